@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+// GANKit: conditional-GAN image synthesis on CPU, in Swift.
+// Module map and dependency direction: docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "GANKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "GANKit", targets: ["GANKit"]),
+        .library(name: "GANImageIO", targets: ["GANImageIO"]),
+        .library(name: "GANCore", targets: ["GANCore"]),
+        .executable(name: "gantool", targets: ["gantool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims: each wraps one C library and contains its error paths
+        // (setjmp/longjmp) so that Swift never unwinds through C.
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+
+        .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "GANCore", dependencies: ["CBLAS"]),
+        .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore"]),
+        .executableTarget(
+            name: "gantool",
+            dependencies: ["GANKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "GANImageIOTests", dependencies: ["GANImageIO"]),
+        .testTarget(name: "GANCoreTests", dependencies: ["GANCore"]),
+        .testTarget(name: "GANKitTests", dependencies: ["GANKit"]),
+    ]
+)

@@ -1,0 +1,3 @@
+#ifndef GANKIT_CJPEG_H
+#define GANKIT_CJPEG_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef GANKIT_CPNG_H
+#define GANKIT_CPNG_H
+#endif

@@ -1,0 +1,6 @@
+import Testing
+@testable import GANCore
+
+@Test func engineVersionIsSet() {
+    #expect(!GANCore.version.isEmpty)
+}
