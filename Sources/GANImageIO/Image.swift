@@ -113,7 +113,7 @@ public struct Image: Sendable, Equatable {
     public var channelCount: Int { layout.channelCount }
 
     /// Reads or writes one sample.
-    public subscript(x: Int, y: Int, channel: Int) -> UInt16 {
+    public subscript(x x: Int, y y: Int, channel channel: Int) -> UInt16 {
         get { samples[(y * width + x) * layout.channelCount + channel] }
         set {
             precondition(sampleType == .uint16 || newValue <= 255, "sample \(newValue) does not fit an 8-bit image")
