@@ -100,3 +100,18 @@ extension Tensor {
         return (shape[0], shape[1], shape[2], shape[3])
     }
 }
+
+extension Tensor {
+    /// Combines two same-shape tensors element by element; a shape mismatch fails naming `op`.
+    @inlinable
+    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: (Float, Float) -> Float) -> Tensor {
+        precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
+        var out = [Float](repeating: 0, count: a.count)
+        a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                for i in 0..<pa.count { out[i] = combine(pa[i], pb[i]) }
+            }
+        }
+        return Tensor(shape: a.shape, scalars: out)
+    }
+}
