@@ -55,3 +55,18 @@ func randomParameter(_ shape: [Int], seed: UInt64, std: Float = 1) -> Variable {
     var rng = SeededGenerator(seed: seed)
     return Variable.parameter(Tensor.randomNormal(shape, std: std, using: &rng))
 }
+
+@Suite struct GradientCheckTests {
+    /// Negative control: an op whose backward is off by 5% must be caught by the checker.
+    @Test func checkerRejectsWrongGradient() {
+        let x = randomParameter([6], seed: 1)
+        withKnownIssue {
+            expectGradientsMatch([x]) {
+                let v = x.value
+                return Variable(v.map { $0 * $0 }, op: "wrongSquare", parents: [x]) { g in
+                    [Tensor.zip(g, v, op: "wrongSquare") { gi, xi in 2.1 * xi * gi }]
+                }
+            }
+        }
+    }
+}
