@@ -12,7 +12,10 @@ func expectGradientsMatch(_ inputs: [Variable], seed: UInt64 = 7, eps: Float = 1
                           maxChecksPerInput: Int = 40,
                           sourceLocation: SourceLocation = #_sourceLocation,
                           _ f: @escaping () -> Variable) {
-    for input in inputs { input.zeroGrad() }
+    for input in inputs {
+        #expect(input.requiresGrad, "gradient check input must be a parameter", sourceLocation: sourceLocation)
+        input.zeroGrad()
+    }
     let output = f()
     var rng = SeededGenerator(seed: seed)
     let weights = Tensor.randomNormal(output.shape, using: &rng)
