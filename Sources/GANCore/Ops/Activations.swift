@@ -7,7 +7,7 @@ import Foundation
 /// Rectified linear unit, max(x, 0).
 public func relu(_ x: Variable) -> Variable {
     let input = x.value
-    return Variable(input.map { max($0, 0) }, op: "relu", parents: [x]) { g in
+    return Variable(input.pointwise { max($0, 0) }, op: "relu", parents: [x]) { g in
         [Tensor.zip(g, input, op: "relu") { gi, xi in xi > 0 ? gi : 0 }]
     }
 }
@@ -15,14 +15,14 @@ public func relu(_ x: Variable) -> Variable {
 /// Leaky ReLU: x for x > 0, `slope * x` otherwise (PyTorch's `negative_slope`).
 public func leakyReLU(_ x: Variable, slope: Float = 0.01) -> Variable {
     let input = x.value
-    return Variable(input.map { $0 > 0 ? $0 : slope * $0 }, op: "leakyReLU", parents: [x]) { g in
+    return Variable(input.pointwise { $0 > 0 ? $0 : slope * $0 }, op: "leakyReLU", parents: [x]) { g in
         [Tensor.zip(g, input, op: "leakyReLU") { gi, xi in xi > 0 ? gi : slope * gi }]
     }
 }
 
 /// Hyperbolic tangent.
 public func tanh(_ x: Variable) -> Variable {
-    let output = x.value.map { Foundation.tanh($0) }
+    let output = x.value.pointwise { Foundation.tanh($0) }
     return Variable(output, op: "tanh", parents: [x]) { g in
         [Tensor.zip(g, output, op: "tanh") { gi, yi in gi * (1 - yi * yi) }]
     }
@@ -30,7 +30,7 @@ public func tanh(_ x: Variable) -> Variable {
 
 /// Logistic sigmoid, 1 / (1 + e^-x), computed without overflow for large |x|.
 public func sigmoid(_ x: Variable) -> Variable {
-    let output = x.value.map(stableSigmoid)
+    let output = x.value.pointwise(stableSigmoid)
     return Variable(output, op: "sigmoid", parents: [x]) { g in
         [Tensor.zip(g, output, op: "sigmoid") { gi, yi in gi * yi * (1 - yi) }]
     }

@@ -51,15 +51,21 @@ public func batchNorm(_ input: Variable, weight: Variable? = nil, bias: Variable
     }
     let gamma = weight?.value.scalars, beta = bias?.value.scalars
     var normalized = [Float](repeating: 0, count: x.count), out = [Float](repeating: 0, count: x.count)
-    x.scalars.withUnsafeBufferPointer { xp in
-        for b in 0..<n {
-            for ch in 0..<c {
-                let base = (b * c + ch) * spatial
-                let scale = gamma?[ch] ?? 1, shift = beta?[ch] ?? 0
-                for i in 0..<spatial {
-                    let xh = (xp[base + i] - mean[ch]) * inverseStd[ch]
-                    normalized[base + i] = xh
-                    out[base + i] = xh * scale + shift
+    let channelMean = mean, channelInverseStd = inverseStd
+    x.scalars.withUnsafeBufferPointer { xb in
+        normalized.withUnsafeMutableBufferPointer { nb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let xp = SharedConstPointer(xb.baseAddress!), np = SharedPointer(nb.baseAddress!), op = SharedPointer(ob.baseAddress!)
+                parallelFor(c, work: x.count) { ch in
+                    let scale = gamma?[ch] ?? 1, shift = beta?[ch] ?? 0
+                    for b in 0..<n {
+                        let base = (b * c + ch) * spatial
+                        for i in 0..<spatial {
+                            let xh = (xp.base[base + i] - channelMean[ch]) * channelInverseStd[ch]
+                            np.base[base + i] = xh
+                            op.base[base + i] = xh * scale + shift
+                        }
+                    }
                 }
             }
         }

@@ -11,7 +11,7 @@ public func + (a: Variable, b: Variable) -> Variable {
 /// Subtracts two tensors of the same shape.
 public func - (a: Variable, b: Variable) -> Variable {
     let out = Tensor.zip(a.value, b.value, op: "subtract", -)
-    return Variable(out, op: "subtract", parents: [a, b]) { g in [g, g.map { -$0 }] }
+    return Variable(out, op: "subtract", parents: [a, b]) { g in [g, g.pointwise { -$0 }] }
 }
 
 /// Multiplies two tensors of the same shape element by element.
@@ -25,8 +25,8 @@ public func * (a: Variable, b: Variable) -> Variable {
 
 /// Computes `a * scale + shift` for scalars `scale` and `shift`.
 public func affine(_ a: Variable, scale: Float, shift: Float) -> Variable {
-    let out = a.value.map { $0 * scale + shift }
-    return Variable(out, op: "affine", parents: [a]) { g in [g.map { $0 * scale }] }
+    let out = a.value.pointwise { $0 * scale + shift }
+    return Variable(out, op: "affine", parents: [a]) { g in [g.pointwise { $0 * scale }] }
 }
 
 /// Adds a scalar to every element.

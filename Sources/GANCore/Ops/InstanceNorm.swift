@@ -16,23 +16,31 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
     var normalized = [Float](repeating: 0, count: x.count)
     var inverseStd = [Float](repeating: 0, count: n * c)
     var out = [Float](repeating: 0, count: x.count)
-    x.scalars.withUnsafeBufferPointer { xp in
-        for plane in 0..<(n * c) {
-            let base = plane * m
-            var mean = 0.0
-            for i in 0..<m { mean += Double(xp[base + i]) }
-            mean /= Double(m)
-            var variance = 0.0
-            for i in 0..<m { let d = Double(xp[base + i]) - mean; variance += d * d }
-            variance /= Double(m)
-            let inv = Float(1 / (variance + Double(eps)).squareRoot())
-            inverseStd[plane] = inv
-            let ch = plane % c
-            let scale = gamma?[ch] ?? 1, shift = beta?[ch] ?? 0
-            for i in 0..<m {
-                let xh = (xp[base + i] - Float(mean)) * inv
-                normalized[base + i] = xh
-                out[base + i] = xh * scale + shift
+    x.scalars.withUnsafeBufferPointer { xb in
+        normalized.withUnsafeMutableBufferPointer { nb in
+            inverseStd.withUnsafeMutableBufferPointer { ib in
+                out.withUnsafeMutableBufferPointer { ob in
+                    let xp = SharedConstPointer(xb.baseAddress!), np = SharedPointer(nb.baseAddress!)
+                    let ip = SharedPointer(ib.baseAddress!), op = SharedPointer(ob.baseAddress!)
+                    parallelFor(n * c, work: x.count) { plane in
+                        let base = plane * m
+                        var mean = 0.0
+                        for i in 0..<m { mean += Double(xp.base[base + i]) }
+                        mean /= Double(m)
+                        var variance = 0.0
+                        for i in 0..<m { let d = Double(xp.base[base + i]) - mean; variance += d * d }
+                        variance /= Double(m)
+                        let inv = Float(1 / (variance + Double(eps)).squareRoot())
+                        ip.base[plane] = inv
+                        let ch = plane % c
+                        let scale = gamma?[ch] ?? 1, shift = beta?[ch] ?? 0
+                        for i in 0..<m {
+                            let xh = (xp.base[base + i] - Float(mean)) * inv
+                            np.base[base + i] = xh
+                            op.base[base + i] = xh * scale + shift
+                        }
+                    }
+                }
             }
         }
     }
@@ -42,26 +50,39 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
     let hasWeight = weight != nil, hasBias = bias != nil
     return Variable(Tensor(shape: x.shape, scalars: out), op: "instanceNorm", parents: parents) { [normalized, inverseStd] g in
         var dx = [Float](repeating: 0, count: x.count)
-        var dGamma = [Float](repeating: 0, count: c), dBeta = [Float](repeating: 0, count: c)
-        g.scalars.withUnsafeBufferPointer { gp in
-            for plane in 0..<(n * c) {
-                let base = plane * m, ch = plane % c
-                let scale = gamma?[ch] ?? 1
-                var meanD = 0.0, meanDX = 0.0, sumG = 0.0, sumGX = 0.0
-                for i in 0..<m {
-                    let gi = Double(gp[base + i]), xh = Double(normalized[base + i])
-                    meanD += gi * Double(scale); meanDX += gi * Double(scale) * xh
-                    sumG += gi; sumGX += gi * xh
-                }
-                meanD /= Double(m); meanDX /= Double(m)
-                dGamma[ch] += Float(sumGX); dBeta[ch] += Float(sumG)
-                let inv = Double(inverseStd[plane])
-                for i in 0..<m {
-                    let d = Double(gp[base + i]) * Double(scale)
-                    dx[base + i] = Float((d - meanD - Double(normalized[base + i]) * meanDX) * inv)
+        // Per-plane Σg·x̂ and Σg, reduced over the batch afterwards.
+        var planeSumGX = [Float](repeating: 0, count: n * c), planeSumG = [Float](repeating: 0, count: n * c)
+        g.scalars.withUnsafeBufferPointer { gb in
+            normalized.withUnsafeBufferPointer { nb in
+                dx.withUnsafeMutableBufferPointer { db in
+                    planeSumGX.withUnsafeMutableBufferPointer { sxb in
+                        planeSumG.withUnsafeMutableBufferPointer { sgb in
+                            let gp = SharedConstPointer(gb.baseAddress!), np = SharedConstPointer(nb.baseAddress!)
+                            let dp = SharedPointer(db.baseAddress!)
+                            let sx = SharedPointer(sxb.baseAddress!), sg = SharedPointer(sgb.baseAddress!)
+                            parallelFor(n * c, work: x.count) { plane in
+                                let base = plane * m, ch = plane % c
+                                let scale = Double(gamma?[ch] ?? 1)
+                                var sumG = 0.0, sumGX = 0.0
+                                for i in 0..<m {
+                                    let gi = Double(gp.base[base + i])
+                                    sumG += gi; sumGX += gi * Double(np.base[base + i])
+                                }
+                                sx.base[plane] = Float(sumGX); sg.base[plane] = Float(sumG)
+                                let meanD = scale * sumG / Double(m), meanDX = scale * sumGX / Double(m)
+                                let inv = Double(inverseStd[plane])
+                                for i in 0..<m {
+                                    let d = Double(gp.base[base + i]) * scale
+                                    dp.base[base + i] = Float((d - meanD - Double(np.base[base + i]) * meanDX) * inv)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+        var dGamma = [Float](repeating: 0, count: c), dBeta = [Float](repeating: 0, count: c)
+        for plane in 0..<(n * c) { dGamma[plane % c] += planeSumGX[plane]; dBeta[plane % c] += planeSumG[plane] }
         var grads: [Tensor?] = [Tensor(shape: x.shape, scalars: dx)]
         if hasWeight { grads.append(Tensor(shape: [c], scalars: dGamma)) }
         if hasBias { grads.append(Tensor(shape: [c], scalars: dBeta)) }

@@ -49,18 +49,24 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
     let cols = (0..<ow).map { source($0 - padding.left, w) }
     let x = input.value
     var out = [Float](repeating: 0, count: n * c * oh * ow)
-    x.scalars.withUnsafeBufferPointer { xp in
-        for plane in 0..<(n * c) {
-            let src = plane * h * w, dst = plane * oh * ow
-            for y in 0..<oh { for xx in 0..<ow { out[dst + y * ow + xx] = xp[src + rows[y] * w + cols[xx]] } }
+    x.scalars.withUnsafeBufferPointer { xb in
+        out.withUnsafeMutableBufferPointer { ob in
+            let xp = SharedConstPointer(xb.baseAddress!), op = SharedPointer(ob.baseAddress!)
+            parallelFor(n * c, work: n * c * oh * ow) { plane in
+                let src = plane * h * w, dst = plane * oh * ow
+                for y in 0..<oh { for xx in 0..<ow { op.base[dst + y * ow + xx] = xp.base[src + rows[y] * w + cols[xx]] } }
+            }
         }
     }
     return Variable(Tensor(shape: [n, c, oh, ow], scalars: out), op: op, parents: [input]) { g in
         var dx = [Float](repeating: 0, count: n * c * h * w)
-        g.scalars.withUnsafeBufferPointer { gp in
-            for plane in 0..<(n * c) {
-                let src = plane * h * w, dst = plane * oh * ow
-                for y in 0..<oh { for xx in 0..<ow { dx[src + rows[y] * w + cols[xx]] += gp[dst + y * ow + xx] } }
+        g.scalars.withUnsafeBufferPointer { gb in
+            dx.withUnsafeMutableBufferPointer { db in
+                let gp = SharedConstPointer(gb.baseAddress!), dp = SharedPointer(db.baseAddress!)
+                parallelFor(n * c, work: g.count) { plane in
+                    let src = plane * h * w, dst = plane * oh * ow
+                    for y in 0..<oh { for xx in 0..<ow { dp.base[src + rows[y] * w + cols[xx]] += gp.base[dst + y * ow + xx] } }
+                }
             }
         }
         return [Tensor(shape: [n, c, h, w], scalars: dx)]

@@ -39,33 +39,39 @@ public func upsample(_ input: Variable, scale: Int = 2, mode: UpsamplingMode) ->
     let cols = taps(outSize: ow, inSize: w, scale: scale, mode: mode)
     let x = input.value
     var out = [Float](repeating: 0, count: n * c * oh * ow)
-    x.scalars.withUnsafeBufferPointer { xp in
-        for plane in 0..<(n * c) {
-            let src = plane * h * w, dst = plane * oh * ow
-            for y in 0..<oh {
-                let r = rows[y]
-                for xx in 0..<ow {
-                    let k = cols[xx]
-                    out[dst + y * ow + xx] =
-                        r.w0 * (k.w0 * xp[src + r.i0 * w + k.i0] + k.w1 * xp[src + r.i0 * w + k.i1]) +
-                        r.w1 * (k.w0 * xp[src + r.i1 * w + k.i0] + k.w1 * xp[src + r.i1 * w + k.i1])
+    x.scalars.withUnsafeBufferPointer { xb in
+        out.withUnsafeMutableBufferPointer { ob in
+            let xp = SharedConstPointer(xb.baseAddress!), op = SharedPointer(ob.baseAddress!)
+            parallelFor(n * c, work: n * c * oh * ow) { plane in
+                let src = xp.base + plane * h * w, dst = op.base + plane * oh * ow
+                for y in 0..<oh {
+                    let r = rows[y]
+                    for xx in 0..<ow {
+                        let k = cols[xx]
+                        dst[y * ow + xx] =
+                            r.w0 * (k.w0 * src[r.i0 * w + k.i0] + k.w1 * src[r.i0 * w + k.i1]) +
+                            r.w1 * (k.w0 * src[r.i1 * w + k.i0] + k.w1 * src[r.i1 * w + k.i1])
+                    }
                 }
             }
         }
     }
     return Variable(Tensor(shape: [n, c, oh, ow], scalars: out), op: "upsample", parents: [input]) { g in
         var dx = [Float](repeating: 0, count: n * c * h * w)
-        g.scalars.withUnsafeBufferPointer { gp in
-            for plane in 0..<(n * c) {
-                let src = plane * h * w, dst = plane * oh * ow
-                for y in 0..<oh {
-                    let r = rows[y]
-                    for xx in 0..<ow {
-                        let k = cols[xx], gi = gp[dst + y * ow + xx]
-                        dx[src + r.i0 * w + k.i0] += gi * r.w0 * k.w0
-                        dx[src + r.i0 * w + k.i1] += gi * r.w0 * k.w1
-                        dx[src + r.i1 * w + k.i0] += gi * r.w1 * k.w0
-                        dx[src + r.i1 * w + k.i1] += gi * r.w1 * k.w1
+        g.scalars.withUnsafeBufferPointer { gb in
+            dx.withUnsafeMutableBufferPointer { db in
+                let gp = SharedConstPointer(gb.baseAddress!), dp = SharedPointer(db.baseAddress!)
+                parallelFor(n * c, work: g.count) { plane in
+                    let src = dp.base + plane * h * w, dst = gp.base + plane * oh * ow
+                    for y in 0..<oh {
+                        let r = rows[y]
+                        for xx in 0..<ow {
+                            let k = cols[xx], gi = dst[y * ow + xx]
+                            src[r.i0 * w + k.i0] += gi * r.w0 * k.w0
+                            src[r.i0 * w + k.i1] += gi * r.w0 * k.w1
+                            src[r.i1 * w + k.i0] += gi * r.w1 * k.w0
+                            src[r.i1 * w + k.i1] += gi * r.w1 * k.w1
+                        }
                     }
                 }
             }

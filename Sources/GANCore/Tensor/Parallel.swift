@@ -25,3 +25,17 @@ func parallelFor(_ count: Int, work: Int = .max, _ body: @Sendable (Int) -> Void
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }
+
+/// Splits 0..<count into contiguous chunks and runs `body` on each, in parallel when `count` is large.
+@inlinable
+func parallelChunks(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let chunkSize = 32_768
+    if count <= chunkSize {
+        body(0..<count)
+        return
+    }
+    let chunks = (count + chunkSize - 1) / chunkSize
+    DispatchQueue.concurrentPerform(iterations: chunks) { k in
+        body((k * chunkSize)..<min((k + 1) * chunkSize, count))
+    }
+}

@@ -102,16 +102,38 @@ extension Tensor {
 }
 
 extension Tensor {
-    /// Combines two same-shape tensors element by element; a shape mismatch fails naming `op`.
+    /// Combines two same-shape tensors element by element (in parallel chunks for large tensors);
+    /// a shape mismatch fails naming `op`.
     @inlinable
-    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: (Float, Float) -> Float) -> Tensor {
+    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
         precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
         var out = [Float](repeating: 0, count: a.count)
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
-                for i in 0..<pa.count { out[i] = combine(pa[i], pb[i]) }
+                out.withUnsafeMutableBufferPointer { po in
+                    let x = SharedConstPointer(pa.baseAddress!), y = SharedConstPointer(pb.baseAddress!)
+                    let z = SharedPointer(po.baseAddress!)
+                    parallelChunks(pa.count) { range in
+                        for i in range { z.base[i] = combine(x.base[i], y.base[i]) }
+                    }
+                }
             }
         }
         return Tensor(shape: a.shape, scalars: out)
+    }
+
+    /// Applies `transform` to every element (in parallel chunks for large tensors).
+    @inlinable
+    func pointwise(_ transform: @escaping @Sendable (Float) -> Float) -> Tensor {
+        var out = [Float](repeating: 0, count: count)
+        scalars.withUnsafeBufferPointer { pa in
+            out.withUnsafeMutableBufferPointer { po in
+                let x = SharedConstPointer(pa.baseAddress!), z = SharedPointer(po.baseAddress!)
+                parallelChunks(pa.count) { range in
+                    for i in range { z.base[i] = transform(x.base[i]) }
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: out)
     }
 }
