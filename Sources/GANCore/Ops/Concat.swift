@@ -35,3 +35,24 @@ public func concatChannels(_ inputs: [Variable]) -> Variable {
         return grads
     }
 }
+
+// Channel slice (x[:, range]): out[n, c] = x[n, range.lowerBound + c];  dx is g placed in the slice, zero elsewhere.
+
+/// The channels `range` of an NCHW tensor.
+public func sliceChannels(_ input: Variable, _ range: Range<Int>) -> Variable {
+    let (n, c, h, w) = input.value.nchw("sliceChannels")
+    precondition(range.lowerBound >= 0 && range.upperBound <= c && !range.isEmpty,
+                 "sliceChannels: channel range \(range) outside input shape \(input.shape)")
+    let spatial = h * w, k = range.count, start = range.lowerBound
+    var out = [Float](repeating: 0, count: n * k * spatial)
+    for b in 0..<n {
+        for i in 0..<(k * spatial) { out[b * k * spatial + i] = input.value.scalars[(b * c + start) * spatial + i] }
+    }
+    return Variable(Tensor(shape: [n, k, h, w], scalars: out), op: "sliceChannels", parents: [input]) { g in
+        var dx = [Float](repeating: 0, count: n * c * spatial)
+        for b in 0..<n {
+            for i in 0..<(k * spatial) { dx[(b * c + start) * spatial + i] = g.scalars[b * k * spatial + i] }
+        }
+        return [Tensor(shape: [n, c, h, w], scalars: dx)]
+    }
+}

@@ -137,3 +137,21 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 }
+
+extension Tensor {
+    /// The element at a multi-dimensional index (one index per dimension).
+    public subscript(_ indices: Int...) -> Float {
+        get { scalars[flatIndex(indices)] }
+        set { scalars[flatIndex(indices)] = newValue }
+    }
+
+    private func flatIndex(_ indices: [Int]) -> Int {
+        precondition(indices.count == shape.count, "Tensor subscript: \(indices.count) indices for shape \(shape)")
+        var flat = 0
+        for (index, size) in Swift.zip(indices, shape) {
+            precondition(index >= 0 && index < size, "Tensor subscript: index \(indices) out of bounds for shape \(shape)")
+            flat = flat * size + index
+        }
+        return flat
+    }
+}
