@@ -25,6 +25,7 @@ public final class GatedConv2d: Module, @unchecked Sendable {
         self.activation = activation
     }
 
+    /// Child modules with their PyTorch names.
     override public var children: [(name: String, module: Module)] { [("conv", conv)] }
 
     /// Applies the gated convolution.

@@ -28,10 +28,12 @@ public final class Conv2d: Module, @unchecked Sendable {
         spectralNorm = SpectralNormState(weightShape: weight.shape, dim: 0, powerIterations: powerIterations, using: &generator)
     }
 
+    /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
         [(spectralNorm == nil ? "weight" : "weight_orig", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] {
         spectralNorm.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
     }
@@ -73,10 +75,12 @@ public final class ConvTranspose2d: Module, @unchecked Sendable {
         spectralNorm = SpectralNormState(weightShape: weight.shape, dim: 1, powerIterations: powerIterations, using: &generator)
     }
 
+    /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
         [(spectralNorm == nil ? "weight" : "weight_orig", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] {
         spectralNorm.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
     }

@@ -19,10 +19,12 @@ public final class Linear: Module, @unchecked Sendable {
         spectralNorm = SpectralNormState(weightShape: weight.shape, dim: 0, powerIterations: powerIterations, using: &generator)
     }
 
+    /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
         [(spectralNorm == nil ? "weight" : "weight_orig", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] {
         spectralNorm.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
     }
@@ -50,6 +52,7 @@ public final class Embedding: Module, @unchecked Sendable {
         weight = .parameter(table)
     }
 
+    /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] { [("weight", weight)] }
 
     /// The rows for `indices`, as [indices.count, dimension].

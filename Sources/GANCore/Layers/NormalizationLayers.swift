@@ -15,6 +15,7 @@ public final class InstanceNorm2d: Module, @unchecked Sendable {
         self.eps = eps
     }
 
+    /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
         guard let weight, let bias else { return [] }
         return [("weight", weight), ("bias", bias)]
@@ -52,11 +53,13 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
         (self.momentum, self.eps) = (momentum, eps)
     }
 
+    /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
         guard let weight, let bias else { return [] }
         return [("weight", weight), ("bias", bias)]
     }
 
+    /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] {
         [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
     }
@@ -87,8 +90,10 @@ public final class ConditionalBatchNorm2d: Module, @unchecked Sendable {
         biases = Embedding(table: .zeros([numClasses, channels]))
     }
 
+    /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] { norm.ownBuffers }
 
+    /// Child modules with their PyTorch names.
     override public var children: [(name: String, module: Module)] { [("weights", weights), ("biases", biases)] }
 
     /// Normalises `input` [N, C, H, W] and applies the scale and shift of each sample's class in `labels` (N labels).

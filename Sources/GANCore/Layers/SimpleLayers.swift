@@ -104,6 +104,7 @@ public final class Sequential: Module, @unchecked Sendable {
     public init(_ layers: [Module]) { self.layers = layers }
     /// Creates the chain.
     public convenience init(_ layers: Module...) { self.init(layers) }
+    /// Child modules with their PyTorch names.
     override public var children: [(name: String, module: Module)] {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
