@@ -1,0 +1,99 @@
+// 2-D convolution (cross-correlation, as PyTorch), NCHW, zero padding, optional bias.
+// out[n,o,y,x] = b[o] + Σ_{c,i,j} w[o,c,i,j] · in[n,c, y·s - p + i, x·s - p + j]
+// Per image: col = im2col(in[n]) [C·k·k, oh·ow];  out[n] = W[O, C·k·k] · col.
+// Backward:  dW += g[n] · colᵀ;  dcol = Wᵀ · g[n];  din[n] = col2im(dcol);  db[o] = Σ g[n,o,:,:].
+
+/// The output size of a convolution along one axis.
+@inlinable
+func convolutionOutputSize(_ input: Int, kernel: Int, stride: Int, padding: Int) -> Int {
+    (input + 2 * padding - kernel) / stride + 1
+}
+
+/// 2-D convolution of `input` [N, C, H, W] with `weight` [O, C, kh, kw] and optional `bias` [O].
+public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
+                   stride: Int = 1, padding: Int = 0) -> Variable {
+    let (n, c, h, w) = input.value.nchw("conv2d input")
+    let ws = weight.shape
+    precondition(ws.count == 4 && ws[1] == c,
+                 "conv2d: input shape \(input.shape) does not match weight shape \(ws) (need weight [O, \(c), kh, kw])")
+    precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) / padding \(padding) invalid")
+    let outChannels = ws[0]
+    if let bias { precondition(bias.shape == [outChannels], "conv2d: bias shape \(bias.shape) does not match weight shape \(ws)") }
+    let oh = convolutionOutputSize(h, kernel: ws[2], stride: stride, padding: padding)
+    let ow = convolutionOutputSize(w, kernel: ws[3], stride: stride, padding: padding)
+    precondition(oh > 0 && ow > 0, "conv2d: input shape \(input.shape) too small for weight shape \(ws) with padding \(padding)")
+    let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
+                                stride: stride, padding: padding, outHeight: oh, outWidth: ow)
+    let x = input.value, wv = weight.value, bv = bias?.value
+    let plane = oh * ow, tiles = geometry.rowTiles
+    var out = [Float](repeating: 0, count: n * outChannels * plane)
+    // The column matrix is built a band of output rows at a time so that it stays small (7×7 at 256² would be 800 MB).
+    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * ow)
+    x.scalars.withUnsafeBufferPointer { xp in
+        wv.scalars.withUnsafeBufferPointer { wp in
+            out.withUnsafeMutableBufferPointer { op in
+                columns.withUnsafeMutableBufferPointer { cp in
+                    for b in 0..<n {
+                        let dst = op.baseAddress! + b * outChannels * plane
+                        if let bv {
+                            for o in 0..<outChannels { for i in 0..<plane { dst[o * plane + i] = bv.scalars[o] } }
+                        }
+                        for rows in tiles {
+                            im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!, rows: rows)
+                            gemm(transposeA: false, transposeB: false, m: outChannels, n: rows.count * ow, k: geometry.columnRows,
+                                 a: wp.baseAddress!, b: cp.baseAddress!, beta: bv == nil ? 0 : 1,
+                                 c: dst + rows.lowerBound * ow, ldc: plane)
+                        }
+                    }
+                }
+            }
+        }
+    }
+    var parents = [input, weight]
+    if let bias { parents.append(bias) }
+    let needInput = input.requiresGrad, needWeight = weight.requiresGrad
+    return Variable(Tensor(shape: [n, outChannels, oh, ow], scalars: out), op: "conv2d", parents: parents) { g in
+        var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
+        var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
+        let tileCapacity = geometry.columnRows * geometry.tileRows * ow
+        var columns = [Float](repeating: 0, count: needWeight ? tileCapacity : 0)
+        var dColumns = [Float](repeating: 0, count: needInput ? tileCapacity : 0)
+        x.scalars.withUnsafeBufferPointer { xp in
+            wv.scalars.withUnsafeBufferPointer { wp in
+                g.scalars.withUnsafeBufferPointer { gp in
+                    for b in 0..<n {
+                        for rows in tiles {
+                            let gOut = gp.baseAddress! + b * outChannels * plane + rows.lowerBound * ow
+                            let tileColumns = rows.count * ow
+                            if needWeight {
+                                columns.withUnsafeMutableBufferPointer { cp in
+                                    im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!, rows: rows)
+                                }
+                                columns.withUnsafeBufferPointer { cp in
+                                    dWeight.withUnsafeMutableBufferPointer { dwp in
+                                        gemm(transposeA: false, transposeB: true, m: outChannels, n: geometry.columnRows,
+                                             k: tileColumns, a: gOut, lda: plane, b: cp.baseAddress!, beta: 1, c: dwp.baseAddress!)
+                                    }
+                                }
+                            }
+                            if needInput {
+                                dColumns.withUnsafeMutableBufferPointer { dcp in
+                                    gemm(transposeA: true, transposeB: false, m: geometry.columnRows, n: tileColumns,
+                                         k: outChannels, a: wp.baseAddress!, b: gOut, ldb: plane, beta: 0, c: dcp.baseAddress!)
+                                }
+                                dColumns.withUnsafeBufferPointer { dcp in
+                                    dInput.withUnsafeMutableBufferPointer { dip in
+                                        col2im(dcp.baseAddress!, geometry, dip.baseAddress! + b * geometry.imageSize, rows: rows)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [needInput ? Tensor(shape: x.shape, scalars: dInput) : nil,
+                needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
+                bv == nil ? nil : sumOverBatchAndSpace(g)]
+    }
+}

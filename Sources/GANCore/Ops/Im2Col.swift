@@ -1,0 +1,101 @@
+// im2col / col2im: the patch matrix behind convolution.
+// For one image [C, H, W], a k×k kernel, stride s and zero padding p, the column matrix has
+// C·kh·kw rows and oh·ow columns: col[(c·kh + i)·kw + j][y·ow + x] = image[c][y·s - p + i][x·s - p + j]
+// (zero outside the image). col2im is its adjoint: it adds each column entry back into the image.
+
+/// Geometry of a 2-D convolution window sweep over one image.
+@usableFromInline
+struct ConvGeometry: Sendable {
+    @usableFromInline let channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth: Int
+    @usableFromInline var columnRows: Int { channels * kernelHeight * kernelWidth }
+    @usableFromInline var columnCount: Int { outHeight * outWidth }
+    @usableFromInline var imageSize: Int { channels * height * width }
+
+    /// The most floats one tile of the column matrix should hold (4 M floats, 16 MB); task-local so that
+    /// tests can force several tiles on small inputs.
+    @TaskLocal static var columnBudget = 4_194_304
+
+    /// Output rows per tile so that one tile of the column matrix stays within `columnBudget`.
+    var tileRows: Int { max(1, min(outHeight, Self.columnBudget / max(columnRows * outWidth, 1))) }
+
+    /// The output-row ranges that tile the column matrix.
+    var rowTiles: [Range<Int>] {
+        Swift.stride(from: 0, to: outHeight, by: tileRows).map { $0..<min($0 + tileRows, outHeight) }
+    }
+}
+
+/// Writes the columns of output rows `rows` (all of them by default) of `image`'s column matrix into
+/// `columns`, packed as [columnRows, rows.count·outWidth]; parallel over channels.
+func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: UnsafeMutablePointer<Float>,
+            rows: Range<Int>? = nil) {
+    let g = geometry
+    let rows = rows ?? 0..<g.outHeight
+    let tileColumns = rows.count * g.outWidth
+    let src = SharedConstPointer(image), dst = SharedPointer(columns)
+    parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
+        let plane = src.base + c * g.height * g.width
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                let row = dst.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
+                for y in rows {
+                    let sy = y * g.stride - g.padding + i
+                    let out = row + (y - rows.lowerBound) * g.outWidth
+                    if sy < 0 || sy >= g.height {
+                        for x in 0..<g.outWidth { out[x] = 0 }
+                        continue
+                    }
+                    let line = plane + sy * g.width
+                    for x in 0..<g.outWidth {
+                        let sx = x * g.stride - g.padding + j
+                        out[x] = (sx >= 0 && sx < g.width) ? line[sx] : 0
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the columns of output rows `rows` (packed as `im2col` writes them) back into `image`
+/// (the adjoint of `im2col`); parallel over channels.
+func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: UnsafeMutablePointer<Float>,
+            rows: Range<Int>? = nil) {
+    let g = geometry
+    let rows = rows ?? 0..<g.outHeight
+    let tileColumns = rows.count * g.outWidth
+    let src = SharedConstPointer(columns), dst = SharedPointer(image)
+    parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
+        let plane = dst.base + c * g.height * g.width
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                let row = src.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
+                for y in rows {
+                    let sy = y * g.stride - g.padding + i
+                    if sy < 0 || sy >= g.height { continue }
+                    let line = plane + sy * g.width
+                    let input = row + (y - rows.lowerBound) * g.outWidth
+                    for x in 0..<g.outWidth {
+                        let sx = x * g.stride - g.padding + j
+                        if sx >= 0 && sx < g.width { line[sx] += input[x] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds, for each channel, the sum of `gradient` over batch and space into `into` ([C]).
+func sumOverBatchAndSpace(_ gradient: Tensor) -> Tensor {
+    let (n, c, h, w) = gradient.nchw("bias gradient")
+    var out = [Float](repeating: 0, count: c)
+    gradient.scalars.withUnsafeBufferPointer { g in
+        for b in 0..<n {
+            for ch in 0..<c {
+                var total: Float = 0
+                let base = (b * c + ch) * h * w
+                for i in 0..<(h * w) { total += g[base + i] }
+                out[ch] += total
+            }
+        }
+    }
+    return Tensor(shape: [c], scalars: out)
+}

@@ -1,0 +1,80 @@
+// Reflection and replication padding of the two spatial axes (PyTorch ReflectionPad2d / ReplicationPad2d).
+// out[n,c,y,x] = in[n,c, source(y - top), source(x - left)], where source reflects about the edge
+// (-1 -> 1) or clamps to it (-1 -> 0). Backward adds each output gradient into its source pixel.
+
+/// Amounts of padding on each side of the spatial axes.
+public struct Padding2D: Sendable, Equatable {
+    /// Columns added on the left.
+    public var left: Int
+    /// Columns added on the right.
+    public var right: Int
+    /// Rows added on top.
+    public var top: Int
+    /// Rows added at the bottom.
+    public var bottom: Int
+
+    /// Padding with separate amounts per side (PyTorch's order: left, right, top, bottom).
+    public init(left: Int, right: Int, top: Int, bottom: Int) {
+        (self.left, self.right, self.top, self.bottom) = (left, right, top, bottom)
+    }
+
+    /// The same padding on all four sides.
+    public init(_ all: Int) { self.init(left: all, right: all, top: all, bottom: all) }
+}
+
+/// How `pad` fills the border.
+public enum PaddingMode: Sendable {
+    /// Mirror the image without repeating the edge pixel (PyTorch "reflect").
+    case reflect
+    /// Repeat the edge pixel (PyTorch "replicate").
+    case replicate
+}
+
+/// Pads the spatial axes of an NCHW tensor by reflection or replication.
+public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> Variable {
+    let op = mode == .reflect ? "reflectionPad2d" : "replicationPad2d"
+    let (n, c, h, w) = input.value.nchw(op)
+    if mode == .reflect {
+        precondition(padding.left < w && padding.right < w && padding.top < h && padding.bottom < h,
+                     "\(op): padding \(padding) must be smaller than the input size, input shape \(input.shape)")
+    }
+    let oh = h + padding.top + padding.bottom, ow = w + padding.left + padding.right
+    func source(_ i: Int, _ size: Int) -> Int {
+        switch mode {
+        case .reflect: return i < 0 ? -i : (i >= size ? 2 * (size - 1) - i : i)
+        case .replicate: return min(max(i, 0), size - 1)
+        }
+    }
+    let rows = (0..<oh).map { source($0 - padding.top, h) }
+    let cols = (0..<ow).map { source($0 - padding.left, w) }
+    let x = input.value
+    var out = [Float](repeating: 0, count: n * c * oh * ow)
+    x.scalars.withUnsafeBufferPointer { xb in
+        out.withUnsafeMutableBufferPointer { ob in
+            let xp = SharedConstPointer(xb.baseAddress!), op = SharedPointer(ob.baseAddress!)
+            parallelFor(n * c, work: n * c * oh * ow) { plane in
+                let src = plane * h * w, dst = plane * oh * ow
+                for y in 0..<oh { for xx in 0..<ow { op.base[dst + y * ow + xx] = xp.base[src + rows[y] * w + cols[xx]] } }
+            }
+        }
+    }
+    return Variable(Tensor(shape: [n, c, oh, ow], scalars: out), op: op, parents: [input]) { g in
+        var dx = [Float](repeating: 0, count: n * c * h * w)
+        g.scalars.withUnsafeBufferPointer { gb in
+            dx.withUnsafeMutableBufferPointer { db in
+                let gp = SharedConstPointer(gb.baseAddress!), dp = SharedPointer(db.baseAddress!)
+                parallelFor(n * c, work: g.count) { plane in
+                    let src = plane * h * w, dst = plane * oh * ow
+                    for y in 0..<oh { for xx in 0..<ow { dp.base[src + rows[y] * w + cols[xx]] += gp.base[dst + y * ow + xx] } }
+                }
+            }
+        }
+        return [Tensor(shape: [n, c, h, w], scalars: dx)]
+    }
+}
+
+/// Reflection padding (PyTorch ReflectionPad2d).
+public func reflectionPad2d(_ input: Variable, _ amount: Int) -> Variable { pad(input, Padding2D(amount), mode: .reflect) }
+
+/// Replication padding (PyTorch ReplicationPad2d).
+public func replicationPad2d(_ input: Variable, _ amount: Int) -> Variable { pad(input, Padding2D(amount), mode: .replicate) }

@@ -1,0 +1,122 @@
+// Optimizers over a fixed list of parameters, with PyTorch's update rules.
+// Adam (torch.optim.Adam, L2 weight_decay): g ← ∇ + λ·θ;  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;
+//   θ ← θ - lr · (m/(1-β1ᵗ)) / (√(v/(1-β2ᵗ)) + ε).
+// SGD (torch.optim.SGD): g ← ∇ + λ·θ;  b ← g at the first step, else μ·b + (1-dampening)·g;  θ ← θ - lr·b.
+// Parameters without a gradient are skipped, as in PyTorch.
+
+/// Something that updates parameters from their accumulated gradients.
+public protocol Optimizer: AnyObject {
+    /// The learning rate used by the next `step()`; schedules set it once per epoch.
+    var learningRate: Float { get set }
+    /// The parameters this optimizer updates.
+    var parameters: [Variable] { get }
+    /// Applies one update from the parameters' current gradients.
+    func step()
+}
+
+extension Optimizer {
+    /// Clears every parameter's gradient.
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+}
+
+/// Adam with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8, L2 weight decay 0).
+/// pix2pix and CycleGAN use `Adam(parameters, learningRate: 2e-4, beta1: 0.5)`.
+public final class Adam: Optimizer {
+    /// The learning rate used by the next step.
+    public var learningRate: Float
+    /// The parameters this optimizer updates.
+    public let parameters: [Variable]
+    /// Decay rate of the first-moment estimate.
+    public let beta1: Float
+    /// Decay rate of the second-moment estimate.
+    public let beta2: Float
+    /// Added to the denominator for numerical stability.
+    public let epsilon: Float
+    /// L2 penalty coefficient added to the gradient (PyTorch `weight_decay`).
+    public let weightDecay: Float
+    /// The number of steps taken so far.
+    public private(set) var stepCount = 0
+    private var firstMoments: [[Float]]
+    private var secondMoments: [[Float]]
+
+    /// Creates an Adam optimizer over `parameters`.
+    public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
+        firstMoments = parameters.map { [Float](repeating: 0, count: $0.value.count) }
+        secondMoments = firstMoments
+    }
+
+    /// Applies one Adam update.
+    public func step() {
+        stepCount += 1
+        let correction1 = 1 - Float(Double(beta1).power(stepCount))
+        let correction2 = 1 - Float(Double(beta2).power(stepCount))
+        for (k, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            precondition(grad.shape == parameter.value.shape,
+                         "Adam: gradient shape \(grad.shape) differs from parameter shape \(parameter.value.shape)")
+            for i in 0..<grad.count {
+                let theta = parameter.value.scalars[i]
+                let g = grad.scalars[i] + weightDecay * theta
+                firstMoments[k][i] = beta1 * firstMoments[k][i] + (1 - beta1) * g
+                secondMoments[k][i] = beta2 * secondMoments[k][i] + (1 - beta2) * g * g
+                let mHat = firstMoments[k][i] / correction1
+                let vHat = secondMoments[k][i] / correction2
+                parameter.value.scalars[i] = theta - learningRate * mHat / (vHat.squareRoot() + epsilon)
+            }
+        }
+    }
+}
+
+/// Stochastic gradient descent with optional momentum, dampening and L2 weight decay (PyTorch semantics).
+public final class SGD: Optimizer {
+    /// The learning rate used by the next step.
+    public var learningRate: Float
+    /// The parameters this optimizer updates.
+    public let parameters: [Variable]
+    /// Momentum factor μ (0 disables momentum).
+    public let momentum: Float
+    /// Dampening applied to the gradient in the momentum update.
+    public let dampening: Float
+    /// L2 penalty coefficient added to the gradient (PyTorch `weight_decay`).
+    public let weightDecay: Float
+    private var buffers: [[Float]?]
+
+    /// Creates an SGD optimizer over `parameters`.
+    public init(_ parameters: [Variable], learningRate: Float, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        (self.momentum, self.dampening, self.weightDecay) = (momentum, dampening, weightDecay)
+        buffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    /// Applies one SGD update.
+    public func step() {
+        for (k, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            var direction = (0..<grad.count).map { grad.scalars[$0] + weightDecay * parameter.value.scalars[$0] }
+            if momentum != 0 {
+                if var buffer = buffers[k] {
+                    for i in 0..<buffer.count { buffer[i] = momentum * buffer[i] + (1 - dampening) * direction[i] }
+                    buffers[k] = buffer
+                    direction = buffer
+                } else {
+                    buffers[k] = direction
+                }
+            }
+            for i in 0..<direction.count { parameter.value.scalars[i] -= learningRate * direction[i] }
+        }
+    }
+}
+
+extension Double {
+    /// `self` raised to a non-negative integer power.
+    func power(_ exponent: Int) -> Double {
+        var result = 1.0
+        for _ in 0..<exponent { result *= self }
+        return result
+    }
+}

@@ -1,0 +1,93 @@
+import Testing
+@testable import GANCore
+
+@Suite struct AutodiffTests {
+    @Test func moduleUsedThreeTimesAccumulatesTheSum() {
+        var rng = SeededGenerator(seed: 1)
+        let layer = Conv2d(inChannels: 2, outChannels: 2, kernelSize: 3, padding: 1, using: &rng)
+        let inputs = (0..<3).map { _ in Variable(Tensor.randomNormal([1, 2, 4, 4], using: &rng)) }
+        // Gradient of each use alone, summed by hand.
+        var expected = Tensor.zeros(layer.weight.shape)
+        for x in inputs {
+            layer.zeroGrad()
+            sum(layer(x) * layer(x)).backward()  // two uses in one graph as well
+            expected.accumulate(layer.weight.grad!)
+        }
+        layer.zeroGrad()
+        let total = inputs.map { sum(layer($0) * layer($0)) }.reduce(Variable(Tensor(scalar: 0))) { $0 + $1 }
+        total.backward()
+        let got = layer.weight.grad!
+        for i in 0..<got.count { #expect(abs(got.scalars[i] - expected.scalars[i]) <= 1e-4 * max(1, abs(expected.scalars[i]))) }
+    }
+
+    @Test func chainedUseMatchesFiniteDifferences() {
+        // G(G(x)): the cycle-consistency pattern; the weight receives gradient through both calls.
+        var rng = SeededGenerator(seed: 2)
+        let layer = Conv2d(inChannels: 2, outChannels: 2, kernelSize: 3, padding: 1, using: &rng)
+        let x = Variable(Tensor.randomNormal([1, 2, 4, 4], using: &rng))
+        expectGradientsMatch([layer.weight, layer.bias!]) { layer(tanh(layer(x))) }
+    }
+
+    @Test func gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        let p = Variable.parameter(Tensor(shape: [2], scalars: [1, 2]))
+        sum(p * p).backward()
+        #expect(p.grad!.scalars == [2, 4])
+        sum(p * 3).backward()
+        #expect(p.grad!.scalars == [5, 7])
+        p.zeroGrad()
+        #expect(p.grad == nil)
+        sum(p).backward()
+        #expect(p.grad!.scalars == [1, 1])
+    }
+
+    @Test func detachStopsGradient() {
+        let p = Variable.parameter(Tensor(shape: [2], scalars: [1, 2]))
+        let y = p * p
+        let loss = sum(y.detach() * p)  // only the direct use of p carries gradient
+        loss.backward()
+        #expect(p.grad!.scalars == [1, 4])
+        #expect(!y.detach().requiresGrad)
+    }
+
+    @Test func inferenceModeRecordsNothing() {
+        let p = Variable.parameter(Tensor(shape: [2], scalars: [1, 2]))
+        let y = withNoGrad { sum(p * p) }
+        #expect(!y.requiresGrad)
+        #expect(y.isLeaf)
+        #expect(y.value.scalar == 5)
+        y.backward()
+        #expect(p.grad == nil)
+        // Recording resumes after the scope.
+        #expect(GradientMode.isEnabled)
+        #expect(sum(p * p).requiresGrad)
+    }
+
+    @Test func constantsDoNotRequireGrad() {
+        let a = Variable(Tensor.ones([3])), b = Variable(Tensor.ones([3]))
+        #expect(!(a + b).requiresGrad)
+    }
+}
+
+@Suite struct RandomTests {
+    @Test func sameSeedSameSequence() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)
+        let xs = (0..<5).map { _ in a.next() }, ys = (0..<5).map { _ in b.next() }, zs = (0..<5).map { _ in c.next() }
+        #expect(xs == ys)
+        #expect(xs != zs)
+        var d = SeededGenerator(seed: 7), e = SeededGenerator(seed: 7)
+        #expect(Tensor.randomNormal([10], using: &d) == Tensor.randomNormal([10], using: &e))
+    }
+
+    @Test func normalSamplesHaveUnitMoments() {
+        var g = SeededGenerator(seed: 3)
+        let t = Tensor.randomNormal([20_000], using: &g)
+        let mean = t.sum() / Float(t.count)
+        let variance = t.scalars.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(t.count)
+        #expect(abs(mean) < 0.03)
+        #expect(abs(variance - 1) < 0.05)
+        var u = SeededGenerator(seed: 4)
+        let uniform = (0..<10_000).map { _ in u.nextUniform() }
+        #expect(uniform.allSatisfy { $0 >= 0 && $0 < 1 })
+        #expect(abs(uniform.reduce(0, +) / 10_000 - 0.5) < 0.02)
+    }
+}
