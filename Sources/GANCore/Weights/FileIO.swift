@@ -24,7 +24,7 @@ enum FileIO {
         guard fstat(fd, &st) == 0 else { throw .io(file: path, operation: "stat", errno: errno) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io(file: path, operation: "open (not a regular file)", errno: EINVAL) }
         let size = UInt64(max(0, Int64(st.st_size)))
-        guard size <= limit else { throw .limitExceeded(file: path, what: "file", size: size, limit: limit) }
+        guard size <= limit else { throw .limitExceeded(file: path, what: "file size (bytes)", size: size, limit: limit) }
         let n = Int(size)
         var failure: Int32 = 0
         var shortRead = false

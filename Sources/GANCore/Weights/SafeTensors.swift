@@ -41,7 +41,7 @@ public enum SafeTensors {
             throw .truncated(file: file, detail: "\(bytes.count) bytes, need at least 8 for the header length")
         }
         guard headerLen <= maxHeaderBytes else {
-            throw .limitExceeded(file: file, what: "declared header", size: headerLen, limit: maxHeaderBytes)
+            throw .limitExceeded(file: file, what: "declared header size (bytes)", size: headerLen, limit: maxHeaderBytes)
         }
         guard headerLen <= UInt64(bytes.count - 8) else {
             throw .truncated(file: file, detail: "header declares \(headerLen) bytes but only \(bytes.count - 8) follow")

@@ -9,7 +9,8 @@ public enum WeightFileError: Error, CustomStringConvertible, Equatable, Sendable
     case io(file: String, operation: String, errno: Int32)
     /// The file ended before a structure it declares (header, entry, record).
     case truncated(file: String, detail: String)
-    /// A size field exceeds a fixed safety limit; nothing was allocated for it.
+    /// A size or count exceeds a fixed safety limit (`what` says which, with its unit);
+    /// nothing was allocated for it.
     case limitExceeded(file: String, what: String, size: UInt64, limit: UInt64)
     /// The safetensors JSON header is not well-formed or not shaped as the format requires.
     case malformedHeader(file: String, detail: String)
@@ -44,7 +45,7 @@ public enum WeightFileError: Error, CustomStringConvertible, Equatable, Sendable
         case let .truncated(file, detail):
             return "\(file): file is truncated: \(detail)"
         case let .limitExceeded(file, what, size, limit):
-            return "\(file): \(what) of \(size) bytes exceeds the limit of \(limit) bytes"
+            return "\(file): \(what) is \(size), over the limit of \(limit)"
         case let .malformedHeader(file, detail):
             return "\(file): malformed safetensors header: \(detail)"
         case let .unknownDType(file, tensor, dtype):
