@@ -2,14 +2,13 @@
 // executes nothing. Globals are resolved only against a fixed allow-list; everything
 // else is refused with the global's name. Opcode reference: CPython Lib/pickletools.py.
 
-/// A mutable list shared between the stack and the memo (pickle semantics).
-final class PickleList {
-    var items: [PickleValue] = []
-}
-
-/// A mutable, insertion-ordered dict shared between the stack and the memo.
-final class PickleDict {
-    var entries: [(key: PickleValue, value: PickleValue)] = []
+/// Containers built by the unpickler. Values refer to them by index, so the value type is
+/// flat: nesting depth and reference cycles cannot cause deep recursion or leaks, and the
+/// whole object graph is freed at once with the heap.
+struct PickleHeap {
+    var tuples: [[PickleValue]] = []
+    var lists: [[PickleValue]] = []
+    var dicts: [[(key: PickleValue, value: PickleValue)]] = []
 }
 
 /// A storage referenced by a persistent id `('storage', torch.XStorage, key, location, numel)`.
@@ -27,17 +26,17 @@ struct PickleTensorRef {
     var stride: [Int]
 }
 
-/// A value produced by the restricted unpickler.
-indirect enum PickleValue {
+/// A value produced by the restricted unpickler (containers live in a ``PickleHeap``).
+enum PickleValue {
     case none
     case bool(Bool)
     case int(Int64)
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
-    case list(PickleList)
-    case dict(PickleDict)
+    case tuple(Int)
+    case list(Int)
+    case dict(Int)
     /// An allow-listed global (callable or storage type).
     case global(module: String, name: String)
     case storage(PickleStorageRef)
@@ -94,11 +93,28 @@ struct RestrictedUnpickler {
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
     private var opStart = 0
+    private var heap = PickleHeap()
+
+    private mutating func newTuple(_ items: [PickleValue]) -> PickleValue {
+        heap.tuples.append(items)
+        return .tuple(heap.tuples.count - 1)
+    }
+
+    private mutating func newList(_ items: [PickleValue]) -> PickleValue {
+        heap.lists.append(items)
+        return .list(heap.lists.count - 1)
+    }
+
+    private mutating func newDict() -> PickleValue {
+        heap.dicts.append([])
+        return .dict(heap.dicts.count - 1)
+    }
 
     /// Unpickles `bytes[range]`, returning the value left by STOP.
-    static func load(_ bytes: [UInt8], range: Range<Int>, file: String) throws(WeightFileError) -> PickleValue {
+    static func load(_ bytes: [UInt8], range: Range<Int>, file: String) throws(WeightFileError) -> (root: PickleValue, heap: PickleHeap) {
         var u = RestrictedUnpickler(bytes: bytes, end: range.upperBound, file: file, pos: range.lowerBound)
-        return try u.run(base: range.lowerBound)
+        let root = try u.run(base: range.lowerBound)
+        return (root, u.heap)
     }
 
     private init(bytes: [UInt8], end: Int, file: String, pos: Int) {
@@ -168,6 +184,7 @@ struct RestrictedUnpickler {
     private mutating func setItems(_ items: [PickleValue]) throws(WeightFileError) {
         guard items.count % 2 == 0 else { throw fail("odd number of items for SETITEMS") }
         guard case let .dict(d)? = stack.last else { throw fail("SETITEM(S) target is \(stack.last?.kindName ?? "missing"), not a dict") }
+        heap.dicts[d].reserveCapacity(heap.dicts[d].count + items.count / 2)
         var i = 0
         while i < items.count {
             let k = items[i]
@@ -175,7 +192,7 @@ struct RestrictedUnpickler {
             case .string, .int, .bool, .none, .float, .tuple: break
             default: throw fail("unhashable dict key of type \(k.kindName)")
             }
-            d.entries.append((k, items[i + 1]))
+            heap.dicts[d].append((k, items[i + 1]))
             i += 2
         }
     }
@@ -186,19 +203,21 @@ struct RestrictedUnpickler {
     }
 
     private func intTuple(_ v: PickleValue, _ what: String) throws(WeightFileError) -> [Int] {
-        guard case let .tuple(items) = v else { throw fail("\(what) is \(v.kindName), expected a tuple") }
+        guard case let .tuple(ti) = v else { throw fail("\(what) is \(v.kindName), expected a tuple") }
+        let items = heap.tuples[ti]
         var out: [Int] = []
         for x in items { out.append(try intArg(x, what)) }
         return out
     }
 
-    private func reduce(_ callable: PickleValue, _ args: PickleValue) throws(WeightFileError) -> PickleValue {
+    private mutating func reduce(_ callable: PickleValue, _ args: PickleValue) throws(WeightFileError) -> PickleValue {
         guard case let .global(module, name) = callable else { throw fail("REDUCE on \(callable.kindName), not a callable") }
-        guard case let .tuple(a) = args else { throw fail("REDUCE arguments are \(args.kindName), not a tuple") }
+        guard case let .tuple(ai) = args else { throw fail("REDUCE arguments are \(args.kindName), not a tuple") }
+        let a = heap.tuples[ai]
         switch module + "." + name {
         case "collections.OrderedDict":
             guard a.isEmpty else { throw fail("OrderedDict with constructor arguments is not supported") }
-            return .dict(PickleDict())
+            return newDict()
         case "torch._utils._rebuild_tensor_v2":
             guard a.count >= 4 else { throw fail("_rebuild_tensor_v2 needs at least 4 arguments, got \(a.count)") }
             guard case let .storage(s) = a[0] else { throw fail("_rebuild_tensor_v2 storage argument is \(a[0].kindName)") }
@@ -213,7 +232,7 @@ struct RestrictedUnpickler {
     }
 
     private mutating func persistentLoad(_ pid: PickleValue) throws(WeightFileError) -> PickleValue {
-        guard case let .tuple(t) = pid, t.count == 5, case .string("storage") = t[0] else {
+        guard case let .tuple(ti) = pid, case let t = heap.tuples[ti], t.count == 5, case .string("storage") = t[0] else {
             throw fail("unsupported persistent id (expected ('storage', type, key, location, numel))")
         }
         guard case let .global(module, name) = t[1], module == "torch", let dtype = RestrictedUnpickler.storageTypes[name] else {
@@ -283,18 +302,18 @@ struct RestrictedUnpickler {
                 let n = try le(UInt64.self)
                 guard n <= UInt64(RestrictedUnpickler.maxObjectBytes) else { throw fail("bytes of \(n) bytes is too large") }
                 stack.append(.bytes(Array(bytes[try take(Int(n))])))
-            case 0x7D: stack.append(.dict(PickleDict())) // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList())) // EMPTY_LIST
-            case 0x29: stack.append(.tuple([])) // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark())) // TUPLE
-            case 0x85: stack.append(.tuple([try pop()])) // TUPLE1
-            case 0x86: let b = try pop(); let a = try pop(); stack.append(.tuple([a, b])) // TUPLE2
-            case 0x87: let c = try pop(); let b = try pop(); let a = try pop(); stack.append(.tuple([a, b, c])) // TUPLE3
+            case 0x7D: stack.append(newDict()) // EMPTY_DICT
+            case 0x5D: stack.append(newList([])) // EMPTY_LIST
+            case 0x29: stack.append(newTuple([])) // EMPTY_TUPLE
+            case 0x74: stack.append(newTuple(try popMark())) // TUPLE
+            case 0x85: let a = try pop(); stack.append(newTuple([a])) // TUPLE1
+            case 0x86: let b = try pop(); let a = try pop(); stack.append(newTuple([a, b])) // TUPLE2
+            case 0x87: let c = try pop(); let b = try pop(); let a = try pop(); stack.append(newTuple([a, b, c])) // TUPLE3
             case 0x6C: // LIST
-                let l = PickleList(); l.items = try popMark(); stack.append(.list(l))
+                let items = try popMark(); stack.append(newList(items))
             case 0x64: // DICT
                 let items = try popMark()
-                stack.append(.dict(PickleDict()))
+                stack.append(newDict())
                 try setItems(items)
             case 0x73: // SETITEM
                 let v = try pop(); let k = try pop()
@@ -305,7 +324,7 @@ struct RestrictedUnpickler {
             case 0x61, 0x65: // APPEND, APPENDS
                 let items = op == 0x61 ? [try pop()] : try popMark()
                 guard case let .list(l)? = stack.last else { throw fail("APPEND target is \(stack.last?.kindName ?? "missing"), not a list") }
-                l.items.append(contentsOf: items)
+                heap.lists[l].append(contentsOf: items)
             case 0x71: memo[Int(try u8())] = try top() // BINPUT
             case 0x72: memo[Int(try le(UInt32.self))] = try top() // LONG_BINPUT
             case 0x94: memo[memo.count] = try top() // MEMOIZE

@@ -66,9 +66,9 @@ public enum TorchCheckpoint {
             throw .limitExceeded(file: file, what: "size of entry '\(pkl.name)' (bytes)", size: UInt64(pkl.size), limit: UInt64(maxPickleBytes))
         }
         try verifyCRC(pkl, bytes, file)
-        let root = try RestrictedUnpickler.load(bytes, range: pkl.dataOffset..<(pkl.dataOffset + pkl.size), file: file)
+        let (root, heap) = try RestrictedUnpickler.load(bytes, range: pkl.dataOffset..<(pkl.dataOffset + pkl.size), file: file)
 
-        let tensors = try selectStateDict(root, file: file)
+        let tensors = try selectStateDict(root, heap: heap, file: file)
         var verified = Set<String>()
         var totalElements = 0
         var result = StateDict()
@@ -171,13 +171,13 @@ public enum TorchCheckpoint {
     }
 
     /// Finds the name -> tensor mapping in the unpickled object.
-    static func selectStateDict(_ root: PickleValue, file: String) throws(WeightFileError) -> [(String, PickleTensorRef)] {
+    static func selectStateDict(_ root: PickleValue, heap: PickleHeap, file: String) throws(WeightFileError) -> [(String, PickleTensorRef)] {
         guard case let .dict(top) = root else {
             throw .unsupportedContent(file: file, detail: "top-level object is \(root.kindName), expected a dict of tensors")
         }
-        func tensors(_ d: PickleDict) -> [(String, PickleTensorRef)]? {
+        func tensors(_ d: Int) -> [(String, PickleTensorRef)]? {
             var out: [(String, PickleTensorRef)] = []
-            for (k, v) in d.entries {
+            for (k, v) in heap.dicts[d] {
                 guard case let .string(name) = k, case let .tensor(t) = v else { return nil }
                 out.append((name, t))
             }
@@ -185,7 +185,7 @@ public enum TorchCheckpoint {
         }
         if let direct = tensors(top) { return try unique(direct, file) }
         for wanted in ["state_dict", "model"] {
-            for (k, v) in top.entries {
+            for (k, v) in heap.dicts[top] {
                 guard case let .string(key) = k, key == wanted else { continue }
                 guard case let .dict(inner) = v, let t = tensors(inner) else {
                     throw .unsupportedContent(file: file, detail: "entry '\(wanted)' is not a dict of tensors")
@@ -193,7 +193,7 @@ public enum TorchCheckpoint {
                 return try unique(t, file)
             }
         }
-        let firstBad = top.entries.first { e in
+        let firstBad = heap.dicts[top].first { e in
             if case .tensor = e.value, case .string = e.key { return false }
             return true
         }

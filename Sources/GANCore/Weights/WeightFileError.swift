@@ -57,7 +57,7 @@ public enum WeightFileError: Error, CustomStringConvertible, Equatable, Sendable
         case let .notAZipArchive(file):
             return "\(file): not a PyTorch checkpoint (no zip archive signature)"
         case let .legacyFormat(file):
-            return "\(file): legacy pre-1.6 PyTorch format; re-save with torch>=1.6 (torch.save default zip format)"
+            return "\(file): legacy pre-1.6 format; re-save with torch>=1.6 (torch.save zip format)"
         case let .corruptArchive(file, detail):
             return "\(file): corrupt zip archive: \(detail)"
         case let .compressedEntry(file, entry, method):
