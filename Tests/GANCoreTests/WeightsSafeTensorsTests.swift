@@ -21,7 +21,7 @@ struct WeightsSafeTensorsTests {
     func file(_ header: String, data: [UInt8], declaredLength: UInt64? = nil) -> [UInt8] {
         let h = Array(header.utf8)
         var out: [UInt8] = []
-        TestZip.le(declaredLength ?? UInt64(h.count), &out)
+        WeightsTestZip.weightLE(declaredLength ?? UInt64(h.count), &out)
         return out + h + data
     }
 
@@ -52,14 +52,14 @@ struct WeightsSafeTensorsTests {
             #expect(abs(a - b) <= abs(a) * tol, "\(a) -> \(b)")
         }
         // Exactly the documented conversion.
-        let expected = values.map { dtype == .f16 ? HalfConversion.floatFromHalfBits(HalfConversion.halfBits(from: $0))
-                                                  : HalfConversion.floatFromBF16Bits(HalfConversion.bf16Bits(from: $0)) }
+        let expected = values.map { dtype == .f16 ? WeightHalfConversion.floatFromHalfBits(WeightHalfConversion.halfBits(from: $0))
+                                                  : WeightHalfConversion.floatFromBF16Bits(WeightHalfConversion.bf16Bits(from: $0)) }
         #expect(back.values == expected)
     }
 
     @Test func headerIsPaddedAndIntegerTensorsKeepTheirDtype() throws {
         let bytes = try SafeTensors.encode(sample(), as: .bf16)
-        let n = Int(bytes.le(UInt64.self, at: 0)!)
+        let n = Int(bytes.weightLE(UInt64.self, at: 0)!)
         #expect((8 + n) % 8 == 0)
         let header = String(decoding: bytes[8..<(8 + n)], as: UTF8.self)
         #expect(header.contains("\"bn.num_batches_tracked\":{\"dtype\":\"I64\""))
@@ -125,7 +125,7 @@ struct WeightsSafeTensorsTests {
 
     @Test func flippedBytesNeverCrash() throws {
         let bytes = try WeightFixtures.bytes("tiny_bf16.safetensors")
-        let headerEnd = 8 + Int(bytes.le(UInt64.self, at: 0)!)
+        let headerEnd = 8 + Int(bytes.weightLE(UInt64.self, at: 0)!)
         var failures = 0
         for i in 0..<headerEnd {
             for mask: UInt8 in [0xFF, 0x01, 0x20] {

@@ -15,7 +15,7 @@ enum WeightFixtures {
     static func path(_ name: String) -> String { dir + "/" + name }
 
     static func bytes(_ name: String) throws -> [UInt8] {
-        try FileIO.readAll(path(name), limit: 1 << 30)
+        try WeightFileIO.readAll(path(name), limit: 1 << 30)
     }
 
     struct Expected {
@@ -47,7 +47,7 @@ enum WeightFixtures {
 }
 
 /// Builds small zip archives (stored entries) for corruption tests.
-enum TestZip {
+enum WeightsTestZip {
     struct File {
         var name: String
         var data: [UInt8]
@@ -56,7 +56,7 @@ enum TestZip {
         var claimedSize: UInt64? = nil
     }
 
-    static func le<T: FixedWidthInteger>(_ v: T, _ out: inout [UInt8]) {
+    static func weightLE<T: FixedWidthInteger>(_ v: T, _ out: inout [UInt8]) {
         withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
     }
 
@@ -65,11 +65,11 @@ enum TestZip {
         var central: [UInt8] = []
         for f in files {
             let offset = UInt32(out.count)
-            let crc = f.data.withUnsafeBytes { CRC32.checksum($0) }
+            let crc = f.data.withUnsafeBytes { WeightCRC32.checksum($0) }
             let name = Array(f.name.utf8)
-            le(UInt32(0x0403_4B50), &out); le(UInt16(20), &out); le(UInt16(0), &out); le(UInt16(0), &out)
-            le(UInt32(0), &out); le(crc, &out); le(UInt32(f.data.count), &out); le(UInt32(f.data.count), &out)
-            le(UInt16(name.count), &out); le(UInt16(0), &out)
+            weightLE(UInt32(0x0403_4B50), &out); weightLE(UInt16(20), &out); weightLE(UInt16(0), &out); weightLE(UInt16(0), &out)
+            weightLE(UInt32(0), &out); weightLE(crc, &out); weightLE(UInt32(f.data.count), &out); weightLE(UInt32(f.data.count), &out)
+            weightLE(UInt16(name.count), &out); weightLE(UInt16(0), &out)
             out += name
             out += f.data
             let size = f.claimedSize ?? UInt64(f.data.count)
@@ -77,29 +77,29 @@ enum TestZip {
             let size32: UInt32
             if size >= 0xFFFF_FFFF {
                 size32 = 0xFFFF_FFFF
-                le(UInt16(1), &extra); le(UInt16(16), &extra); le(size, &extra); le(size, &extra)
+                weightLE(UInt16(1), &extra); weightLE(UInt16(16), &extra); weightLE(size, &extra); weightLE(size, &extra)
             } else {
                 size32 = UInt32(size)
             }
-            le(UInt32(0x0201_4B50), &central); le(UInt16(20), &central); le(UInt16(45), &central)
-            le(UInt16(0), &central); le(UInt16(0), &central); le(UInt32(0), &central); le(crc, &central)
-            le(size32, &central); le(size32, &central); le(UInt16(name.count), &central); le(UInt16(extra.count), &central)
-            le(UInt16(0), &central); le(UInt16(0), &central); le(UInt16(0), &central); le(UInt32(0), &central)
-            le(offset, &central)
+            weightLE(UInt32(0x0201_4B50), &central); weightLE(UInt16(20), &central); weightLE(UInt16(45), &central)
+            weightLE(UInt16(0), &central); weightLE(UInt16(0), &central); weightLE(UInt32(0), &central); weightLE(crc, &central)
+            weightLE(size32, &central); weightLE(size32, &central); weightLE(UInt16(name.count), &central); weightLE(UInt16(extra.count), &central)
+            weightLE(UInt16(0), &central); weightLE(UInt16(0), &central); weightLE(UInt16(0), &central); weightLE(UInt32(0), &central)
+            weightLE(offset, &central)
             central += name
             central += extra
         }
         let cdOffset = UInt32(out.count)
         out += central
-        le(UInt32(0x0605_4B50), &out); le(UInt16(0), &out); le(UInt16(0), &out)
-        le(UInt16(files.count), &out); le(UInt16(files.count), &out)
-        le(UInt32(central.count), &out); le(cdOffset, &out); le(UInt16(0), &out)
+        weightLE(UInt32(0x0605_4B50), &out); weightLE(UInt16(0), &out); weightLE(UInt16(0), &out)
+        weightLE(UInt16(files.count), &out); weightLE(UInt16(files.count), &out)
+        weightLE(UInt32(central.count), &out); weightLE(cdOffset, &out); weightLE(UInt16(0), &out)
         return out
     }
 }
 
 /// Builds protocol-2 pickles shaped like torch.save's data.pkl.
-enum TestPickle {
+enum WeightsTestPickle {
     struct TensorSpec {
         var name: String
         var storageType = "FloatStorage"
@@ -112,13 +112,13 @@ enum TestPickle {
 
     static func str(_ s: String) -> [UInt8] {
         var out: [UInt8] = [0x58]
-        TestZip.le(UInt32(s.utf8.count), &out)
+        WeightsTestZip.weightLE(UInt32(s.utf8.count), &out)
         return out + Array(s.utf8)
     }
 
     static func int(_ v: Int) -> [UInt8] {
         var out: [UInt8] = [0x8A, 8]
-        TestZip.le(Int64(v), &out)
+        WeightsTestZip.weightLE(Int64(v), &out)
         return out
     }
 
@@ -148,15 +148,15 @@ enum TestPickle {
 
     /// A checkpoint archive: `ckpt/data.pkl` plus the given storages as `ckpt/data/<key>`.
     static func archive(pickle: [UInt8], storages: [(String, [UInt8])]) -> [UInt8] {
-        var files = [TestZip.File(name: "ckpt/data.pkl", data: pickle)]
-        files += storages.map { TestZip.File(name: "ckpt/data/\($0.0)", data: $0.1) }
-        files.append(TestZip.File(name: "ckpt/byteorder", data: Array("little".utf8)))
-        return TestZip.make(files)
+        var files = [WeightsTestZip.File(name: "ckpt/data.pkl", data: pickle)]
+        files += storages.map { WeightsTestZip.File(name: "ckpt/data/\($0.0)", data: $0.1) }
+        files.append(WeightsTestZip.File(name: "ckpt/byteorder", data: Array("little".utf8)))
+        return WeightsTestZip.make(files)
     }
 
     static func floats(_ v: [Float]) -> [UInt8] {
         var out: [UInt8] = []
-        for x in v { TestZip.le(x.bitPattern, &out) }
+        for x in v { WeightsTestZip.weightLE(x.bitPattern, &out) }
         return out
     }
 }

@@ -66,15 +66,15 @@ struct WeightsTorchTests {
         let marker = dir + "/pwned"
         let command = "touch " + marker
         let calls: [(String, String, [UInt8])] = [
-            ("posix", "system", TestPickle.global("posix", "system")),
-            ("os", "system", TestPickle.global("os", "system")),
-            ("builtins", "exec", TestPickle.global("builtins", "exec")),
-            ("subprocess", "call", TestPickle.str("subprocess") + TestPickle.str("call") + [0x93]),  // STACK_GLOBAL
-            ("torch", "load", TestPickle.global("torch", "load")),
+            ("posix", "system", WeightsTestPickle.global("posix", "system")),
+            ("os", "system", WeightsTestPickle.global("os", "system")),
+            ("builtins", "exec", WeightsTestPickle.global("builtins", "exec")),
+            ("subprocess", "call", WeightsTestPickle.str("subprocess") + WeightsTestPickle.str("call") + [0x93]),  // STACK_GLOBAL
+            ("torch", "load", WeightsTestPickle.global("torch", "load")),
         ]
         for (module, name, callable) in calls {
-            let pickle: [UInt8] = [0x80, 0x02] + callable + TestPickle.str(command) + [0x85, 0x52, 0x2E]
-            expectError(TestPickle.archive(pickle: pickle, storages: [])) {
+            let pickle: [UInt8] = [0x80, 0x02] + callable + WeightsTestPickle.str(command) + [0x85, 0x52, 0x2E]
+            expectError(WeightsTestPickle.archive(pickle: pickle, storages: [])) {
                 $0 == .forbiddenGlobal(file: "t.pth", module: module, name: name)
             }
         }
@@ -118,7 +118,7 @@ struct WeightsTorchTests {
 
     @Test func corruptedCRCIsDetected() throws {
         var bytes = try WeightFixtures.bytes("tiny.pth")
-        let archive = try ZipArchive(bytes: bytes, file: "x")
+        let archive = try WeightZipArchive(bytes: bytes, file: "x")
         let e = try #require(archive.entry(named: "tiny/data/0"))
         bytes[e.dataOffset + 3] ^= 0x10
         expectError(bytes) { if case .corruptArchive(_, let d) = $0 { d.contains("CRC") && d.contains("tiny/data/0") } else { false } }
@@ -131,7 +131,7 @@ struct WeightsTorchTests {
         var p = 0
         var found = false
         while p + 46 + name.count <= bytes.count {
-            if bytes.le(UInt32.self, at: p) == 0x0201_4B50, Array(bytes[(p + 46)..<(p + 46 + name.count)]) == name { found = true; break }
+            if bytes.weightLE(UInt32.self, at: p) == 0x0201_4B50, Array(bytes[(p + 46)..<(p + 46 + name.count)]) == name { found = true; break }
             p += 1
         }
         #expect(found)
@@ -139,24 +139,24 @@ struct WeightsTorchTests {
         expectError(bytes) { if case .corruptArchive(_, let d) = $0 { d.contains("3221225472") } else { false } }
 
         // zip64 sizes over the 4 GiB total limit.
-        let huge = TestZip.make([TestZip.File(name: "ckpt/data.pkl", data: [0x80, 0x02], claimedSize: 5 << 30)])
+        let huge = WeightsTestZip.make([WeightsTestZip.File(name: "ckpt/data.pkl", data: [0x80, 0x02], claimedSize: 5 << 30)])
         expectError(huge) { if case .limitExceeded = $0 { true } else { false } }
-        let many = TestZip.make([TestZip.File(name: "a/data.pkl", data: [1], claimedSize: 3 << 30),
-                                 TestZip.File(name: "a/data/0", data: [1], claimedSize: 3 << 30)])
+        let many = WeightsTestZip.make([WeightsTestZip.File(name: "a/data.pkl", data: [1], claimedSize: 3 << 30),
+                                 WeightsTestZip.File(name: "a/data/0", data: [1], claimedSize: 3 << 30)])
         expectError(many) { switch $0 { case .limitExceeded, .corruptArchive: true; default: false } }
-        let absurd = TestZip.make([TestZip.File(name: "ckpt/data.pkl", data: [1], claimedSize: UInt64.max)])
+        let absurd = WeightsTestZip.make([WeightsTestZip.File(name: "ckpt/data.pkl", data: [1], claimedSize: UInt64.max)])
         expectError(absurd) { if case .limitExceeded = $0 { true } else { false } }
     }
 
     @Test func syntheticCheckpointWithStrides() throws {
-        let storage = TestPickle.floats((0..<12).map(Float.init))
-        let pickle = TestPickle.stateDict([
+        let storage = WeightsTestPickle.floats((0..<12).map(Float.init))
+        let pickle = WeightsTestPickle.stateDict([
             .init(name: "t", numel: 12, offset: 1, size: [3, 2], stride: [1, 4]),       // transposed-ish view
             .init(name: "b", numel: 12, offset: 0, size: [2, 3], stride: [0, 1]),       // broadcast
             .init(name: "e", numel: 12, offset: 11, size: [0, 5], stride: [5, 1]),      // empty
             .init(name: "s", numel: 12, offset: 11, size: [1, 1], stride: [Int.max, 9]), // size-1 dims ignore stride
         ])
-        let sd = try TorchCheckpoint.read(bytes: TestPickle.archive(pickle: pickle, storages: [("0", storage)]))
+        let sd = try TorchCheckpoint.read(bytes: WeightsTestPickle.archive(pickle: pickle, storages: [("0", storage)]))
         #expect(sd["t"]?.values == [1, 5, 2, 6, 3, 7])
         #expect(sd["b"]?.values == [0, 1, 2, 0, 1, 2])
         #expect(sd["e"]?.shape == [0, 5] && sd["e"]?.values == [])
@@ -164,9 +164,9 @@ struct WeightsTorchTests {
     }
 
     @Test func syntheticCheckpointErrors() throws {
-        let storage = TestPickle.floats([1, 2, 3, 4])
-        func archive(_ spec: TestPickle.TensorSpec, storages: [(String, [UInt8])]? = nil) -> [UInt8] {
-            TestPickle.archive(pickle: TestPickle.stateDict([spec]), storages: storages ?? [("0", storage)])
+        let storage = WeightsTestPickle.floats([1, 2, 3, 4])
+        func archive(_ spec: WeightsTestPickle.TensorSpec, storages: [(String, [UInt8])]? = nil) -> [UInt8] {
+            WeightsTestPickle.archive(pickle: WeightsTestPickle.stateDict([spec]), storages: storages ?? [("0", storage)])
         }
         func isTensor(_ name: String) -> (WeightFileError) -> Bool {
             { if case .invalidTensor(_, let t, _) = $0 { t == name } else { false } }
@@ -211,40 +211,40 @@ struct WeightsTorchTests {
             [0x80, 0x02, 0x63] + [UInt8](repeating: 0x61, count: 1000) + [0x0A], // absurd GLOBAL
         ]
         for p in bad {
-            expectError(TestPickle.archive(pickle: p, storages: [])) {
+            expectError(WeightsTestPickle.archive(pickle: p, storages: [])) {
                 switch $0 { case .malformedPickle, .unsupportedContent: true; default: false }
             }
         }
         // Deeply nested tuples and self-referencing lists are built without recursion.
         let deep: [UInt8] = [0x80, 0x02] + [UInt8](repeating: 0x29, count: 1) + [UInt8](repeating: 0x85, count: 100_000) + [0x2E]
-        expectError(TestPickle.archive(pickle: deep, storages: [])) { if case .unsupportedContent = $0 { true } else { false } }
+        expectError(WeightsTestPickle.archive(pickle: deep, storages: [])) { if case .unsupportedContent = $0 { true } else { false } }
         let cyclic: [UInt8] = [0x80, 0x02, 0x5D, 0x71, 0x00, 0x68, 0x00, 0x61, 0x2E]  // l = []; l.append(l)
-        expectError(TestPickle.archive(pickle: cyclic, storages: [])) { if case .unsupportedContent = $0 { true } else { false } }
+        expectError(WeightsTestPickle.archive(pickle: cyclic, storages: [])) { if case .unsupportedContent = $0 { true } else { false } }
         // A dict with a state_dict entry that is not a dict of tensors.
-        let wrong: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + TestPickle.str("state_dict") + [0x4B, 0x01, 0x75, 0x2E]
-        expectError(TestPickle.archive(pickle: wrong, storages: [])) { if case .unsupportedContent(_, let d) = $0 { d.contains("state_dict") } else { false } }
+        let wrong: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + WeightsTestPickle.str("state_dict") + [0x4B, 0x01, 0x75, 0x2E]
+        expectError(WeightsTestPickle.archive(pickle: wrong, storages: [])) { if case .unsupportedContent(_, let d) = $0 { d.contains("state_dict") } else { false } }
         // Empty dict: an empty state dict.
-        #expect(try TorchCheckpoint.read(bytes: TestPickle.archive(pickle: [0x80, 0x02, 0x7D, 0x2E], storages: [])).isEmpty)
+        #expect(try TorchCheckpoint.read(bytes: WeightsTestPickle.archive(pickle: [0x80, 0x02, 0x7D, 0x2E], storages: [])).isEmpty)
         // Other keys next to 'model' are fine.
-        let storage = TestPickle.floats([1, 2])
-        var nested: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + TestPickle.str("epoch") + [0x4B, 0x05] + TestPickle.str("model")
-        nested += TestPickle.stateDict([.init(name: "w", numel: 2, size: [2], stride: [1])]).dropFirst(2).dropLast(1)
+        let storage = WeightsTestPickle.floats([1, 2])
+        var nested: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + WeightsTestPickle.str("epoch") + [0x4B, 0x05] + WeightsTestPickle.str("model")
+        nested += WeightsTestPickle.stateDict([.init(name: "w", numel: 2, size: [2], stride: [1])]).dropFirst(2).dropLast(1)
         nested += [0x75, 0x2E]
-        let sd = try TorchCheckpoint.read(bytes: TestPickle.archive(pickle: nested, storages: [("0", storage)]))
+        let sd = try TorchCheckpoint.read(bytes: WeightsTestPickle.archive(pickle: nested, storages: [("0", storage)]))
         #expect(sd["w"]?.values == [1, 2])
     }
 
     @Test func archivePrefixIsFoundAndAmbiguityRefused() throws {
         let p: [UInt8] = [0x80, 0x02, 0x7D, 0x2E]
-        let other = TestZip.make([TestZip.File(name: "some-other_stem/data.pkl", data: p)])
+        let other = WeightsTestZip.make([WeightsTestZip.File(name: "some-other_stem/data.pkl", data: p)])
         #expect(try TorchCheckpoint.read(bytes: other).isEmpty)
-        let two = TestZip.make([TestZip.File(name: "a/data.pkl", data: p), TestZip.File(name: "b/data.pkl", data: p)])
+        let two = WeightsTestZip.make([WeightsTestZip.File(name: "a/data.pkl", data: p), WeightsTestZip.File(name: "b/data.pkl", data: p)])
         expectError(two) { if case .unsupportedContent = $0 { true } else { false } }
-        let none = TestZip.make([TestZip.File(name: "data.pkl", data: p)])
+        let none = WeightsTestZip.make([WeightsTestZip.File(name: "data.pkl", data: p)])
         expectError(none) { if case .unsupportedContent = $0 { true } else { false } }
-        let dup = TestZip.make([TestZip.File(name: "a/data.pkl", data: p), TestZip.File(name: "a/data.pkl", data: p)])
+        let dup = WeightsTestZip.make([WeightsTestZip.File(name: "a/data.pkl", data: p), WeightsTestZip.File(name: "a/data.pkl", data: p)])
         expectError(dup) { if case .corruptArchive = $0 { true } else { false } }
-        let big = TestZip.make([TestZip.File(name: "a/data.pkl", data: p), TestZip.File(name: "a/byteorder", data: Array("big".utf8))])
+        let big = WeightsTestZip.make([WeightsTestZip.File(name: "a/data.pkl", data: p), WeightsTestZip.File(name: "a/byteorder", data: Array("big".utf8))])
         expectError(big) { if case .unsupportedContent = $0 { true } else { false } }
     }
 }

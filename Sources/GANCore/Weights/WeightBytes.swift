@@ -2,7 +2,7 @@
 // little-endian loads, float format conversions, element decoding/encoding, CRC-32.
 
 /// Bit-exact conversions between `Float` and the 16-bit float formats.
-enum HalfConversion {
+enum WeightHalfConversion {
     /// IEEE binary16 bits -> Float (exact).
     static func floatFromHalfBits(_ h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
@@ -64,7 +64,7 @@ enum HalfConversion {
 /// Bounds-checked little-endian reads from a byte array; `nil` when out of range.
 extension Array where Element == UInt8 {
     @inline(__always)
-    func le<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T? {
+    func weightLE<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T? {
         let size = MemoryLayout<T>.size
         guard offset >= 0, offset <= count - size else { return nil }
         var v: T = 0
@@ -74,7 +74,7 @@ extension Array where Element == UInt8 {
 }
 
 /// Conversion of raw little-endian element bytes to and from `Float`.
-enum ElementCodec {
+enum WeightElementCodec {
     /// Decodes `count` elements of `dtype` starting at element `first` of `raw`.
     /// The caller guarantees `(first + count) * dtype.byteSize <= raw.count`.
     static func decode(_ raw: UnsafeRawBufferPointer, dtype: WeightDType, first: Int, count: Int) -> [Float] {
@@ -85,9 +85,9 @@ enum ElementCodec {
             case .f32:
                 for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 4, as: UInt32.self))) }
             case .f16:
-                for i in 0..<count { out[i] = HalfConversion.floatFromHalfBits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 2, as: UInt16.self))) }
+                for i in 0..<count { out[i] = WeightHalfConversion.floatFromHalfBits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 2, as: UInt16.self))) }
             case .bf16:
-                for i in 0..<count { out[i] = HalfConversion.floatFromBF16Bits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 2, as: UInt16.self))) }
+                for i in 0..<count { out[i] = WeightHalfConversion.floatFromBF16Bits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 2, as: UInt16.self))) }
             case .f64:
                 for i in 0..<count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 8, as: UInt64.self)))) }
             case .i64:
@@ -112,8 +112,8 @@ enum ElementCodec {
         let load: (Int) -> Float
         switch dtype {
         case .f32: load = { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        case .f16: load = { HalfConversion.floatFromHalfBits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
-        case .bf16: load = { HalfConversion.floatFromBF16Bits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+        case .f16: load = { WeightHalfConversion.floatFromHalfBits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+        case .bf16: load = { WeightHalfConversion.floatFromBF16Bits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
         case .f64: load = { Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) }
         case .i64: load = { Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
         case .i32: load = { Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
@@ -134,8 +134,8 @@ enum ElementCodec {
         out.reserveCapacity(out.count + values.count * dtype.byteSize)
         switch dtype {
         case .f32: for v in values { put(v.bitPattern) }
-        case .f16: for v in values { put(HalfConversion.halfBits(from: v)) }
-        case .bf16: for v in values { put(HalfConversion.bf16Bits(from: v)) }
+        case .f16: for v in values { put(WeightHalfConversion.halfBits(from: v)) }
+        case .bf16: for v in values { put(WeightHalfConversion.bf16Bits(from: v)) }
         case .f64: for v in values { put(Double(v).bitPattern) }
         case .i64, .i32, .i16, .i8, .u8, .bool:
             for v in values {
@@ -155,7 +155,7 @@ enum ElementCodec {
 }
 
 /// CRC-32 (IEEE 802.3, as used by zip).
-enum CRC32 {
+enum WeightCRC32 {
     static let table: [UInt32] = (0..<256).map { i -> UInt32 in
         var c = UInt32(i)
         for _ in 0..<8 { c = (c & 1) != 0 ? (0xEDB8_8320 ^ (c >> 1)) : (c >> 1) }

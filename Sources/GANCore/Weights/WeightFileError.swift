@@ -41,7 +41,7 @@ public enum WeightFileError: Error, CustomStringConvertible, Equatable, Sendable
     public var description: String {
         switch self {
         case let .io(file, operation, code):
-            return "\(file): \(operation) failed: \(FileIO.errorString(code)) (errno \(code))"
+            return "\(file): \(operation) failed: \(WeightFileIO.errorString(code)) (errno \(code))"
         case let .truncated(file, detail):
             return "\(file): file is truncated: \(detail)"
         case let .limitExceeded(file, what, size, limit):

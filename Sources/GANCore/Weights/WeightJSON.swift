@@ -2,15 +2,15 @@
 // duplicate keys rejected, nesting depth limited, numbers kept as their source text.
 
 /// A parsed JSON value.
-indirect enum JSONValue {
+indirect enum WeightJSONValue {
     case null
     case bool(Bool)
     /// The number's literal text, validated against the JSON grammar.
     case number(String)
     case string(String)
-    case array([JSONValue])
+    case array([WeightJSONValue])
     /// Members in source order (keys are unique).
-    case object([JSONMember])
+    case object([WeightJSONMember])
 
     /// A short name of the value's kind for error messages.
     var kindName: String {
@@ -32,31 +32,31 @@ indirect enum JSONValue {
 }
 
 /// One member of a JSON object.
-struct JSONMember {
+struct WeightJSONMember {
     var key: String
-    var value: JSONValue
+    var value: WeightJSONValue
 }
 
 /// A JSON syntax error with the byte offset where it was found.
-struct JSONError: Error {
+struct WeightJSONError: Error {
     var offset: Int
     var message: String
 }
 
 /// Recursive-descent JSON parser over UTF-8 bytes.
-struct JSONParser {
+struct WeightJSONParser {
     static let maxDepth = 64
     private let bytes: [UInt8]
     private var pos: Int
     private let end: Int
 
     /// Parses exactly one JSON value from `bytes[range]`, allowing surrounding whitespace.
-    static func parse(_ bytes: [UInt8], range: Range<Int>) throws(JSONError) -> JSONValue {
-        var p = JSONParser(bytes: bytes, pos: range.lowerBound, end: range.upperBound)
+    static func parse(_ bytes: [UInt8], range: Range<Int>) throws(WeightJSONError) -> WeightJSONValue {
+        var p = WeightJSONParser(bytes: bytes, pos: range.lowerBound, end: range.upperBound)
         p.skipWhitespace()
         let v = try p.value(depth: 0)
         p.skipWhitespace()
-        guard p.pos == p.end else { throw JSONError(offset: p.pos, message: "unexpected trailing data") }
+        guard p.pos == p.end else { throw WeightJSONError(offset: p.pos, message: "unexpected trailing data") }
         return v
     }
 
@@ -70,15 +70,15 @@ struct JSONParser {
         while pos < end, bytes[pos] == 0x20 || bytes[pos] == 0x0A || bytes[pos] == 0x0D || bytes[pos] == 0x09 { pos += 1 }
     }
 
-    private func fail(_ message: String) -> JSONError { JSONError(offset: pos, message: message) }
+    private func fail(_ message: String) -> WeightJSONError { WeightJSONError(offset: pos, message: message) }
 
-    private mutating func value(depth: Int) throws(JSONError) -> JSONValue {
-        guard depth < JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
+    private mutating func value(depth: Int) throws(WeightJSONError) -> WeightJSONValue {
+        guard depth < WeightJSONParser.maxDepth else { throw fail("nesting deeper than \(WeightJSONParser.maxDepth)") }
         guard pos < end else { throw fail("unexpected end of header") }
         switch bytes[pos] {
         case UInt8(ascii: "{"):
             pos += 1
-            var members: [JSONMember] = []
+            var members: [WeightJSONMember] = []
             var seen = Set<String>()
             skipWhitespace()
             if pos < end, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
@@ -91,7 +91,7 @@ struct JSONParser {
                 guard pos < end, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 pos += 1
                 skipWhitespace()
-                members.append(JSONMember(key: key, value: try value(depth: depth + 1)))
+                members.append(WeightJSONMember(key: key, value: try value(depth: depth + 1)))
                 skipWhitespace()
                 guard pos < end else { throw fail("unterminated object") }
                 if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -100,7 +100,7 @@ struct JSONParser {
             }
         case UInt8(ascii: "["):
             pos += 1
-            var items: [JSONValue] = []
+            var items: [WeightJSONValue] = []
             skipWhitespace()
             if pos < end, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
             while true {
@@ -124,7 +124,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws(JSONError) {
+    private mutating func literal(_ word: String) throws(WeightJSONError) {
         for b in word.utf8 {
             guard pos < end, bytes[pos] == b else { throw fail("invalid literal, expected \(word)") }
             pos += 1
@@ -137,7 +137,7 @@ struct JSONParser {
         return pos - start
     }
 
-    private mutating func number() throws(JSONError) -> String {
+    private mutating func number() throws(WeightJSONError) -> String {
         let start = pos
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
         guard pos < end else { throw fail("invalid number") }
@@ -154,7 +154,7 @@ struct JSONParser {
         return String(decoding: bytes[start..<pos], as: UTF8.self)
     }
 
-    private mutating func hex4() throws(JSONError) -> UInt32 {
+    private mutating func hex4() throws(WeightJSONError) -> UInt32 {
         guard pos + 4 <= end else { throw fail("truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
@@ -172,7 +172,7 @@ struct JSONParser {
         return v
     }
 
-    private mutating func string() throws(JSONError) -> String {
+    private mutating func string() throws(WeightJSONError) -> String {
         pos += 1  // opening quote
         var out: [UInt8] = []
         while true {
@@ -216,7 +216,7 @@ struct JSONParser {
 }
 
 /// JSON text generation.
-enum JSONWriter {
+enum WeightJSONWriter {
     /// `s` as a JSON string literal.
     static func quote(_ s: String) -> String {
         var out = "\""

@@ -137,8 +137,8 @@ struct RestrictedUnpickler {
     }
 
     private mutating func u8() throws(WeightFileError) -> UInt8 { bytes[try take(1).lowerBound] }
-    private mutating func le<T: FixedWidthInteger>(_ t: T.Type) throws(WeightFileError) -> T {
-        bytes.le(T.self, at: try take(MemoryLayout<T>.size).lowerBound)!
+    private mutating func weightLE<T: FixedWidthInteger>(_ t: T.Type) throws(WeightFileError) -> T {
+        bytes.weightLE(T.self, at: try take(MemoryLayout<T>.size).lowerBound)!
     }
 
     private mutating func line() throws(WeightFileError) -> String {
@@ -255,7 +255,7 @@ struct RestrictedUnpickler {
                 let v = try u8()
                 guard v >= 2, v <= 5 else { throw fail("unsupported pickle protocol \(v)") }
             case 0x95: // FRAME (length is advisory)
-                _ = try le(UInt64.self)
+                _ = try weightLE(UInt64.self)
             case 0x2E: // STOP
                 guard stack.count == 1, marks.isEmpty else { throw fail("STOP with \(stack.count) values on the stack") }
                 return stack[0]
@@ -271,11 +271,11 @@ struct RestrictedUnpickler {
             case 0x4E: stack.append(.none) // NONE
             case 0x88: stack.append(.bool(true)) // NEWTRUE
             case 0x89: stack.append(.bool(false)) // NEWFALSE
-            case 0x4A: stack.append(.int(Int64(try le(Int32.self)))) // BININT
+            case 0x4A: stack.append(.int(Int64(try weightLE(Int32.self)))) // BININT
             case 0x4B: stack.append(.int(Int64(try u8()))) // BININT1
-            case 0x4D: stack.append(.int(Int64(try le(UInt16.self)))) // BININT2
+            case 0x4D: stack.append(.int(Int64(try weightLE(UInt16.self)))) // BININT2
             case 0x8A, 0x8B: // LONG1, LONG4
-                let n = op == 0x8A ? Int(try u8()) : Int(try le(Int32.self))
+                let n = op == 0x8A ? Int(try u8()) : Int(try weightLE(Int32.self))
                 guard n >= 0, n <= 8 else { throw fail("integer of \(n) bytes is too large") }
                 let r = try take(n)
                 var v: UInt64 = 0
@@ -287,19 +287,19 @@ struct RestrictedUnpickler {
                 var v: UInt64 = 0
                 for b in bytes[r] { v = v << 8 | UInt64(b) }
                 stack.append(.float(Double(bitPattern: v)))
-            case 0x58: stack.append(.string(try utf8(Int(try le(UInt32.self))))) // BINUNICODE
+            case 0x58: stack.append(.string(try utf8(Int(try weightLE(UInt32.self))))) // BINUNICODE
             case 0x8C: stack.append(.string(try utf8(Int(try u8())))) // SHORT_BINUNICODE
             case 0x8D: // BINUNICODE8
-                let n = try le(UInt64.self)
+                let n = try weightLE(UInt64.self)
                 guard n <= UInt64(RestrictedUnpickler.maxObjectBytes) else { throw fail("string of \(n) bytes is too large") }
                 stack.append(.string(try utf8(Int(n))))
             case 0x54, 0x42: // BINSTRING (signed), BINBYTES
-                let n = Int(try le(Int32.self))
+                let n = Int(try weightLE(Int32.self))
                 guard n >= 0 else { throw fail("negative length") }
                 stack.append(.bytes(Array(bytes[try take(n)])))
             case 0x55, 0x43: stack.append(.bytes(Array(bytes[try take(Int(try u8()))]))) // SHORT_BINSTRING, SHORT_BINBYTES
             case 0x8E: // BINBYTES8
-                let n = try le(UInt64.self)
+                let n = try weightLE(UInt64.self)
                 guard n <= UInt64(RestrictedUnpickler.maxObjectBytes) else { throw fail("bytes of \(n) bytes is too large") }
                 stack.append(.bytes(Array(bytes[try take(Int(n))])))
             case 0x7D: stack.append(newDict()) // EMPTY_DICT
@@ -326,10 +326,10 @@ struct RestrictedUnpickler {
                 guard case let .list(l)? = stack.last else { throw fail("APPEND target is \(stack.last?.kindName ?? "missing"), not a list") }
                 heap.lists[l].append(contentsOf: items)
             case 0x71: memo[Int(try u8())] = try top() // BINPUT
-            case 0x72: memo[Int(try le(UInt32.self))] = try top() // LONG_BINPUT
+            case 0x72: memo[Int(try weightLE(UInt32.self))] = try top() // LONG_BINPUT
             case 0x94: memo[memo.count] = try top() // MEMOIZE
             case 0x68, 0x6A: // BINGET, LONG_BINGET
-                let k = op == 0x68 ? Int(try u8()) : Int(try le(UInt32.self))
+                let k = op == 0x68 ? Int(try u8()) : Int(try weightLE(UInt32.self))
                 guard let v = memo[k] else { throw fail("memo key \(k) is not defined") }
                 stack.append(v)
             case 0x63: // GLOBAL

@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 /// POSIX file helpers used by the weight-file readers and writers.
-enum FileIO {
+enum WeightFileIO {
     /// Message for an errno value.
     static func errorString(_ code: Int32) -> String {
         guard let p = strerror(code) else { return "error \(code)" }

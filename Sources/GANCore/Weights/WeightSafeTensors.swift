@@ -29,7 +29,7 @@ public enum SafeTensors {
     /// Reads and validates the safetensors file at `path`.
     /// - Throws: ``WeightFileError``.
     public static func read(contentsOf path: String) throws(WeightFileError) -> SafeTensorsFile {
-        let bytes = try FileIO.readAll(path, limit: maxFileBytes)
+        let bytes = try WeightFileIO.readAll(path, limit: maxFileBytes)
         return try read(bytes: bytes, fileName: path)
     }
 
@@ -37,7 +37,7 @@ public enum SafeTensors {
     /// - Throws: ``WeightFileError``.
     public static func read(bytes: [UInt8], fileName: String = "<memory>") throws(WeightFileError) -> SafeTensorsFile {
         let file = fileName
-        guard let headerLen = bytes.le(UInt64.self, at: 0) else {
+        guard let headerLen = bytes.weightLE(UInt64.self, at: 0) else {
             throw .truncated(file: file, detail: "\(bytes.count) bytes, need at least 8 for the header length")
         }
         guard headerLen <= maxHeaderBytes else {
@@ -50,9 +50,9 @@ public enum SafeTensors {
         guard headerLen >= 2, bytes[8] == UInt8(ascii: "{") else {
             throw .malformedHeader(file: file, detail: "header does not start with '{'")
         }
-        let json: JSONValue
-        do throws(JSONError) {
-            json = try JSONParser.parse(bytes, range: 8..<headerEnd)
+        let json: WeightJSONValue
+        do throws(WeightJSONError) {
+            json = try WeightJSONParser.parse(bytes, range: 8..<headerEnd)
         } catch {
             throw .malformedHeader(file: file, detail: "\(error.message) at header byte \(error.offset - 8)")
         }
@@ -85,8 +85,8 @@ public enum SafeTensors {
                 throw .invalidTensor(file: file, tensor: name, detail: "header entry is \(value.kindName), expected an object")
             }
             var dtypeText: String?
-            var shapeValue: JSONValue?
-            var offsetsValue: JSONValue?
+            var shapeValue: WeightJSONValue?
+            var offsetsValue: WeightJSONValue?
             for field in fields {
                 let k = field.key, v = field.value
                 switch k {
@@ -152,7 +152,7 @@ public enum SafeTensors {
         bytes.withUnsafeBytes { raw in
             for e in entries {
                 let slice = UnsafeRawBufferPointer(rebasing: raw[(headerEnd + e.begin)..<(headerEnd + e.end)])
-                let values = ElementCodec.decode(slice, dtype: e.dtype, first: 0, count: (e.end - e.begin) / e.dtype.byteSize)
+                let values = WeightElementCodec.decode(slice, dtype: e.dtype, first: 0, count: (e.end - e.begin) / e.dtype.byteSize)
                 dict[e.name] = TensorData(shape: e.shape, values: values, dtype: e.dtype)
             }
         }
@@ -176,7 +176,7 @@ public enum SafeTensors {
         var first = true
         if !metadata.isEmpty {
             header += "\"__metadata__\":{"
-            header += metadata.sorted { $0.key < $1.key }.map { JSONWriter.quote($0.key) + ":" + JSONWriter.quote($0.value) }.joined(separator: ",")
+            header += metadata.sorted { $0.key < $1.key }.map { WeightJSONWriter.quote($0.key) + ":" + WeightJSONWriter.quote($0.value) }.joined(separator: ",")
             header += "}"
             first = false
         }
@@ -186,12 +186,12 @@ public enum SafeTensors {
             }
             let target = t.dtype.isFloatingPoint ? dtype : t.dtype
             let begin = data.count
-            if let problem = ElementCodec.encode(t.values, as: target, into: &data) {
+            if let problem = WeightElementCodec.encode(t.values, as: target, into: &data) {
                 throw .cannotEncode(file: fileName, tensor: name, detail: problem)
             }
             if !first { header += "," }
             first = false
-            header += JSONWriter.quote(name) + ":{\"dtype\":\"\(target.rawValue)\",\"shape\":["
+            header += WeightJSONWriter.quote(name) + ":{\"dtype\":\"\(target.rawValue)\",\"shape\":["
             header += t.shape.map(String.init).joined(separator: ",")
             header += "],\"data_offsets\":[\(begin),\(data.count)]}"
         }
@@ -212,6 +212,6 @@ public enum SafeTensors {
     public static func write(_ tensors: StateDict, to path: String, as dtype: WeightDType = .f32,
                              metadata: [String: String] = [:]) throws(WeightFileError) {
         let bytes = try encode(tensors, as: dtype, metadata: metadata, fileName: path)
-        try FileIO.writeAtomically(bytes, to: path)
+        try WeightFileIO.writeAtomically(bytes, to: path)
     }
 }

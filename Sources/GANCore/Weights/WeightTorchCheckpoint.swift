@@ -15,7 +15,7 @@ public enum TorchCheckpoint {
     /// Largest file ``read(contentsOf:)`` will load (8 GiB).
     public static let maxFileBytes: UInt64 = 8 << 30
     /// Refuse archives whose entries claim more than this in total (4 GiB), before allocating.
-    public static let maxTotalEntryBytes: UInt64 = ZipArchive.maxTotalBytes
+    public static let maxTotalEntryBytes: UInt64 = WeightZipArchive.maxTotalBytes
     /// Largest accepted `data.pkl` (256 MiB).
     public static let maxPickleBytes = 256 << 20
     /// Most elements accepted across all tensors (2^30), so a strided view cannot inflate
@@ -25,7 +25,7 @@ public enum TorchCheckpoint {
     /// Reads the checkpoint at `path`.
     /// - Throws: ``WeightFileError`` naming the file and, where relevant, the tensor or entry.
     public static func read(contentsOf path: String) throws(WeightFileError) -> StateDict {
-        let bytes = try FileIO.readAll(path, limit: maxFileBytes)
+        let bytes = try WeightFileIO.readAll(path, limit: maxFileBytes)
         return try read(bytes: bytes, fileName: path)
     }
 
@@ -42,7 +42,7 @@ public enum TorchCheckpoint {
         } else {
             throw .notAZipArchive(file: file)
         }
-        let archive = try ZipArchive(bytes: bytes, file: file)
+        let archive = try WeightZipArchive(bytes: bytes, file: file)
 
         let pickles = archive.entries.filter { e in
             guard e.name.hasSuffix("/data.pkl") else { return false }
@@ -113,8 +113,8 @@ public enum TorchCheckpoint {
                 values = bytes.withUnsafeBytes { all in
                     let raw = UnsafeRawBufferPointer(rebasing: all[entry.dataOffset..<(entry.dataOffset + entry.size)])
                     return contiguous
-                        ? ElementCodec.decode(raw, dtype: s.dtype, first: ref.offset, count: count)
-                        : ElementCodec.gather(raw, dtype: s.dtype, indices: indices)
+                        ? WeightElementCodec.decode(raw, dtype: s.dtype, first: ref.offset, count: count)
+                        : WeightElementCodec.gather(raw, dtype: s.dtype, indices: indices)
                 }
             }
             result[name] = TensorData(shape: ref.size, values: values, dtype: s.dtype)
@@ -129,8 +129,8 @@ public enum TorchCheckpoint {
         return false
     }
 
-    private static func verifyCRC(_ e: ZipEntry, _ bytes: [UInt8], _ file: String) throws(WeightFileError) {
-        let crc = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[e.dataOffset..<(e.dataOffset + e.size)])) }
+    private static func verifyCRC(_ e: WeightZipEntry, _ bytes: [UInt8], _ file: String) throws(WeightFileError) {
+        let crc = bytes.withUnsafeBytes { WeightCRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[e.dataOffset..<(e.dataOffset + e.size)])) }
         guard crc == e.crc32 else {
             throw .corruptArchive(file: file, detail: "CRC-32 mismatch in entry '\(e.name)' (stored \(String(e.crc32, radix: 16)), computed \(String(crc, radix: 16)))")
         }
