@@ -247,4 +247,15 @@ struct WeightsTorchTests {
         let big = WeightsTestZip.make([WeightsTestZip.File(name: "a/data.pkl", data: p), WeightsTestZip.File(name: "a/byteorder", data: Array("big".utf8))])
         expectError(big) { if case .unsupportedContent = $0 { true } else { false } }
     }
+
+    @Test func formatIsSniffedFromContent() throws {
+        let a = try StateDict(contentsOf: WeightFixtures.path("tiny.pth"))
+        let b = try StateDict(contentsOf: WeightFixtures.path("tiny_f32.safetensors"))
+        #expect(Set(a.names) == Set(b.names))
+        #expect(a["model.0.weight"] == b["model.0.weight"])
+        #expect(throws: WeightFileError.legacyFormat(file: WeightFixtures.path("legacy.pth"))) {
+            try StateDict(contentsOf: WeightFixtures.path("legacy.pth"))
+        }
+        #expect(throws: WeightFileError.self) { try StateDict(bytes: Array("junk".utf8)) }
+    }
 }
