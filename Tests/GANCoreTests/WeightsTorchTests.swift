@@ -232,8 +232,23 @@ struct WeightsTorchTests {
         var nested: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + WeightsTestPickle.str("epoch") + [0x4B, 0x05] + WeightsTestPickle.str("model")
         nested += WeightsTestPickle.stateDict([.init(name: "w", numel: 2, size: [2], stride: [1])]).dropFirst(2).dropLast(1)
         nested += [0x75, 0x2E]
-        let sd = try TorchCheckpoint.read(bytes: WeightsTestPickle.archive(pickle: nested, storages: [("0", storage)]))
+        let nestedArchive = WeightsTestPickle.archive(pickle: nested, storages: [("0", storage)])
+        let sd = try TorchCheckpoint.read(bytes: nestedArchive)
         #expect(sd["w"]?.values == [1, 2])
+        #expect(try TorchCheckpoint.read(bytes: nestedArchive, entry: "model") == sd)
+        do {
+            _ = try TorchCheckpoint.read(bytes: nestedArchive, fileName: "t.pth", entry: "netG")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error == .unsupportedContent(file: "t.pth", detail: "no top-level entry 'netG'"))
+        }
+        do {
+            _ = try TorchCheckpoint.read(bytes: nestedArchive, fileName: "t.pth", entry: "epoch")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error == .unsupportedContent(file: "t.pth", detail: "entry 'epoch' is not a dict of tensors"))
+        }
+
     }
 
     @Test func archivePrefixIsFoundAndAmbiguityRefused() throws {
