@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import GANCore
 
-/// Compares forward values and gradients with PyTorch (see scripts/gancore_pytorch_reference.py for the
+/// Compares forward values and gradients with PyTorch (see tools/gancore_pytorch_reference.py for the
 /// inputs and the checksum definitions). Tolerance: 1e-3 · max(1, |reference|) per checksum.
 @Suite struct PyTorchReferenceTests {
     /// pattern(shape, a, b)[i] = scale · sin(a·i + b), as in the generator script.
