@@ -1,0 +1,23 @@
+// Format sniffing: load a state dict without caring which supported format a file uses.
+
+extension StateDict {
+    /// Loads a state dict from a safetensors file or a PyTorch zip checkpoint, chosen by the
+    /// file's leading bytes (not its extension). safetensors `__metadata__` is dropped; use
+    /// ``SafeTensors/read(contentsOf:)`` to keep it.
+    /// - Throws: ``WeightFileError`` naming the file.
+    public init(contentsOf path: String) throws(WeightFileError) {
+        let bytes = try WeightFileIO.readAll(path, limit: Swift.max(SafeTensors.maxFileBytes, TorchCheckpoint.maxFileBytes))
+        try self.init(bytes: bytes, fileName: path)
+    }
+
+    /// Loads a state dict from the bytes of a safetensors file or a PyTorch zip checkpoint.
+    /// - Throws: ``WeightFileError`` naming `fileName`.
+    public init(bytes: [UInt8], fileName: String = "<memory>") throws(WeightFileError) {
+        let isZip = bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B
+        if isZip || TorchCheckpoint.isLegacy(bytes) {
+            self = try TorchCheckpoint.read(bytes: bytes, fileName: fileName)
+        } else {
+            self = try SafeTensors.read(bytes: bytes, fileName: fileName).tensors
+        }
+    }
+}
