@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file reads and atomic writes with errors that name the file and say what went wrong.
+public enum FileAccess {
+    /// Files larger than this are refused by ``readAll(_:limit:)`` unless a larger limit is given.
+    public static let defaultReadLimit = 1 << 30
+
+    /// Reads a whole file; refuses folders and files over `limit` bytes before reading.
+    public static func readAll(_ path: String, limit: Int = defaultReadLimit) throws(ImageIOError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: errnoText()) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .cannotRead(path: path, reason: errnoText()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .cannotRead(path: path, reason: "not a regular file") }
+        let size = Int(info.st_size)
+        guard size <= limit else { throw .cannotRead(path: path, reason: "file is \(size) bytes, over the limit of \(limit)") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw .cannotRead(path: path, reason: n == 0 ? "file shrank while reading" : errnoText()) }
+            done += n
+        }
+        return bytes
+    }
+
+    /// Writes `bytes` to `path` atomically: into a temporary file in the same folder, flushed to
+    /// disk, then renamed over `path`. Readers see the old file or the whole new one, never a
+    /// part; on failure the temporary file is removed and `path` is untouched.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageIOError) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(folder.isEmpty ? "/" : folder)/.\(name).XXXXXX.tmp".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: errnoText()) }
+        let temporary = messageText(template)
+        var failure: String?
+        var done = 0
+        while done < bytes.count && failure == nil {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { failure = errnoText() } else { done += n }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = errnoText() }
+        if failure == nil { fchmod(fd, 0o644) }
+        if close(fd) != 0 && failure == nil { failure = errnoText() }
+        if failure == nil && rename(temporary, path) != 0 { failure = errnoText() }
+        if let failure {
+            unlink(temporary)
+            throw .cannotWrite(path: path, reason: failure)
+        }
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}

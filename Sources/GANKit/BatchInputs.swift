@@ -1,0 +1,104 @@
+import Foundation
+
+/// One file a batch will process: its path, and its name relative to the folder it was found
+/// in (so that outputs can mirror the input tree).
+public struct BatchInput: Sendable, Equatable, Hashable {
+    /// The path as given or found.
+    public let path: String
+    /// The path below the folder argument it came from; the file name for a file argument.
+    public let relativePath: String
+
+    /// An input at `path`, named `relativePath` in the output tree.
+    public init(path: String, relativePath: String) {
+        self.path = path
+        self.relativePath = relativePath
+    }
+}
+
+/// Which slice of a batch this process takes: `--shard 2/4` is the second of four slices.
+/// Inputs are sorted by path and item k goes to slice k mod count, so slices are disjoint and
+/// together cover the batch.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    /// 1-based slice number.
+    public let index: Int
+    /// How many slices.
+    public let count: Int
+
+    /// Parses "i/n" with 1 <= i <= n.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+        index = i; count = n
+    }
+
+    /// Whether the item at `position` of the sorted batch belongs to this slice.
+    public func contains(position: Int) -> Bool { position % count == index - 1 }
+
+    /// "i/n".
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// Turns command-line arguments (files, folders, glob patterns) into the sorted list of files
+/// a batch processes. Problems (a missing path, a pattern matching nothing) are returned beside
+/// the inputs so that the batch can report them and go on.
+public enum BatchInputs {
+    /// File extensions a folder is searched for.
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif"]
+
+    /// Expands `arguments`: a file is taken as it is (its content decides its format); a folder
+    /// gives its image files (and those of its subfolders with `recursive`); a pattern with
+    /// `*`, `?` or `[` that names no file is expanded like the shell would. Hidden files and
+    /// temporary files of interrupted writes are passed over.
+    public static func expand(_ arguments: [String], recursive: Bool) -> (inputs: [BatchInput], problems: [String]) {
+        var inputs: [BatchInput] = [], problems: [String] = []
+        let files = FileManager.default
+        for argument in arguments {
+            var isFolder: ObjCBool = false
+            if files.fileExists(atPath: argument, isDirectory: &isFolder) {
+                if isFolder.boolValue {
+                    inputs += folderContents(argument, recursive: recursive)
+                } else {
+                    inputs.append(BatchInput(path: argument, relativePath: (argument as NSString).lastPathComponent))
+                }
+            } else if argument.contains(where: { "*?[".contains($0) }) {
+                let matches = glob(argument)
+                if matches.isEmpty { problems.append("\(argument): no file matches this pattern") }
+                inputs += matches.map { BatchInput(path: $0, relativePath: ($0 as NSString).lastPathComponent) }
+            } else {
+                problems.append("\(argument): no such file or folder")
+            }
+        }
+        var seen = Set<String>()
+        inputs = inputs.filter { seen.insert($0.path).inserted }
+        return (inputs.sorted { $0.path < $1.path }, problems)
+    }
+
+    private static func folderContents(_ folder: String, recursive: Bool) -> [BatchInput] {
+        let files = FileManager.default
+        var found: [BatchInput] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let path = relative.isEmpty ? folder : folder + "/" + relative
+            guard let names = try? files.contentsOfDirectory(atPath: path) else { continue }
+            for name in names where !name.hasPrefix(".") {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var isFolder: ObjCBool = false
+                _ = files.fileExists(atPath: folder + "/" + child, isDirectory: &isFolder)
+                if isFolder.boolValue {
+                    if recursive { pending.append(child) }
+                } else if imageExtensions.contains((name as NSString).pathExtension.lowercased()) {
+                    found.append(BatchInput(path: (folder as NSString).appendingPathComponent(child), relativePath: child))
+                }
+            }
+        }
+        return found
+    }
+
+    private static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+            .filter { !FileManager.default.fileExists(atPath: $0 + "/.") }
+    }
+}

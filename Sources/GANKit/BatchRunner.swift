@@ -1,0 +1,124 @@
+import Foundation
+
+/// How one item of a batch ended.
+public enum BatchItemStatus: String, Sendable, Codable {
+    /// The output was written.
+    case done
+    /// The output already existed and `--skip-existing` was given.
+    case skipped
+    /// The item failed; `error` says why.
+    case failed
+}
+
+/// One line of a batch report.
+public struct BatchItemResult: Sendable, Codable, Equatable {
+    /// The input path (or the argument that named nothing).
+    public var input: String
+    /// The output path, when there is one.
+    public var output: String?
+    /// How it ended.
+    public var status: BatchItemStatus
+    /// Why it failed.
+    public var error: String?
+    /// Seconds spent on it.
+    public var seconds: Double
+}
+
+/// What a batch did, as `--json` prints it.
+public struct BatchSummary: Sendable, Codable, Equatable {
+    /// Items that produced an output.
+    public var done: Int
+    /// Items skipped because their output existed.
+    public var skipped: Int
+    /// Items that failed (bad files, missing paths, unwritable outputs).
+    public var failed: Int
+    /// Wall time of the whole batch in seconds.
+    public var seconds: Double
+    /// Every item, in processing order.
+    public var items: [BatchItemResult]
+
+    /// Whether the batch should exit non-zero.
+    public var hasFailures: Bool { failed > 0 }
+}
+
+/// Options every batch command shares.
+public struct BatchOptions: Sendable {
+    /// Leave items whose output already exists (a complete file: outputs are written atomically).
+    public var skipExisting = false
+    /// Process only this slice of the sorted inputs.
+    public var shard: Shard?
+    /// Print one progress line per item and a summary on stderr.
+    public var showsProgress = true
+
+    /// Defaults: overwrite, no shard, progress shown.
+    public init(skipExisting: Bool = false, shard: Shard? = nil, showsProgress: Bool = true) {
+        self.skipExisting = skipExisting
+        self.shard = shard
+        self.showsProgress = showsProgress
+    }
+}
+
+/// Runs one job per input with the behaviour every gantool command shares: progress on stderr,
+/// a bad file reported and passed over, `--skip-existing`, `--shard`, and a summary whose
+/// `hasFailures` decides the exit status. Jobs write their outputs atomically (see
+/// ``FileAccess/writeAtomically(_:to:)``), so an interrupted batch leaves whole files only.
+public struct BatchRunner: Sendable {
+    /// The shared options.
+    public var options: BatchOptions
+    /// The verb progress lines use ("converted", "translated"...).
+    public var verb: String
+
+    /// A runner with `options`, reporting items as `verb`.
+    public init(options: BatchOptions, verb: String) {
+        self.options = options
+        self.verb = verb
+    }
+
+    /// Processes `inputs` (already sorted), after reporting `problems` (arguments that named
+    /// nothing) as failures. `output` maps an input to its output path, or nil when the job
+    /// writes nothing; `job` does the work and writes the output.
+    public func run(inputs: [BatchInput], problems: [String] = [], output: (BatchInput) -> String?,
+                    job: (BatchInput, String?) throws -> Void) -> BatchSummary {
+        let start = Date()
+        var items: [BatchItemResult] = problems.map {
+            BatchItemResult(input: $0, output: nil, status: .failed, error: $0, seconds: 0)
+        }
+        for problem in problems { report("error: \(problem)") }
+        let mine = inputs.enumerated().filter { options.shard?.contains(position: $0.offset) ?? true }.map(\.element)
+        var claimed: [String: String] = [:]
+        for (n, input) in mine.enumerated() {
+            let itemStart = Date()
+            let target = output(input)
+            var result = BatchItemResult(input: input.path, output: target, status: .done, error: nil, seconds: 0)
+            if let target, let first = claimed[target] {
+                result.status = .failed
+                result.error = "\(input.path): output \(target) would overwrite the output of \(first); rename one of them"
+            } else if let target, options.skipExisting, FileManager.default.fileExists(atPath: target) {
+                result.status = .skipped
+            } else {
+                do { try job(input, target) } catch {
+                    result.status = .failed
+                    result.error = "\(error)"
+                }
+            }
+            if let target { claimed[target] = claimed[target] ?? input.path }
+            result.seconds = Date().timeIntervalSince(itemStart)
+            items.append(result)
+            let counter = "[\(n + 1)/\(mine.count)]"
+            switch result.status {
+            case .done: report("\(counter) \(input.path)" + (target.map { " -> \($0)" } ?? "") + String(format: " (%.2fs)", result.seconds))
+            case .skipped: report("\(counter) \(input.path): skipped, \(target ?? "output") exists")
+            case .failed: report("\(counter) error: \(result.error ?? "failed")")
+            }
+        }
+        let summary = BatchSummary(done: items.count { $0.status == .done }, skipped: items.count { $0.status == .skipped },
+                                   failed: items.count { $0.status == .failed }, seconds: Date().timeIntervalSince(start), items: items)
+        report(String(format: "%@ %d, skipped %d, failed %d in %.2fs", verb, summary.done, summary.skipped, summary.failed, summary.seconds))
+        return summary
+    }
+
+    private func report(_ line: String) {
+        guard options.showsProgress else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Where a batch writes: one file (`-o out.png` with a single input) or a folder that mirrors
+/// the inputs' relative paths (`-o out/`).
+public enum OutputPlan: Sendable, Equatable {
+    /// A single output file.
+    case file(String)
+    /// A folder; outputs keep their inputs' relative paths.
+    case folder(String)
+
+    /// Decides from the `-o` argument and the number of inputs: an existing folder, a path
+    /// ending in "/" or several inputs mean a folder; a single input and a name with an image
+    /// extension mean that file. Several inputs with a file name are an error.
+    public init(_ argument: String, inputCount: Int) throws(GANKitError) {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder)
+        let namesImage = ImageFormat(fileExtension: (argument as NSString).pathExtension) != nil
+        if exists && isFolder.boolValue || argument.hasSuffix("/") || !namesImage {
+            self = .folder(argument.hasSuffix("/") && argument.count > 1 ? String(argument.dropLast()) : argument)
+        } else if inputCount <= 1 {
+            self = .file(argument)
+        } else {
+            throw .invalidArgument("-o \(argument) names one file but there are \(inputCount) inputs; give a folder")
+        }
+    }
+
+    /// The output path for `input`, with its extension replaced by `format`'s when given.
+    public func path(for input: BatchInput, format: ImageFormat?) -> String {
+        switch self {
+        case let .file(path): return path
+        case let .folder(folder):
+            var relative = input.relativePath
+            if let format {
+                relative = (relative as NSString).deletingPathExtension + "." + format.fileExtension
+            }
+            return folder + "/" + relative
+        }
+    }
+
+    /// Creates the folders an output at `path` needs.
+    public static func prepareFolder(for path: String) throws(GANKitError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return }
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .cannotWrite(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// Errors of the facade that are not image-file errors.
+public enum GANKitError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// An argument is malformed or out of range.
+    case invalidArgument(String)
+    /// An output could not be written.
+    case cannotWrite(path: String, reason: String)
+
+    /// A one-line message.
+    public var description: String {
+        switch self {
+        case let .invalidArgument(text): text
+        case let .cannotWrite(path, reason): "\(path): cannot write: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import GANKit
+
+@main
+struct GANTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gantool",
+        abstract: "Conditional-GAN image synthesis on CPU: image conversion and inspection.",
+        discussion: """
+            Every command that processes files takes files, folders (-r to recurse) and glob \
+            patterns; shows progress on stderr; reports a bad file and goes on; exits 1 if any \
+            file failed; writes outputs atomically; and takes --skip-existing, --shard i/n and \
+            --json.
+
+            Examples:
+              gantool info photo.jpg
+              gantool convert photos/ -o small/ --resize 256x256 --format png
+              gantool convert scans/ -r -o out/ --format jpg --quality 85 --skip-existing
+            """,
+        version: GANKit.version,
+        subcommands: [Convert.self, Info.self])
+}

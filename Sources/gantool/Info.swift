@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import GANKit
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print format, size, channels, bit depth and orientation of images.",
+        discussion: """
+            Reads headers only. Exits 1 if any file is not a readable PNG or JPEG.
+
+            Examples:
+              gantool info photo.jpg
+              gantool info photos/ -r --json
+            """)
+
+    @Argument(help: "Image files, folders or glob patterns.")
+    var inputs: [String]
+
+    @OptionGroup var batch: BatchFlags
+
+    struct Entry: Codable {
+        var file: String
+        var info: ImageInfo
+    }
+
+    func run() throws {
+        let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
+        var entries: [Entry] = []
+        var options = batch.options
+        options.showsProgress = false
+        options.skipExisting = false
+        let summary = BatchRunner(options: options, verb: "read").run(inputs: inputs, problems: problems, output: { _ in nil }) { input, _ in
+            let info = try ImageInfo(contentsOf: input.path)
+            entries.append(Entry(file: input.path, info: info))
+            if !batch.json {
+                let (w, h) = info.uprightSize
+                let turned = info.orientation == .up ? "" : ", stored \(info.width)x\(info.height)"
+                print("\(input.path): \(info.format.displayName) \(w)x\(h)\(turned), \(info.channels) channel\(info.channels == 1 ? "" : "s") (\(info.colorModel)), \(info.bitDepth)-bit, orientation \(info.orientation.rawValue) (\(info.orientation))\(info.isInterlaced ? (info.format == .png ? ", interlaced" : ", progressive") : "")")
+            }
+        }
+        for item in summary.items where item.status == .failed {
+            FileHandle.standardError.write(Data("error: \(item.error ?? item.input)\n".utf8))
+        }
+        if batch.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let failures = summary.items.filter { $0.status == .failed }
+            struct Report: Codable { var images: [Entry]; var failures: [BatchItemResult] }
+            print(String(decoding: try encoder.encode(Report(images: entries, failures: failures)), as: UTF8.self))
+        }
+        if summary.hasFailures { throw ExitCode(1) }
+    }
+}

@@ -1,7 +1,0 @@
-import ArgumentParser
-import GANKit
-
-struct GANTool: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gantool", abstract: "GAN image synthesis on CPU.", version: GANKit.version)
-}
-GANTool.main()

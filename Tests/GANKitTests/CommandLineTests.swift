@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import GANKit
+
+/// Runs the built `gantool` binary the way a user or a script would.
+struct CommandLineTests {
+    /// The gantool beside the test bundle in .build/<config>/.
+    static let tool: String? = {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = url.appendingPathComponent("gantool").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            url.deleteLastPathComponent()
+        }
+        return nil
+    }()
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(tool, "build gantool first (swift build)"))
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out; process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: tool != nil, "gantool binary not built")) func versionAndHelp() throws {
+        #expect(try Self.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == GANKit.version)
+        let help = try Self.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("convert") && help.stdout.contains("Examples"))
+    }
+
+    @Test(.enabled(if: tool != nil, "gantool binary not built")) func convertReportsBadFilesAndExitsNonZero() throws {
+        let dir = try ScratchFolder()
+        try dir.image("in/a.png", width: 40, height: 30)
+        try dir.image("in/b.jpg")
+        _ = try dir.file("in/broken.jpg", "\u{FF}\u{D8}\u{FF}garbage")
+        let result = try Self.run(["convert", dir.path + "/in", "-o", dir.path + "/out", "--resize", "20x", "--format", "jpg", "--json"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("broken.jpg") && result.stderr.contains("[1/3]"))
+        let summary = try JSONDecoder().decode(BatchSummary.self, from: Data(result.stdout.utf8))
+        #expect(summary.done == 2 && summary.failed == 1)
+        #expect(dir.listing("out") == ["a.jpg", "b.jpg"])
+        #expect(try ImageInfo(contentsOf: dir.path + "/out/a.jpg").height == 15)
+
+        let again = try Self.run(["convert", dir.path + "/in/a.png", dir.path + "/in/b.jpg", "-o", dir.path + "/out", "--format", "jpg", "--skip-existing", "--json", "-q"])
+        #expect(again.status == 0 && again.stderr.isEmpty)
+        #expect(try JSONDecoder().decode(BatchSummary.self, from: Data(again.stdout.utf8)).skipped == 2)
+
+        let shard = try Self.run(["convert", dir.path + "/in/a.png", dir.path + "/in/b.jpg", "-o", dir.path + "/sharded", "--shard", "2/2", "-q"])
+        #expect(shard.status == 0 && dir.listing("sharded") == ["b.jpg"])
+        #expect(try Self.run(["convert", "x.png", "-o", "y", "--shard", "3/2"]).status != 0)
+    }
+
+    @Test(.enabled(if: tool != nil, "gantool binary not built")) func infoPrintsTheHeader() throws {
+        let dir = try ScratchFolder()
+        let path = try dir.image("a.png", width: 7, height: 5)
+        let result = try Self.run(["info", path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("PNG 7x5, 3 channels (RGB), 8-bit, orientation 1"))
+        #expect(try Self.run(["info", path, dir.path + "/missing.png"]).status == 1)
+    }
+}

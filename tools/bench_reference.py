@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Reference timings for `gantool bench --compare`: PyTorch CPU and ONNX Runtime on the same
+networks GANKit benchmarks, with the same thread count.
+
+How to run:
+    pip install torch==2.13.0 onnx onnxruntime    # CPU wheel of torch; a bare `pip install torch` pulls CUDA
+    python3 tools/bench_reference.py --threads 2 [--json]
+
+Measures (batch 1, float32):
+  forward:  ResnetGenerator(3, 3, ngf=64, 9 blocks, instance norm), 256x256 input (49.6 GMAC),
+            images/s for PyTorch (eager, no_grad) and ONNX Runtime (exported graph), and peak RSS
+            of a separate process for each at 1024x1024.
+  training: one CycleGAN iteration at 128x128 with ngf=32, 6 blocks: two generators, two PatchGAN
+            discriminators (ndf 64, 3 layers), LSGAN + cycle (lambda 10) + identity (0.5), Adam
+            (lr 2e-4, betas 0.5/0.999) for G and D, as junyanz's cycle_gan_model does it.
+The networks are defined in tools/make_parity_fixtures.py (same architecture GANKit implements).
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_parity_fixtures import NLayerDiscriminator, ResnetGenerator  # noqa: E402
+
+GMAC_256 = 49.6  # ResnetGenerator ngf 64 / 9 blocks at 256x256
+
+
+def best_of(fn, repeats, warmup=1):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times), sorted(times)[len(times) // 2]
+
+
+def torch_forward(size, repeats):
+    net = ResnetGenerator(3, 3, 64, 9).eval()
+    x = torch.randn(1, 3, size, size)
+    with torch.no_grad():
+        return best_of(lambda: net(x), repeats)
+
+
+def onnx_forward(size, repeats, threads):
+    import onnxruntime as ort
+    net = ResnetGenerator(3, 3, 64, 9).eval()
+    x = torch.randn(1, 3, size, size)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "g.onnx")
+        torch.onnx.export(net, x, path, input_names=["x"], output_names=["y"], opset_version=17, dynamo=False)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        feed = {"x": x.numpy()}
+        return best_of(lambda: session.run(None, feed), repeats)
+
+
+def training_iteration(repeats):
+    gA, gB = ResnetGenerator(3, 3, 32, 6), ResnetGenerator(3, 3, 32, 6)
+    dA, dB = NLayerDiscriminator(3, 64, 3), NLayerDiscriminator(3, 64, 3)
+    optG = torch.optim.Adam(list(gA.parameters()) + list(gB.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(list(dA.parameters()) + list(dB.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    realA, realB = torch.randn(1, 3, 128, 128), torch.randn(1, 3, 128, 128)
+
+    def lsgan(pred, target):
+        return F.mse_loss(pred, torch.full_like(pred, target))
+
+    def step():
+        fakeB, fakeA = gA(realA), gB(realB)
+        recA, recB = gB(fakeB), gA(fakeA)
+        for p in list(dA.parameters()) + list(dB.parameters()):
+            p.requires_grad_(False)
+        optG.zero_grad()
+        idtA, idtB = gA(realB), gB(realA)
+        loss_g = (lsgan(dA(fakeB), 1) + lsgan(dB(fakeA), 1) + 10 * F.l1_loss(recA, realA) + 10 * F.l1_loss(recB, realB)
+                  + 5 * F.l1_loss(idtA, realB) + 5 * F.l1_loss(idtB, realA))
+        loss_g.backward()
+        optG.step()
+        for p in list(dA.parameters()) + list(dB.parameters()):
+            p.requires_grad_(True)
+        optD.zero_grad()
+        loss_d = 0.5 * (lsgan(dA(realB), 1) + lsgan(dA(fakeB.detach()), 0)) + 0.5 * (lsgan(dB(realA), 1) + lsgan(dB(fakeA.detach()), 0))
+        loss_d.backward()
+        optD.step()
+    return best_of(step, repeats)
+
+
+def peak_rss_child(kind, size, threads):
+    """Peak RSS (MiB) of a fresh process doing one forward at size x size."""
+    out = subprocess.run([sys.executable, __file__, "--rss-child", kind, "--size", str(size), "--threads", str(threads)],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--rss-child")
+    ap.add_argument("--size", type=int, default=256)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.rss_child:
+        if args.rss_child == "torch":
+            torch_forward(args.size, 1)
+        else:
+            onnx_forward(args.size, 1, args.threads)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return
+    t_fwd, _ = torch_forward(256, args.repeats)
+    o_fwd, _ = onnx_forward(256, args.repeats, args.threads)
+    t_train, _ = training_iteration(max(3, args.repeats))
+    result = {
+        "threads": args.threads,
+        "torch_version": torch.__version__,
+        "forward_256": {"pytorch_img_s": 1 / t_fwd, "onnxruntime_img_s": 1 / o_fwd,
+                        "pytorch_gflops": 2 * GMAC_256 / t_fwd, "onnxruntime_gflops": 2 * GMAC_256 / o_fwd},
+        "train_iter_128_s": {"pytorch": t_train},
+        "peak_rss_mib_1024": {"pytorch": peak_rss_child("torch", 1024, args.threads),
+                              "onnxruntime": peak_rss_child("onnx", 1024, args.threads)},
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        f = result["forward_256"]
+        print(f"threads {args.threads}, torch {torch.__version__}")
+        print(f"forward 256x256: PyTorch {f['pytorch_img_s']:.2f} img/s ({f['pytorch_gflops']:.0f} GFLOP/s), "
+              f"ONNX Runtime {f['onnxruntime_img_s']:.2f} img/s ({f['onnxruntime_gflops']:.0f} GFLOP/s)")
+        print(f"CycleGAN training iteration 128x128 (ngf 32, 6 blocks): PyTorch {t_train:.3f} s")
+        print(f"peak RSS, one forward at 1024x1024: {result['peak_rss_mib_1024']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs the system libraries GANKit links: libpng, libjpeg-turbo, OpenBLAS (Debian/Ubuntu).
+set -euo pipefail
+packages="libpng-dev libjpeg-dev libopenblas-dev"
+if dpkg -s $packages >/dev/null 2>&1; then exit 0; fi
+sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages
