@@ -26,6 +26,9 @@ Output (Fixtures/weights/, all together a few tens of KiB):
   evil_eval.pth         same idea via STACK_GLOBAL builtins.eval("0") (protocol 4).
   legacy.pth            torch.save(..., _use_new_zipfile_serialization=False).
   compressed.pth        tiny.pth re-zipped with DEFLATE (must be refused).
+
+Re-running rewrites the .pth files with a new random `.data/serialization_id` entry (torch
+adds one per save); tensor values and expected.tsv are deterministic (fixed seed).
 """
 import collections
 import io

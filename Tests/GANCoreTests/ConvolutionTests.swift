@@ -46,4 +46,24 @@ import Testing
             convTranspose2d(x, weight: w, bias: b, stride: 2, padding: 1, outputPadding: 1)
         }
     }
+
+    @Test func tiledColumnMatrixGivesSameResultsAndGradients() {
+        let x = randomParameter([2, 3, 7, 6], seed: 9)
+        let w = randomParameter([4, 3, 3, 3], seed: 10, std: 0.3)
+        let wt = randomParameter([3, 2, 3, 3], seed: 11, std: 0.3)
+        let b = randomParameter([4], seed: 12)
+        let whole = conv2d(x, weight: w, bias: b, padding: 1).value
+        let wholeT = convTranspose2d(x, weight: wt, stride: 2, padding: 1, outputPadding: 1).value
+        // A budget of 60 floats forces one or two output rows per tile.
+        ConvGeometry.$columnBudget.withValue(60) {
+            #expect(ConvGeometry(channels: 3, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1,
+                                 outHeight: 7, outWidth: 6).rowTiles.count == 7)
+            let tiled = conv2d(x, weight: w, bias: b, padding: 1).value
+            for i in 0..<whole.count { #expect(abs(whole.scalars[i] - tiled.scalars[i]) < 1e-5) }
+            let tiledT = convTranspose2d(x, weight: wt, stride: 2, padding: 1, outputPadding: 1).value
+            for i in 0..<wholeT.count { #expect(abs(wholeT.scalars[i] - tiledT.scalars[i]) < 1e-5) }
+            expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, stride: 2, padding: 1) }
+            expectGradientsMatch([x, wt]) { convTranspose2d(x, weight: wt, stride: 2, padding: 1, outputPadding: 1) }
+        }
+    }
 }

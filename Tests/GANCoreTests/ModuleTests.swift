@@ -25,6 +25,9 @@ private final class Wrapper: Module, @unchecked Sendable {
         #expect(net.namedParameters().map(\.name) == ["model.1.weight", "model.1.bias", "model.2.weight", "model.2.bias", "model.4.weight"])
         #expect(net.namedBuffers().map(\.name) == ["model.2.running_mean", "model.2.running_var", "model.2.num_batches_tracked"])
         #expect(net.parameters().count == 5)
+        #expect(net.namedState().map(\.name) == ["model.1.weight", "model.1.bias", "model.2.weight", "model.2.bias",
+                                                  "model.2.running_mean", "model.2.running_var", "model.2.num_batches_tracked",
+                                                  "model.4.weight"])
         let y = net(Variable(Tensor.randomNormal([2, 3, 4, 4], using: &rng)))
         #expect(y.shape == [2, 2, 8, 8])
         sum(y).backward()

@@ -198,4 +198,27 @@ struct WeightsSafeTensorsTests {
         let deep = #"{"__metadata__":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
         expectError(file(deep, data: [])) { if case .malformedHeader = $0 { true } else { false } }
     }
+
+    /// Random multi-byte damage to a whole file (deterministic seed): typed errors only.
+    @Test func fuzzedFilesNeverCrash() throws {
+        let bytes = try WeightFixtures.bytes("tiny_f16.safetensors")
+        var rng: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Int {
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            return Int(truncatingIfNeeded: rng >> 1)
+        }
+        let headerEnd = 8 + Int(bytes.weightLE(UInt64.self, at: 0)!)
+        for _ in 0..<3000 {
+            var b = bytes
+            for _ in 0...(next() % 4) {
+                let i = next() % headerEnd
+                switch next() % 3 {
+                case 0: b[i] = UInt8(truncatingIfNeeded: next())
+                case 1: b.remove(at: i)
+                default: b.insert(UInt8(truncatingIfNeeded: next()), at: i)
+                }
+            }
+            _ = try? SafeTensors.read(bytes: b)
+        }
+    }
 }

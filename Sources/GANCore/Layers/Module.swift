@@ -91,3 +91,14 @@ open class Module: @unchecked Sendable {
         target.value = Tensor(shape: shape, scalars: scalars)
     }
 }
+
+extension Module {
+    /// Parameters and buffers together, in `state_dict` order: own parameters, own buffers, then each child's.
+    public func namedState() -> [(name: String, variable: Variable)] {
+        var result = ownParameters.map { ($0.name, $0.parameter) } + ownBuffers.map { ($0.name, $0.buffer) }
+        for (childName, child) in children {
+            result += child.namedState().map { ("\(childName).\($0.name)", $0.variable) }
+        }
+        return result
+    }
+}

@@ -25,20 +25,25 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, outHeight: oh, outWidth: ow)
     let x = input.value, wv = weight.value, bv = bias?.value
-    var out = [Float](repeating: 0, count: n * outChannels * oh * ow)
-    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.columnCount)
+    let plane = oh * ow, tiles = geometry.rowTiles
+    var out = [Float](repeating: 0, count: n * outChannels * plane)
+    // The column matrix is built a band of output rows at a time so that it stays small (7×7 at 256² would be 800 MB).
+    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * ow)
     x.scalars.withUnsafeBufferPointer { xp in
         wv.scalars.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
                 columns.withUnsafeMutableBufferPointer { cp in
                     for b in 0..<n {
-                        im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!)
-                        let dst = op.baseAddress! + b * outChannels * oh * ow
+                        let dst = op.baseAddress! + b * outChannels * plane
                         if let bv {
-                            for o in 0..<outChannels { for i in 0..<(oh * ow) { dst[o * oh * ow + i] = bv.scalars[o] } }
+                            for o in 0..<outChannels { for i in 0..<plane { dst[o * plane + i] = bv.scalars[o] } }
                         }
-                        gemm(transposeA: false, transposeB: false, m: outChannels, n: oh * ow, k: geometry.columnRows,
-                             a: wp.baseAddress!, b: cp.baseAddress!, beta: bv == nil ? 0 : 1, c: dst)
+                        for rows in tiles {
+                            im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!, rows: rows)
+                            gemm(transposeA: false, transposeB: false, m: outChannels, n: rows.count * ow, k: geometry.columnRows,
+                                 a: wp.baseAddress!, b: cp.baseAddress!, beta: bv == nil ? 0 : 1,
+                                 c: dst + rows.lowerBound * ow, ldc: plane)
+                        }
                     }
                 }
             }
@@ -50,32 +55,36 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     return Variable(Tensor(shape: [n, outChannels, oh, ow], scalars: out), op: "conv2d", parents: parents) { g in
         var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
-        var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.columnCount)
-        var dColumns = [Float](repeating: 0, count: needInput ? columns.count : 0)
+        let tileCapacity = geometry.columnRows * geometry.tileRows * ow
+        var columns = [Float](repeating: 0, count: needWeight ? tileCapacity : 0)
+        var dColumns = [Float](repeating: 0, count: needInput ? tileCapacity : 0)
         x.scalars.withUnsafeBufferPointer { xp in
             wv.scalars.withUnsafeBufferPointer { wp in
                 g.scalars.withUnsafeBufferPointer { gp in
                     for b in 0..<n {
-                        let gOut = gp.baseAddress! + b * outChannels * oh * ow
-                        if needWeight {
-                            columns.withUnsafeMutableBufferPointer { cp in
-                                im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!)
-                            }
-                            columns.withUnsafeBufferPointer { cp in
-                                dWeight.withUnsafeMutableBufferPointer { dwp in
-                                    gemm(transposeA: false, transposeB: true, m: outChannels, n: geometry.columnRows,
-                                         k: oh * ow, a: gOut, b: cp.baseAddress!, beta: 1, c: dwp.baseAddress!)
+                        for rows in tiles {
+                            let gOut = gp.baseAddress! + b * outChannels * plane + rows.lowerBound * ow
+                            let tileColumns = rows.count * ow
+                            if needWeight {
+                                columns.withUnsafeMutableBufferPointer { cp in
+                                    im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!, rows: rows)
+                                }
+                                columns.withUnsafeBufferPointer { cp in
+                                    dWeight.withUnsafeMutableBufferPointer { dwp in
+                                        gemm(transposeA: false, transposeB: true, m: outChannels, n: geometry.columnRows,
+                                             k: tileColumns, a: gOut, lda: plane, b: cp.baseAddress!, beta: 1, c: dwp.baseAddress!)
+                                    }
                                 }
                             }
-                        }
-                        if needInput {
-                            dColumns.withUnsafeMutableBufferPointer { dcp in
-                                gemm(transposeA: true, transposeB: false, m: geometry.columnRows, n: oh * ow,
-                                     k: outChannels, a: wp.baseAddress!, b: gOut, beta: 0, c: dcp.baseAddress!)
-                            }
-                            dColumns.withUnsafeBufferPointer { dcp in
-                                dInput.withUnsafeMutableBufferPointer { dip in
-                                    col2im(dcp.baseAddress!, geometry, dip.baseAddress! + b * geometry.imageSize)
+                            if needInput {
+                                dColumns.withUnsafeMutableBufferPointer { dcp in
+                                    gemm(transposeA: true, transposeB: false, m: geometry.columnRows, n: tileColumns,
+                                         k: outChannels, a: wp.baseAddress!, b: gOut, ldb: plane, beta: 0, c: dcp.baseAddress!)
+                                }
+                                dColumns.withUnsafeBufferPointer { dcp in
+                                    dInput.withUnsafeMutableBufferPointer { dip in
+                                        col2im(dcp.baseAddress!, geometry, dip.baseAddress! + b * geometry.imageSize, rows: rows)
+                                    }
                                 }
                             }
                         }

@@ -21,22 +21,26 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
     let geometry = ConvGeometry(channels: outChannels, height: oh, width: ow, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, outHeight: h, outWidth: w)
     let x = input.value, wv = weight.value, bv = bias?.value
-    let inImage = c * h * w, outImage = geometry.imageSize
+    let inImage = c * h * w, outImage = geometry.imageSize, inPlane = h * w, tiles = geometry.rowTiles
     var out = [Float](repeating: 0, count: n * outImage)
-    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.columnCount)
+    // The column matrix is built a band of input rows at a time to bound its size.
+    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * w)
     x.scalars.withUnsafeBufferPointer { xp in
         wv.scalars.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
                 for b in 0..<n {
-                    columns.withUnsafeMutableBufferPointer { cp in
-                        gemm(transposeA: true, transposeB: false, m: geometry.columnRows, n: h * w, k: c,
-                             a: wp.baseAddress!, b: xp.baseAddress! + b * inImage, beta: 0, c: cp.baseAddress!)
-                    }
                     let dst = op.baseAddress! + b * outImage
                     if let bv {
                         for o in 0..<outChannels { for i in 0..<(oh * ow) { dst[o * oh * ow + i] = bv.scalars[o] } }
                     }
-                    columns.withUnsafeBufferPointer { cp in col2im(cp.baseAddress!, geometry, dst) }
+                    for rows in tiles {
+                        columns.withUnsafeMutableBufferPointer { cp in
+                            gemm(transposeA: true, transposeB: false, m: geometry.columnRows, n: rows.count * w, k: c,
+                                 a: wp.baseAddress!, b: xp.baseAddress! + b * inImage + rows.lowerBound * w, ldb: inPlane,
+                                 beta: 0, c: cp.baseAddress!)
+                        }
+                        columns.withUnsafeBufferPointer { cp in col2im(cp.baseAddress!, geometry, dst, rows: rows) }
+                    }
                 }
             }
         }
@@ -47,25 +51,28 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
     return Variable(Tensor(shape: [n, outChannels, oh, ow], scalars: out), op: "convTranspose2d", parents: parents) { g in
         var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
-        var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.columnCount)
+        var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * w)
         x.scalars.withUnsafeBufferPointer { xp in
             wv.scalars.withUnsafeBufferPointer { wp in
                 g.scalars.withUnsafeBufferPointer { gp in
                     for b in 0..<n {
-                        columns.withUnsafeMutableBufferPointer { cp in
-                            im2col(gp.baseAddress! + b * outImage, geometry, cp.baseAddress!)
-                        }
-                        columns.withUnsafeBufferPointer { cp in
-                            if needInput {
-                                dInput.withUnsafeMutableBufferPointer { dip in
-                                    gemm(transposeA: false, transposeB: false, m: c, n: h * w, k: geometry.columnRows,
-                                         a: wp.baseAddress!, b: cp.baseAddress!, beta: 0, c: dip.baseAddress! + b * inImage)
-                                }
+                        for rows in tiles {
+                            let offset = b * inImage + rows.lowerBound * w, tileColumns = rows.count * w
+                            columns.withUnsafeMutableBufferPointer { cp in
+                                im2col(gp.baseAddress! + b * outImage, geometry, cp.baseAddress!, rows: rows)
                             }
-                            if needWeight {
-                                dWeight.withUnsafeMutableBufferPointer { dwp in
-                                    gemm(transposeA: false, transposeB: true, m: c, n: geometry.columnRows, k: h * w,
-                                         a: xp.baseAddress! + b * inImage, b: cp.baseAddress!, beta: 1, c: dwp.baseAddress!)
+                            columns.withUnsafeBufferPointer { cp in
+                                if needInput {
+                                    dInput.withUnsafeMutableBufferPointer { dip in
+                                        gemm(transposeA: false, transposeB: false, m: c, n: tileColumns, k: geometry.columnRows,
+                                             a: wp.baseAddress!, b: cp.baseAddress!, beta: 0, c: dip.baseAddress! + offset, ldc: inPlane)
+                                    }
+                                }
+                                if needWeight {
+                                    dWeight.withUnsafeMutableBufferPointer { dwp in
+                                        gemm(transposeA: false, transposeB: true, m: c, n: geometry.columnRows, k: tileColumns,
+                                             a: xp.baseAddress! + offset, lda: inPlane, b: cp.baseAddress!, beta: 1, c: dwp.baseAddress!)
+                                    }
                                 }
                             }
                         }

@@ -10,20 +10,36 @@ struct ConvGeometry: Sendable {
     @usableFromInline var columnRows: Int { channels * kernelHeight * kernelWidth }
     @usableFromInline var columnCount: Int { outHeight * outWidth }
     @usableFromInline var imageSize: Int { channels * height * width }
+
+    /// The most floats one tile of the column matrix should hold (4 M floats, 16 MB); task-local so that
+    /// tests can force several tiles on small inputs.
+    @TaskLocal static var columnBudget = 4_194_304
+
+    /// Output rows per tile so that one tile of the column matrix stays within `columnBudget`.
+    var tileRows: Int { max(1, min(outHeight, Self.columnBudget / max(columnRows * outWidth, 1))) }
+
+    /// The output-row ranges that tile the column matrix.
+    var rowTiles: [Range<Int>] {
+        Swift.stride(from: 0, to: outHeight, by: tileRows).map { $0..<min($0 + tileRows, outHeight) }
+    }
 }
 
-/// Writes the column matrix of `image` into `columns`; parallel over channels.
-func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: UnsafeMutablePointer<Float>) {
+/// Writes the columns of output rows `rows` (all of them by default) of `image`'s column matrix into
+/// `columns`, packed as [columnRows, rows.count·outWidth]; parallel over channels.
+func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: UnsafeMutablePointer<Float>,
+            rows: Range<Int>? = nil) {
     let g = geometry
+    let rows = rows ?? 0..<g.outHeight
+    let tileColumns = rows.count * g.outWidth
     let src = SharedConstPointer(image), dst = SharedPointer(columns)
     parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
         let plane = src.base + c * g.height * g.width
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
-                let row = dst.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * g.columnCount
-                for y in 0..<g.outHeight {
+                let row = dst.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
+                for y in rows {
                     let sy = y * g.stride - g.padding + i
-                    let out = row + y * g.outWidth
+                    let out = row + (y - rows.lowerBound) * g.outWidth
                     if sy < 0 || sy >= g.height {
                         for x in 0..<g.outWidth { out[x] = 0 }
                         continue
@@ -39,20 +55,24 @@ func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: 
     }
 }
 
-/// Adds the column matrix `columns` back into `image` (the adjoint of `im2col`); parallel over channels.
-func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: UnsafeMutablePointer<Float>) {
+/// Adds the columns of output rows `rows` (packed as `im2col` writes them) back into `image`
+/// (the adjoint of `im2col`); parallel over channels.
+func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: UnsafeMutablePointer<Float>,
+            rows: Range<Int>? = nil) {
     let g = geometry
+    let rows = rows ?? 0..<g.outHeight
+    let tileColumns = rows.count * g.outWidth
     let src = SharedConstPointer(columns), dst = SharedPointer(image)
     parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
         let plane = dst.base + c * g.height * g.width
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
-                let row = src.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * g.columnCount
-                for y in 0..<g.outHeight {
+                let row = src.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
+                for y in rows {
                     let sy = y * g.stride - g.padding + i
                     if sy < 0 || sy >= g.height { continue }
                     let line = plane + sy * g.width
-                    let input = row + y * g.outWidth
+                    let input = row + (y - rows.lowerBound) * g.outWidth
                     for x in 0..<g.outWidth {
                         let sx = x * g.stride - g.padding + j
                         if sx >= 0 && sx < g.width { line[sx] += input[x] }

@@ -13,7 +13,8 @@ public enum WeightDType: String, Sendable, Equatable, Hashable, CaseIterable {
     case bf16 = "BF16"
     /// IEEE-754 binary64 (converted to `Float` with round-to-nearest-even).
     case f64 = "F64"
-    /// Signed 64-bit integer (e.g. BatchNorm's `num_batches_tracked`).
+    /// Signed 64-bit integer (e.g. BatchNorm's `num_batches_tracked`); magnitudes above
+    /// 2^24 are rounded when converted to `Float`.
     case i64 = "I64"
     /// Signed 32-bit integer.
     case i32 = "I32"

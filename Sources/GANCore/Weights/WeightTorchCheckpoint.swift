@@ -8,7 +8,8 @@
 /// Reading PyTorch `.pth` / `.pt` checkpoints into a ``StateDict``.
 ///
 /// Accepted content: a dict whose values are all tensors (a `state_dict()`), or a dict with
-/// a `state_dict` or `model` entry holding such a dict. Floating tensors (f32, f16, bf16,
+/// a `state_dict` or `model` entry holding such a dict, or (with `entry:`) a named top-level
+/// entry such as `netG` in a checkpoint that holds several state dicts. Floating tensors (f32, f16, bf16,
 /// f64) and integer/bool tensors (e.g. `num_batches_tracked`) are converted to `Float`;
 /// views (storage offset, strides) are honoured. Legacy pre-1.6 files are refused.
 public enum TorchCheckpoint {
@@ -23,15 +24,18 @@ public enum TorchCheckpoint {
     public static let maxTotalElements = 1 << 30
 
     /// Reads the checkpoint at `path`.
+    /// - Parameter entry: when set, the state dict is the top-level dict's entry with this
+    ///   key (e.g. `"netG"`); otherwise it is found as described on ``TorchCheckpoint``.
     /// - Throws: ``WeightFileError`` naming the file and, where relevant, the tensor or entry.
-    public static func read(contentsOf path: String) throws(WeightFileError) -> StateDict {
+    public static func read(contentsOf path: String, entry: String? = nil) throws(WeightFileError) -> StateDict {
         let bytes = try WeightFileIO.readAll(path, limit: maxFileBytes)
-        return try read(bytes: bytes, fileName: path)
+        return try read(bytes: bytes, fileName: path, entry: entry)
     }
 
     /// Reads a checkpoint held in memory; `fileName` is used in error messages.
+    /// - Parameter entry: as for ``read(contentsOf:entry:)``.
     /// - Throws: ``WeightFileError``.
-    public static func read(bytes: [UInt8], fileName: String = "<memory>") throws(WeightFileError) -> StateDict {
+    public static func read(bytes: [UInt8], fileName: String = "<memory>", entry: String? = nil) throws(WeightFileError) -> StateDict {
         let file = fileName
         if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03 || bytes[2] == 0x05 {
             // zip: fall through
@@ -68,7 +72,7 @@ public enum TorchCheckpoint {
         try verifyCRC(pkl, bytes, file)
         let (root, heap) = try RestrictedUnpickler.load(bytes, range: pkl.dataOffset..<(pkl.dataOffset + pkl.size), file: file)
 
-        let tensors = try selectStateDict(root, heap: heap, file: file)
+        let tensors = try selectStateDict(root, heap: heap, file: file, entry: entry)
         var verified = Set<String>()
         var totalElements = 0
         var result = StateDict()
@@ -171,7 +175,7 @@ public enum TorchCheckpoint {
     }
 
     /// Finds the name -> tensor mapping in the unpickled object.
-    static func selectStateDict(_ root: PickleValue, heap: PickleHeap, file: String) throws(WeightFileError) -> [(String, PickleTensorRef)] {
+    static func selectStateDict(_ root: PickleValue, heap: PickleHeap, file: String, entry: String? = nil) throws(WeightFileError) -> [(String, PickleTensorRef)] {
         guard case let .dict(top) = root else {
             throw .unsupportedContent(file: file, detail: "top-level object is \(root.kindName), expected a dict of tensors")
         }
@@ -183,8 +187,8 @@ public enum TorchCheckpoint {
             }
             return out
         }
-        if let direct = tensors(top) { return try unique(direct, file) }
-        for wanted in ["state_dict", "model"] {
+        if entry == nil, let direct = tensors(top) { return try unique(direct, file) }
+        for wanted in entry.map({ [$0] }) ?? ["state_dict", "model"] {
             for (k, v) in heap.dicts[top] {
                 guard case let .string(key) = k, key == wanted else { continue }
                 guard case let .dict(inner) = v, let t = tensors(inner) else {
@@ -192,6 +196,9 @@ public enum TorchCheckpoint {
                 }
                 return try unique(t, file)
             }
+        }
+        if let entry {
+            throw .unsupportedContent(file: file, detail: "no top-level entry '\(entry)'")
         }
         let firstBad = heap.dicts[top].first { e in
             if case .tensor = e.value, case .string = e.key { return false }
