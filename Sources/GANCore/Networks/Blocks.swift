@@ -103,7 +103,8 @@ public final class ResnetGenerator: Module, @unchecked Sendable {
 ///
 /// As in junyanz's code, the non-outermost levels start with an in-place `LeakyReLU(0.2, True)`, which also
 /// overwrites `x` before the concatenation: the skip connection carries `leaky_relu(x)`, not `x`. We reproduce
-/// that, since trained checkpoints depend on it.
+/// that literally, although it cannot change results: the level above applies `ReLU` to the concatenation
+/// first, and `relu(leaky_relu(x)) == relu(x)` with the same gradient (checked against the parity fixture).
 public final class UnetSkipConnectionBlock: Module, @unchecked Sendable {
     /// Where a level sits in the U-Net.
     public enum Position: Sendable {
