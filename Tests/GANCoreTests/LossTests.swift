@@ -29,7 +29,7 @@ import Testing
         #expect(abs(Double(GANObjective.minimax.discriminatorLoss(realLogits: real, fakeLogits: fake).value.scalar) - minimaxD) < 1e-5)
         #expect(abs(Double(GANObjective.minimax.generatorLoss(fakeLogits: fake).value.scalar) + (sp(-1) + sp(0.5)) / 2) < 1e-5)
         #expect(abs(Double(GANObjective.nonsaturating.generatorLoss(fakeLogits: fake).value.scalar) - (sp(1) + sp(-0.5)) / 2) < 1e-5)
-        #expect(abs(GANObjective.lsgan.discriminatorLoss(realLogits: real, fakeLogits: fake).value.scalar - ((1 + 0.25) / 2 + (1 + 0.25) / 2)) < 1e-6)
+        #expect(abs(GANObjective.lsgan.discriminatorLoss(realLogits: real, fakeLogits: fake).value.scalar - 0.5 * ((1 + 0.25) / 2 + (1 + 0.25) / 2)) < 1e-6)
         #expect(abs(GANObjective.lsgan.generatorLoss(fakeLogits: fake).value.scalar - (4 + 0.25) / 2) < 1e-6)
         // Hinge: relu(1 - [2, 0.5]) = [0, 0.5], relu(1 + [-1, 0.5]) = [0, 1.5].
         #expect(abs(GANObjective.hinge.discriminatorLoss(realLogits: real, fakeLogits: fake).value.scalar - (0.25 + 0.75)) < 1e-6)

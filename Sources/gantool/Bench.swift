@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import GANKit
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure GANKit's speed: generator forward, a CycleGAN training step, raw sgemm.",
+        discussion: """
+            Build in release mode first: swift build -c release. With --compare, runs \
+            tools/bench_reference.py (PyTorch and ONNX Runtime, same thread count) in the same \
+            session and prints ratios.
+
+            Examples:
+              gantool bench
+              gantool bench --compare --json > bench.json
+            """)
+
+    @Flag(help: "Also run the PyTorch / ONNX Runtime reference (needs python3 with torch, onnxruntime).")
+    var compare = false
+
+    @Option(help: "The reference script (default: tools/bench_reference.py beside the package).")
+    var referenceScript: String?
+
+    @Option(help: "Timed runs per figure (the best is reported).")
+    var repeats = 3
+
+    @Flag(help: "Print the results as JSON on stdout.")
+    var json = false
+
+    struct Report: Codable {
+        var cores: Int
+        var sgemm: GemmResult
+        var forward: ForwardResult
+        var training: TrainingResult
+        var reference: ReferenceResult?
+    }
+
+    struct ReferenceResult: Codable {
+        struct Forward: Codable { var pytorch_img_s, onnxruntime_img_s, pytorch_gflops, onnxruntime_gflops: Double }
+        var threads: Int
+        var forward_256: Forward
+        var train_iter_128_s: [String: Double]
+        var peak_rss_mib_1024: [String: Double]?
+    }
+
+    func run() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        progress("sgemm 256x4096x2304...")
+        let gemm = Benchmarks.sgemm(repeats: repeats)
+        progress("ResnetGenerator ngf 64 / 9 blocks forward at 256x256...")
+        let forward = Benchmarks.generatorForward(repeats: repeats)
+        progress("CycleGAN iteration at 128x128, ngf 32 / 6 blocks...")
+        let training = Benchmarks.cycleGANIteration(repeats: repeats)
+        var report = Report(cores: cores, sgemm: gemm, forward: forward, training: training)
+        if compare {
+            progress("reference: PyTorch and ONNX Runtime...")
+            report.reference = try runReference(threads: cores)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(table(report))
+        }
+    }
+
+    func table(_ r: Report) -> String {
+        func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+        var lines = ["GANKit bench, \(r.cores) cores, batch 1, float32"]
+        lines.append("sgemm 256x4096x2304: \(f(r.sgemm.gflops, 0)) GFLOP/s (ceiling of im2col + sgemm)")
+        let fw = r.forward
+        lines.append("forward ResnetGenerator ngf \(fw.ngf)/\(fw.blocks) blocks at \(fw.size)x\(fw.size) (\(f(fw.gigaMACs, 1)) GMAC):")
+        lines.append("  GANKit       \(f(fw.imagesPerSecond)) img/s  \(f(fw.gflops, 0)) GFLOP/s  peak RSS \(f(fw.peakRSSMiB, 0)) MiB")
+        if let ref = r.reference {
+            lines.append("  PyTorch      \(f(ref.forward_256.pytorch_img_s)) img/s  \(f(ref.forward_256.pytorch_gflops, 0)) GFLOP/s")
+            lines.append("  ONNX Runtime \(f(ref.forward_256.onnxruntime_img_s)) img/s  \(f(ref.forward_256.onnxruntime_gflops, 0)) GFLOP/s")
+            lines.append("  GANKit / ONNX Runtime: \(f(fw.imagesPerSecond / ref.forward_256.onnxruntime_img_s))x, GANKit / PyTorch: \(f(fw.imagesPerSecond / ref.forward_256.pytorch_img_s))x")
+        }
+        let tr = r.training
+        lines.append("CycleGAN training iteration at \(tr.size)x\(tr.size), ngf \(tr.ngf)/\(tr.blocks) blocks (\(f(tr.gflopPerIteration, 0)) GFLOP):")
+        lines.append("  GANKit       \(f(tr.secondsPerIteration, 3)) s/iter  \(f(tr.gflops, 0)) GFLOP/s")
+        if let ref = r.reference, let torch = ref.train_iter_128_s["pytorch"] {
+            lines.append("  PyTorch      \(f(torch, 3)) s/iter")
+            lines.append("  GANKit time / PyTorch time: \(f(tr.secondsPerIteration / torch))x")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func runReference(threads: Int) throws -> ReferenceResult {
+        let script = try referenceScript ?? locateScript()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--threads", "\(threads)", "--repeats", "\(max(repeats, 3))", "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(script) failed (exit \(process.terminationStatus)); it needs python3 with torch==2.13.0 and onnxruntime")
+        }
+        return try JSONDecoder().decode(ReferenceResult.self, from: data)
+    }
+
+    func locateScript() throws -> String {
+        var candidates = [FileManager.default.currentDirectoryPath + "/tools/bench_reference.py"]
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(url.appendingPathComponent("tools/bench_reference.py").path)
+            url.deleteLastPathComponent()
+        }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ValidationError("tools/bench_reference.py not found; pass --reference-script")
+        }
+        return found
+    }
+
+    func progress(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
