@@ -27,6 +27,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
+    @Flag(help: "Run only the generator forward (for profiling).")
+    var forwardOnly = false
+
     struct Report: Codable {
         var cores: Int
         var sgemm: GemmResult
@@ -45,6 +48,11 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        if forwardOnly {
+            let forward = Benchmarks.generatorForward(repeats: repeats)
+            print(String(format: "forward %.2f img/s, %.0f GFLOP/s", forward.imagesPerSecond, forward.gflops))
+            return
+        }
         progress("sgemm 256x4096x2304...")
         let gemm = Benchmarks.sgemm(repeats: repeats)
         progress("ResnetGenerator ngf 64 / 9 blocks forward at 256x256...")

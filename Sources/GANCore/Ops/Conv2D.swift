@@ -22,6 +22,10 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let oh = convolutionOutputSize(h, kernel: ws[2], stride: stride, padding: padding)
     let ow = convolutionOutputSize(w, kernel: ws[3], stride: stride, padding: padding)
     precondition(oh > 0 && ow > 0, "conv2d: input shape \(input.shape) too small for weight shape \(ws) with padding \(padding)")
+    if ConvolutionAlgorithm.current == .automatic,
+       WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels) {
+        return winogradConv2d(input, weight: weight, bias: bias, padding: padding)
+    }
     let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, outHeight: oh, outWidth: ow)
     let x = input.value, wv = weight.value, bv = bias?.value
@@ -96,4 +100,17 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
                 bv == nil ? nil : sumOverBatchAndSpace(g)]
     }
+}
+
+/// Which kernel `conv2d` uses: `automatic` takes Winograd F(2×2, 3×3) for stride-1 3×3 layers with
+/// at least 16 channels in and out, im2col + sgemm otherwise; `im2col` forces the latter (tests
+/// compare the two).
+public enum ConvolutionAlgorithm: Sendable {
+    /// Winograd where it applies, im2col + sgemm elsewhere.
+    case automatic
+    /// im2col + sgemm everywhere.
+    case im2col
+
+    /// The algorithm in force for the current task.
+    @TaskLocal public static var current: ConvolutionAlgorithm = .automatic
 }

@@ -64,3 +64,18 @@ enum ProcessInfo {
     /// Cores this process may run on.
     static var activeCores: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
+
+/// `count` independent products C_i = op(A_i) · op(B_i) (+ beta · C_i), where matrix i starts
+/// `strideA`, `strideB`, `strideC` floats after matrix i-1; spread over the cores, one
+/// single-threaded sgemm per product.
+func batchedGemm(count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                 a: UnsafePointer<Float>, strideA: Int, b: UnsafePointer<Float>, strideB: Int,
+                 beta: Float, c: UnsafeMutablePointer<Float>, strideC: Int) {
+    BLASThreading.configure()
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    let pa = SharedConstPointer(a), pb = SharedConstPointer(b), pc = SharedPointer(c)
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+        sgemm(transposeA, transposeB, m, n, k, 1, pa.base + i * strideA, lda, pb.base + i * strideB, ldb,
+              beta, pc.base + i * strideC, n)
+    }
+}

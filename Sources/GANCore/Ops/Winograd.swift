@@ -1,0 +1,318 @@
+// Winograd F(2×2, 3×3) for stride-1 3×3 convolutions (Lavin & Gray 2016): 16 multiplies per
+// 2×2 outputs instead of 36. For each 4×4 input tile d (step 2) and each of the 16 positions ξ:
+//   U[ξ] = (G g Gᵀ)[ξ]  [O×C],   V[ξ] = (Bᵀ d B)[ξ]  [C×T],   M[ξ] = U[ξ] · V[ξ]  [O×T],
+//   Y = Aᵀ M A  (each 2×2 output tile), with
+//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 -1 -1].
+// Backward (the adjoints, transform by transform):
+//   dM = A dY Aᵀ;  dV[ξ] = U[ξ]ᵀ dM[ξ];  dU[ξ] = dM[ξ] V[ξ]ᵀ;  dg = Gᵀ dU G;  dd = B dV Bᵀ (added into overlapping tiles).
+// Zero padding is read as zeros at the tile edges, so no padded copy is made.
+
+/// Sizes of one Winograd convolution.
+struct WinogradGeometry: Sendable {
+    let channels, height, width, outChannels, padding: Int
+    var outHeight: Int { height + 2 * padding - 2 }
+    var outWidth: Int { width + 2 * padding - 2 }
+    var tilesHigh: Int { (outHeight + 1) / 2 }
+    var tilesWide: Int { (outWidth + 1) / 2 }
+    var tiles: Int { tilesHigh * tilesWide }
+
+    /// Whether Winograd pays off for this layer: enough channels for the 16 products to stay
+    /// efficient GEMMs.
+    static func applies(kernelHeight: Int, kernelWidth: Int, stride: Int, channels: Int, outChannels: Int) -> Bool {
+        kernelHeight == 3 && kernelWidth == 3 && stride == 1 && channels >= 16 && outChannels >= 16
+    }
+}
+
+/// U[ξ][o][c] = (G g[o,c] Gᵀ)[ξ] for a weight [O, C, 3, 3].
+func winogradWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int) -> [Float] {
+    let plane = outChannels * channels
+    var u = [Float](repeating: 0, count: 16 * plane)
+    u.withUnsafeMutableBufferPointer { up in
+        let dst = SharedPointer(up.baseAddress!), src = SharedConstPointer(weight)
+        parallelFor(outChannels, work: 16 * plane) { o in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { t in  // G g: 4 rows × 3
+            for c in 0..<channels {
+                let g = src.base + (o * channels + c) * 9
+                for j in 0..<3 {
+                    let g0 = g[j], g1 = g[3 + j], g2 = g[6 + j]
+                    t[j] = g0; t[3 + j] = 0.5 * (g0 + g1 + g2); t[6 + j] = 0.5 * (g0 - g1 + g2); t[9 + j] = g2
+                }
+                for i in 0..<4 {
+                    let r0 = t[3 * i], r1 = t[3 * i + 1], r2 = t[3 * i + 2]
+                    let out = dst.base + o * channels + c
+                    out[(4 * i) * plane] = r0
+                    out[(4 * i + 1) * plane] = 0.5 * (r0 + r1 + r2)
+                    out[(4 * i + 2) * plane] = 0.5 * (r0 - r1 + r2)
+                    out[(4 * i + 3) * plane] = r2
+                }
+            }
+            }
+        }
+    }
+    return u
+}
+
+/// dg[o,c] += Gᵀ dU[o,c] G, the adjoint of `winogradWeights`.
+func winogradWeightsAdjoint(_ du: UnsafePointer<Float>, outChannels: Int, channels: Int, into dWeight: UnsafeMutablePointer<Float>) {
+    let plane = outChannels * channels
+    let src = SharedConstPointer(du), dst = SharedPointer(dWeight)
+    parallelFor(outChannels, work: 16 * plane) { o in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { x in  // Gᵀ dU: 3 rows × 4
+        for c in 0..<channels {
+            let at = o * channels + c
+            for l in 0..<4 {
+                let d0 = src.base[(l) * plane + at], d1 = src.base[(4 + l) * plane + at]
+                let d2 = src.base[(8 + l) * plane + at], d3 = src.base[(12 + l) * plane + at]
+                x[l] = d0 + 0.5 * (d1 + d2); x[4 + l] = 0.5 * (d1 - d2); x[8 + l] = 0.5 * (d1 + d2) + d3
+            }
+            let g = dst.base + at * 9
+            for a in 0..<3 {
+                let x0 = x[4 * a], x1 = x[4 * a + 1], x2 = x[4 * a + 2], x3 = x[4 * a + 3]
+                g[3 * a] += x0 + 0.5 * (x1 + x2)
+                g[3 * a + 1] += 0.5 * (x1 - x2)
+                g[3 * a + 2] += 0.5 * (x1 + x2) + x3
+            }
+        }
+        }
+    }
+}
+
+/// V[ξ][c][t] = (Bᵀ d B)[ξ] for every 4×4 tile d of one image [C, H, W] (zeros outside it).
+func winogradInput(_ image: UnsafePointer<Float>, _ g: WinogradGeometry, into v: UnsafeMutablePointer<Float>) {
+    let plane = g.channels * g.tiles
+    let src = SharedConstPointer(image), dst = SharedPointer(v)
+    parallelFor(g.channels, work: 16 * plane) { c in
+        let input = src.base + c * g.height * g.width
+        var d = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                 Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        for ty in 0..<g.tilesHigh {
+            for tx in 0..<g.tilesWide {
+                let y0 = 2 * ty - g.padding, x0 = 2 * tx - g.padding
+                withUnsafeMutableBytes(of: &d) { raw in
+                    let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                    if y0 >= 0, x0 >= 0, y0 + 4 <= g.height, x0 + 4 <= g.width {
+                        for i in 0..<4 {
+                            let row = input + (y0 + i) * g.width + x0
+                            t[4 * i] = row[0]; t[4 * i + 1] = row[1]; t[4 * i + 2] = row[2]; t[4 * i + 3] = row[3]
+                        }
+                    } else {
+                        for i in 0..<4 {
+                            let y = y0 + i
+                            for j in 0..<4 {
+                                let x = x0 + j
+                                t[4 * i + j] = (y >= 0 && y < g.height && x >= 0 && x < g.width) ? input[y * g.width + x] : 0
+                            }
+                        }
+                    }
+                    // Bᵀ d: rows combine, then the same on columns.
+                    for j in 0..<4 {
+                        let d0 = t[j], d1 = t[4 + j], d2 = t[8 + j], d3 = t[12 + j]
+                        t[j] = d0 - d2; t[4 + j] = d1 + d2; t[8 + j] = d2 - d1; t[12 + j] = d1 - d3
+                    }
+                    let out = dst.base + c * g.tiles + ty * g.tilesWide + tx
+                    for i in 0..<4 {
+                        let e0 = t[4 * i], e1 = t[4 * i + 1], e2 = t[4 * i + 2], e3 = t[4 * i + 3]
+                        out[(4 * i) * plane] = e0 - e2
+                        out[(4 * i + 1) * plane] = e1 + e2
+                        out[(4 * i + 2) * plane] = e2 - e1
+                        out[(4 * i + 3) * plane] = e1 - e3
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// dImage += B dV Bᵀ for every tile, the adjoint of `winogradInput` (tiles overlap; parallel over channels).
+func winogradInputAdjoint(_ dv: UnsafePointer<Float>, _ g: WinogradGeometry, into dImage: UnsafeMutablePointer<Float>) {
+    let plane = g.channels * g.tiles
+    let src = SharedConstPointer(dv), dst = SharedPointer(dImage)
+    parallelFor(g.channels, work: 16 * plane) { c in
+        let image = dst.base + c * g.height * g.width
+        var t = [Float](repeating: 0, count: 16)
+        t.withUnsafeMutableBufferPointer { tp in
+            let t = tp.baseAddress!
+            for ty in 0..<g.tilesHigh {
+                for tx in 0..<g.tilesWide {
+                    let at = src.base + c * g.tiles + ty * g.tilesWide + tx
+                    for i in 0..<4 {
+                        let v0 = at[(4 * i) * plane], v1 = at[(4 * i + 1) * plane]
+                        let v2 = at[(4 * i + 2) * plane], v3 = at[(4 * i + 3) * plane]
+                        t[4 * i] = v0; t[4 * i + 1] = v1 - v2 + v3; t[4 * i + 2] = -v0 + v1 + v2; t[4 * i + 3] = -v3
+                    }
+                    for j in 0..<4 {
+                        let x0 = t[j], x1 = t[4 + j], x2 = t[8 + j], x3 = t[12 + j]
+                        t[j] = x0; t[4 + j] = x1 - x2 + x3; t[8 + j] = -x0 + x1 + x2; t[12 + j] = -x3
+                    }
+                    let y0 = 2 * ty - g.padding, x0 = 2 * tx - g.padding
+                    for i in 0..<4 {
+                        let y = y0 + i
+                        guard y >= 0 && y < g.height else { continue }
+                        for j in 0..<4 {
+                            let x = x0 + j
+                            if x >= 0 && x < g.width { image[y * g.width + x] += t[4 * i + j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Y[o] = Aᵀ M A for every tile, written into one image's output [O, oh, ow] (plus bias).
+func winogradOutput(_ m: UnsafePointer<Float>, _ g: WinogradGeometry, bias: UnsafePointer<Float>?,
+                    into output: UnsafeMutablePointer<Float>) {
+    let plane = g.outChannels * g.tiles
+    let src = SharedConstPointer(m), dst = SharedPointer(output)
+    let biasPointer = bias.map(SharedConstPointer.init)
+    parallelFor(g.outChannels, work: 16 * plane) { o in
+        let out = dst.base + o * g.outHeight * g.outWidth
+        let b = biasPointer?.base[o] ?? 0
+        for ty in 0..<g.tilesHigh {
+            for tx in 0..<g.tilesWide {
+                let at = src.base + o * g.tiles + ty * g.tilesWide + tx
+                var z = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))  // Aᵀ M: 2 × 4
+                for j in 0..<4 {
+                    let m0 = at[j * plane], m1 = at[(4 + j) * plane], m2 = at[(8 + j) * plane], m3 = at[(12 + j) * plane]
+                    let top = m0 + m1 + m2, bottom = m1 - m2 - m3
+                    switch j {
+                    case 0: z.0 = top; z.4 = bottom
+                    case 1: z.1 = top; z.5 = bottom
+                    case 2: z.2 = top; z.6 = bottom
+                    default: z.3 = top; z.7 = bottom
+                    }
+                }
+                let y = 2 * ty, x = 2 * tx
+                let y00 = z.0 + z.1 + z.2 + b, y01 = z.1 - z.2 - z.3 + b
+                let y10 = z.4 + z.5 + z.6 + b, y11 = z.5 - z.6 - z.7 + b
+                let rowRoom = y + 1 < g.outHeight, colRoom = x + 1 < g.outWidth
+                out[y * g.outWidth + x] = y00
+                if colRoom { out[y * g.outWidth + x + 1] = y01 }
+                if rowRoom {
+                    out[(y + 1) * g.outWidth + x] = y10
+                    if colRoom { out[(y + 1) * g.outWidth + x + 1] = y11 }
+                }
+            }
+        }
+    }
+}
+
+/// dM[ξ][o][t] = (A dY Aᵀ)[ξ], the adjoint of `winogradOutput` (outputs past the edge count as 0).
+func winogradOutputAdjoint(_ dy: UnsafePointer<Float>, _ g: WinogradGeometry, into dm: UnsafeMutablePointer<Float>) {
+    let plane = g.outChannels * g.tiles
+    let src = SharedConstPointer(dy), dst = SharedPointer(dm)
+    parallelFor(g.outChannels, work: 16 * plane) { o in
+        let grad = src.base + o * g.outHeight * g.outWidth
+        for ty in 0..<g.tilesHigh {
+            for tx in 0..<g.tilesWide {
+                let y = 2 * ty, x = 2 * tx
+                let rowRoom = y + 1 < g.outHeight, colRoom = x + 1 < g.outWidth
+                let d00 = grad[y * g.outWidth + x]
+                let d01: Float = colRoom ? grad[y * g.outWidth + x + 1] : 0
+                let d10: Float = rowRoom ? grad[(y + 1) * g.outWidth + x] : 0
+                let d11: Float = rowRoom && colRoom ? grad[(y + 1) * g.outWidth + x + 1] : 0
+                // A dY: 4 rows × 2 columns (r·0, r·1), then · Aᵀ: 4 × 4.
+                let at = dst.base + o * g.tiles + ty * g.tilesWide + tx
+                @inline(__always) func put(_ j: Int, _ a: Float, _ b: Float) {
+                    at[(4 * j) * plane] = a
+                    at[(4 * j + 1) * plane] = a + b
+                    at[(4 * j + 2) * plane] = a - b
+                    at[(4 * j + 3) * plane] = -b
+                }
+                put(0, d00, d01)
+                put(1, d00 + d10, d01 + d11)
+                put(2, d00 - d10, d01 - d11)
+                put(3, -d10, -d11)
+            }
+        }
+    }
+}
+
+/// Forward and backward of a stride-1 3×3 convolution through Winograd F(2×2, 3×3), for
+/// `conv2d` (same contract: input [N, C, H, W], weight [O, C, 3, 3], optional bias [O]).
+func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, padding: Int) -> Variable {
+    let (n, c, h, w) = input.value.nchw("conv2d input")
+    let o = weight.shape[0]
+    let g = WinogradGeometry(channels: c, height: h, width: w, outChannels: o, padding: padding)
+    let x = input.value, wv = weight.value, bv = bias?.value
+    let u = wv.scalars.withUnsafeBufferPointer { winogradWeights($0.baseAddress!, outChannels: o, channels: c) }
+    let outPlane = g.outHeight * g.outWidth
+    var out = [Float](repeating: 0, count: n * o * outPlane)
+    var v = [Float](repeating: 0, count: 16 * c * g.tiles)
+    var m = [Float](repeating: 0, count: 16 * o * g.tiles)
+    x.scalars.withUnsafeBufferPointer { xp in
+        for b in 0..<n {
+            v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress!) }
+            u.withUnsafeBufferPointer { up in
+                v.withUnsafeBufferPointer { vp in
+                    m.withUnsafeMutableBufferPointer { mp in
+                        batchedGemm(count: 16, transposeA: false, transposeB: false, m: o, n: g.tiles, k: c,
+                                    a: up.baseAddress!, strideA: o * c, b: vp.baseAddress!, strideB: c * g.tiles,
+                                    beta: 0, c: mp.baseAddress!, strideC: o * g.tiles)
+                    }
+                }
+            }
+            m.withUnsafeBufferPointer { mp in
+                out.withUnsafeMutableBufferPointer { op in
+                    if let bv {
+                        bv.scalars.withUnsafeBufferPointer { winogradOutput(mp.baseAddress!, g, bias: $0.baseAddress!, into: op.baseAddress! + b * o * outPlane) }
+                    } else {
+                        winogradOutput(mp.baseAddress!, g, bias: nil, into: op.baseAddress! + b * o * outPlane)
+                    }
+                }
+            }
+        }
+    }
+    var parents = [input, weight]
+    if let bias { parents.append(bias) }
+    let needInput = input.requiresGrad, needWeight = weight.requiresGrad
+    return Variable(Tensor(shape: [n, o, g.outHeight, g.outWidth], scalars: out), op: "conv2d", parents: parents) { grad in
+        var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
+        var du = [Float](repeating: 0, count: needWeight ? 16 * o * c : 0)
+        var dm = [Float](repeating: 0, count: 16 * o * g.tiles)
+        var v = [Float](repeating: 0, count: needWeight ? 16 * c * g.tiles : 0)
+        var dv = [Float](repeating: 0, count: needInput ? 16 * c * g.tiles : 0)
+        x.scalars.withUnsafeBufferPointer { xp in
+            grad.scalars.withUnsafeBufferPointer { gp in
+                for b in 0..<n {
+                    dm.withUnsafeMutableBufferPointer { winogradOutputAdjoint(gp.baseAddress! + b * o * outPlane, g, into: $0.baseAddress!) }
+                    if needInput {
+                        u.withUnsafeBufferPointer { up in
+                            dm.withUnsafeBufferPointer { dmp in
+                                dv.withUnsafeMutableBufferPointer { dvp in
+                                    batchedGemm(count: 16, transposeA: true, transposeB: false, m: c, n: g.tiles, k: o,
+                                                a: up.baseAddress!, strideA: o * c, b: dmp.baseAddress!, strideB: o * g.tiles,
+                                                beta: 0, c: dvp.baseAddress!, strideC: c * g.tiles)
+                                }
+                            }
+                        }
+                        dv.withUnsafeBufferPointer { dvp in
+                            dInput.withUnsafeMutableBufferPointer { winogradInputAdjoint(dvp.baseAddress!, g, into: $0.baseAddress! + b * c * h * w) }
+                        }
+                    }
+                    if needWeight {
+                        v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress!) }
+                        dm.withUnsafeBufferPointer { dmp in
+                            v.withUnsafeBufferPointer { vp in
+                                du.withUnsafeMutableBufferPointer { dup in
+                                    batchedGemm(count: 16, transposeA: false, transposeB: true, m: o, n: c, k: g.tiles,
+                                                a: dmp.baseAddress!, strideA: o * g.tiles, b: vp.baseAddress!, strideB: c * g.tiles,
+                                                beta: 1, c: dup.baseAddress!, strideC: o * c)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
+        if needWeight {
+            du.withUnsafeBufferPointer { dup in
+                dWeight.withUnsafeMutableBufferPointer { winogradWeightsAdjoint(dup.baseAddress!, outChannels: o, channels: c, into: $0.baseAddress!) }
+            }
+        }
+        return [needInput ? Tensor(shape: x.shape, scalars: dInput) : nil,
+                needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
+                bv == nil ? nil : sumOverBatchAndSpace(grad)]
+    }
+}
