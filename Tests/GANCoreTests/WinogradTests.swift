@@ -10,7 +10,7 @@ struct WinogradTests {
         return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()! / scale
     }
 
-    @Test(arguments: [(2, 16, 24, 9, 7, 1, true), (1, 32, 16, 8, 8, 0, false), (1, 16, 16, 5, 6, 1, true), (3, 24, 17, 6, 11, 2, true)])
+    @Test(arguments: [(2, 16, 24, 9, 7, 1, true), (1, 32, 16, 8, 8, 0, false), (1, 16, 16, 5, 6, 1, true), (3, 24, 17, 6, 11, 2, true), (1, 16, 16, 12, 29, 1, false), (1, 16, 16, 10, 26, 0, true)])
     func matchesIm2colForwardAndBackward(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, padding: Int, hasBias: Bool) {
         var rng = SeededGenerator(seed: UInt64(channels * 31 + height))
         let xValue = Tensor.randomNormal([batch, channels, height, width], using: &rng)
@@ -31,6 +31,31 @@ struct WinogradTests {
         let winograd = run(.automatic), reference = run(.im2col)
         for (name, (ours, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(winograd, reference)) {
             let error = Self.maxRelativeError(ours, expected)
+            #expect(error <= 1e-4, "\(name): relative error \(error)")
+        }
+    }
+}
+
+/// The thin-output path (few output channels, shifted-tap products) against im2col + sgemm.
+struct ThinOutputConvTests {
+    @Test(arguments: [(1, 16, 3, 13, 11, 7, true), (2, 24, 1, 9, 10, 3, false), (1, 32, 5, 6, 6, 4, true)])
+    func matchesIm2colForwardAndBackward(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int, hasBias: Bool) {
+        var rng = SeededGenerator(seed: UInt64(channels + kernel))
+        let xValue = Tensor.randomNormal([batch, channels, height, width], using: &rng)
+        let wValue = Tensor.randomNormal([outChannels, channels, kernel, kernel], std: 0.2, using: &rng)
+        let bValue = Tensor.randomNormal([outChannels], using: &rng)
+        #expect(thinOutputConvApplies(channels: channels, outChannels: outChannels, stride: 1, padding: 0))
+        func run(_ algorithm: ConvolutionAlgorithm) -> [Tensor] {
+            ConvolutionAlgorithm.$current.withValue(algorithm) {
+                let x = Variable.parameter(xValue), w = Variable.parameter(wValue), b = Variable.parameter(bValue)
+                let y = conv2d(x, weight: w, bias: hasBias ? b : nil)
+                var upstream = SeededGenerator(seed: 5)
+                sum(y * Variable(Tensor.randomNormal(y.shape, using: &upstream))).backward()
+                return [y.value, x.grad!, w.grad!] + (hasBias ? [b.grad!] : [])
+            }
+        }
+        for (name, (ours, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(run(.automatic), run(.im2col))) {
+            let error = WinogradTests.maxRelativeError(ours, expected)
             #expect(error <= 1e-4, "\(name): relative error \(error)")
         }
     }

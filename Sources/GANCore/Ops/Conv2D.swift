@@ -26,6 +26,10 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
        WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels) {
         return winogradConv2d(input, weight: weight, bias: bias, padding: padding)
     }
+    if ConvolutionAlgorithm.current == .automatic,
+       thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: padding) {
+        return thinOutputConv2d(input, weight: weight, bias: bias)
+    }
     let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, outHeight: oh, outWidth: ow)
     let x = input.value, wv = weight.value, bv = bias?.value
@@ -103,8 +107,9 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
 }
 
 /// Which kernel `conv2d` uses: `automatic` takes Winograd F(2×2, 3×3) for stride-1 3×3 layers with
-/// at least 16 channels in and out, im2col + sgemm otherwise; `im2col` forces the latter (tests
-/// compare the two).
+/// at least 16 channels in and out, the shifted-tap products of `thinOutputConv2d` for stride-1
+/// unpadded layers with under 16 outputs, im2col + sgemm otherwise; `im2col` forces the latter
+/// (tests compare them).
 public enum ConvolutionAlgorithm: Sendable {
     /// Winograd where it applies, im2col + sgemm elsewhere.
     case automatic

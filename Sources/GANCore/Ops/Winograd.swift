@@ -78,45 +78,71 @@ func winogradWeightsAdjoint(_ du: UnsafePointer<Float>, outChannels: Int, channe
 }
 
 /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every 4×4 tile d of one image [C, H, W] (zeros outside it).
+/// Interior tiles go four at a time in SIMD lanes (tile tx+l in lane l); edge tiles one by one.
 func winogradInput(_ image: UnsafePointer<Float>, _ g: WinogradGeometry, into v: UnsafeMutablePointer<Float>) {
     let plane = g.channels * g.tiles
     let src = SharedConstPointer(image), dst = SharedPointer(v)
+    // Tiles tx whose four input columns 2tx-p ..< 2tx-p+4 lie inside the image.
+    let firstInterior = (g.padding + 1) / 2
+    let lastInterior = (g.width + g.padding - 4) / 2  // inclusive
     parallelFor(g.channels, work: 16 * plane) { c in
         let input = src.base + c * g.height * g.width
-        var d = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
-                 Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
-        for ty in 0..<g.tilesHigh {
-            for tx in 0..<g.tilesWide {
-                let y0 = 2 * ty - g.padding, x0 = 2 * tx - g.padding
-                withUnsafeMutableBytes(of: &d) { raw in
-                    let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                    if y0 >= 0, x0 >= 0, y0 + 4 <= g.height, x0 + 4 <= g.width {
-                        for i in 0..<4 {
-                            let row = input + (y0 + i) * g.width + x0
-                            t[4 * i] = row[0]; t[4 * i + 1] = row[1]; t[4 * i + 2] = row[2]; t[4 * i + 3] = row[3]
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { t in
+            for ty in 0..<g.tilesHigh {
+                let y0 = 2 * ty - g.padding
+                let rowsInside = y0 >= 0 && y0 + 4 <= g.height
+                let out = dst.base + c * g.tiles + ty * g.tilesWide
+                var tx = 0
+                while tx < g.tilesWide {
+                    if rowsInside && tx >= firstInterior && tx + 3 <= lastInterior {
+                        // Four tiles: lane l holds tile tx+l; a_j[l] = row[2(tx+l) - p + j].
+                        let x0 = 2 * tx - g.padding
+                        func load(_ r: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+                            let base = UnsafeRawPointer(input + (y0 + r) * g.width + x0)
+                            let v0 = base.loadUnaligned(as: SIMD8<Float>.self)
+                            let v1 = (base + 8 * MemoryLayout<Float>.stride).loadUnaligned(as: SIMD2<Float>.self)
+                            let v2 = SIMD8<Float>(lowHalf: SIMD4(v0[2], v0[3], v0[4], v0[5]), highHalf: SIMD4(v0[6], v0[7], v1[0], v1[1]))
+                            return (v0.evenHalf, v0.oddHalf, v2.evenHalf, v2.oddHalf)
                         }
-                    } else {
-                        for i in 0..<4 {
-                            let y = y0 + i
-                            for j in 0..<4 {
-                                let x = x0 + j
-                                t[4 * i + j] = (y >= 0 && y < g.height && x >= 0 && x < g.width) ? input[y * g.width + x] : 0
-                            }
+                        let (a0, a1, a2, a3) = load(0), (b0, b1, b2, b3) = load(1)
+                        let (c0, c1, c2, c3) = load(2), (d0, d1, d2, d3) = load(3)
+                        // Bᵀ d over rows (a, b, c, d are rows 0...3), per column j.
+                        let r0 = (a0 - c0, a1 - c1, a2 - c2, a3 - c3)
+                        let r1 = (b0 + c0, b1 + c1, b2 + c2, b3 + c3)
+                        let r2 = (c0 - b0, c1 - b1, c2 - b2, c3 - b3)
+                        let r3 = (b0 - d0, b1 - d1, b2 - d2, b3 - d3)
+                        @inline(__always) func store(_ i: Int, _ r: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)) {
+                            let at = out + tx
+                            UnsafeMutableRawPointer(at + (4 * i) * plane).storeBytes(of: r.0 - r.2, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(at + (4 * i + 1) * plane).storeBytes(of: r.1 + r.2, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(at + (4 * i + 2) * plane).storeBytes(of: r.2 - r.1, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(at + (4 * i + 3) * plane).storeBytes(of: r.1 - r.3, as: SIMD4<Float>.self)
+                        }
+                        store(0, r0); store(1, r1); store(2, r2); store(3, r3)
+                        tx += 4
+                        continue
+                    }
+                    let x0 = 2 * tx - g.padding
+                    for i in 0..<4 {
+                        let y = y0 + i
+                        for j in 0..<4 {
+                            let x = x0 + j
+                            t[4 * i + j] = (y >= 0 && y < g.height && x >= 0 && x < g.width) ? input[y * g.width + x] : 0
                         }
                     }
-                    // Bᵀ d: rows combine, then the same on columns.
                     for j in 0..<4 {
                         let d0 = t[j], d1 = t[4 + j], d2 = t[8 + j], d3 = t[12 + j]
                         t[j] = d0 - d2; t[4 + j] = d1 + d2; t[8 + j] = d2 - d1; t[12 + j] = d1 - d3
                     }
-                    let out = dst.base + c * g.tiles + ty * g.tilesWide + tx
+                    let at = out + tx
                     for i in 0..<4 {
                         let e0 = t[4 * i], e1 = t[4 * i + 1], e2 = t[4 * i + 2], e3 = t[4 * i + 3]
-                        out[(4 * i) * plane] = e0 - e2
-                        out[(4 * i + 1) * plane] = e1 + e2
-                        out[(4 * i + 2) * plane] = e2 - e1
-                        out[(4 * i + 3) * plane] = e1 - e3
+                        at[(4 * i) * plane] = e0 - e2
+                        at[(4 * i + 1) * plane] = e1 + e2
+                        at[(4 * i + 2) * plane] = e2 - e1
+                        at[(4 * i + 3) * plane] = e1 - e3
                     }
+                    tx += 1
                 }
             }
         }
