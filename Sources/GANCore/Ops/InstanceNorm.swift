@@ -13,32 +13,26 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
     let m = h * w
     let x = input.value
     let gamma = weight?.value.scalars, beta = bias?.value.scalars
-    var normalized = [Float](repeating: 0, count: x.count)
+    var means = [Float](repeating: 0, count: n * c)
     var inverseStd = [Float](repeating: 0, count: n * c)
-    var out = [Float](repeating: 0, count: x.count)
+    var out = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
     x.scalars.withUnsafeBufferPointer { xb in
-        normalized.withUnsafeMutableBufferPointer { nb in
+        means.withUnsafeMutableBufferPointer { mb in
             inverseStd.withUnsafeMutableBufferPointer { ib in
                 out.withUnsafeMutableBufferPointer { ob in
-                    let xp = SharedConstPointer(xb.baseAddress!), np = SharedPointer(nb.baseAddress!)
+                    let xp = SharedConstPointer(xb.baseAddress!), mp = SharedPointer(mb.baseAddress!)
                     let ip = SharedPointer(ib.baseAddress!), op = SharedPointer(ob.baseAddress!)
                     parallelFor(n * c, work: x.count) { plane in
-                        let base = plane * m
-                        var mean = 0.0
-                        for i in 0..<m { mean += Double(xp.base[base + i]) }
-                        mean /= Double(m)
-                        var variance = 0.0
-                        for i in 0..<m { let d = Double(xp.base[base + i]) - mean; variance += d * d }
-                        variance /= Double(m)
+                        let source = xp.base + plane * m, target = op.base + plane * m
+                        let mean = Float(vectorSum(source, m) / Double(m))
+                        let variance = vectorSumOfSquaredDeviations(source, m, center: mean) / Double(m)
                         let inv = Float(1 / (variance + Double(eps)).squareRoot())
+                        mp.base[plane] = mean
                         ip.base[plane] = inv
                         let ch = plane % c
-                        let scale = gamma?[ch] ?? 1, shift = beta?[ch] ?? 0
-                        for i in 0..<m {
-                            let xh = (xp.base[base + i] - Float(mean)) * inv
-                            np.base[base + i] = xh
-                            op.base[base + i] = xh * scale + shift
-                        }
+                        // y = x·a + b with a = γ/σ, b = β - μ·γ/σ.
+                        let a = (gamma?[ch] ?? 1) * inv, b = (beta?[ch] ?? 0) - mean * a
+                        for i in 0..<m { target[i] = source[i] * a + b }
                     }
                 }
             }
@@ -48,33 +42,30 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
     if let weight { parents.append(weight) }
     if let bias { parents.append(bias) }
     let hasWeight = weight != nil, hasBias = bias != nil
-    return Variable(Tensor(shape: x.shape, scalars: out), op: "instanceNorm", parents: parents) { [normalized, inverseStd] g in
-        var dx = [Float](repeating: 0, count: x.count)
+    return Variable(Tensor(shape: x.shape, scalars: out), op: "instanceNorm", parents: parents) { [means, inverseStd] g in
+        var dx = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
         // Per-plane Σg·x̂ and Σg, reduced over the batch afterwards.
         var planeSumGX = [Float](repeating: 0, count: n * c), planeSumG = [Float](repeating: 0, count: n * c)
         g.scalars.withUnsafeBufferPointer { gb in
-            normalized.withUnsafeBufferPointer { nb in
+            x.scalars.withUnsafeBufferPointer { xb in
                 dx.withUnsafeMutableBufferPointer { db in
                     planeSumGX.withUnsafeMutableBufferPointer { sxb in
                         planeSumG.withUnsafeMutableBufferPointer { sgb in
-                            let gp = SharedConstPointer(gb.baseAddress!), np = SharedConstPointer(nb.baseAddress!)
+                            let gp = SharedConstPointer(gb.baseAddress!), xp = SharedConstPointer(xb.baseAddress!)
                             let dp = SharedPointer(db.baseAddress!)
                             let sx = SharedPointer(sxb.baseAddress!), sg = SharedPointer(sgb.baseAddress!)
                             parallelFor(n * c, work: x.count) { plane in
                                 let base = plane * m, ch = plane % c
-                                let scale = Double(gamma?[ch] ?? 1)
-                                var sumG = 0.0, sumGX = 0.0
-                                for i in 0..<m {
-                                    let gi = Double(gp.base[base + i])
-                                    sumG += gi; sumGX += gi * Double(np.base[base + i])
-                                }
+                                let mean = means[plane], inv = inverseStd[plane]
+                                let (sumG, sumGXc) = vectorSumAndDot(gp.base + base, xp.base + base, m, center: mean)
+                                let sumGX = sumGXc * Double(inv)  // Σ g·x̂
                                 sx.base[plane] = Float(sumGX); sg.base[plane] = Float(sumG)
-                                let meanD = scale * sumG / Double(m), meanDX = scale * sumGX / Double(m)
-                                let inv = Double(inverseStd[plane])
-                                for i in 0..<m {
-                                    let d = Double(gp.base[base + i]) * scale
-                                    dp.base[base + i] = Float((d - meanD - Double(np.base[base + i]) * meanDX) * inv)
-                                }
+                                let scale = gamma?[ch] ?? 1
+                                let meanD = Float(Double(scale) * sumG / Double(m)), meanDX = Float(Double(scale) * sumGX / Double(m))
+                                // dx = (g·γ - mean(dx̂) - x̂·mean(dx̂·x̂)) / σ with x̂ = (x - μ)/σ.
+                                let gScale = scale * inv, xScale = meanDX * inv * inv, shift = -meanD * inv + mean * meanDX * inv * inv
+                                let gSrc = gp.base + base, xSrc = xp.base + base, target = dp.base + base
+                                for i in 0..<m { target[i] = gSrc[i] * gScale - xSrc[i] * xScale + shift }
                             }
                         }
                     }

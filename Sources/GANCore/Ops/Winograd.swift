@@ -263,9 +263,10 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
     let x = input.value, wv = weight.value, bv = bias?.value
     let u = wv.scalars.withUnsafeBufferPointer { winogradWeights($0.baseAddress!, outChannels: o, channels: c) }
     let outPlane = g.outHeight * g.outWidth
-    var out = [Float](repeating: 0, count: n * o * outPlane)
-    var v = [Float](repeating: 0, count: 16 * c * g.tiles)
-    var m = [Float](repeating: 0, count: 16 * o * g.tiles)
+    // Every element of these is written before it is read.
+    var out = [Float](unsafeUninitializedCapacity: n * o * outPlane) { _, count in count = n * o * outPlane }
+    var v = [Float](unsafeUninitializedCapacity: 16 * c * g.tiles) { _, count in count = 16 * c * g.tiles }
+    var m = [Float](unsafeUninitializedCapacity: 16 * o * g.tiles) { _, count in count = 16 * o * g.tiles }
     x.scalars.withUnsafeBufferPointer { xp in
         for b in 0..<n {
             v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress!) }
