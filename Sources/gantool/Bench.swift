@@ -27,8 +27,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
-    @Flag(help: "Run only the generator forward (for profiling).")
-    var forwardOnly = false
+    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, forward, training }
+
+    @Option(help: "Run only one figure (for profiling): sgemm, forward or training.")
+    var only: Figure?
 
     struct Report: Codable {
         var cores: Int
@@ -48,10 +50,19 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        if forwardOnly {
+        switch only {
+        case .sgemm?:
+            print(String(format: "sgemm %.0f GFLOP/s", Benchmarks.sgemm(repeats: repeats).gflops))
+            return
+        case .forward?:
             let forward = Benchmarks.generatorForward(repeats: repeats)
             print(String(format: "forward %.2f img/s, %.0f GFLOP/s", forward.imagesPerSecond, forward.gflops))
             return
+        case .training?:
+            let training = Benchmarks.cycleGANIteration(repeats: repeats)
+            print(String(format: "training %.3f s/iter, %.0f GFLOP/s", training.secondsPerIteration, training.gflops))
+            return
+        case nil: break
         }
         progress("sgemm 256x4096x2304...")
         let gemm = Benchmarks.sgemm(repeats: repeats)

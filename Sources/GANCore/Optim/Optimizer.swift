@@ -58,14 +58,21 @@ public final class Adam: Optimizer {
             guard let grad = parameter.grad else { continue }
             precondition(grad.shape == parameter.value.shape,
                          "Adam: gradient shape \(grad.shape) differs from parameter shape \(parameter.value.shape)")
-            for i in 0..<grad.count {
-                let theta = parameter.value.scalars[i]
-                let g = grad.scalars[i] + weightDecay * theta
-                firstMoments[k][i] = beta1 * firstMoments[k][i] + (1 - beta1) * g
-                secondMoments[k][i] = beta2 * secondMoments[k][i] + (1 - beta2) * g * g
-                let mHat = firstMoments[k][i] / correction1
-                let vHat = secondMoments[k][i] / correction2
-                parameter.value.scalars[i] = theta - learningRate * mHat / (vHat.squareRoot() + epsilon)
+            let (b1, b2, eps, decay, lr) = (beta1, beta2, epsilon, weightDecay, learningRate)
+            grad.scalars.withUnsafeBufferPointer { g in
+                firstMoments[k].withUnsafeMutableBufferPointer { m in
+                    secondMoments[k].withUnsafeMutableBufferPointer { v in
+                        parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
+                            for i in 0..<g.count {
+                                let gi = g[i] + decay * theta[i]
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                let mHat = m[i] / correction1, vHat = v[i] / correction2
+                                theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
             }
         }
     }
