@@ -45,10 +45,18 @@ func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: 
                         continue
                     }
                     let line = plane + sy * g.width
-                    for x in 0..<g.outWidth {
-                        let sx = x * g.stride - g.padding + j
-                        out[x] = (sx >= 0 && sx < g.width) ? line[sx] : 0
+                    // Output columns x whose source sx = x·s - p + j lies inside the row: [lo, hi).
+                    let lo = min(g.outWidth, max(0, (g.padding - j + g.stride - 1) / g.stride))
+                    let last = g.width - 1 + g.padding - j  // x·s <= last
+                    let hi = last < 0 ? lo : max(lo, min(g.outWidth, last / g.stride + 1))
+                    for x in 0..<lo { out[x] = 0 }
+                    if g.stride == 1 {
+                        (out + lo).update(from: line + (lo - g.padding + j), count: hi - lo)
+                    } else {
+                        var sx = lo * g.stride - g.padding + j
+                        for x in lo..<hi { out[x] = line[sx]; sx += g.stride }
                     }
+                    for x in hi..<g.outWidth { out[x] = 0 }
                 }
             }
         }

@@ -224,31 +224,57 @@ func winogradOutput(_ m: UnsafePointer<Float>, _ g: WinogradGeometry, bias: Unsa
 }
 
 /// dM[ξ][o][t] = (A dY Aᵀ)[ξ], the adjoint of `winogradOutput` (outputs past the edge count as 0).
+/// Tiles whose 2×2 outputs are all inside go four at a time in SIMD lanes.
 func winogradOutputAdjoint(_ dy: UnsafePointer<Float>, _ g: WinogradGeometry, into dm: UnsafeMutablePointer<Float>) {
     let plane = g.outChannels * g.tiles
     let src = SharedConstPointer(dy), dst = SharedPointer(dm)
+    let fullRows = g.outHeight / 2, fullColumns = g.outWidth / 2  // tiles with both rows / both columns inside
     parallelFor(g.outChannels, work: 16 * plane) { o in
         let grad = src.base + o * g.outHeight * g.outWidth
         for ty in 0..<g.tilesHigh {
-            for tx in 0..<g.tilesWide {
-                let y = 2 * ty, x = 2 * tx
-                let rowRoom = y + 1 < g.outHeight, colRoom = x + 1 < g.outWidth
+            let y = 2 * ty
+            let rowRoom = y + 1 < g.outHeight
+            let at = dst.base + o * g.tiles + ty * g.tilesWide
+            var tx = 0
+            // A dY is 4 rows × 2 columns (a, b); each row then expands to (a, a + b, a - b, -b).
+            if ty < fullRows {
+                while tx + 4 <= fullColumns {
+                    let top = UnsafeRawPointer(grad + y * g.outWidth + 2 * tx).loadUnaligned(as: SIMD8<Float>.self)
+                    let bottom = UnsafeRawPointer(grad + (y + 1) * g.outWidth + 2 * tx).loadUnaligned(as: SIMD8<Float>.self)
+                    let d00 = top.evenHalf, d01 = top.oddHalf, d10 = bottom.evenHalf, d11 = bottom.oddHalf
+                    let out = at + tx
+                    @inline(__always) func put(_ j: Int, _ a: SIMD4<Float>, _ b: SIMD4<Float>) {
+                        UnsafeMutableRawPointer(out + (4 * j) * plane).storeBytes(of: a, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(out + (4 * j + 1) * plane).storeBytes(of: a + b, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(out + (4 * j + 2) * plane).storeBytes(of: a - b, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(out + (4 * j + 3) * plane).storeBytes(of: -b, as: SIMD4<Float>.self)
+                    }
+                    put(0, d00, d01)
+                    put(1, d00 + d10, d01 + d11)
+                    put(2, d00 - d10, d01 - d11)
+                    put(3, -d10, -d11)
+                    tx += 4
+                }
+            }
+            while tx < g.tilesWide {
+                let x = 2 * tx
+                let colRoom = x + 1 < g.outWidth
                 let d00 = grad[y * g.outWidth + x]
                 let d01: Float = colRoom ? grad[y * g.outWidth + x + 1] : 0
                 let d10: Float = rowRoom ? grad[(y + 1) * g.outWidth + x] : 0
                 let d11: Float = rowRoom && colRoom ? grad[(y + 1) * g.outWidth + x + 1] : 0
-                // A dY: 4 rows × 2 columns (r·0, r·1), then · Aᵀ: 4 × 4.
-                let at = dst.base + o * g.tiles + ty * g.tilesWide + tx
+                let out = at + tx
                 @inline(__always) func put(_ j: Int, _ a: Float, _ b: Float) {
-                    at[(4 * j) * plane] = a
-                    at[(4 * j + 1) * plane] = a + b
-                    at[(4 * j + 2) * plane] = a - b
-                    at[(4 * j + 3) * plane] = -b
+                    out[(4 * j) * plane] = a
+                    out[(4 * j + 1) * plane] = a + b
+                    out[(4 * j + 2) * plane] = a - b
+                    out[(4 * j + 3) * plane] = -b
                 }
                 put(0, d00, d01)
                 put(1, d00 + d10, d01 + d11)
                 put(2, d00 - d10, d01 - d11)
                 put(3, -d10, -d11)
+                tx += 1
             }
         }
     }
