@@ -91,3 +91,18 @@ import Testing
         #expect(abs(uniform.reduce(0, +) / 10_000 - 0.5) < 0.02)
     }
 }
+
+/// Freezing a module (CycleGAN's set_requires_grad(D, False)) stops gradients to its parameters
+/// but still passes them through to its input.
+@Test func frozenParametersGetNoGradientButPassItOn() {
+    var rng = SeededGenerator(seed: 11)
+    let layer = Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, using: &rng)
+    let x = Variable.parameter(Tensor.randomNormal([1, 2, 5, 5], using: &rng))
+    layer.setRequiresGrad(false)
+    sum(layer(x)).backward()
+    #expect(layer.weight.grad == nil && layer.bias?.grad == nil)
+    #expect(x.grad != nil)
+    layer.setRequiresGrad(true)
+    sum(layer(x)).backward()
+    #expect(layer.weight.grad != nil)
+}

@@ -14,7 +14,7 @@ public final class Variable: @unchecked Sendable {
     /// The accumulated gradient of a leaf that requires grad; `nil` until the first backward pass.
     public var grad: Tensor?
     /// Whether gradients flow to (or through) this node.
-    public let requiresGrad: Bool
+    public private(set) var requiresGrad: Bool
     /// The nodes this one was computed from; empty for leaves.
     let parents: [Variable]
     /// Maps the gradient of this node's value to one gradient per parent (`nil`: no gradient).
@@ -58,6 +58,14 @@ public final class Variable: @unchecked Sendable {
 
     /// Clears the accumulated gradient.
     public func zeroGrad() { grad = nil }
+
+    /// Freezes (`false`) or unfreezes (`true`) a leaf, as PyTorch's `requires_grad_`: ops treat a
+    /// frozen parameter as a constant, so no gradient is computed for it (CycleGAN freezes the
+    /// discriminators while the generators step). Interior nodes cannot be changed.
+    public func setRequiresGrad(_ requiresGrad: Bool) {
+        precondition(isLeaf, "setRequiresGrad: only leaves can be frozen or unfrozen (this is the output of \(opName))")
+        self.requiresGrad = requiresGrad
+    }
 
     /// Back-propagates from this node, seeding it with `seed` (ones by default, the usual choice
     /// for a scalar loss), and adds the results into the `grad` of every reachable leaf that

@@ -77,6 +77,9 @@ open class Module: @unchecked Sendable {
     /// Clears the gradients of all parameters.
     public func zeroGrad() { for p in parameters() { p.zeroGrad() } }
 
+    /// Freezes (`false`) or unfreezes (`true`) every parameter, as junyanz's `set_requires_grad`.
+    public func setRequiresGrad(_ requiresGrad: Bool) { for p in parameters() { p.setRequiresGrad(requiresGrad) } }
+
     /// Replaces the value of the parameter or buffer called `name` with `scalars` laid out in `shape`.
     /// - Throws: `ModuleError.unknownName` when nothing has that name, `.countMismatch` when `scalars`
     ///   does not fill `shape`, and `.shapeMismatch` when `shape` differs from the target's shape.

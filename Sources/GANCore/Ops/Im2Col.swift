@@ -91,17 +91,17 @@ func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: 
     }
 }
 
-/// Adds, for each channel, the sum of `gradient` over batch and space into `into` ([C]).
+/// The sum of `gradient` [N, C, H, W] over batch and space, per channel ([C]): a bias gradient.
 func sumOverBatchAndSpace(_ gradient: Tensor) -> Tensor {
     let (n, c, h, w) = gradient.nchw("bias gradient")
     var out = [Float](repeating: 0, count: c)
     gradient.scalars.withUnsafeBufferPointer { g in
-        for b in 0..<n {
-            for ch in 0..<c {
-                var total: Float = 0
-                let base = (b * c + ch) * h * w
-                for i in 0..<(h * w) { total += g[base + i] }
-                out[ch] += total
+        out.withUnsafeMutableBufferPointer { o in
+            let src = SharedConstPointer(g.baseAddress!), dst = SharedPointer(o.baseAddress!)
+            parallelFor(c, work: gradient.count) { ch in
+                var total = 0.0
+                for b in 0..<n { total += vectorSum(src.base + (b * c + ch) * h * w, h * w) }
+                dst.base[ch] = Float(total)
             }
         }
     }

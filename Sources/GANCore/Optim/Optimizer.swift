@@ -63,12 +63,16 @@ public final class Adam: Optimizer {
                 firstMoments[k].withUnsafeMutableBufferPointer { m in
                     secondMoments[k].withUnsafeMutableBufferPointer { v in
                         parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
-                            for i in 0..<g.count {
-                                let gi = g[i] + decay * theta[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                let mHat = m[i] / correction1, vHat = v[i] / correction2
-                                theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+                            let gp = SharedConstPointer(g.baseAddress!), mp = SharedPointer(m.baseAddress!)
+                            let vp = SharedPointer(v.baseAddress!), tp = SharedPointer(theta.baseAddress!)
+                            parallelChunks(g.count) { range in
+                                for i in range {
+                                    let gi = gp.base[i] + decay * tp.base[i]
+                                    mp.base[i] = b1 * mp.base[i] + (1 - b1) * gi
+                                    vp.base[i] = b2 * vp.base[i] + (1 - b2) * gi * gi
+                                    let mHat = mp.base[i] / correction1, vHat = vp.base[i] / correction2
+                                    tp.base[i] -= lr * mHat / (vHat.squareRoot() + eps)
+                                }
                             }
                         }
                     }

@@ -39,6 +39,7 @@ public enum Benchmarks {
         let realA = Variable(Tensor.randomNormal([1, 3, size, size], using: &rng))
         let realB = Variable(Tensor.randomNormal([1, 3, size, size], using: &rng))
         let seconds = bestTime(repeats: repeats) {
+            dA.setRequiresGrad(false); dB.setRequiresGrad(false)  // D is a constant while G steps
             let fakeB = gA(realA), fakeA = gB(realB)
             let reconstructedA = gB(fakeB), reconstructedB = gA(fakeA)
             let identityA = gA(realB), identityB = gB(realA)
@@ -48,7 +49,8 @@ public enum Benchmarks {
             optimizerG.zeroGrad()
             lossG.backward()
             optimizerG.step()
-            optimizerD.zeroGrad()  // D's parameters also received gradients from lossG
+            dA.setRequiresGrad(true); dB.setRequiresGrad(true)
+            optimizerD.zeroGrad()
             let lossDA = (mseLoss(dA(realB), 1) + mseLoss(dA(fakeB.detach()), 0)) * 0.5
             let lossDB = (mseLoss(dB(realA), 1) + mseLoss(dB(fakeA.detach()), 0)) * 0.5
             (lossDA + lossDB).backward()
