@@ -21,9 +21,11 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        // Platform tuning and C kernels GANCore calls.
+        .target(name: "CKernels"),
 
         .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG"]),
-        .target(name: "GANCore", dependencies: ["CBLAS"]),
+        .target(name: "GANCore", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore"]),
         .executableTarget(
             name: "gantool",

@@ -10,7 +10,12 @@
 /// handed between tasks, but it is not synchronised: mutate a graph from one thread at a time.
 public final class Variable: @unchecked Sendable {
     /// The current value. Optimizers and weight loading replace it in place.
-    public var value: Tensor
+    public var value: Tensor { didSet { version &+= 1 } }
+    /// Counts changes of `value` (optimizer steps, weight loads), so that data derived from it
+    /// can tell whether it is still current.
+    public private(set) var version = 0
+    /// Winograd-transformed weights computed from `value` at `version` (see `winogradConv2d`).
+    var winogradWeightsCache: (version: Int, values: [Float])?
     /// The accumulated gradient of a leaf that requires grad; `nil` until the first backward pass.
     public var grad: Tensor?
     /// Whether gradients flow to (or through) this node.

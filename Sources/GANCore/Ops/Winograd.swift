@@ -287,7 +287,15 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
     let o = weight.shape[0]
     let g = WinogradGeometry(channels: c, height: h, width: w, outChannels: o, padding: padding)
     let x = input.value, wv = weight.value, bv = bias?.value
-    let u = wv.scalars.withUnsafeBufferPointer { winogradWeights($0.baseAddress!, outChannels: o, channels: c) }
+    // U depends on the weight only: reuse it while the weight is unchanged (a generator applied
+    // three times per CycleGAN step, or every image of an inference batch).
+    let u: [Float]
+    if let cached = weight.winogradWeightsCache, cached.version == weight.version {
+        u = cached.values
+    } else {
+        u = wv.scalars.withUnsafeBufferPointer { winogradWeights($0.baseAddress!, outChannels: o, channels: c) }
+        weight.winogradWeightsCache = (weight.version, u)
+    }
     let outPlane = g.outHeight * g.outWidth
     // Every element of these is written before it is read.
     var out = [Float](unsafeUninitializedCapacity: n * o * outPlane) { _, count in count = n * o * outPlane }

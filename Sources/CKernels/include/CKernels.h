@@ -1,0 +1,10 @@
+// CKernels: small C routines GANCore needs from the platform or wants in hand-tuned C.
+#ifndef GANKIT_CKERNELS_H
+#define GANKIT_CKERNELS_H
+
+/// Keeps large allocations in the heap instead of fresh mmap regions (glibc; no-op elsewhere):
+/// tensors of tens of MB are freed and allocated on every layer, and mmap'd ones would be
+/// zero-faulted page by page each time.
+void gk_keep_large_allocations_in_heap(void);
+
+#endif
