@@ -41,6 +41,14 @@ func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     }
 }
 
+/// One single-threaded product (no splitting), for callers that already run on every core.
+func serialGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    BLASThreading.configure()
+    sgemm(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+}
+
 @inline(__always)
 private func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,

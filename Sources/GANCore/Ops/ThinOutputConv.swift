@@ -1,3 +1,5 @@
+import Dispatch
+
 // Convolution with few output channels (an RGB head: 64 -> 3, 7×7), stride 1, no padding, without
 // an im2col matrix (which would hold C·k·k rows per pixel: 822 MB at 256² for the 7×7 head).
 // With the input seen as a matrix X [C × H·W] and the output in "wide" rows of W columns
@@ -30,12 +32,18 @@ func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?) -> V
             for b in 0..<n {
                 let image = xp.baseAddress! + b * c * h * w
                 transposed.withUnsafeMutableBufferPointer { tp in
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            let tap = i * kw + j
-                            gemm(transposeA: true, transposeB: false, m: wide, n: o, k: c,
-                                 a: image + i * w + j, lda: h * w, b: wtp.baseAddress! + tap * c * o,
-                                 beta: tap == 0 ? 0 : 1, c: tp.baseAddress!)
+                    // Each core takes a band of wide rows through all the taps.
+                    let bands = BLASThreading.workers, band = (wide + bands - 1) / bands
+                    let src = SharedConstPointer(image), weights = SharedConstPointer(wtp.baseAddress!)
+                    let dst = SharedPointer(tp.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: bands) { part in
+                        let start = part * band, rows = min(band, wide - start)
+                        guard rows > 0 else { return }
+                        for tap in 0..<(kh * kw) {
+                            serialGemm(transposeA: true, transposeB: false, m: rows, n: o, k: c,
+                                       a: src.base + (tap / kw) * w + tap % kw + start, lda: h * w,
+                                       b: weights.base + tap * c * o, ldb: o,
+                                       beta: tap == 0 ? 0 : 1, c: dst.base + start * o, ldc: o)
                         }
                     }
                 }
@@ -66,12 +74,13 @@ func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?) -> V
                     let image = xp.baseAddress! + b * c * h * w
                     gWide.withUnsafeBufferPointer { gp in
                         dwt.withUnsafeMutableBufferPointer { dp in
-                            for i in 0..<kh {
-                                for j in 0..<kw {
-                                    gemm(transposeA: false, transposeB: false, m: c, n: o, k: wide,
-                                         a: image + i * w + j, lda: h * w, b: gp.baseAddress!,
-                                         beta: 1, c: dp.baseAddress! + (i * kw + j) * c * o)
-                                }
+                            // Taps are independent: spread them over the cores.
+                            let src = SharedConstPointer(image), grad = SharedConstPointer(gp.baseAddress!)
+                            let dst = SharedPointer(dp.baseAddress!)
+                            DispatchQueue.concurrentPerform(iterations: kh * kw) { tap in
+                                serialGemm(transposeA: false, transposeB: false, m: c, n: o, k: wide,
+                                           a: src.base + (tap / kw) * w + tap % kw, lda: h * w, b: grad.base, ldb: o,
+                                           beta: 1, c: dst.base + tap * c * o, ldc: o)
                             }
                         }
                     }
