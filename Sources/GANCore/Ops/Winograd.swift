@@ -299,16 +299,21 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
     let outPlane = g.outHeight * g.outWidth
     // Every element of these is written before it is read.
     var out = [Float](unsafeUninitializedCapacity: n * o * outPlane) { _, count in count = n * o * outPlane }
-    var v = [Float](unsafeUninitializedCapacity: 16 * c * g.tiles) { _, count in count = 16 * c * g.tiles }
+    // When the weight gradient will be needed, every image's V is kept for the backward pass
+    // (16·C·T floats per image) instead of being transformed again there.
+    let keepsInput = GradientMode.isEnabled && weight.requiresGrad
+    let vSize = 16 * c * g.tiles
+    var v = [Float](unsafeUninitializedCapacity: (keepsInput ? n : 1) * vSize) { _, count in count = (keepsInput ? n : 1) * vSize }
     var m = [Float](unsafeUninitializedCapacity: 16 * o * g.tiles) { _, count in count = 16 * o * g.tiles }
     x.scalars.withUnsafeBufferPointer { xp in
         for b in 0..<n {
-            v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress!) }
+            let vOffset = keepsInput ? b * vSize : 0
+            v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress! + vOffset) }
             u.withUnsafeBufferPointer { up in
                 v.withUnsafeBufferPointer { vp in
                     m.withUnsafeMutableBufferPointer { mp in
                         batchedGemm(count: 16, transposeA: false, transposeB: false, m: o, n: g.tiles, k: c,
-                                    a: up.baseAddress!, strideA: o * c, b: vp.baseAddress!, strideB: c * g.tiles,
+                                    a: up.baseAddress!, strideA: o * c, b: vp.baseAddress! + vOffset, strideB: c * g.tiles,
                                     beta: 0, c: mp.baseAddress!, strideC: o * g.tiles)
                     }
                 }
@@ -327,12 +332,14 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
     var parents = [input, weight]
     if let bias { parents.append(bias) }
     let needInput = input.requiresGrad, needWeight = weight.requiresGrad
+    let keptInput = keepsInput ? v : []
     return Variable(Tensor(shape: [n, o, g.outHeight, g.outWidth], scalars: out), op: "conv2d", parents: parents) { grad in
         var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
         var du = [Float](repeating: 0, count: needWeight ? 16 * o * c : 0)
-        var dm = [Float](repeating: 0, count: 16 * o * g.tiles)
-        var v = [Float](repeating: 0, count: needWeight ? 16 * c * g.tiles : 0)
-        var dv = [Float](repeating: 0, count: needInput ? 16 * c * g.tiles : 0)
+        // Fully written before being read: the output adjoint, V, and the beta-0 products.
+        var dm = [Float](unsafeUninitializedCapacity: 16 * o * g.tiles) { _, count in count = 16 * o * g.tiles }
+        var v = keptInput.isEmpty && needWeight ? [Float](unsafeUninitializedCapacity: vSize) { _, count in count = vSize } : keptInput
+        var dv = [Float](unsafeUninitializedCapacity: needInput ? vSize : 0) { _, count in count = needInput ? vSize : 0 }
         x.scalars.withUnsafeBufferPointer { xp in
             grad.scalars.withUnsafeBufferPointer { gp in
                 for b in 0..<n {
@@ -352,12 +359,15 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
                         }
                     }
                     if needWeight {
-                        v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress!) }
+                        let vOffset = keptInput.isEmpty ? 0 : b * vSize
+                        if keptInput.isEmpty {
+                            v.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress! + b * c * h * w, g, into: $0.baseAddress!) }
+                        }
                         dm.withUnsafeBufferPointer { dmp in
                             v.withUnsafeBufferPointer { vp in
                                 du.withUnsafeMutableBufferPointer { dup in
                                     batchedGemm(count: 16, transposeA: false, transposeB: true, m: o, n: c, k: g.tiles,
-                                                a: dmp.baseAddress!, strideA: o * g.tiles, b: vp.baseAddress!, strideB: c * g.tiles,
+                                                a: dmp.baseAddress!, strideA: o * g.tiles, b: vp.baseAddress! + vOffset, strideB: c * g.tiles,
                                                 beta: 1, c: dup.baseAddress!, strideC: o * c)
                                 }
                             }
