@@ -49,3 +49,13 @@ import Testing
         expectGradientsMatch([x]) { avgPool2d(x, kernel: 2, countIncludePad: false) }
     }
 }
+
+/// Zero padding: zeros around the input, and the gradient of the border dropped.
+@Test func zeroPaddingAddsZerosAndDropsTheirGradient() {
+    let x = Variable.parameter(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]))
+    let y = pad(x, Padding2D(1), mode: .zero)
+    #expect(y.shape == [1, 1, 4, 4])
+    #expect(y.value.scalars == [0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0])
+    sum(y * y).backward()
+    #expect(x.grad!.scalars == [2, 4, 6, 8])
+}

@@ -38,8 +38,10 @@ struct WinogradTests {
 
 /// The thin-output path (few output channels, shifted-tap products) against im2col + sgemm.
 struct ThinOutputConvTests {
-    @Test(arguments: [(1, 16, 3, 13, 11, 7, true), (2, 24, 1, 9, 10, 3, false), (1, 32, 5, 6, 6, 4, true)])
-    func matchesIm2colForwardAndBackward(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int, hasBias: Bool) {
+    @Test(arguments: [(1, 16, 3, 13, 11, 7, true, 0), (2, 24, 1, 9, 10, 3, false, 0), (1, 32, 5, 6, 6, 4, true, 0),
+                      (1, 32, 1, 7, 6, 4, true, 1), (2, 16, 3, 5, 8, 3, false, 2)])
+    func matchesIm2colForwardAndBackward(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int,
+                                         hasBias: Bool, padding: Int) {
         var rng = SeededGenerator(seed: UInt64(channels + kernel))
         let xValue = Tensor.randomNormal([batch, channels, height, width], using: &rng)
         let wValue = Tensor.randomNormal([outChannels, channels, kernel, kernel], std: 0.2, using: &rng)
@@ -48,7 +50,7 @@ struct ThinOutputConvTests {
         func run(_ algorithm: ConvolutionAlgorithm) -> [Tensor] {
             ConvolutionAlgorithm.$current.withValue(algorithm) {
                 let x = Variable.parameter(xValue), w = Variable.parameter(wValue), b = Variable.parameter(bValue)
-                let y = conv2d(x, weight: w, bias: hasBias ? b : nil)
+                let y = conv2d(x, weight: w, bias: hasBias ? b : nil, padding: padding)
                 var upstream = SeededGenerator(seed: 5)
                 sum(y * Variable(Tensor.randomNormal(y.shape, using: &upstream))).backward()
                 return [y.value, x.grad!, w.grad!] + (hasBias ? [b.grad!] : [])

@@ -27,8 +27,10 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         return winogradConv2d(input, weight: weight, bias: bias, padding: padding)
     }
     if ConvolutionAlgorithm.current == .automatic,
-       thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: padding) {
-        return thinOutputConv2d(input, weight: weight, bias: bias)
+       thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: 0) {
+        // A padded copy (small: these layers sit at the end of a network) instead of an im2col matrix.
+        let source = padding == 0 ? input : pad(input, Padding2D(padding), mode: .zero)
+        return thinOutputConv2d(source, weight: weight, bias: bias)
     }
     let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, outHeight: oh, outWidth: ow)

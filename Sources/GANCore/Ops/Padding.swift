@@ -28,11 +28,17 @@ public enum PaddingMode: Sendable {
     case reflect
     /// Repeat the edge pixel (PyTorch "replicate").
     case replicate
+    /// Zeros (PyTorch ZeroPad2d, a convolution's `padding`).
+    case zero
 }
 
-/// Pads the spatial axes of an NCHW tensor by reflection or replication.
+/// Pads the spatial axes of an NCHW tensor by reflection, replication or zeros.
 public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> Variable {
-    let op = mode == .reflect ? "reflectionPad2d" : "replicationPad2d"
+    let op = switch mode {
+    case .reflect: "reflectionPad2d"
+    case .replicate: "replicationPad2d"
+    case .zero: "zeroPad2d"
+    }
     let (n, c, h, w) = input.value.nchw(op)
     if mode == .reflect {
         precondition(padding.left < w && padding.right < w && padding.top < h && padding.bottom < h,
@@ -43,6 +49,7 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
         switch mode {
         case .reflect: return i < 0 ? -i : (i >= size ? 2 * (size - 1) - i : i)
         case .replicate: return min(max(i, 0), size - 1)
+        case .zero: return i < 0 || i >= size ? -1 : i  // -1: no source, the value is 0
         }
     }
     let rows = (0..<oh).map { source($0 - padding.top, h) }
@@ -54,7 +61,11 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
             let xp = SharedConstPointer(xb.baseAddress!), op = SharedPointer(ob.baseAddress!)
             parallelFor(n * c, work: n * c * oh * ow) { plane in
                 let src = plane * h * w, dst = plane * oh * ow
-                for y in 0..<oh { for xx in 0..<ow { op.base[dst + y * ow + xx] = xp.base[src + rows[y] * w + cols[xx]] } }
+                for y in 0..<oh {
+                    for xx in 0..<ow {
+                        op.base[dst + y * ow + xx] = rows[y] < 0 || cols[xx] < 0 ? 0 : xp.base[src + rows[y] * w + cols[xx]]
+                    }
+                }
             }
         }
     }
@@ -65,7 +76,9 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
                 let gp = SharedConstPointer(gb.baseAddress!), dp = SharedPointer(db.baseAddress!)
                 parallelFor(n * c, work: g.count) { plane in
                     let src = plane * h * w, dst = plane * oh * ow
-                    for y in 0..<oh { for xx in 0..<ow { dp.base[src + rows[y] * w + cols[xx]] += gp.base[dst + y * ow + xx] } }
+                    for y in 0..<oh where rows[y] >= 0 {
+                        for xx in 0..<ow where cols[xx] >= 0 { dp.base[src + rows[y] * w + cols[xx]] += gp.base[dst + y * ow + xx] }
+                    }
                 }
             }
         }

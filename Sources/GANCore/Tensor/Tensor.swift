@@ -105,9 +105,9 @@ extension Tensor {
     /// Combines two same-shape tensors element by element (in parallel chunks for large tensors);
     /// a shape mismatch fails naming `op`.
     @inlinable
-    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
+    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: @Sendable (Float, Float) -> Float) -> Tensor {
         precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
-        var out = [Float](repeating: 0, count: a.count)
+        var out = [Float](unsafeUninitializedCapacity: a.count) { _, count in count = a.count }
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
@@ -124,8 +124,8 @@ extension Tensor {
 
     /// Applies `transform` to every element (in parallel chunks for large tensors).
     @inlinable
-    func pointwise(_ transform: @escaping @Sendable (Float) -> Float) -> Tensor {
-        var out = [Float](repeating: 0, count: count)
+    func pointwise(_ transform: @Sendable (Float) -> Float) -> Tensor {
+        var out = [Float](unsafeUninitializedCapacity: count) { _, count in count = self.count }
         scalars.withUnsafeBufferPointer { pa in
             out.withUnsafeMutableBufferPointer { po in
                 let x = SharedConstPointer(pa.baseAddress!), z = SharedPointer(po.baseAddress!)
