@@ -149,28 +149,63 @@ func winogradInput(_ image: UnsafePointer<Float>, _ g: WinogradGeometry, into v:
     }
 }
 
-/// dImage += B dV Bᵀ for every tile, the adjoint of `winogradInput` (tiles overlap; parallel over channels).
+/// dImage += B dV Bᵀ for every tile, the adjoint of `winogradInput` (tiles overlap; parallel over
+/// channels). Interior tiles go four at a time in SIMD lanes, like the forward transform.
 func winogradInputAdjoint(_ dv: UnsafePointer<Float>, _ g: WinogradGeometry, into dImage: UnsafeMutablePointer<Float>) {
     let plane = g.channels * g.tiles
     let src = SharedConstPointer(dv), dst = SharedPointer(dImage)
+    let firstInterior = (g.padding + 1) / 2
+    let lastInterior = (g.width + g.padding - 4) / 2  // inclusive
     parallelFor(g.channels, work: 16 * plane) { c in
         let image = dst.base + c * g.height * g.width
-        var t = [Float](repeating: 0, count: 16)
-        t.withUnsafeMutableBufferPointer { tp in
-            let t = tp.baseAddress!
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { t in
             for ty in 0..<g.tilesHigh {
-                for tx in 0..<g.tilesWide {
-                    let at = src.base + c * g.tiles + ty * g.tilesWide + tx
+                let y0 = 2 * ty - g.padding
+                let rowsInside = y0 >= 0 && y0 + 4 <= g.height
+                let row0 = src.base + c * g.tiles + ty * g.tilesWide
+                var tx = 0
+                while tx < g.tilesWide {
+                    let x0 = 2 * tx - g.padding
+                    if rowsInside && tx >= firstInterior && tx + 3 <= lastInterior {
+                        // Lane l is tile tx+l; v(k, j) is dV at tile row k, column j.
+                        @inline(__always) func v(_ k: Int, _ j: Int) -> SIMD4<Float> {
+                            UnsafeRawPointer(row0 + (4 * k + j) * plane + tx).loadUnaligned(as: SIMD4<Float>.self)
+                        }
+                        for a in 0..<4 {
+                            // Row a of B dV, then its four columns after · Bᵀ.
+                            @inline(__always) func x(_ j: Int) -> SIMD4<Float> {
+                                switch a {
+                                case 0: return v(0, j)
+                                case 1: return v(1, j) - v(2, j) + v(3, j)
+                                case 2: return v(1, j) + v(2, j) - v(0, j)
+                                default: return -v(3, j)
+                                }
+                            }
+                            let x0v = x(0), x1v = x(1), x2v = x(2), x3v = x(3)
+                            let c0 = x0v, c1 = x1v - x2v + x3v, c2 = x1v + x2v - x0v, c3 = -x3v
+                            // Tile l adds c0..c3 at columns 2l..2l+3: even columns get c0[l] + c2[l-1],
+                            // odd columns c1[l] + c3[l-1]; columns 8 and 9 get c2[3] and c3[3].
+                            let even = c0 + SIMD4(0, c2[0], c2[1], c2[2]), odd = c1 + SIMD4(0, c3[0], c3[1], c3[2])
+                            let line = image + (y0 + a) * g.width + x0
+                            var sum = UnsafeRawPointer(line).loadUnaligned(as: SIMD8<Float>.self)
+                            sum += SIMD8(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3])
+                            UnsafeMutableRawPointer(line).storeBytes(of: sum, as: SIMD8<Float>.self)
+                            line[8] += c2[3]
+                            line[9] += c3[3]
+                        }
+                        tx += 4
+                        continue
+                    }
+                    let at = row0 + tx
                     for i in 0..<4 {
                         let v0 = at[(4 * i) * plane], v1 = at[(4 * i + 1) * plane]
                         let v2 = at[(4 * i + 2) * plane], v3 = at[(4 * i + 3) * plane]
                         t[4 * i] = v0; t[4 * i + 1] = v1 - v2 + v3; t[4 * i + 2] = -v0 + v1 + v2; t[4 * i + 3] = -v3
                     }
                     for j in 0..<4 {
-                        let x0 = t[j], x1 = t[4 + j], x2 = t[8 + j], x3 = t[12 + j]
-                        t[j] = x0; t[4 + j] = x1 - x2 + x3; t[8 + j] = -x0 + x1 + x2; t[12 + j] = -x3
+                        let a0 = t[j], a1 = t[4 + j], a2 = t[8 + j], a3 = t[12 + j]
+                        t[j] = a0; t[4 + j] = a1 - a2 + a3; t[8 + j] = -a0 + a1 + a2; t[12 + j] = -a3
                     }
-                    let y0 = 2 * ty - g.padding, x0 = 2 * tx - g.padding
                     for i in 0..<4 {
                         let y = y0 + i
                         guard y >= 0 && y < g.height else { continue }
@@ -179,6 +214,7 @@ func winogradInputAdjoint(_ dv: UnsafePointer<Float>, _ g: WinogradGeometry, int
                             if x >= 0 && x < g.width { image[y * g.width + x] += t[4 * i + j] }
                         }
                     }
+                    tx += 1
                 }
             }
         }
