@@ -23,6 +23,11 @@ public final class InstanceNorm2d: Module, @unchecked Sendable {
 
     /// Normalises each image plane.
     override public func forward(_ input: Variable) -> Variable { instanceNorm(input, weight: weight, bias: bias, eps: eps) }
+
+    /// Normalises and, with `fusedReLU`, applies a ReLU in the same pass.
+    public func forward(_ input: Variable, fusedReLU: Bool) -> Variable {
+        instanceNorm(input, weight: weight, bias: bias, eps: eps, fusedReLU: fusedReLU)
+    }
 }
 
 /// Batch normalisation (PyTorch `BatchNorm2d`): parameters `weight`, `bias`; buffers `running_mean`,

@@ -109,5 +109,19 @@ public final class Sequential: Module, @unchecked Sendable {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
     /// Applies each layer to the previous one's output.
-    override public func forward(_ input: Variable) -> Variable { layers.reduce(input) { $1($0) } }
+    override public func forward(_ input: Variable) -> Variable {
+        var x = input, i = 0
+        while i < layers.count {
+            // An instance norm followed by a ReLU runs as one fused pass (same result, one
+            // tensor fewer written and read each way).
+            if let norm = layers[i] as? InstanceNorm2d, i + 1 < layers.count, layers[i + 1] is ReLU {
+                x = norm.forward(x, fusedReLU: true)
+                i += 2
+                continue
+            }
+            x = layers[i](x)
+            i += 1
+        }
+        return x
+    }
 }

@@ -6,7 +6,10 @@ import Foundation
 // dγ[c] += Σ g·x̂;  dβ[c] += Σ g.
 
 /// Instance normalisation over each image plane, with optional per-channel affine `weight` and `bias` [C].
-public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Variable? = nil, eps: Float = 1e-5) -> Variable {
+/// With `fusedReLU`, returns max(0, y) in the same pass (ResnetGenerator's norm-ReLU pairs): the
+/// backward masks the gradient by y > 0 before the normalisation's own backward.
+public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Variable? = nil, eps: Float = 1e-5,
+                         fusedReLU: Bool = false) -> Variable {
     let (n, c, h, w) = input.value.nchw("instanceNorm")
     if let weight { precondition(weight.shape == [c], "instanceNorm: weight shape \(weight.shape) does not match input shape \(input.shape)") }
     if let bias { precondition(bias.shape == [c], "instanceNorm: bias shape \(bias.shape) does not match input shape \(input.shape)") }
@@ -32,7 +35,11 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
                         let ch = plane % c
                         // y = x·a + b with a = γ/σ, b = β - μ·γ/σ.
                         let a = (gamma?[ch] ?? 1) * inv, b = (beta?[ch] ?? 0) - mean * a
-                        for i in 0..<m { target[i] = source[i] * a + b }
+                        if fusedReLU {
+                            for i in 0..<m { target[i] = max(source[i] * a + b, 0) }
+                        } else {
+                            for i in 0..<m { target[i] = source[i] * a + b }
+                        }
                     }
                 }
             }
@@ -42,7 +49,11 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
     if let weight { parents.append(weight) }
     if let bias { parents.append(bias) }
     let hasWeight = weight != nil, hasBias = bias != nil
-    return Variable(Tensor(shape: x.shape, scalars: out), op: "instanceNorm", parents: parents) { [means, inverseStd] g in
+    let output = fusedReLU ? out : []
+    return Variable(Tensor(shape: x.shape, scalars: out), op: fusedReLU ? "instanceNormReLU" : "instanceNorm",
+                    parents: parents) { [means, inverseStd] upstream in
+        // Through the fused ReLU first: no gradient where the output was clamped to 0.
+        let g = fusedReLU ? Tensor.zip(upstream, Tensor(shape: x.shape, scalars: output), op: "instanceNormReLU") { $1 > 0 ? $0 : 0 } : upstream
         var dx = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
         // Per-plane Σg·x̂ and Σg, reduced over the batch afterwards.
         var planeSumGX = [Float](repeating: 0, count: n * c), planeSumG = [Float](repeating: 0, count: n * c)
