@@ -55,16 +55,19 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
     let rows = (0..<oh).map { source($0 - padding.top, h) }
     let cols = (0..<ow).map { source($0 - padding.left, w) }
     let x = input.value
-    var out = [Float](repeating: 0, count: n * c * oh * ow)
+    var out = [Float](unsafeUninitializedCapacity: n * c * oh * ow) { _, count in count = n * c * oh * ow }
     x.scalars.withUnsafeBufferPointer { xb in
         out.withUnsafeMutableBufferPointer { ob in
             let xp = SharedConstPointer(xb.baseAddress!), op = SharedPointer(ob.baseAddress!)
             parallelFor(n * c, work: n * c * oh * ow) { plane in
                 let src = plane * h * w, dst = plane * oh * ow
                 for y in 0..<oh {
-                    for xx in 0..<ow {
-                        op.base[dst + y * ow + xx] = rows[y] < 0 || cols[xx] < 0 ? 0 : xp.base[src + rows[y] * w + cols[xx]]
-                    }
+                    let out = op.base + dst + y * ow
+                    guard rows[y] >= 0 else { out.update(repeating: 0, count: ow); continue }
+                    let line = xp.base + src + rows[y] * w
+                    for xx in 0..<padding.left { out[xx] = cols[xx] < 0 ? 0 : line[cols[xx]] }
+                    (out + padding.left).update(from: line, count: w)  // the interior is a straight copy
+                    for xx in (padding.left + w)..<ow { out[xx] = cols[xx] < 0 ? 0 : line[cols[xx]] }
                 }
             }
         }
@@ -77,7 +80,10 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
                 parallelFor(n * c, work: g.count) { plane in
                     let src = plane * h * w, dst = plane * oh * ow
                     for y in 0..<oh where rows[y] >= 0 {
-                        for xx in 0..<ow where cols[xx] >= 0 { dp.base[src + rows[y] * w + cols[xx]] += gp.base[dst + y * ow + xx] }
+                        let line = dp.base + src + rows[y] * w, grad = gp.base + dst + y * ow
+                        for xx in 0..<padding.left where cols[xx] >= 0 { line[cols[xx]] += grad[xx] }
+                        for xx in 0..<w { line[xx] += grad[padding.left + xx] }
+                        for xx in (padding.left + w)..<ow where cols[xx] >= 0 { line[cols[xx]] += grad[xx] }
                     }
                 }
             }
