@@ -31,5 +31,10 @@ import Testing
         let y = dropout(p, probability: 0.3, using: &g3)
         y.backward()
         #expect(p.grad!.scalars == y.value.scalars.indices.map { y.value.scalars[$0] == 0 ? 0 : 1 / 0.7 })
+        // With the mask held fixed (same seed on every evaluation), finite differences agree too.
+        expectGradientsMatch([p]) {
+            var generator = SeededGenerator(seed: 9)
+            return dropout(p, probability: 0.3, using: &generator)
+        }
     }
 }

@@ -62,3 +62,20 @@ struct ThinOutputConvTests {
         }
     }
 }
+
+/// The fast convolution paths also pass the finite-difference check on their own.
+struct FastConvolutionGradientTests {
+    @Test func winogradGradientMatchesFiniteDifferences() {
+        let x = randomParameter([1, 16, 5, 6], seed: 41), w = randomParameter([16, 16, 3, 3], seed: 42, std: 0.2)
+        let b = randomParameter([16], seed: 43)
+        #expect(WinogradGeometry.applies(kernelHeight: 3, kernelWidth: 3, stride: 1, channels: 16, outChannels: 16))
+        expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, padding: 1) }
+    }
+
+    @Test func thinOutputGradientMatchesFiniteDifferences() {
+        let x = randomParameter([1, 16, 6, 7], seed: 44), w = randomParameter([3, 16, 3, 3], seed: 45, std: 0.2)
+        let b = randomParameter([3], seed: 46)
+        expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, padding: 1) }
+        expectGradientsMatch([x, w]) { conv2d(x, weight: w) }
+    }
+}
