@@ -8,15 +8,8 @@ import Testing
 
 /// Locates the parity fixtures.
 enum ParityFixtures {
-    /// Repository root: three levels up from Tests/GANCoreTests/<file>.swift.
-    static func repoRoot(_ file: String = #filePath) -> String {
-        var parts = file.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }
-
     /// Fixtures/parity.
-    static var directory: String { repoRoot() + "/Fixtures/parity" }
+    static var directory: String { WeightFixtures.repoRoot() + "/Fixtures/parity" }
 
     /// Every file in Fixtures/parity, sorted.
     static func allFiles() -> [String] {
