@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "GANKit", targets: ["GANKit"]),
         .library(name: "GANImageIO", targets: ["GANImageIO"]),
         .library(name: "GANCore", targets: ["GANCore"]),
+        .library(name: "GANTranslation", targets: ["GANTranslation"]),
+        .library(name: "GANConditional", targets: ["GANConditional"]),
+        .library(name: "GANInpainting", targets: ["GANInpainting"]),
         .executable(name: "gantool", targets: ["gantool"]),
     ],
     dependencies: [
@@ -26,13 +29,20 @@ let package = Package(
 
         .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "GANCore", dependencies: ["CBLAS", "CKernels"]),
-        .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore"]),
+        // The model families: each sees GANCore and GANImageIO, never each other.
+        .target(name: "GANTranslation", dependencies: ["GANCore", "GANImageIO"]),
+        .target(name: "GANConditional", dependencies: ["GANCore", "GANImageIO"]),
+        .target(name: "GANInpainting", dependencies: ["GANCore", "GANImageIO"]),
+        .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore", "GANTranslation", "GANConditional", "GANInpainting"]),
         .executableTarget(
             name: "gantool",
             dependencies: ["GANKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "GANImageIOTests", dependencies: ["GANImageIO"]),
         .testTarget(name: "GANCoreTests", dependencies: ["GANCore"]),
+        .testTarget(name: "GANTranslationTests", dependencies: ["GANTranslation"]),
+        .testTarget(name: "GANConditionalTests", dependencies: ["GANConditional"]),
+        .testTarget(name: "GANInpaintingTests", dependencies: ["GANInpainting"]),
         .testTarget(name: "GANKitTests", dependencies: ["GANKit"]),
     ]
 )

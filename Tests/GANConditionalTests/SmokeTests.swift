@@ -1,0 +1,4 @@
+import Testing
+@testable import GANConditional
+
+@Test func versionIsSet() { #expect(!GANConditional.version.isEmpty) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import GANInpainting
+
+@Test func versionIsSet() { #expect(!GANInpainting.version.isEmpty) }

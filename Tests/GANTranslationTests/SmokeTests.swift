@@ -1,0 +1,4 @@
+import Testing
+@testable import GANTranslation
+
+@Test func versionIsSet() { #expect(!GANTranslation.version.isEmpty) }
