@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
         // Platform tuning and C kernels GANCore calls.
-        .target(name: "CKernels"),
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("z")]),
 
         .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "GANCore", dependencies: ["CBLAS", "CKernels"]),

@@ -1,4 +1,5 @@
-// CKernels: small C routines GANCore needs from the platform or wants in hand-tuned C.
+// CKernels: small C routines GANKit needs from the platform (allocator tuning, zlib) or wants in
+// hand-tuned C. Linked with zlib (installed with libpng-dev).
 #ifndef GANKIT_CKERNELS_H
 #define GANKIT_CKERNELS_H
 
