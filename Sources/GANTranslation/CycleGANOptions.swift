@@ -1,0 +1,98 @@
+import GANCore
+
+/// The settings of a CycleGAN: networks, objective, loss weights, optimizer and schedule.
+/// Defaults are junyanz's `train.py --model cycle_gan` defaults.
+public struct CycleGANOptions: Sendable, Equatable, Codable {
+    /// Filters in the generators' first convolution (`--ngf`).
+    public var ngf = 64
+    /// Residual blocks in each generator (9 for `resnet_9blocks`, 6 for `resnet_6blocks`).
+    public var resnetBlocks = 9
+    /// Filters in the discriminators' first convolution (`--ndf`).
+    public var ndf = 64
+    /// Strided convolutions of the PatchGAN discriminators (`--n_layers_D`).
+    public var discriminatorLayers = 3
+    /// Normalisation of generators and discriminators (`--norm`).
+    public var norm: NormKind = .instance
+    /// Adversarial objective (`--gan_mode`): `.lsgan`, or `.nonsaturating` for junyanz's "vanilla".
+    public var objective: GANObjective = .lsgan
+    /// Weight of both cycle losses (`--lambda_A`, `--lambda_B`).
+    public var lambdaCycle: Float = 10
+    /// Weight of the identity loss relative to the cycle weight (`--lambda_identity`); 0 turns it off.
+    public var lambdaIdentity: Float = 0.5
+    /// Images kept by each history pool (`--pool_size`); 0 disables the pools.
+    public var poolSize = 50
+    /// Adam's base learning rate (`--lr`).
+    public var learningRate: Float = 2e-4
+    /// Adam's beta1 (`--beta1`).
+    public var beta1: Float = 0.5
+    /// Epochs at the base learning rate (`--n_epochs`).
+    public var constantEpochs = 100
+    /// Epochs of linear decay to zero after them (`--n_epochs_decay`).
+    public var decayEpochs = 100
+
+    /// Creates the junyanz defaults; change fields as needed.
+    public init() {}
+
+    /// The generators' network options (3 channels in and out, reflect padding, no dropout).
+    public var generatorOptions: NetworkOptions {
+        NetworkOptions(ngf: ngf, ndf: ndf, norm: norm, resnetBlocks: resnetBlocks, discriminatorLayers: discriminatorLayers)
+    }
+
+    /// The discriminators' network options.
+    public var discriminatorOptions: NetworkOptions { generatorOptions }
+
+    /// The learning-rate schedule (constant, then linear decay; LambdaLR semantics, epochs counted from 0).
+    public var schedule: LearningRateSchedule {
+        .linearDecay(constantEpochs: constantEpochs, decayEpochs: decayEpochs, epochCount: 1)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ngf, resnetBlocks, ndf, discriminatorLayers, norm, objective, lambdaCycle, lambdaIdentity, poolSize
+        case learningRate, beta1, constantEpochs, decayEpochs
+    }
+
+    /// Decodes options written by `encode(to:)`; absent keys keep their defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        ngf = try value(.ngf, ngf)
+        resnetBlocks = try value(.resnetBlocks, resnetBlocks)
+        ndf = try value(.ndf, ndf)
+        discriminatorLayers = try value(.discriminatorLayers, discriminatorLayers)
+        let normName = try value(.norm, norm.rawValue)
+        guard let parsedNorm = NormKind(rawValue: normName) else {
+            throw DecodingError.dataCorruptedError(forKey: .norm, in: c, debugDescription: "unknown norm '\(normName)'")
+        }
+        norm = parsedNorm
+        let objectiveName = try value(.objective, objective.rawValue)
+        guard let parsedObjective = GANObjective(rawValue: objectiveName == "vanilla" ? "nonsaturating" : objectiveName) else {
+            throw DecodingError.dataCorruptedError(forKey: .objective, in: c, debugDescription: "unknown objective '\(objectiveName)'")
+        }
+        objective = parsedObjective
+        lambdaCycle = try value(.lambdaCycle, lambdaCycle)
+        lambdaIdentity = try value(.lambdaIdentity, lambdaIdentity)
+        poolSize = try value(.poolSize, poolSize)
+        learningRate = try value(.learningRate, learningRate)
+        beta1 = try value(.beta1, beta1)
+        constantEpochs = try value(.constantEpochs, constantEpochs)
+        decayEpochs = try value(.decayEpochs, decayEpochs)
+    }
+
+    /// Encodes every field; enums as their raw names.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ngf, forKey: .ngf)
+        try c.encode(resnetBlocks, forKey: .resnetBlocks)
+        try c.encode(ndf, forKey: .ndf)
+        try c.encode(discriminatorLayers, forKey: .discriminatorLayers)
+        try c.encode(norm.rawValue, forKey: .norm)
+        try c.encode(objective.rawValue, forKey: .objective)
+        try c.encode(lambdaCycle, forKey: .lambdaCycle)
+        try c.encode(lambdaIdentity, forKey: .lambdaIdentity)
+        try c.encode(poolSize, forKey: .poolSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(beta1, forKey: .beta1)
+        try c.encode(constantEpochs, forKey: .constantEpochs)
+        try c.encode(decayEpochs, forKey: .decayEpochs)
+    }
+}
