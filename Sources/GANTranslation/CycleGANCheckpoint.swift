@@ -1,0 +1,169 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+/// Everything besides tensors that a checkpoint needs to continue training exactly (`state.json`).
+public struct CycleGANTrainingState: Sendable, Equatable, Codable {
+    /// Format version of this file.
+    public var version = 1
+    /// Optimisation steps completed.
+    public var step: Int
+    /// The epoch in progress (from 0).
+    public var epoch: Int
+    /// The next item of that epoch's order.
+    public var index: Int
+    /// Seed of the data order and augmentation.
+    public var dataSeed: UInt64
+    /// The model's settings.
+    public var options: CycleGANOptions
+    /// Generator states of the fake-B pool (D_A) and the fake-A pool (D_B).
+    public var poolGeneratorStates: [UInt64]
+    /// Steps taken by optimizer_G and optimizer_D (Adam's t).
+    public var optimizerSteps: [Int]
+    /// Seconds of training so far, over all runs.
+    public var trainingSeconds: Double
+
+    /// Creates a state record.
+    public init(step: Int, epoch: Int, index: Int, dataSeed: UInt64, options: CycleGANOptions,
+                poolGeneratorStates: [UInt64], optimizerSteps: [Int], trainingSeconds: Double) {
+        (self.step, self.epoch, self.index, self.dataSeed, self.options) = (step, epoch, index, dataSeed, options)
+        (self.poolGeneratorStates, self.optimizerSteps, self.trainingSeconds) = (poolGeneratorStates, optimizerSteps, trainingSeconds)
+    }
+}
+
+/// Checkpoints of a training run, in `<run>/checkpoints/`:
+///
+///     step-000120/  G_A.safetensors G_B.safetensors D_A.safetensors D_B.safetensors   (PyTorch names)
+///                   optimizer_G.safetensors optimizer_D.safetensors   (`<net>.<param>.exp_avg` / `.exp_avg_sq`)
+///                   pools.safetensors   (`fake_B_pool.<k>`, `fake_A_pool.<k>`)
+///                   state.json
+///     latest.json   {"folder": "step-000120"}
+///
+/// A checkpoint is written into a temporary folder, renamed into place, and only then named by `latest.json`
+/// (itself replaced atomically), so a process killed at any moment leaves the previous checkpoint valid.
+public enum CycleGANCheckpoint {
+    /// Writes the model, its optimizers and pools and `state` into `<runFolder>/checkpoints`, then removes older ones.
+    public static func save(_ model: CycleGANModel, state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+        let root = runFolder + "/checkpoints"
+        let name = String(format: "step-%09d", state.step)
+        let temporary = root + "/.\(name).partial-\(getpid())"
+        let files = FileManager.default
+        do {
+            try files.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try? files.removeItem(atPath: temporary)
+            try files.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        } catch { throw .cannotWrite(path: root, reason: "\(error)") }
+        try write({ () throws(WeightFileError) in
+            for (net, module) in model.networks { try SafeTensors.write(module.stateDict(), to: "\(temporary)/\(net).safetensors") }
+            try SafeTensors.write(momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))),
+                                  to: temporary + "/optimizer_G.safetensors")
+            try SafeTensors.write(momentDict(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2))),
+                                  to: temporary + "/optimizer_D.safetensors")
+            try SafeTensors.write(poolDict(model), to: temporary + "/pools.safetensors")
+        }, path: temporary)
+        try writeJSON(state, to: temporary + "/state.json")
+        let final = root + "/" + name
+        try? files.removeItem(atPath: final)
+        guard rename(temporary, final) == 0 else { throw .cannotWrite(path: final, reason: String(cString: strerror(errno))) }
+        try writeJSON(["folder": name], to: root + "/latest.json")
+        for old in (try? files.contentsOfDirectory(atPath: root)) ?? [] where old.hasPrefix("step-") && old != name {
+            try? files.removeItem(atPath: root + "/" + old)
+        }
+    }
+
+    /// Reads the latest checkpoint's state record.
+    public static func latestState(runFolder: String) throws(CheckpointError) -> (state: CycleGANTrainingState, folder: String) {
+        let root = runFolder + "/checkpoints"
+        guard FileManager.default.fileExists(atPath: root + "/latest.json") else { throw .noCheckpoint(folder: runFolder) }
+        let pointer: [String: String] = try readJSON(root + "/latest.json")
+        guard let name = pointer["folder"] else { throw .unreadable(path: root + "/latest.json", reason: "no folder named") }
+        let folder = root + "/" + name
+        return (try readJSON(folder + "/state.json"), folder)
+    }
+
+    /// Rebuilds the model of the latest checkpoint: options, weights, optimizer moments and steps, pools.
+    public static func load(runFolder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
+        let (state, folder) = try latestState(runFolder: runFolder)
+        let model = CycleGANModel(options: state.options)
+        for (net, module) in model.networks {
+            let path = "\(folder)/\(net).safetensors"
+            do { try module.load(SafeTensors.read(contentsOf: path).tensors) } catch { throw .unreadable(path: path, reason: "\(error)") }
+        }
+        try restoreMoments(model.generatorOptimizer, networks: Array(model.networks.prefix(2)), step: state.optimizerSteps[0],
+                           path: folder + "/optimizer_G.safetensors")
+        try restoreMoments(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2)), step: state.optimizerSteps[1],
+                           path: folder + "/optimizer_D.safetensors")
+        let pools = try readTensors(folder + "/pools.safetensors")
+        func images(_ prefix: String) -> [Tensor] {
+            var out: [Tensor] = []
+            while let t = pools["\(prefix).\(out.count)"] { out.append(Tensor(shape: t.shape, scalars: t.values)) }
+            return out
+        }
+        guard state.poolGeneratorStates.count == 2 else { throw .mismatch("state.json needs two pool generator states") }
+        model.fakeBPool = ImagePool(capacity: state.options.poolSize, images: images("fake_B_pool"),
+                                    generator: CheckpointableGenerator(seed: state.poolGeneratorStates[0]))
+        model.fakeAPool = ImagePool(capacity: state.options.poolSize, images: images("fake_A_pool"),
+                                    generator: CheckpointableGenerator(seed: state.poolGeneratorStates[1]))
+        return (model, state)
+    }
+
+    /// The optimizer's moments named `<net>.<parameter>.exp_avg` and `.exp_avg_sq` (PyTorch's state keys).
+    static func momentDict(_ optimizer: ResumableAdam, networks: [(name: String, module: Module)]) throws(WeightFileError) -> StateDict {
+        var dict = StateDict()
+        for (k, (name, parameter)) in parameterNames(networks).enumerated() {
+            precondition(optimizer.parameters[k] === parameter, "optimizer parameters out of order")
+            dict[name + ".exp_avg"] = TensorData(shape: parameter.shape, values: optimizer.firstMoments[k])
+            dict[name + ".exp_avg_sq"] = TensorData(shape: parameter.shape, values: optimizer.secondMoments[k])
+        }
+        return dict
+    }
+
+    private static func restoreMoments(_ optimizer: ResumableAdam, networks: [(name: String, module: Module)], step: Int,
+                                       path: String) throws(CheckpointError) {
+        let dict = try readTensors(path)
+        var first: [[Float]] = [], second: [[Float]] = []
+        for (name, _) in parameterNames(networks) {
+            guard let m = dict[name + ".exp_avg"], let v = dict[name + ".exp_avg_sq"] else {
+                throw .unreadable(path: path, reason: "no moments for \(name)")
+            }
+            first.append(m.values); second.append(v.values)
+        }
+        try optimizer.restore(stepCount: step, firstMoments: first, secondMoments: second)
+    }
+
+    private static func parameterNames(_ networks: [(name: String, module: Module)]) -> [(String, Variable)] {
+        networks.flatMap { net in net.module.namedParameters().map { (net.name + "." + $0.name, $0.parameter) } }
+    }
+
+    private static func poolDict(_ model: CycleGANModel) -> StateDict {
+        var dict = StateDict()
+        for (prefix, pool) in [("fake_B_pool", model.fakeBPool), ("fake_A_pool", model.fakeAPool)] {
+            for (k, image) in pool.images.enumerated() { dict["\(prefix).\(k)"] = TensorData(shape: image.shape, values: image.scalars) }
+        }
+        return dict
+    }
+
+    private static func write(_ body: () throws(WeightFileError) -> Void, path: String) throws(CheckpointError) {
+        do { try body() } catch { throw .cannotWrite(path: path, reason: error.description) }
+    }
+
+    private static func readTensors(_ path: String) throws(CheckpointError) -> StateDict {
+        do { return try SafeTensors.read(contentsOf: path).tensors } catch { throw .unreadable(path: path, reason: error.description) }
+    }
+
+    /// Encodes `value` as pretty JSON and writes it atomically.
+    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws(CheckpointError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { try FileAccess.writeAtomically(Array(try encoder.encode(value)) + [10], to: path) } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Reads and decodes a JSON file.
+    static func readJSON<T: Decodable>(_ path: String) throws(CheckpointError) -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(FileAccess.readAll(path))) } catch {
+            throw .unreadable(path: path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import GANCore
+import GANImageIO
+@testable import GANTranslation
+
+/// Three small images per domain in a temporary folder.
+func makeDomains() throws -> (root: String, a: [String], b: [String]) {
+    let root = temporaryFolder()
+    var a: [String] = [], b: [String] = []
+    for k in 0..<3 {
+        a.append(root + "/a\(k).png"); b.append(root + "/b\(k).png")
+        try testImage(width: 40, height: 40, tint: k).write(to: a[k])
+        try testImage(width: 44, height: 40, layout: .gray, tint: 10 * k).write(to: b[k])
+    }
+    return (root, a, b)
+}
+
+func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
+    var s = CycleGANTrainerSettings(runFolder: folder)
+    s.checkpointInterval = nil; s.sampleInterval = nil; s.progressInterval = nil
+    return s
+}
+
+@Suite(.serialized) struct TrainerTests {
+    @Test func resumeContinuesExactly() throws {
+        let (root, a, b) = try makeDomains()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try UnpairedImageFolder(pathsA: a, pathsB: b, preprocessing: .resizeAndCrop(loadSize: 36, cropSize: 32), seed: 5)
+        // 2 epochs of 3 items; 4 steps cross the epoch boundary (learning rate changes) and fill the pools (capacity 3).
+        let straight = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 1), data: data,
+                                       settings: quietSettings(root + "/straight"))
+        #expect(try straight.run(maxSteps: 4) == .stepLimit)
+
+        let first = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 1), data: data,
+                                    settings: quietSettings(root + "/split"))
+        try first.run(maxSteps: 2)
+        try first.saveCheckpoint()
+        let second = try CycleGANTrainer(resuming: quietSettings(root + "/split"), data: data)
+        #expect(second.step == 2 && second.index == 2)
+        try second.run(maxSteps: 2)
+
+        #expect(second.step == 4 && second.epoch == 1 && second.index == 1)
+        for (x, y) in zip(straight.model.networks, second.model.networks) {
+            #expect(x.module.stateDict() == y.module.stateDict(), "\(x.name) differs after resume")
+        }
+        #expect(straight.model.generatorOptimizer.firstMoments == second.model.generatorOptimizer.firstMoments)
+        #expect(straight.model.discriminatorOptimizer.secondMoments == second.model.discriminatorOptimizer.secondMoments)
+        #expect(straight.model.fakeBPool == second.model.fakeBPool)
+        let log = try String(contentsOfFile: root + "/split/loss_log.csv", encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 5)
+    }
+
+    @Test func finishesWritesSamplesAndStopsOnRequest() throws {
+        let (root, a, b) = try makeDomains()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try UnpairedImageFolder(pathsA: a, pathsB: b, preprocessing: .resizeAndCrop(loadSize: 20, cropSize: 16), seed: 1)
+        var settings = quietSettings(root + "/run")
+        settings.sampleInterval = 0
+        let trainer = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 2), data: data, settings: settings)
+        #expect(try trainer.run() == .finished)
+        #expect(trainer.step == 6)
+        let (state, folder) = try CycleGANCheckpoint.latestState(runFolder: root + "/run")
+        #expect(state.step == 6 && state.epoch == 2)
+        for file in ["G_A", "G_B", "D_A", "D_B", "optimizer_G", "optimizer_D", "pools"] {
+            #expect(FileManager.default.fileExists(atPath: "\(folder)/\(file).safetensors"))
+        }
+        let weights = try SafeTensors.read(contentsOf: folder + "/G_A.safetensors").tensors
+        #expect(weights["model.1.weight"] != nil)
+        let grid = try Image(contentsOf: root + "/run/samples/latest.png")
+        #expect((grid.width, grid.height) == (3 * 16 + 4, 2 * 16 + 2))
+
+        let stopping = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 2), data: data, settings: quietSettings(root + "/stop"))
+        stopping.stopFlag.raise()
+        #expect(try stopping.run() == .stopped)
+        #expect(try CycleGANCheckpoint.latestState(runFolder: root + "/stop").state.step == 0)
+    }
+
+    @Test func resumeWithoutCheckpointIsAnError() throws {
+        let data = try UnpairedImageFolder(pathsA: ["a.png"], pathsB: ["b.png"])
+        #expect(throws: CheckpointError.noCheckpoint(folder: "/nonexistent/run")) {
+            try CycleGANTrainer(resuming: quietSettings("/nonexistent/run"), data: data)
+        }
+    }
+}
