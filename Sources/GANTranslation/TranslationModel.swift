@@ -1,0 +1,72 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+/// `manifest.json` of a translation model folder (beside `G_A.safetensors` and `G_B.safetensors`).
+public struct TranslationManifest: Sendable, Equatable, Codable {
+    /// Always "gankit-cyclegan".
+    public var format = "gankit-cyclegan"
+    /// Format version.
+    public var version = 1
+    /// The model's name (its folder's name by convention).
+    public var name: String
+    /// Name of domain A (G_A translates A to B).
+    public var domainA: String
+    /// Name of domain B (G_B translates B to A).
+    public var domainB: String
+    /// The architecture (and training settings) the weights belong to.
+    public var options: CycleGANOptions
+    /// Training steps behind the weights, when known.
+    public var trainingSteps: Int?
+    /// Free-form notes (data, licence, evaluation).
+    public var notes: [String: String]?
+
+    /// Creates a manifest.
+    public init(name: String, domainA: String, domainB: String, options: CycleGANOptions, trainingSteps: Int? = nil,
+                notes: [String: String]? = nil) {
+        (self.name, self.domainA, self.domainB, self.options) = (name, domainA, domainB, options)
+        (self.trainingSteps, self.notes) = (trainingSteps, notes)
+    }
+}
+
+/// A translation model folder: `manifest.json`, `G_A.safetensors` (A → B) and `G_B.safetensors` (B → A),
+/// weights under PyTorch's names.
+public struct TranslationModel: Sendable {
+    /// The folder.
+    public let folder: String
+    /// Its manifest.
+    public let manifest: TranslationManifest
+
+    /// Reads the manifest of `folder`.
+    /// - Throws: `CheckpointError.unreadable` when it is missing or malformed.
+    public init(folder: String) throws(CheckpointError) {
+        self.folder = folder
+        manifest = try CycleGANCheckpoint.readJSON(folder + "/manifest.json")
+        guard manifest.format == "gankit-cyclegan" else { throw .unreadable(path: folder + "/manifest.json", reason: "format '\(manifest.format)' is not gankit-cyclegan") }
+    }
+
+    /// Which generator translates into `domain` ("G_A" into B, "G_B" into A), or nil when neither domain matches
+    /// (compared case-insensitively).
+    public func generatorName(to domain: String) -> String? {
+        if domain.caseInsensitiveCompare(manifest.domainB) == .orderedSame { return "G_A" }
+        if domain.caseInsensitiveCompare(manifest.domainA) == .orderedSame { return "G_B" }
+        return nil
+    }
+
+    /// Builds the generator `name` ("G_A" or "G_B") and loads its weights.
+    public func loadGenerator(_ name: String) throws -> ResnetGenerator {
+        var rng = SeededGenerator(seed: 0)
+        let generator = ResnetGenerator(options: manifest.options.generatorOptions, using: &rng)
+        try generator.load(contentsOf: "\(folder)/\(name).safetensors")
+        generator.eval()
+        return generator
+    }
+
+    /// Writes a model folder from a trained model: both generators and the manifest, each file atomically.
+    public static func export(_ model: CycleGANModel, manifest: TranslationManifest, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try SafeTensors.write(model.generatorA.stateDict(), to: folder + "/G_A.safetensors")
+        try SafeTensors.write(model.generatorB.stateDict(), to: folder + "/G_B.safetensors")
+        try CycleGANCheckpoint.writeJSON(manifest, to: folder + "/manifest.json")
+    }
+}
