@@ -1,0 +1,101 @@
+import Foundation
+import GANCore
+import GANTranslation
+
+/// A `gantool train cyclegan` run: two image folders in, a run folder out (checkpoints, `loss_log.csv`,
+/// `samples/`, and at the end or on a stop `model/` with `manifest.json`, `G_A.safetensors`, `G_B.safetensors`).
+public struct CycleGANTrainingJob: Sendable {
+    /// Images of domain A (files, folders or globs).
+    public var inputsA: [String]
+    /// Images of domain B.
+    public var inputsB: [String]
+    /// Search folders recursively.
+    public var recursive = false
+    /// Name of domain A in the manifest.
+    public var domainA: String
+    /// Name of domain B in the manifest.
+    public var domainB: String
+    /// The run's name.
+    public var name: String
+    /// The run folder.
+    public var runFolder: String
+    /// Crop size (the network's training resolution).
+    public var size = 256
+    /// Size images are resized to before the random crop (default: size · 286/256).
+    public var loadSize: Int?
+    /// Network and schedule settings.
+    public var options = CycleGANOptions()
+    /// Minutes between checkpoints.
+    public var checkpointMinutes = 10.0
+    /// Minutes between sample grids.
+    public var sampleMinutes = 5.0
+    /// Continue from the run folder's latest checkpoint.
+    public var resume = false
+    /// Seed of weights, data order, augmentation and pools.
+    public var seed: UInt64 = 0
+    /// Stop after this many steps in this invocation (a checkpoint is written).
+    public var maxSteps: Int?
+
+    /// Generator filters (`--ngf`); the discriminators get the same width.
+    public var ngf: Int { get { options.ngf } set { options.ngf = newValue; options.ndf = newValue } }
+    /// Residual blocks per generator.
+    public var resnetBlocks: Int { get { options.resnetBlocks } set { options.resnetBlocks = newValue } }
+    /// Epochs at the base learning rate.
+    public var epochs: Int { get { options.constantEpochs } set { options.constantEpochs = newValue } }
+    /// Epochs of linear decay after them.
+    public var decayEpochs: Int { get { options.decayEpochs } set { options.decayEpochs = newValue } }
+
+    /// A job with defaults; the run folder defaults to `runs/<name>`.
+    public init(inputsA: [String], inputsB: [String], name: String, runFolder: String? = nil) {
+        self.inputsA = inputsA
+        self.inputsB = inputsB
+        self.name = name
+        self.runFolder = runFolder ?? "runs/" + name
+        domainA = Self.domainName(inputsA, fallback: "A")
+        domainB = Self.domainName(inputsB, fallback: "B")
+    }
+
+    /// Trains; returns how the run ended. Unreadable images are reported on stderr and skipped.
+    /// - Throws: `GANKitError.invalidArgument` for missing inputs or a run folder that already has a checkpoint
+    ///   without `resume`; `CheckpointError`, `DataError` or file errors from training.
+    @discardableResult
+    public func run() throws -> TrainingOutcome {
+        let load = loadSize ?? Int((Double(size) * 286 / 256).rounded())
+        guard size % 4 == 0, size >= 16, load >= size else {
+            throw GANKitError.invalidArgument("--size must be a multiple of 4 (at least 16) and --load-size at least --size")
+        }
+        let (a, problemsA) = BatchInputs.expand(inputsA, recursive: recursive)
+        let (b, problemsB) = BatchInputs.expand(inputsB, recursive: recursive)
+        for problem in problemsA + problemsB { FileHandle.standardError.write(Data(("warning: \(problem)\n").utf8)) }
+        let data = try UnpairedImageFolder(pathsA: a.map(\.path), pathsB: b.map(\.path),
+                                           preprocessing: .resizeAndCrop(loadSize: load, cropSize: size), seed: seed)
+        var settings = CycleGANTrainerSettings(runFolder: runFolder)
+        settings.checkpointInterval = checkpointMinutes * 60
+        settings.sampleInterval = sampleMinutes * 60
+        let hasCheckpoint = FileManager.default.fileExists(atPath: runFolder + "/checkpoints/latest.json")
+        let trainer: CycleGANTrainer
+        if resume {
+            trainer = try CycleGANTrainer(resuming: settings, data: data)
+        } else {
+            if hasCheckpoint { throw GANKitError.invalidArgument("\(runFolder) already holds a run; pass --resume, or another --name or --out") }
+            trainer = CycleGANTrainer(model: CycleGANModel(options: options, seed: seed), data: data, settings: settings)
+        }
+        trainer.handleSignals()
+        settings.progress("training \(name): \(a.count) images in A (\(domainA)), \(b.count) in B (\(domainB)), \(data.count) steps per epoch, "
+                          + "\(trainer.totalEpochs) epochs, from step \(trainer.step); run folder \(runFolder)")
+        var outcome = try trainer.run(maxSteps: maxSteps)
+        if outcome == .stepLimit { try trainer.saveCheckpoint(); outcome = .stopped }
+        let manifest = TranslationManifest(name: name, domainA: domainA, domainB: domainB, options: trainer.model.options,
+                                           trainingSteps: trainer.step)
+        try TranslationModel.export(trainer.model, manifest: manifest, to: runFolder + "/model")
+        settings.progress("model written to \(runFolder)/model (copy it into a models folder to use it with gantool translate)")
+        return outcome
+    }
+
+    /// A domain's default name: the last component of its first input, without trailing slashes.
+    static func domainName(_ inputs: [String], fallback: String) -> String {
+        guard let first = inputs.first else { return fallback }
+        let name = (first.hasSuffix("/") ? String(first.dropLast()) : first) as NSString
+        return name.lastPathComponent.isEmpty ? fallback : name.lastPathComponent
+    }
+}

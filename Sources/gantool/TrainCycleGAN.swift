@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import GANKit
+
+/// `gantool train ...`: the training commands (one per model family).
+struct TrainCommands: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model.",
+        subcommands: [TrainCycleGAN.self])
+}
+
+struct TrainCycleGAN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cyclegan",
+        abstract: "Train an unpaired translation model (CycleGAN) from two folders of images.",
+        discussion: """
+            Writes into runs/NAME (or --out): loss_log.csv, samples/ (real | translated | reconstructed), \
+            checkpoints/ every --checkpoint-minutes and on Ctrl-C or SIGTERM, and model/ (manifest.json, \
+            G_A.safetensors, G_B.safetensors) for `gantool translate`. --resume continues exactly where the \
+            last checkpoint stopped (same data order, optimizer state and step count).
+
+            Examples:
+              gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 --ngf 32
+              gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume
+            """)
+
+    @Option(help: "Images of domain A (a folder, file or glob; repeat for more).")
+    var a: [String]
+
+    @Option(help: "Images of domain B.")
+    var b: [String]
+
+    @Option(help: "Name of the run (and of the model).")
+    var name: String
+
+    @Option(help: "Run folder (default: runs/NAME).")
+    var out: String?
+
+    @Option(help: "Name of domain A in the model (default: the folder's name).")
+    var aName: String?
+
+    @Option(help: "Name of domain B in the model (default: the folder's name).")
+    var bName: String?
+
+    @Option(help: "Training crop size (multiple of 4).")
+    var size = 256
+
+    @Option(help: "Size images are resized to before the random crop (default: size*286/256).")
+    var loadSize: Int?
+
+    @Option(help: "Filters of the first generator and discriminator layers.")
+    var ngf = 64
+
+    @Option(help: "Residual blocks per generator (9 or 6 in the paper).")
+    var blocks = 9
+
+    @Option(help: "Epochs at the initial learning rate.")
+    var epochs = 100
+
+    @Option(help: "Epochs of linear learning-rate decay after them.")
+    var decayEpochs = 100
+
+    @Option(help: "Minutes between checkpoints.")
+    var checkpointMinutes = 10.0
+
+    @Option(help: "Minutes between sample grids.")
+    var sampleMinutes = 5.0
+
+    @Option(help: "Stop after this many steps (a checkpoint is written).")
+    var maxSteps: Int?
+
+    @Flag(help: "Continue from the run folder's latest checkpoint.")
+    var resume = false
+
+    @Option(help: "Seed of weights, data order and augmentation.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .shortAndLong, help: "Search folders recursively.")
+    var recursive = false
+
+    func validate() throws {
+        guard size >= 16, size % 4 == 0 else { throw ValidationError("--size must be a multiple of 4, at least 16") }
+        guard ngf > 0, blocks > 0, epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
+            throw ValidationError("--ngf and --blocks must be positive and there must be at least one epoch")
+        }
+    }
+
+    func run() throws {
+        var job = CycleGANTrainingJob(inputsA: a, inputsB: b, name: name, runFolder: out)
+        if let aName { job.domainA = aName }
+        if let bName { job.domainB = bName }
+        job.recursive = recursive
+        job.size = size
+        job.loadSize = loadSize
+        job.ngf = ngf
+        job.resnetBlocks = blocks
+        job.epochs = epochs
+        job.decayEpochs = decayEpochs
+        job.checkpointMinutes = checkpointMinutes
+        job.sampleMinutes = sampleMinutes
+        job.resume = resume
+        job.seed = seed
+        job.maxSteps = maxSteps
+        do { try job.run() } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
