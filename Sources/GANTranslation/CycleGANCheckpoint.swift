@@ -63,10 +63,17 @@ public enum CycleGANCheckpoint {
         }, path: temporary)
         try writeJSON(state, to: temporary + "/state.json")
         let final = root + "/" + name
-        try? files.removeItem(atPath: final)
-        guard rename(temporary, final) == 0 else { throw .cannotWrite(path: final, reason: String(cString: strerror(errno))) }
+        if files.fileExists(atPath: final + "/state.json") {
+            // Already saved at this step (a stop right after a periodic checkpoint): the state is the same, so the
+            // complete folder stays and is never removed while latest.json may name it.
+            try? files.removeItem(atPath: temporary)
+        } else {
+            try? files.removeItem(atPath: final)
+            guard rename(temporary, final) == 0 else { throw .cannotWrite(path: final, reason: String(cString: strerror(errno))) }
+        }
         try writeJSON(["folder": name], to: root + "/latest.json")
-        for old in (try? files.contentsOfDirectory(atPath: root)) ?? [] where old.hasPrefix("step-") && old != name {
+        // Older checkpoints, and partial folders left by killed processes, go only once latest.json names the new one.
+        for old in (try? files.contentsOfDirectory(atPath: root)) ?? [] where (old.hasPrefix("step-") || old.hasPrefix(".step-")) && old != name {
             try? files.removeItem(atPath: root + "/" + old)
         }
     }

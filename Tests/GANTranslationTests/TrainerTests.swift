@@ -74,6 +74,10 @@ func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
         stopping.stopFlag.raise()
         #expect(try stopping.run() == .stopped)
         #expect(try CycleGANCheckpoint.latestState(runFolder: root + "/stop").state.step == 0)
+        try stopping.saveCheckpoint()   // same step again: the folder latest.json names must survive
+        #expect(try CycleGANCheckpoint.load(runFolder: root + "/stop").state.step == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: root + "/stop/checkpoints").sorted()
+        #expect(leftovers == ["latest.json", "step-000000000"])
     }
 
     @Test func resumeWithoutCheckpointIsAnError() throws {

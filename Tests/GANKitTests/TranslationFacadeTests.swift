@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+import GANCore
+import GANTranslation
+@testable import GANKit
+
+@Suite struct TranslationFacadeTests {
+    @Test func resolvesTheModelAndDirectionFromTheTargetDomain() throws {
+        let root = NSTemporaryDirectory() + "gankit-models-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = CycleGANOptions()
+        options.ngf = 2; options.ndf = 2; options.resnetBlocks = 1
+        let model = CycleGANModel(options: options, seed: 1)
+        try TranslationModel.export(model, manifest: TranslationManifest(name: "cat2dog", domainA: "cats", domainB: "dogs", options: options),
+                                    to: root + "/cat2dog")
+        try TranslationModel.export(model, manifest: TranslationManifest(name: "horse2zebra", domainA: "horses", domainB: "zebras", options: options),
+                                    to: root + "/horse2zebra")
+        #expect(TranslationModels.available(in: root).count == 2)
+        let (found, generator) = try TranslationModels.resolve(to: "zebras", model: nil, in: root)
+        #expect(found.manifest.name == "horse2zebra" && generator == "G_A")
+        #expect(try TranslationModels.resolve(to: "cats", model: "cat2dog", in: root).generator == "G_B")
+        #expect(throws: TranslationError.unknownDomain("birds", available: ["cats", "dogs", "horses", "zebras"])) {
+            try TranslationModels.resolve(to: "birds", model: nil, in: root)
+        }
+        #expect(throws: TranslationError.noModels(folder: root + "/none")) { try TranslationModels.resolve(to: "cats", model: nil, in: root + "/none") }
+        #expect(TranslationModels.folder(explicit: "/x/models") == "/x/models")
+    }
+
+    @Test func domainNamesDefaultToTheFolderNames() {
+        let job = CycleGANTrainingJob(inputsA: ["data/horses/"], inputsB: ["data/zebras"], name: "h2z")
+        #expect(job.domainA == "horses" && job.domainB == "zebras" && job.runFolder == "runs/h2z")
+    }
+}
