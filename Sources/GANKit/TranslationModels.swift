@@ -73,6 +73,8 @@ public struct TranslationJob: @unchecked Sendable {
     public var format: ImageFormat?
     /// JPEG quality.
     public var quality: Int
+    /// When set, images whose longer side exceeds it are first shrunk (aspect kept) so that it equals this.
+    public var maxSide: Int?
 
     /// A job for the generator of `model` that translates into `domain`.
     public init(model: TranslationModel, generator: String, tileSize: Int = 512, overlap: Int = 64,
@@ -84,7 +86,12 @@ public struct TranslationJob: @unchecked Sendable {
     /// Reads `input`, translates it and writes `output` atomically.
     public func run(input: String, output: String) throws {
         let bytes = try FileAccess.readAll(input)
-        let image = try Image(bytes: bytes, source: input)
+        var image = try Image(bytes: bytes, source: input)
+        if let maxSide, max(image.width, image.height) > maxSide {
+            let scale = Double(maxSide) / Double(max(image.width, image.height))
+            image = try image.resized(width: max(1, Int((Double(image.width) * scale).rounded())),
+                                      height: max(1, Int((Double(image.height) * scale).rounded())), filter: .bicubic)
+        }
         let translated = try translator.translate(image)
         let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
         try OutputPlan.prepareFolder(for: output)

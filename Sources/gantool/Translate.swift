@@ -38,6 +38,9 @@ struct Translate: ParsableCommand {
     @Option(help: "JPEG quality, 1-100.")
     var quality = 92
 
+    @Option(help: "Shrink images whose longer side exceeds this first (aspect kept); default: translate at full size.")
+    var size: Int?
+
     @Option(help: "Largest side translated in one piece; larger images are tiled.")
     var tileSize = 512
 
@@ -45,6 +48,7 @@ struct Translate: ParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100, got \(quality)") }
+        if let size, size < 16 { throw ValidationError("--size must be at least 16") }
         guard tileSize >= 128 else { throw ValidationError("--tile-size must be at least 128") }
     }
 
@@ -53,7 +57,9 @@ struct Translate: ParsableCommand {
         let job: TranslationJob
         do {
             let (found, generator) = try TranslationModels.resolve(to: to, model: model, in: folder)
-            job = try TranslationJob(model: found, generator: generator, tileSize: tileSize, overlap: 64, format: format, quality: quality)
+            var made = try TranslationJob(model: found, generator: generator, tileSize: tileSize, overlap: 64, format: format, quality: quality)
+            made.maxSide = size
+            job = made
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
