@@ -165,6 +165,14 @@ public final class CycleGANTrainer: @unchecked Sendable {
         let grid = try SampleGrid.image(visuals)
         try grid.write(to: folder + String(format: "/step-%09d.png", step))
         try grid.write(to: folder + "/latest.png")
+        try writeLossCurve()
+    }
+
+    /// Writes `loss_curve.png` in the run folder from `loss_log.csv` (atomically; nothing before two steps).
+    public func writeLossCurve() throws {
+        let log = (try? String(contentsOfFile: settings.runFolder + "/loss_log.csv", encoding: .utf8)) ?? ""
+        let (steps, series) = LossCurve.read(csv: log)
+        try LossCurve.image(steps: steps, series: series)?.write(to: settings.runFolder + "/loss_curve.png")
     }
 }
 

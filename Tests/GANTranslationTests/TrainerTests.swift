@@ -69,6 +69,7 @@ func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
         #expect(weights["model.1.weight"] != nil)
         let grid = try Image(contentsOf: root + "/run/samples/latest.png")
         #expect((grid.width, grid.height) == (3 * 16 + 4, 2 * 16 + 2))
+        #expect(FileManager.default.fileExists(atPath: root + "/run/loss_curve.png"))
 
         let stopping = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 2), data: data, settings: quietSettings(root + "/stop"))
         stopping.stopFlag.raise()
@@ -85,5 +86,18 @@ func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
         #expect(throws: CheckpointError.noCheckpoint(folder: "/nonexistent/run")) {
             try CycleGANTrainer(resuming: quietSettings("/nonexistent/run"), data: data)
         }
+    }
+}
+
+@Suite struct LossCurveTests {
+    @Test func parsesTheLogAndDrawsEverySeries() throws {
+        let csv = "step,epoch,seconds,lr,G_A,D_A\n1,0,0.1,0.0002,1.0,0.5\n2,0,0.2,0.0002,0.8,0.4\n3,0,0.3,0.0002,0.6,nan\n"
+        let (steps, series) = LossCurve.read(csv: csv)
+        #expect(steps == [1, 2, 3] && series.count == 2 && series[0] == [1.0, 0.8, 0.6])
+        let image = try #require(LossCurve.image(steps: steps, series: series, width: 100, height: 60))
+        #expect((image.width, image.height) == (100, 60))
+        let red = (0..<(100 * 60)).filter { p in image[x: p % 100, y: p / 100, channel: 0] == 228 && image[x: p % 100, y: p / 100, channel: 1] == 26 }
+        #expect(red.count > 60)
+        #expect(LossCurve.image(steps: [1], series: [[1]]) == nil)
     }
 }
