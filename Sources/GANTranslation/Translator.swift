@@ -9,7 +9,8 @@ import GANImageIO
 /// overlap (1/(overlap+1) up to 1), so seams fade instead of jumping.
 ///
 /// Memory: besides the network's own activations for one tile (bounded by `tileSize`, whatever the image size),
-/// the image-sized buffers are the input planes and the blend accumulators: 7 floats (28 bytes) per pixel.
+/// the image-sized buffers are the input planes (3 floats per pixel), the blend sums and weights (4), and the
+/// output planes (3): about 10 floats (40 bytes) per pixel, plus the decoded and the output image (UInt16 samples).
 /// Instance-norm statistics are computed per tile, so a tiled result is close to, not equal to, a whole-image one.
 public final class Translator: @unchecked Sendable {
     /// The network: [1, 3, h, w] with h, w multiples of `multiple` to [1, C, h, w].
