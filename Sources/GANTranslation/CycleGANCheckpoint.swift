@@ -115,7 +115,7 @@ public enum CycleGANCheckpoint {
     }
 
     /// The optimizer's moments named `<net>.<parameter>.exp_avg` and `.exp_avg_sq` (PyTorch's state keys).
-    static func momentDict(_ optimizer: ResumableAdam, networks: [(name: String, module: Module)]) throws(WeightFileError) -> StateDict {
+    static func momentDict(_ optimizer: Adam, networks: [(name: String, module: Module)]) throws(WeightFileError) -> StateDict {
         var dict = StateDict()
         for (k, (name, parameter)) in parameterNames(networks).enumerated() {
             precondition(optimizer.parameters[k] === parameter, "optimizer parameters out of order")
@@ -125,7 +125,7 @@ public enum CycleGANCheckpoint {
         return dict
     }
 
-    private static func restoreMoments(_ optimizer: ResumableAdam, networks: [(name: String, module: Module)], step: Int,
+    private static func restoreMoments(_ optimizer: Adam, networks: [(name: String, module: Module)], step: Int,
                                        path: String) throws(CheckpointError) {
         let dict = try readTensors(path)
         var first: [[Float]] = [], second: [[Float]] = []
@@ -135,7 +135,9 @@ public enum CycleGANCheckpoint {
             }
             first.append(m.values); second.append(v.values)
         }
-        try optimizer.restore(stepCount: step, firstMoments: first, secondMoments: second)
+        do { try optimizer.restore(stepCount: step, firstMoments: first, secondMoments: second) } catch {
+            throw .optimizerMismatch("\(path): \(error)")
+        }
     }
 
     private static func parameterNames(_ networks: [(name: String, module: Module)]) -> [(String, Variable)] {

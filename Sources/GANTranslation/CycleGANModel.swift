@@ -52,9 +52,9 @@ public final class CycleGANModel: @unchecked Sendable {
     /// Discriminator of domain A (judges G_B's output).
     public let discriminatorB: NLayerDiscriminator
     /// Optimizer of G_A and G_B together (`optimizer_G`).
-    public let generatorOptimizer: ResumableAdam
+    public let generatorOptimizer: Adam
     /// Optimizer of D_A and D_B together (`optimizer_D`).
-    public let discriminatorOptimizer: ResumableAdam
+    public let discriminatorOptimizer: Adam
     /// History of fake B images for D_A.
     public var fakeBPool: ImagePool
     /// History of fake A images for D_B.
@@ -69,9 +69,9 @@ public final class CycleGANModel: @unchecked Sendable {
         generatorB = ResnetGenerator(options: options.generatorOptions, using: &rng)
         discriminatorA = NLayerDiscriminator(options: options.discriminatorOptions, using: &rng)
         discriminatorB = NLayerDiscriminator(options: options.discriminatorOptions, using: &rng)
-        generatorOptimizer = ResumableAdam(generatorA.parameters() + generatorB.parameters(),
+        generatorOptimizer = Adam(generatorA.parameters() + generatorB.parameters(),
                                            learningRate: options.learningRate, beta1: options.beta1)
-        discriminatorOptimizer = ResumableAdam(discriminatorA.parameters() + discriminatorB.parameters(),
+        discriminatorOptimizer = Adam(discriminatorA.parameters() + discriminatorB.parameters(),
                                                learningRate: options.learningRate, beta1: options.beta1)
         fakeBPool = ImagePool(capacity: options.poolSize, generator: CheckpointableGenerator(seed: seed, 1, 0))
         fakeAPool = ImagePool(capacity: options.poolSize, generator: CheckpointableGenerator(seed: seed, 2, 0))

@@ -78,3 +78,20 @@ import Testing
         #expect(uniform.scalars.max()! > Float(bound) * 0.99)
     }
 }
+
+/// Adam's state saved after two steps and restored into a fresh optimizer continues exactly as
+/// the original does (what a resumed training run relies on); a state for other parameters is refused.
+@Test func adamRestoresItsStateExactly() throws {
+    var rng = SeededGenerator(seed: 4)
+    let x = Tensor.randomNormal([2, 5], using: &rng)
+    let grads = (0..<4).map { _ in Tensor.randomNormal([2, 5], using: &rng) }
+    let p1 = Variable.parameter(x), p2 = Variable.parameter(x)
+    let original = Adam([p1], learningRate: 2e-4, beta1: 0.5)
+    for g in grads.prefix(2) { p1.grad = g; original.step() }
+    p2.value = p1.value
+    let resumed = Adam([p2], learningRate: 2e-4, beta1: 0.5)
+    try resumed.restore(stepCount: original.stepCount, firstMoments: original.firstMoments, secondMoments: original.secondMoments)
+    for g in grads.suffix(2) { p1.grad = g; original.step(); p2.grad = g; resumed.step() }
+    #expect(p1.value == p2.value)
+    #expect(throws: OptimizerStateError.self) { try resumed.restore(stepCount: 1, firstMoments: [], secondMoments: []) }
+}
