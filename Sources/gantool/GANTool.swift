@@ -5,7 +5,7 @@ import GANKit
 struct GANTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gantool",
-        abstract: "Conditional-GAN image synthesis on CPU: image conversion and inspection.",
+        abstract: "Conditional-GAN image synthesis on CPU: translate, train, convert, inspect.",
         discussion: """
             Every command that processes files takes files, folders (-r to recurse) and glob \
             patterns; shows progress on stderr; reports a bad file and goes on; exits 1 if any \
@@ -13,6 +13,8 @@ struct GANTool: ParsableCommand {
             --json.
 
             Examples:
+              gantool translate photos/ --to dogs -o dogs/
+              gantool train cyclegan --a cats/ --b dogs/ --name cat2dog
               gantool info photo.jpg
               gantool convert photos/ -o small/ --resize 256x256 --format png
               gantool convert scans/ -r -o out/ --format jpg --quality 85 --skip-existing
