@@ -37,7 +37,7 @@ struct TeleaTests {
     func knownPixelsAndAlphaAreUntouched(layout: ChannelLayout, sampleType: SampleType) throws {
         let image = try noiseImage(width: 37, height: 29, layout: layout, sampleType: sampleType)
         let mask = try makeMask(width: 37, height: 29) { x, y in (x - 15) * (x - 15) + (y - 12) * (y - 12) < 60 || (y == 20 && x > 3) }
-        let result = try TeleaInpainter().inpaint(image, mask: mask)
+        let result = try TeleaInpainter(gradientTerm: layout == .rgba ? .allPixels : .knownPixels).inpaint(image, mask: mask)
         #expect(result.width == image.width && result.height == image.height)
         #expect(result.layout == layout && result.sampleType == sampleType)
         var changedInHole = 0
@@ -54,28 +54,36 @@ struct TeleaTests {
         #expect(changedInHole > mask.holeCount / 2)
     }
 
-    @Test func constantImageStaysConstant() throws {
+    @Test(arguments: TeleaInpainter.GradientTerm.allCases)
+    func constantImageStaysConstant(term: TeleaInpainter.GradientTerm) throws {
         let mask = try makeMask(width: 30, height: 20) { x, y in x > 5 && x < 25 && y > 3 && y < 17 }
         let gray = try Image(width: 30, height: 20, layout: .gray, sampleType: .uint16, filledWith: 40000)
-        #expect(try TeleaInpainter().inpaint(gray, mask: mask) == gray)
+        #expect(try TeleaInpainter(gradientTerm: term).inpaint(gray, mask: mask) == gray)
         let rgb = try Image(width: 30, height: 20, layout: .rgb, filledWith: 77)
-        #expect(try TeleaInpainter(radius: 3).inpaint(rgb, mask: mask) == rgb)
+        #expect(try TeleaInpainter(radius: 3, gradientTerm: term).inpaint(rgb, mask: mask) == rgb)
     }
 
-    /// The first-order estimate I(q) + ∇I(q)·(p − q) is exact on a linear ramp, so the fill
-    /// should be within rounding of the ramp.
+    /// The first-order estimate I(q) + ∇I(q)·(p − q) is exact on a linear ramp: with ∇I taken
+    /// everywhere (the paper as written) the fill is within rounding of the ramp. The default
+    /// takes ∇I of known pixels only, so deep inside the hole it is only a weighted mean.
     @Test func linearRampIsFilledCloseToTheRamp() throws {
         let image = try ramp(width: 64, height: 48)
         let mask = try makeMask(width: 64, height: 48) { x, y in (20..<40).contains(x) && (15..<30).contains(y) }
-        let result = try TeleaInpainter().inpaint(image, mask: mask)
-        #expect(largestHoleError(result, image, mask) <= 1)
+        var errors: [TeleaInpainter.GradientTerm: Int] = [:]
+        for term in TeleaInpainter.GradientTerm.allCases {
+            errors[term] = largestHoleError(try TeleaInpainter(gradientTerm: term).inpaint(image, mask: mask), image, mask)
+        }
+        #expect(errors[.allPixels]! <= 1)
+        #expect(errors[.knownPixels]! <= 8 && errors[.knownPixels]! < errors[.none]!)   // measured: 7 and 10
     }
 
     @Test func holeTouchingTheBorder() throws {
         let image = try ramp(width: 48, height: 40)
         let mask = try makeMask(width: 48, height: 40) { x, y in (x < 10 && y < 12) || x >= 44 || y == 39 }
+        let exact = try TeleaInpainter(radius: 4, gradientTerm: .allPixels).inpaint(image, mask: mask)
+        #expect(largestHoleError(exact, image, mask) <= 1)
         let result = try TeleaInpainter(radius: 4).inpaint(image, mask: mask)
-        #expect(largestHoleError(result, image, mask) <= 1)
+        #expect(largestHoleError(result, image, mask) <= 20)                                 // measured: 19
         for p in 0..<(48 * 40) where !mask.isHole[p] { #expect(result.samples[p] == image.samples[p]) }
     }
 
