@@ -206,7 +206,7 @@ struct TeleaMarch {
                     if filling { fill(nx, ny) }
                     flag[n] = Self.band
                     band.push(n, time: t)
-                } else if t < time[n] {
+                } else if t < time[n] && time[n] > 0 {   // the boundary (T = 0) stays put
                     time[n] = t
                     band.push(n, time: t)
                 }

@@ -11,7 +11,7 @@ struct Inpaint: ParsableCommand {
             --masks FILE, one mask for all; or images with --mask-from-alpha (transparent = fill; \
             filled pixels become opaque). Pixels outside the mask are kept bit for bit; outputs \
             have the input's size and, unless --format or -o's extension says otherwise, its \
-            format. Without -o, one pair is written beside its image as NAME-inpainted.EXT, a \
+            format. Without -o, a single image is written beside itself as NAME-inpainted.EXT, a \
             batch into ./inpainted/.
 
             Method: telea (fast marching, Telea 2004) needs no model; it fills smoothly from the \
@@ -87,7 +87,7 @@ struct Inpaint: ParsableCommand {
         let plan: OutputPlan
         if let output {
             plan = try OutputPlan(output, inputCount: images.count + problems.count)
-        } else if single, let image = images.first {
+        } else if single, images.count == 1, problems.isEmpty, let image = images.first {
             let stem = (image.path as NSString).deletingPathExtension
             let ext = format?.fileExtension ?? (image.path as NSString).pathExtension
             plan = .file(stem + "-inpainted" + (ext.isEmpty ? "" : "." + ext))

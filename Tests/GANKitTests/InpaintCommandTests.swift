@@ -100,6 +100,11 @@ struct InpaintCommandTests {
         let summary = try JSONDecoder().decode(BatchSummary.self, from: Data(result.stdout.utf8))
         #expect(summary.done == 2 && summary.failed == 1)
         #expect(dir.listing("out") == ["a.png", "b.png"])
+        // One mask file for every image, given as --masks FILE or as IMAGE-FOLDER MASK.
+        let shared = try CommandLineTests.run(["inpaint", dir.path + "/in", "--masks", dir.path + "/masks/a.png", "-o", dir.path + "/shared", "-q"])
+        #expect(shared.status == 0 && dir.listing("shared") == ["a.png", "b.png", "c.png"])
+        let pair = try CommandLineTests.run(["inpaint", dir.path + "/in", dir.path + "/masks/a.png", "-o", dir.path + "/pair", "-q"])
+        #expect(pair.status == 0 && dir.listing("pair") == ["a.png", "b.png", "c.png"])
         let again = try CommandLineTests.run(["inpaint", dir.path + "/in/a.png", "--masks", dir.path + "/masks", "-o", dir.path + "/out", "--skip-existing", "--json", "-q"])
         let skipped = try JSONDecoder().decode(BatchSummary.self, from: Data(again.stdout.utf8)).skipped
         #expect(again.status == 0 && skipped == 1)
