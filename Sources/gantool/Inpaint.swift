@@ -9,9 +9,9 @@ struct Inpaint: ParsableCommand {
             Give IMAGE MASK for one pair; or images (files, folders, patterns) with --masks DIR, \
             which pairs each image with the mask of the same name (a/b.jpg with a/b.png), or with \
             --masks FILE, one mask for all; or images with --mask-from-alpha (transparent = fill; \
-            filled pixels become opaque). Pixels outside the mask are kept bit for bit; outputs \
-            have the input's size and, unless --format or -o's extension says otherwise, its \
-            format. Without -o, a single image is written beside itself as NAME-inpainted.EXT, a \
+            filled pixels become opaque). Pixels outside the mask are kept bit for bit (a JPEG \
+            output re-encodes them all: use PNG to keep them exactly); outputs have the input's \
+            size and, unless --format or -o's extension says otherwise, its format. Without -o, a single image is written beside itself as NAME-inpainted.EXT, a \
             batch into ./inpainted/.
 
             Method: telea (fast marching, Telea 2004) needs no model; it fills smoothly from the \
