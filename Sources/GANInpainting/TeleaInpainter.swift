@@ -103,8 +103,6 @@ struct TeleaMarch {
     let maxValue: Float
     /// Whether each pixel was known in the input (not a hole).
     let original: [Bool]
-    /// ∇I of known pixels between known pixels, (∂x, ∂y) per channel, for `.knownPixels`.
-    var knownGradient: [Float] = []
     /// Known / band / inside, per pixel.
     var flag: [UInt8]
     /// Arrival time T: distance to the hole's boundary, negative outside the hole.
@@ -147,23 +145,6 @@ struct TeleaMarch {
             }
         }
         self.disk = disk
-        if gradientTerm == .knownPixels { knownGradient = knownPixelGradients() }
-    }
-
-    /// ∇I at every known pixel, from its known 4-neighbours only (holes still hold their
-    /// input values, which must not leak in).
-    private func knownPixelGradients() -> [Float] {
-        var gradient = [Float](repeating: 0, count: width * height * channels * 2)
-        for p in 0..<(width * height) where original[p] {
-            let x = p % width, y = p / width
-            for c in 0..<channels {
-                gradient[(p * channels + c) * 2] = derivative(value, at: p, step: 1, stride: channels, channel: c,
-                                                              low: x > 0 && original[p - 1], high: x + 1 < width && original[p + 1])
-                gradient[(p * channels + c) * 2 + 1] = derivative(value, at: p, step: width, stride: channels, channel: c,
-                                                                  low: y > 0 && original[p - width], high: y + 1 < height && original[p + width])
-            }
-        }
-        return gradient
     }
 
     /// Marches T outwards from the boundary over the known pixels within `radius` (Chebyshev)
@@ -275,8 +256,14 @@ struct TeleaMarch {
                 var slope: Float = 0
                 switch gradientTerm {
                 case .knownPixels:
+                    // Between known pixels only: their values never change, the holes' still
+                    // hold input values that must not leak in.
                     if original[q] {
-                        slope = -knownGradient[(q * channels + c) * 2] * Float(dx) - knownGradient[(q * channels + c) * 2 + 1] * Float(dy)
+                        let gx = derivative(value, at: q, step: 1, stride: channels, channel: c,
+                                            low: qx > 0 && original[q - 1], high: qx + 1 < width && original[q + 1])
+                        let gy = derivative(value, at: q, step: width, stride: channels, channel: c,
+                                            low: qy > 0 && original[q - width], high: qy + 1 < height && original[q + width])
+                        slope = -gx * Float(dx) - gy * Float(dy)
                     }
                 case .allPixels:
                     let gx = derivative(value, at: q, step: 1, stride: channels, channel: c, low: out(q, -1, qx > 0), high: out(q, 1, qx + 1 < width))
