@@ -1,0 +1,134 @@
+import Foundation
+
+/// Where the mask of an image comes from.
+public enum MaskSource: Sendable, Equatable {
+    /// A mask image (any layout; white = fill).
+    case file(String)
+    /// The image's own alpha channel (transparent = fill).
+    case alpha
+}
+
+/// A problem with an image and its mask, named by both files, as `gantool inpaint` reports it.
+public enum InpaintFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The mask's size differs from the image's.
+    case maskSizeMismatch(image: String, imageWidth: Int, imageHeight: Int, mask: String, maskWidth: Int, maskHeight: Int)
+    /// The mask has no hole pixel.
+    case emptyMask(mask: String)
+    /// Every pixel of the mask is a hole.
+    case maskCoversEverything(mask: String, width: Int, height: Int)
+    /// No mask in the masks folder has the image's name.
+    case noMask(image: String, folder: String)
+    /// Several masks have the image's name.
+    case ambiguousMask(image: String, candidates: [String])
+
+    /// A one-line message naming the files.
+    public var description: String {
+        switch self {
+        case let .maskSizeMismatch(image, iw, ih, mask, mw, mh):
+            "\(image) is \(iw)x\(ih) but its mask \(mask) is \(mw)x\(mh); a mask must have its image's size"
+        case let .emptyMask(mask):
+            "\(mask): the mask marks no pixel to fill (white = fill), so there is nothing to inpaint; if black marks the hole, use --invert-mask"
+        case let .maskCoversEverything(mask, w, h):
+            "\(mask): the mask covers the whole \(w)x\(h) image, so no known pixel is left to fill from; if black marks the hole, use --invert-mask"
+        case let .noMask(image, folder):
+            "\(image): no mask with this name in \(folder)"
+        case let .ambiguousMask(image, candidates):
+            "\(image): several masks have this name: \(candidates.joined(separator: ", "))"
+        }
+    }
+}
+
+/// Read an image and its mask, check them, inpaint, write: what `gantool inpaint` does to
+/// each pair.
+public struct InpaintJob: Sendable {
+    /// The method and its settings.
+    public var inpainter: Inpainter
+    /// Mask pixels whose 8-bit luma is at or above this are holes (for `.alpha`: pixels whose
+    /// alpha is below it).
+    public var threshold: UInt8
+    /// Swap hole and keep.
+    public var invertMask: Bool
+    /// Output format; nil: the one `-o`'s extension names, else the input's.
+    public var format: ImageFormat?
+    /// JPEG quality, 1-100.
+    public var quality: Int
+
+    /// A job with the given choices.
+    public init(inpainter: Inpainter = Inpainter(), threshold: UInt8 = 128, invertMask: Bool = false,
+                format: ImageFormat? = nil, quality: Int = 92) {
+        self.inpainter = inpainter; self.threshold = threshold; self.invertMask = invertMask
+        self.format = format; self.quality = quality
+    }
+
+    /// Loads the mask for `image` (read from `imagePath`) and checks that it has the image's
+    /// size, marks some pixels and leaves some known.
+    public func loadMask(_ source: MaskSource, for image: Image, imagePath: String) throws -> Mask {
+        var mask: Mask
+        let name: String
+        switch source {
+        case let .file(path):
+            name = path
+            mask = try Mask(contentsOf: path, threshold: threshold, inverted: invertMask)
+        case .alpha:
+            name = "\(imagePath) (alpha)"
+            mask = try Mask(alphaOf: image, threshold: threshold, source: imagePath)
+            if invertMask { mask = try Mask(width: mask.width, height: mask.height, isHole: mask.isHole.map { !$0 }) }
+        }
+        guard mask.width == image.width, mask.height == image.height else {
+            throw InpaintFileError.maskSizeMismatch(image: imagePath, imageWidth: image.width, imageHeight: image.height,
+                                                    mask: name, maskWidth: mask.width, maskHeight: mask.height)
+        }
+        let holes = mask.holeCount
+        if holes == 0 { throw InpaintFileError.emptyMask(mask: name) }
+        if holes == mask.isHole.count { throw InpaintFileError.maskCoversEverything(mask: name, width: mask.width, height: mask.height) }
+        return mask
+    }
+
+    /// Inpaints the image at `imagePath` with the mask from `source` and writes the result
+    /// atomically to `output`, at the input's size. With `.alpha`, filled pixels become opaque.
+    public func run(image imagePath: String, mask source: MaskSource, output: String) throws {
+        let bytes = try FileAccess.readAll(imagePath)
+        let image = try Image(bytes: bytes, source: imagePath)
+        let mask = try loadMask(source, for: image, imagePath: imagePath)
+        var result = try inpainter.inpaint(image: image, mask: mask)
+        if source == .alpha, image.layout.hasAlpha {
+            let alpha = image.channelCount - 1, opaque = UInt16(image.sampleType.maxValue)
+            for p in 0..<mask.isHole.count where mask.isHole[p] {
+                result[x: p % image.width, y: p / image.width, channel: alpha] = opaque
+            }
+        }
+        let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
+        try OutputPlan.prepareFolder(for: output)
+        try FileAccess.writeAtomically(result.encoded(as: chosen, quality: quality), to: output)
+    }
+}
+
+/// Finds each image's mask in a masks folder by name: the mask whose path below the folder,
+/// without extension, is the image's (`a/b.jpg` pairs with `a/b.png`); failing that, the one
+/// mask anywhere in the folder with the image's file stem.
+public struct MaskPairing: Sendable {
+    /// The masks folder.
+    public let folder: String
+    private let byRelativeStem: [String: [String]]
+    private let byStem: [String: [String]]
+
+    /// Lists the image files in `folder` (and its subfolders).
+    public init(folder: String) {
+        self.folder = folder
+        let masks = BatchInputs.expand([folder], recursive: true).inputs
+        byRelativeStem = Dictionary(grouping: masks.map { ((($0.relativePath as NSString).deletingPathExtension), $0.path) }, by: \.0).mapValues { $0.map(\.1) }
+        byStem = Dictionary(grouping: masks.map { (Self.stem($0.relativePath), $0.path) }, by: \.0).mapValues { $0.map(\.1) }
+    }
+
+    /// The mask for `input`, or an ``InpaintFileError`` when there is none or more than one.
+    public func mask(for input: BatchInput) throws(InpaintFileError) -> String {
+        let candidates = byRelativeStem[(input.relativePath as NSString).deletingPathExtension] ?? byStem[Self.stem(input.relativePath)] ?? []
+        guard !candidates.isEmpty else { throw .noMask(image: input.path, folder: folder) }
+        guard candidates.count == 1 else { throw .ambiguousMask(image: input.path, candidates: candidates.sorted()) }
+        return candidates[0]
+    }
+
+    private static func stem(_ path: String) -> String {
+        ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+}
