@@ -35,9 +35,9 @@ public final class Adam: Optimizer {
     /// L2 penalty coefficient added to the gradient (PyTorch `weight_decay`).
     public let weightDecay: Float
     /// The number of steps taken so far.
-    public private(set) var stepCount = 0
-    private var firstMoments: [[Float]]
-    private var secondMoments: [[Float]]
+    public internal(set) var stepCount = 0
+    var firstMoments: [[Float]]
+    var secondMoments: [[Float]]
 
     /// Creates an Adam optimizer over `parameters`.
     public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
