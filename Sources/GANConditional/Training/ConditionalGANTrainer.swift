@@ -1,0 +1,108 @@
+import GANCore
+
+/// Trains a `ConditionalGenerator` against a `ProjectionDiscriminator` with the hinge loss.
+///
+/// Each step draws its batch indices, latents and fake labels from a generator seeded with
+/// (options.seed, step), so the run is reproducible and a trainer resumed from a checkpoint
+/// (`resume(from:)`) continues bit for bit as if it had never stopped.
+public final class ConditionalGANTrainer {
+    /// The networks' shape.
+    public let configuration: ConditionalGANConfiguration
+    /// The training settings.
+    public let options: ConditionalTrainingOptions
+    /// G(z, y).
+    public let generator: ConditionalGenerator
+    /// D(x, y).
+    public let discriminator: ProjectionDiscriminator
+    let generatorOptimizer: Adam
+    let discriminatorOptimizer: Adam
+    /// Steps completed.
+    public internal(set) var step = 0
+    /// The losses of the last step.
+    public internal(set) var lastLosses: ConditionalStepLosses?
+
+    /// Creates fresh networks from `options.seed`.
+    public init(configuration: ConditionalGANConfiguration, options: ConditionalTrainingOptions) {
+        self.configuration = configuration
+        self.options = options
+        var random = SeededGenerator(seed: options.seed)
+        generator = ConditionalGenerator(configuration: configuration, using: &random)
+        discriminator = ProjectionDiscriminator(configuration: configuration, using: &random)
+        generatorOptimizer = Adam(generator.parameters(), learningRate: options.generatorLearningRate,
+                                  beta1: options.beta1, beta2: options.beta2)
+        discriminatorOptimizer = Adam(discriminator.parameters(), learningRate: options.discriminatorLearningRate,
+                                      beta1: options.beta1, beta2: options.beta2)
+    }
+
+    /// The random source of step `step` (0-based): a pure function of the seed and the step.
+    func stepRandom(_ step: Int) -> SeededGenerator {
+        SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// `count` latents z ~ N(0, I) as [count, latentSize].
+    func latents(_ count: Int, using random: inout SeededGenerator) -> Variable {
+        Variable(Tensor.randomNormal([count, configuration.latentSize], using: &random))
+    }
+
+    /// One training step on batches drawn from `dataset`: `discriminatorSteps` hinge updates of D
+    /// on real batches and detached fakes with random labels, then one update of G through a frozen D.
+    @discardableResult
+    public func trainStep(on dataset: IDXDataset) -> ConditionalStepLosses {
+        precondition(dataset.count > 0, "ConditionalGANTrainer: empty dataset")
+        precondition(dataset.classCount <= configuration.classCount, "ConditionalGANTrainer: dataset has more classes than the model")
+        var random = stepRandom(step)
+        let n = options.batchSize
+        generator.train()
+        discriminator.train()
+        var lossD: Float = 0
+        for _ in 0..<options.discriminatorSteps {
+            let indices = (0..<n).map { _ in Int(random.next() % UInt64(dataset.count)) }
+            let real = Variable(dataset.images(at: indices, size: configuration.imageSize))
+            let realLabels = indices.map { dataset.labels[$0] }
+            let fakeLabels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
+            let fake = withNoGrad { generator(latents(n, using: &random), labels: fakeLabels) }
+            discriminatorOptimizer.zeroGrad()
+            let loss = GANObjective.hinge.discriminatorLoss(realLogits: discriminator(real, labels: realLabels),
+                                                            fakeLogits: discriminator(fake, labels: fakeLabels))
+            loss.backward()
+            discriminatorOptimizer.step()
+            lossD = loss.value.scalar
+        }
+        discriminator.setRequiresGrad(false)
+        defer { discriminator.setRequiresGrad(true) }
+        let labels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
+        generatorOptimizer.zeroGrad()
+        let lossG = GANObjective.hinge.generatorLoss(fakeLogits: discriminator(generator(latents(n, using: &random), labels: labels), labels: labels))
+        lossG.backward()
+        generatorOptimizer.step()
+        step += 1
+        let losses = ConditionalStepLosses(step: step, discriminator: lossD, generator: lossG.value.scalar)
+        lastLosses = losses
+        return losses
+    }
+
+    /// Images [labels.count, channels, size, size] in [-1, 1] for the given labels, with latents
+    /// from `seed`. The generator runs in evaluation mode (running batch-norm statistics).
+    public func samples(labels: [Int], seed: UInt64) -> Tensor {
+        ConditionalSampler(generator: generator).samples(labels: labels, seed: seed)
+    }
+}
+
+/// Draws images from a trained generator: z ~ N(0, I) from a seed, batch norm in evaluation mode.
+public struct ConditionalSampler {
+    /// The network sampled from.
+    public let generator: ConditionalGenerator
+
+    /// Wraps `generator`.
+    public init(generator: ConditionalGenerator) { self.generator = generator }
+
+    /// Images [labels.count, channels, size, size] in [-1, 1]; the same seed and labels give the same images.
+    public func samples(labels: [Int], seed: UInt64) -> Tensor {
+        var random = SeededGenerator(seed: seed)
+        let z = Variable(Tensor.randomNormal([labels.count, generator.configuration.latentSize], using: &random))
+        let wasTraining = generator.isTraining
+        generator.eval()
+        defer { generator.train(wasTraining) }
+        return withNoGrad { generator(z, labels: labels) }.value
+    }
+}
