@@ -1,0 +1,115 @@
+import Foundation
+import GANConditional
+
+/// A label-conditional GAN training run as gantool drives it: data, model shape, schedule, and a
+/// checkpoint folder that holds the weights (`generator-*.safetensors`, ...), `state.json` and a
+/// per-class sample grid `samples.png` (one row per class).
+public struct ConditionalTrainingRun: Sendable {
+    /// Folder with the IDX files (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`).
+    public var dataDirectory: String
+    /// The checkpoint folder.
+    public var outputDirectory: String
+    /// Train until this many steps in total have been taken.
+    public var steps: Int
+    /// Save a checkpoint and a sample grid every this many steps (and at the end).
+    public var checkpointEvery = 500
+    /// Print the losses every this many steps.
+    public var logEvery = 50
+    /// Use only the first `limit` training images.
+    public var limit: Int?
+    /// Continue from the checkpoint in `outputDirectory` (model and options come from it).
+    public var resume = false
+    /// Image size, widths, latent size (ignored when resuming).
+    public var configuration = ConditionalGANConfiguration()
+    /// Batch size, learning rates, seed (ignored when resuming).
+    public var options = ConditionalTrainingOptions()
+
+    /// Creates a run; tune the other fields before calling `run`.
+    public init(dataDirectory: String, outputDirectory: String, steps: Int) {
+        (self.dataDirectory, self.outputDirectory, self.steps) = (dataDirectory, outputDirectory, steps)
+    }
+
+    /// Problems running it.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The output folder already holds a checkpoint and `resume` is off.
+        case checkpointExists(String)
+        /// A setting is invalid.
+        case invalid(String)
+
+        /// A one-line explanation.
+        public var description: String {
+            switch self {
+            case let .checkpointExists(path): "\(path) already holds a checkpoint: pass --resume to continue it, or choose another folder"
+            case let .invalid(detail): detail
+            }
+        }
+    }
+
+    /// Trains, printing progress lines through `log`; returns the last step's losses.
+    /// - Throws: `IDXError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
+    @discardableResult
+    public func run(log: (String) -> Void) throws -> ConditionalStepLosses? {
+        guard steps >= 0, checkpointEvery > 0, logEvery > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
+        let statePath = "\(outputDirectory)/state.json"
+        let trainer: ConditionalGANTrainer
+        if FileManager.default.fileExists(atPath: statePath) {
+            guard resume else { throw Failure.checkpointExists(outputDirectory) }
+            trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
+            log("resumed \(outputDirectory) at step \(trainer.step)")
+        } else {
+            if let problem = configuration.problem { throw Failure.invalid(problem) }
+            guard options.batchSize > 0, options.discriminatorSteps > 0 else { throw Failure.invalid("batch size and discriminator steps must be positive") }
+            trainer = ConditionalGANTrainer(configuration: configuration, options: options)
+        }
+        let data = try IDXDataset.load(directory: dataDirectory, split: .train, limit: limit)
+        log("\(data.count) training images from \(dataDirectory); \(trainer.configuration.imageSize)x\(trainer.configuration.imageSize), \(trainer.configuration.classCount) classes")
+        func save() throws {
+            try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
+            try ConditionalSampler(generator: trainer.generator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
+        }
+        let started = Date(), firstStep = trainer.step
+        while trainer.step < steps {
+            let losses = trainer.trainStep(on: data)
+            if losses.step % logEvery == 0 || losses.step == steps {
+                let rate = Double(losses.step - firstStep) / max(Date().timeIntervalSince(started), 1e-9)
+                log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f  (%.2f steps/s)", losses.step, steps, losses.discriminator, losses.generator, rate))
+            }
+            guard losses.discriminator.isFinite && losses.generator.isFinite else {
+                throw Failure.invalid("losses became non-finite at step \(losses.step); last checkpoint kept")
+            }
+            if losses.step % checkpointEvery == 0 && losses.step < steps { try save() }
+        }
+        try save()
+        log("saved \(outputDirectory) at step \(trainer.step)")
+        return trainer.lastLosses
+    }
+}
+
+/// Samples from a trained conditional generator (a checkpoint folder written by training).
+public enum ConditionalGeneration {
+    /// Writes `count` samples of class `label` as one PNG grid of `columns` columns (default: √count).
+    /// The same seed gives the same images.
+    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
+    public static func writeGrid(modelDirectory: String, label: Int, count: Int, seed: UInt64,
+                                 columns: Int? = nil, to path: String) throws {
+        let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
+        guard (0..<generator.configuration.classCount).contains(label) else {
+            throw ConditionalTrainingRun.Failure.invalid("label \(label) is outside 0..<\(generator.configuration.classCount) of \(modelDirectory)")
+        }
+        guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
+        let images = ConditionalSampler(generator: generator).samples(labels: Array(repeating: label, count: count), seed: seed)
+        let columns = columns ?? Int(Double(count).squareRoot().rounded(.up))
+        try SampleGrid.write(images, columns: max(1, columns), to: path)
+    }
+
+    /// Writes the per-class grid: one row per class, `perClass` samples each.
+    /// - Throws: `CheckpointError`, `ImageIOError`.
+    public static func writeClassGrid(modelDirectory: String, perClass: Int, seed: UInt64, to path: String) throws {
+        let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
+        try ConditionalSampler(generator: generator).writeClassGrid(to: path, perClass: perClass, seed: seed)
+    }
+
+    /// The default data folder of a dataset (`mnist`, `fashion-mnist`): `$GANKIT_DATA/<name>` or
+    /// `<repository>/../shared/data/<name>`.
+    public static func defaultDataDirectory(_ name: String) -> String { "\(DataLocation.root())/\(name)" }
+}
