@@ -18,5 +18,5 @@ struct GANTool: ParsableCommand {
               gantool convert scans/ -r -o out/ --format jpg --quality 85 --skip-existing
             """,
         version: GANKit.version,
-        subcommands: [Convert.self, Info.self, Bench.self])
+        subcommands: [Convert.self, Info.self, Bench.self, Train.self, Generate.self])
 }
