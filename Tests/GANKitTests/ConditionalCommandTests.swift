@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+@testable import GANKit
+
+/// `gantool train cgan` and `gantool generate` on a tiny uncompressed IDX dataset.
+struct ConditionalCommandTests {
+    /// Writes 20 random 28×28 images with labels 0...9 as IDX files into `folder`.
+    static func writeTinyIDX(into folder: String) throws {
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        let n = 20
+        let pixels = (0..<(n * 784)).map { UInt8(($0 * 37) % 256) }
+        try Data(be(2051) + be(UInt32(n)) + be(28) + be(28) + pixels).write(to: URL(fileURLWithPath: folder + "/train-images-idx3-ubyte"))
+        try Data(be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }).write(to: URL(fileURLWithPath: folder + "/train-labels-idx1-ubyte"))
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainResumeAndGenerate() throws {
+        let dir = try ScratchFolder()
+        try Self.writeTinyIDX(into: dir.path)
+        let model = dir.path + "/model"
+        let common = ["train", "cgan", "--mnist", dir.path, "-o", model, "--batch-size", "4", "--width", "4", "--latent-size", "8", "--log-every", "1"]
+        let first = try CommandLineTests.run(common + ["--steps", "2"])
+        #expect(first.status == 0 && first.stderr.contains("step 2/2"))
+        #expect(try CommandLineTests.run(common + ["--steps", "3"]).status == 1)  // exists, no --resume
+        let resumed = try CommandLineTests.run(common + ["--steps", "3", "--resume"])
+        #expect(resumed.status == 0 && resumed.stderr.contains("resumed") && resumed.stderr.contains("step 3/3"))
+        #expect(dir.listing("model").contains("generator-00000003.safetensors") && dir.listing("model").contains("samples.png"))
+
+        let grid = try CommandLineTests.run(["generate", "--model", model, "--label", "7", "--count", "4", "--seed", "1", "-o", dir.path + "/g.png"])
+        #expect(grid.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/g.png").width == 2 * 30 + 2)
+        #expect(try CommandLineTests.run(["generate", "--model", model, "--label", "10", "-o", dir.path + "/x.png"]).status == 1)
+        #expect(try CommandLineTests.run(["generate", "--model", dir.path, "-o", dir.path + "/x.png"]).stderr.contains("state.json"))
+    }
+}
