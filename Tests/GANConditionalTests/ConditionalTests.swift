@@ -101,3 +101,25 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
     let image = try Image(contentsOf: path)
     #expect(image.width == 3 * 30 + 2 && image.height == 10 * 30 + 2)
 }
+
+@Test func truncationAndInterpolationAreDeterministic() {
+    var random = SeededGenerator(seed: 2)
+    let sampler = ConditionalSampler(generator: ConditionalGenerator(configuration: tinyConfiguration(), using: &random))
+    let z = sampler.latents(count: 50, seed: 7, truncation: 0.5)
+    #expect(z.scalars.allSatisfy { abs($0) <= 0.5 })
+    #expect(sampler.latents(count: 50, seed: 7, truncation: 0.5) == z)
+    let walk = sampler.interpolation(label: 4, seed: 1, endSeed: 2, steps: 3)
+    let ends = sampler.samples(labels: [4], seed: 1).scalars + sampler.samples(labels: [4], seed: 2).scalars
+    let image = 28 * 28
+    let startGap = zip(walk.scalars.prefix(image), ends.prefix(image)).map { abs($0 - $1) }.max()!
+    let endGap = zip(walk.scalars.suffix(image), ends.suffix(image)).map { abs($0 - $1) }.max()!
+    #expect(startGap <= 1e-5 && endGap <= 1e-5)
+}
+
+@Test(arguments: ConditionalLoss.allCases)
+func everyLossTrains(loss: ConditionalLoss) throws {
+    let data = try syntheticDataset()
+    let trainer = ConditionalGANTrainer(configuration: tinyConfiguration(), options: ConditionalTrainingOptions(loss: loss, batchSize: 4, seed: 1))
+    let losses = trainer.trainStep(on: data)
+    #expect(losses.discriminator.isFinite && losses.generator.isFinite)
+}

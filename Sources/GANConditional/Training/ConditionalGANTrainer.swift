@@ -1,6 +1,6 @@
 import GANCore
 
-/// Trains a `ConditionalGenerator` against a `ProjectionDiscriminator` with the hinge loss.
+/// Trains a `ConditionalGenerator` against a `ProjectionDiscriminator` with `options.loss` (hinge by default).
 ///
 /// Each step draws its batch indices, latents and fake labels from a generator seeded with
 /// (options.seed, step), so the run is reproducible and a trainer resumed from a checkpoint
@@ -44,7 +44,7 @@ public final class ConditionalGANTrainer {
         Variable(Tensor.randomNormal([count, configuration.latentSize], using: &random))
     }
 
-    /// One training step on batches drawn from `dataset`: `discriminatorSteps` hinge updates of D
+    /// One training step on batches drawn from `dataset`: `discriminatorSteps` updates of D
     /// on real batches and detached fakes with random labels, then one update of G through a frozen D.
     @discardableResult
     public func trainStep(on dataset: IDXDataset) -> ConditionalStepLosses {
@@ -62,7 +62,7 @@ public final class ConditionalGANTrainer {
             let fakeLabels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
             let fake = withNoGrad { generator(latents(n, using: &random), labels: fakeLabels) }
             discriminatorOptimizer.zeroGrad()
-            let loss = GANObjective.hinge.discriminatorLoss(realLogits: discriminator(real, labels: realLabels),
+            let loss = options.loss.objective.discriminatorLoss(realLogits: discriminator(real, labels: realLabels),
                                                             fakeLogits: discriminator(fake, labels: fakeLabels))
             loss.backward()
             discriminatorOptimizer.step()
@@ -72,7 +72,7 @@ public final class ConditionalGANTrainer {
         defer { discriminator.setRequiresGrad(true) }
         let labels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
         generatorOptimizer.zeroGrad()
-        let lossG = GANObjective.hinge.generatorLoss(fakeLogits: discriminator(generator(latents(n, using: &random), labels: labels), labels: labels))
+        let lossG = options.loss.objective.generatorLoss(fakeLogits: discriminator(generator(latents(n, using: &random), labels: labels), labels: labels))
         lossG.backward()
         generatorOptimizer.step()
         step += 1
@@ -96,10 +96,41 @@ public struct ConditionalSampler {
     /// Wraps `generator`.
     public init(generator: ConditionalGenerator) { self.generator = generator }
 
-    /// Images [labels.count, channels, size, size] in [-1, 1]; the same seed and labels give the same images.
-    public func samples(labels: [Int], seed: UInt64) -> Tensor {
+    /// Latents [count, latentSize] from `seed`: z ~ N(0, I), or with `truncation` T every component
+    /// with |z| > T redrawn until it falls inside (the truncation trick, BigGAN).
+    public func latents(count: Int, seed: UInt64, truncation: Float? = nil) -> Tensor {
         var random = SeededGenerator(seed: seed)
-        let z = Variable(Tensor.randomNormal([labels.count, generator.configuration.latentSize], using: &random))
+        var z = Tensor.randomNormal([count, generator.configuration.latentSize], using: &random)
+        if let truncation {
+            precondition(truncation > 0, "ConditionalSampler: truncation must be positive")
+            for i in z.scalars.indices {
+                while abs(z.scalars[i]) > truncation { z.scalars[i] = random.nextNormal() }
+            }
+        }
+        return z
+    }
+
+    /// Images [labels.count, channels, size, size] in [-1, 1]; the same seed and labels give the same images.
+    public func samples(labels: [Int], seed: UInt64, truncation: Float? = nil) -> Tensor {
+        images(latents: latents(count: labels.count, seed: seed, truncation: truncation), labels: labels)
+    }
+
+    /// A latent walk: `steps` images of class `label` on the straight line from the latent of
+    /// `seed` to the latent of `endSeed`.
+    public func interpolation(label: Int, seed: UInt64, endSeed: UInt64, steps: Int, truncation: Float? = nil) -> Tensor {
+        precondition(steps >= 2, "ConditionalSampler: an interpolation needs at least 2 steps")
+        let a = latents(count: 1, seed: seed, truncation: truncation).scalars
+        let b = latents(count: 1, seed: endSeed, truncation: truncation).scalars
+        let values = (0..<steps).flatMap { k -> [Float] in
+            let t = Float(k) / Float(steps - 1)
+            return zip(a, b).map { (1 - t) * $0 + t * $1 }
+        }
+        return images(latents: Tensor(shape: [steps, a.count], scalars: values), labels: Array(repeating: label, count: steps))
+    }
+
+    /// The generator's images for the given latents [N, latentSize] and labels, in evaluation mode.
+    public func images(latents: Tensor, labels: [Int]) -> Tensor {
+        let z = Variable(latents)
         let wasTraining = generator.isTraining
         generator.eval()
         defer { generator.train(wasTraining) }

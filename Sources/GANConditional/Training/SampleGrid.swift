@@ -33,14 +33,14 @@ public enum SampleGrid {
 
 extension ConditionalSampler {
     /// One row per class (0..<classCount), `perClass` samples in each; latents from `seed`.
-    public func classGrid(perClass: Int, seed: UInt64) -> Tensor {
+    public func classGrid(perClass: Int, seed: UInt64, truncation: Float? = nil) -> Tensor {
         let labels = (0..<generator.configuration.classCount).flatMap { Array(repeating: $0, count: perClass) }
-        return samples(labels: labels, seed: seed)
+        return samples(labels: labels, seed: seed, truncation: truncation)
     }
 
     /// Writes the per-class grid (one row per class) as a PNG.
     /// - Throws: `ImageIOError` naming `path`.
-    public func writeClassGrid(to path: String, perClass: Int = 8, seed: UInt64 = 0) throws(ImageIOError) {
-        try SampleGrid.write(classGrid(perClass: perClass, seed: seed), columns: perClass, to: path)
+    public func writeClassGrid(to path: String, perClass: Int = 8, seed: UInt64 = 0, truncation: Float? = nil) throws(ImageIOError) {
+        try SampleGrid.write(classGrid(perClass: perClass, seed: seed, truncation: truncation), columns: perClass, to: path)
     }
 }
