@@ -29,6 +29,16 @@ public struct ConditionalTrainingRun: Sendable {
         (self.dataDirectory, self.outputDirectory, self.steps) = (dataDirectory, outputDirectory, steps)
     }
 
+    /// The names `setLoss(named:)` accepts: minimax, nonsaturating, lsgan, hinge.
+    public static let lossNames = ConditionalLoss.allCases.map(\.rawValue)
+
+    /// Sets `options.loss` by name; returns `false` (and changes nothing) for an unknown name.
+    public mutating func setLoss(named name: String) -> Bool {
+        guard let loss = ConditionalLoss(rawValue: name) else { return false }
+        options.loss = loss
+        return true
+    }
+
     /// Problems running it.
     public enum Failure: Error, CustomStringConvertible {
         /// The output folder already holds a checkpoint and `resume` is off.
@@ -90,23 +100,39 @@ public enum ConditionalGeneration {
     /// Writes `count` samples of class `label` as one PNG grid of `columns` columns (default: √count).
     /// The same seed gives the same images.
     /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
-    public static func writeGrid(modelDirectory: String, label: Int, count: Int, seed: UInt64,
-                                 columns: Int? = nil, to path: String) throws {
-        let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
-        guard (0..<generator.configuration.classCount).contains(label) else {
-            throw ConditionalTrainingRun.Failure.invalid("label \(label) is outside 0..<\(generator.configuration.classCount) of \(modelDirectory)")
+    /// With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
+    /// With `interpolate`, the `count` images walk in latent space from the latent of `seed` to that of `seed + 1`.
+    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
+    public static func writeGrid(modelDirectory: String, label: Int, count: Int, seed: UInt64, truncation: Float? = nil,
+                                 interpolate: Bool = false, columns: Int? = nil, to path: String) throws {
+        let sampler = try loadSampler(modelDirectory, truncation: truncation, count: count)
+        guard (0..<sampler.generator.configuration.classCount).contains(label) else {
+            throw ConditionalTrainingRun.Failure.invalid("label \(label) is outside 0..<\(sampler.generator.configuration.classCount) of \(modelDirectory)")
         }
-        guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
-        let images = ConditionalSampler(generator: generator).samples(labels: Array(repeating: label, count: count), seed: seed)
+        if interpolate {
+            guard count >= 2 else { throw ConditionalTrainingRun.Failure.invalid("an interpolation needs --count of at least 2") }
+            let images = sampler.interpolation(label: label, seed: seed, endSeed: seed &+ 1, steps: count, truncation: truncation)
+            try SampleGrid.write(images, columns: columns ?? count, to: path)
+            return
+        }
+        let images = sampler.samples(labels: Array(repeating: label, count: count), seed: seed, truncation: truncation)
         let columns = columns ?? Int(Double(count).squareRoot().rounded(.up))
         try SampleGrid.write(images, columns: max(1, columns), to: path)
     }
 
     /// Writes the per-class grid: one row per class, `perClass` samples each.
     /// - Throws: `CheckpointError`, `ImageIOError`.
-    public static func writeClassGrid(modelDirectory: String, perClass: Int, seed: UInt64, to path: String) throws {
-        let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
-        try ConditionalSampler(generator: generator).writeClassGrid(to: path, perClass: perClass, seed: seed)
+    public static func writeClassGrid(modelDirectory: String, perClass: Int, seed: UInt64, truncation: Float? = nil,
+                                      to path: String) throws {
+        let sampler = try loadSampler(modelDirectory, truncation: truncation, count: perClass)
+        try sampler.writeClassGrid(to: path, perClass: perClass, seed: seed, truncation: truncation)
+    }
+
+    /// Loads the generator after checking the request's numbers.
+    private static func loadSampler(_ directory: String, truncation: Float?, count: Int) throws -> ConditionalSampler {
+        guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
+        if let truncation, !(truncation > 0) { throw ConditionalTrainingRun.Failure.invalid("truncation must be positive") }
+        return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: directory))
     }
 
     /// The default data folder of a dataset (`mnist`, `fashion-mnist`): `$GANKIT_DATA/<name>` or

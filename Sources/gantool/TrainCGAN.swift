@@ -41,6 +41,9 @@ struct TrainCGAN: ParsableCommand {
     @Flag(help: "Continue the checkpoint in the output folder (its model and options are used).")
     var resume = false
 
+    @Option(help: "Adversarial loss: minimax, nonsaturating, lsgan or hinge.")
+    var loss: String = "hinge"
+
     @Option(help: "Images per batch.")
     var batchSize = 64
 
@@ -73,6 +76,9 @@ struct TrainCGAN: ParsableCommand {
 
     func validate() throws {
         if mnist != nil && fashionMNIST != nil { throw ValidationError("give --mnist or --fashion-mnist, not both") }
+        if !ConditionalTrainingRun.lossNames.contains(loss) {
+            throw ValidationError("--loss must be one of \(ConditionalTrainingRun.lossNames.joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -86,6 +92,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.latentSize = latentSize
         run.configuration.generatorWidth = width
         run.configuration.discriminatorWidth = width
+        _ = run.setLoss(named: loss)
         run.options.batchSize = batchSize
         run.options.generatorLearningRate = learningRate
         run.options.discriminatorLearningRate = learningRate

@@ -17,7 +17,7 @@ struct ConditionalCommandTests {
         let dir = try ScratchFolder()
         try Self.writeTinyIDX(into: dir.path)
         let model = dir.path + "/model"
-        let common = ["train", "cgan", "--mnist", dir.path, "-o", model, "--batch-size", "4", "--width", "4", "--latent-size", "8", "--log-every", "1"]
+        let common = ["train", "cgan", "--mnist", dir.path, "-o", model, "--batch-size", "4", "--width", "4", "--latent-size", "8", "--log-every", "1", "--loss", "nonsaturating"]
         let first = try CommandLineTests.run(common + ["--steps", "2"])
         #expect(first.status == 0 && first.stderr.contains("step 2/2"))
         #expect(try CommandLineTests.run(common + ["--steps", "3"]).status == 1)  // exists, no --resume
@@ -29,6 +29,13 @@ struct ConditionalCommandTests {
         #expect(grid.status == 0)
         #expect(try ImageInfo(contentsOf: dir.path + "/g.png").width == 2 * 30 + 2)
         #expect(try CommandLineTests.run(["generate", "--model", model, "--label", "10", "-o", dir.path + "/x.png"]).status == 1)
-        #expect(try CommandLineTests.run(["generate", "--model", dir.path, "-o", dir.path + "/x.png"]).stderr.contains("state.json"))
+        let all = try CommandLineTests.run(["generate", "--model", model, "--labels", "all", "--count", "3", "--truncation", "1", "-o", dir.path + "/all.png"])
+        #expect(all.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/all.png").height == 10 * 30 + 2)
+        let walk = try CommandLineTests.run(["generate", "--model", model, "--label", "1", "--count", "5", "--interpolate", "-o", dir.path + "/walk.png"])
+        #expect(walk.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/walk.png").width == 5 * 30 + 2)
+        #expect(try CommandLineTests.run(["train", "cgan", "--mnist", dir.path, "-o", dir.path + "/m2", "--loss", "wasserstein"]).status != 0)
+        #expect(try CommandLineTests.run(["generate", "--model", dir.path, "--label", "1", "-o", dir.path + "/x.png"]).stderr.contains("state.json"))
     }
 }
