@@ -123,3 +123,22 @@ func everyLossTrains(loss: ConditionalLoss) throws {
     let losses = trainer.trainStep(on: data)
     #expect(losses.discriminator.isFinite && losses.generator.isFinite)
 }
+
+@Test func imageFolderDatasetLabelsBySubfolderAndTrains() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    for (name, value) in [("b-dark", UInt16(20)), ("a-light", UInt16(230))] {
+        try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
+        for k in 0..<2 { try Image(width: 40, height: 30, layout: .rgb, filledWith: value).write(to: "\(directory)/\(name)/\(k).png") }
+    }
+    try Data("x".utf8).write(to: URL(fileURLWithPath: "\(directory)/a-light/notes.txt"))
+    let data = try ImageFolderDataset(directory: directory, size: 8, channels: 1)
+    #expect(data.classNames == ["a-light", "b-dark"] && data.labels == [0, 0, 1, 1])
+    let batch = data.images(at: [0, 3], size: 8)
+    #expect(batch.shape == [2, 1, 8, 8])
+    #expect(batch.scalars[0] > 0.7 && batch.scalars[64] < -0.7)
+    let trainer = ConditionalGANTrainer(configuration: ConditionalGANConfiguration(imageSize: 8, classCount: 2, latentSize: 4, generatorWidth: 4, discriminatorWidth: 4),
+                                        options: ConditionalTrainingOptions(batchSize: 4, seed: 1))
+    #expect(trainer.trainStep(on: data).generator.isFinite)
+    #expect(throws: ImageFolderError.noClasses(path: "\(directory)/a-light")) { try ImageFolderDataset(directory: "\(directory)/a-light", size: 8) }
+}

@@ -47,9 +47,10 @@ public final class ConditionalGANTrainer {
     /// One training step on batches drawn from `dataset`: `discriminatorSteps` updates of D
     /// on real batches and detached fakes with random labels, then one update of G through a frozen D.
     @discardableResult
-    public func trainStep(on dataset: IDXDataset) -> ConditionalStepLosses {
+    public func trainStep(on dataset: some LabeledImageDataset) -> ConditionalStepLosses {
         precondition(dataset.count > 0, "ConditionalGANTrainer: empty dataset")
-        precondition(dataset.classCount <= configuration.classCount, "ConditionalGANTrainer: dataset has more classes than the model")
+        precondition(dataset.classCount <= configuration.classCount && dataset.channels == configuration.channels,
+                     "ConditionalGANTrainer: dataset (\(dataset.classCount) classes, \(dataset.channels) channels) does not fit the model")
         var random = stepRandom(step)
         let n = options.batchSize
         generator.train()
