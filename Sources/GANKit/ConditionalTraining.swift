@@ -5,7 +5,8 @@ import GANConditional
 /// checkpoint folder that holds the weights (`generator-*.safetensors`, ...), `state.json` and a
 /// per-class sample grid `samples.png` (one row per class).
 public struct ConditionalTrainingRun: Sendable {
-    /// Folder with the IDX files (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`).
+    /// Folder with the IDX files (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`),
+    /// or with one subfolder per class when `dataIsImageFolders`.
     public var dataDirectory: String
     /// The checkpoint folder.
     public var outputDirectory: String
@@ -15,7 +16,10 @@ public struct ConditionalTrainingRun: Sendable {
     public var checkpointEvery = 500
     /// Print the losses every this many steps.
     public var logEvery = 50
-    /// Use only the first `limit` training images.
+    /// `dataDirectory` holds one subfolder of images per class (any PNG/JPEG, cropped and resized)
+    /// instead of IDX files; the class count comes from the folders.
+    public var dataIsImageFolders = false
+    /// Use only the first `limit` training images (IDX data).
     public var limit: Int?
     /// Continue from the checkpoint in `outputDirectory` (model and options come from it).
     public var resume = false
@@ -56,14 +60,26 @@ public struct ConditionalTrainingRun: Sendable {
     }
 
     /// Trains, printing progress lines through `log`; returns the last step's losses.
-    /// - Throws: `IDXError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
+    /// - Throws: `IDXError`, `ImageFolderError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
     @discardableResult
     public func run(log: (String) -> Void) throws -> ConditionalStepLosses? {
         guard steps >= 0, checkpointEvery > 0, logEvery > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
         let statePath = "\(outputDirectory)/state.json"
+        let resuming = FileManager.default.fileExists(atPath: statePath)
+        if resuming && !resume { throw Failure.checkpointExists(outputDirectory) }
+        var configuration = resuming ? try ConditionalGANTrainer.readState(from: outputDirectory).configuration : self.configuration
+        let data: any LabeledImageDataset
+        if dataIsImageFolders {
+            data = try ImageFolderDataset(directory: dataDirectory, size: configuration.imageSize, channels: configuration.channels)
+            if !resuming { configuration.classCount = data.classCount }
+        } else {
+            data = try IDXDataset.load(directory: dataDirectory, split: .train, limit: limit)
+        }
+        guard data.classCount <= configuration.classCount, data.channels == configuration.channels else {
+            throw Failure.invalid("\(dataDirectory) has \(data.classCount) classes of \(data.channels)-channel images; the model takes \(configuration.classCount) classes of \(configuration.channels)")
+        }
         let trainer: ConditionalGANTrainer
-        if FileManager.default.fileExists(atPath: statePath) {
-            guard resume else { throw Failure.checkpointExists(outputDirectory) }
+        if resuming {
             trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
             log("resumed \(outputDirectory) at step \(trainer.step)")
         } else {
@@ -71,8 +87,7 @@ public struct ConditionalTrainingRun: Sendable {
             guard options.batchSize > 0, options.discriminatorSteps > 0 else { throw Failure.invalid("batch size and discriminator steps must be positive") }
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
-        let data = try IDXDataset.load(directory: dataDirectory, split: .train, limit: limit)
-        log("\(data.count) training images from \(dataDirectory); \(trainer.configuration.imageSize)x\(trainer.configuration.imageSize), \(trainer.configuration.classCount) classes")
+        log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
         func save() throws {
             try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
             try ConditionalSampler(generator: trainer.generator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)

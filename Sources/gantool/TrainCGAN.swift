@@ -17,13 +17,15 @@ struct TrainCGAN: ParsableCommand {
         discussion: """
             Writes into the output folder: step-stamped safetensors weights, state.json (written \
             last, atomically) and samples.png (one row per class). An interrupted run continues \
-            exactly with --resume. Data: --mnist DIR or --fashion-mnist DIR; without either, \
-            $GANKIT_DATA/mnist or ../shared/data/mnist beside the repository.
+            exactly with --resume. Data: --mnist DIR, --fashion-mnist DIR, or --folders DIR (one \
+            subfolder of images per class); without any, $GANKIT_DATA/mnist or \
+            ../shared/data/mnist beside the repository.
 
             Examples:
               gantool train cgan --mnist ../shared/data/mnist -o runs/mnist --steps 2000
               gantool train cgan -o runs/mnist --steps 4000 --resume
               gantool train cgan --fashion-mnist DIR -o runs/fashion --image-size 32 --width 32
+              gantool train cgan --folders pets/ --channels 3 --image-size 32 -o runs/pets
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")
@@ -31,6 +33,12 @@ struct TrainCGAN: ParsableCommand {
 
     @Option(name: .customLong("fashion-mnist"), help: "Folder with Fashion-MNIST IDX files.")
     var fashionMNIST: String?
+
+    @Option(help: "Folder with one subfolder of PNG/JPEG images per class (cropped square, resized to --image-size).")
+    var folders: String?
+
+    @Option(help: "Image channels for --folders: 1 (grey) or 3 (colour).")
+    var channels = 1
 
     @Option(name: [.short, .customLong("output")], help: "Checkpoint folder.")
     var output: String
@@ -75,16 +83,19 @@ struct TrainCGAN: ParsableCommand {
     var limit: Int?
 
     func validate() throws {
-        if mnist != nil && fashionMNIST != nil { throw ValidationError("give --mnist or --fashion-mnist, not both") }
+        if [mnist, fashionMNIST, folders].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --mnist, --fashion-mnist, --folders") }
+        if channels != 1 && (channels != 3 || folders == nil) { throw ValidationError("--channels 3 needs --folders") }
         if !ConditionalTrainingRun.lossNames.contains(loss) {
             throw ValidationError("--loss must be one of \(ConditionalTrainingRun.lossNames.joined(separator: ", "))")
         }
     }
 
     func run() throws {
-        let data = mnist ?? fashionMNIST ?? ConditionalGeneration.defaultDataDirectory("mnist")
+        let data = mnist ?? fashionMNIST ?? folders ?? ConditionalGeneration.defaultDataDirectory("mnist")
         var run = ConditionalTrainingRun(dataDirectory: data, outputDirectory: output, steps: steps)
         run.resume = resume
+        run.dataIsImageFolders = folders != nil
+        run.configuration.channels = channels
         run.checkpointEvery = checkpointEvery
         run.logEvery = logEvery
         run.limit = limit

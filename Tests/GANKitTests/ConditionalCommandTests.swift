@@ -38,4 +38,17 @@ struct ConditionalCommandTests {
         #expect(try CommandLineTests.run(["train", "cgan", "--mnist", dir.path, "-o", dir.path + "/m2", "--loss", "wasserstein"]).status != 0)
         #expect(try CommandLineTests.run(["generate", "--model", dir.path, "--label", "1", "-o", dir.path + "/x.png"]).stderr.contains("state.json"))
     }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainFromClassFolders() throws {
+        let dir = try ScratchFolder()
+        try dir.image("data/cats/1.png", width: 20, height: 16)
+        try dir.image("data/cats/2.jpg")
+        try dir.image("data/dogs/1.png", value: 200)
+        let result = try CommandLineTests.run(["train", "cgan", "--folders", dir.path + "/data", "--channels", "3", "--image-size", "8",
+                                               "-o", dir.path + "/model", "--steps", "2", "--batch-size", "2", "--width", "4", "--latent-size", "4"])
+        #expect(result.status == 0 && result.stderr.contains("2 classes"))
+        let grid = try CommandLineTests.run(["generate", "--model", dir.path + "/model", "--labels", "all", "--count", "2", "-o", dir.path + "/g.png"])
+        #expect(grid.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/g.png").height == 2 * 10 + 2)
+    }
 }
