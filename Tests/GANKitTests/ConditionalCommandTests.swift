@@ -25,6 +25,17 @@ struct ConditionalCommandTests {
         #expect(resumed.status == 0 && resumed.stderr.contains("resumed") && resumed.stderr.contains("step 3/3"))
         #expect(dir.listing("model").contains("generator-00000003.safetensors") && dir.listing("model").contains("samples.png"))
 
+        let loaded = try LabelConditionalModel(directory: model)
+        let reference = try loaded.images(label: 7, count: 2, seed: 1)
+        #expect(reference.count == 2 && reference[0].width == 28 && reference[0] != reference[1])
+        let matches = (0..<4).map { _ in Flag() }
+        DispatchQueue.concurrentPerform(iterations: 4) { k in
+            matches[k].set((try? loaded.images(label: 7, count: 2, seed: 1)) == reference)
+        }
+        let allMatch = matches.allSatisfy { $0.value }
+        #expect(allMatch)
+        #expect(throws: (any Error).self) { try loaded.images(label: 10, count: 1, seed: 0) }
+
         let grid = try CommandLineTests.run(["generate", "--model", model, "--label", "7", "--count", "4", "--seed", "1", "-o", dir.path + "/g.png"])
         #expect(grid.status == 0)
         #expect(try ImageInfo(contentsOf: dir.path + "/g.png").width == 2 * 30 + 2)
@@ -51,4 +62,12 @@ struct ConditionalCommandTests {
         #expect(grid.status == 0)
         #expect(try ImageInfo(contentsOf: dir.path + "/g.png").height == 2 * 10 + 2)
     }
+}
+
+/// A Bool written from one thread and read after a join.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool { lock.withLock { stored } }
+    func set(_ value: Bool) { lock.withLock { stored = value } }
 }
