@@ -135,7 +135,7 @@ public enum CycleGANCheckpoint {
             }
             first.append(m.values); second.append(v.values)
         }
-        do { try optimizer.restore(stepCount: step, firstMoments: first, secondMoments: second) } catch {
+        do { try optimizer.restore(AdamState(stepCount: step, firstMoments: first, secondMoments: second)) } catch {
             throw .optimizerMismatch("\(path): \(error)")
         }
     }

@@ -15,11 +15,12 @@ struct GANTool: ParsableCommand {
             Examples:
               gantool translate photos/ --to dogs -o dogs/
               gantool inpaint photo.png mask.png -o filled.png
+              gantool generate --model runs/mnist --labels all -o digits.png
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog
               gantool info photo.jpg
               gantool convert photos/ -o small/ --resize 256x256 --format png
               gantool convert scans/ -r -o out/ --format jpg --quality 85 --skip-existing
             """,
         version: GANKit.version,
-        subcommands: [Translate.self, Inpaint.self, TrainCommands.self, Convert.self, Info.self, Bench.self])
+        subcommands: [Translate.self, Inpaint.self, Generate.self, Train.self, Convert.self, Info.self, Bench.self])
 }

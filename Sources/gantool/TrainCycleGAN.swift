@@ -2,14 +2,6 @@ import ArgumentParser
 import Foundation
 import GANKit
 
-/// `gantool train ...`: the training commands (one per model family).
-struct TrainCommands: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "train",
-        abstract: "Train a model.",
-        subcommands: [TrainCycleGAN.self])
-}
-
 struct TrainCycleGAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cyclegan",

@@ -90,8 +90,8 @@ import Testing
     for g in grads.prefix(2) { p1.grad = g; original.step() }
     p2.value = p1.value
     let resumed = Adam([p2], learningRate: 2e-4, beta1: 0.5)
-    try resumed.restore(stepCount: original.stepCount, firstMoments: original.firstMoments, secondMoments: original.secondMoments)
+    try resumed.restore(original.state)
     for g in grads.suffix(2) { p1.grad = g; original.step(); p2.grad = g; resumed.step() }
     #expect(p1.value == p2.value)
-    #expect(throws: OptimizerStateError.self) { try resumed.restore(stepCount: 1, firstMoments: [], secondMoments: []) }
+    #expect(throws: AdamStateError.self) { try resumed.restore(AdamState(stepCount: 1, firstMoments: [], secondMoments: [])) }
 }

@@ -35,11 +35,11 @@ public final class Adam: Optimizer {
     /// L2 penalty coefficient added to the gradient (PyTorch `weight_decay`).
     public let weightDecay: Float
     /// The number of steps taken so far (t in the bias corrections).
-    public private(set) var stepCount = 0
-    /// First-moment estimates, one array per parameter (saved in checkpoints).
-    public private(set) var firstMoments: [[Float]]
-    /// Second-moment estimates, one array per parameter (saved in checkpoints).
-    public private(set) var secondMoments: [[Float]]
+    public internal(set) var stepCount = 0
+    /// First-moment estimates, one array per parameter (saved in checkpoints; see `AdamState`).
+    public internal(set) var firstMoments: [[Float]]
+    /// Second-moment estimates, one array per parameter (saved in checkpoints; see `AdamState`).
+    public internal(set) var secondMoments: [[Float]]
 
     /// Creates an Adam optimizer over `parameters`.
     public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -49,19 +49,6 @@ public final class Adam: Optimizer {
         (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
         firstMoments = parameters.map { [Float](repeating: 0, count: $0.value.count) }
         secondMoments = firstMoments
-    }
-
-    /// Replaces the moments and step count, as saved from an optimizer over the same parameters
-    /// (resuming a training run exactly).
-    /// - Throws: `OptimizerStateError.mismatch` when the counts or sizes do not fit the parameters.
-    public func restore(stepCount: Int, firstMoments m: [[Float]], secondMoments v: [[Float]]) throws(OptimizerStateError) {
-        guard stepCount >= 0, m.count == parameters.count, v.count == parameters.count,
-              zip(parameters, zip(m, v)).allSatisfy({ $0.value.count == $1.0.count && $0.value.count == $1.1.count }) else {
-            throw .mismatch("saved Adam state (\(m.count) moment arrays) does not fit the \(parameters.count) parameters")
-        }
-        self.stepCount = stepCount
-        firstMoments = m
-        secondMoments = v
     }
 
     /// Applies one Adam update.
@@ -144,16 +131,5 @@ extension Double {
         var result = 1.0
         for _ in 0..<exponent { result *= self }
         return result
-    }
-}
-
-/// A saved optimizer state that cannot be restored.
-public enum OptimizerStateError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The saved state was made for other parameters.
-    case mismatch(String)
-
-    /// A one-line message.
-    public var description: String {
-        switch self { case let .mismatch(text): text }
     }
 }

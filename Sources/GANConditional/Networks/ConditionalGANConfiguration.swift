@@ -1,0 +1,34 @@
+/// The shape of a label-conditional GAN: image size and channels, number of classes, latent size
+/// and network widths. Stored in checkpoints (`state.json`), so a model rebuilds from its folder.
+public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
+    /// Side of the square images: 28 (MNIST as stored) or 32 (padded), or any multiple of 4.
+    public var imageSize = 28
+    /// Image channels (1 for MNIST).
+    public var channels = 1
+    /// Number of class labels.
+    public var classCount = 10
+    /// Length of the latent vector z ~ N(0, I).
+    public var latentSize = 64
+    /// Base width of the generator (its first feature maps have 2× this many channels).
+    public var generatorWidth = 64
+    /// Base width of the discriminator (its last feature maps have 2× this many channels).
+    public var discriminatorWidth = 64
+
+    /// The defaults: 28×28 grey images, 10 classes, z of 64, widths 64.
+    public init() {}
+
+    /// Creates a configuration; unspecified fields keep their defaults.
+    public init(imageSize: Int = 28, channels: Int = 1, classCount: Int = 10, latentSize: Int = 64,
+                generatorWidth: Int = 64, discriminatorWidth: Int = 64) {
+        (self.imageSize, self.channels, self.classCount, self.latentSize) = (imageSize, channels, classCount, latentSize)
+        (self.generatorWidth, self.discriminatorWidth) = (generatorWidth, discriminatorWidth)
+    }
+
+    /// A problem with the values, or `nil` when they are usable.
+    public var problem: String? {
+        if imageSize < 8 || imageSize % 4 != 0 { return "image size must be a multiple of 4 and at least 8, got \(imageSize)" }
+        if channels < 1 || classCount < 1 || latentSize < 1 { return "channels, class count and latent size must be positive" }
+        if generatorWidth < 1 || discriminatorWidth < 1 { return "widths must be positive" }
+        return nil
+    }
+}

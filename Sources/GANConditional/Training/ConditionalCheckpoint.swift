@@ -1,0 +1,114 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+extension ConditionalGANTrainer {
+    /// Writes a checkpoint into `directory` (created if needed): step-stamped safetensors files for
+    /// G, D and both optimizers' moments, then `state.json` naming them (atomically, last), then
+    /// removes older step-stamped files. An interrupted save leaves the previous checkpoint whole.
+    /// - Throws: `CheckpointError`.
+    public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(CheckpointError) {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .cannotWrite(path: directory, detail: error.localizedDescription)
+        }
+        let stamp = String(format: "%08d", step)
+        let state = CheckpointState(step: step, configuration: configuration, options: options,
+                                    generatorFile: "generator-\(stamp).safetensors",
+                                    discriminatorFile: "discriminator-\(stamp).safetensors",
+                                    optimizerFile: "optimizers-\(stamp).safetensors",
+                                    optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
+                                    lastLosses: lastLosses, dataset: dataset)
+        var moments = StateDict()
+        for (name, optimizer) in [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] {
+            let adam = optimizer.state
+            for (index, parameter) in optimizer.parameters.enumerated() {
+                moments["\(name).m.\(index)"] = TensorData(shape: parameter.shape, values: adam.firstMoments[index])
+                moments["\(name).v.\(index)"] = TensorData(shape: parameter.shape, values: adam.secondMoments[index])
+            }
+        }
+        let metadata = ["format": CheckpointState.currentFormat, "step": "\(step)"]
+        for (file, dict) in [(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
+                             (state.optimizerFile, moments)] {
+            let path = "\(directory)/\(file)"
+            do { try SafeTensors.write(dict, to: path, metadata: metadata) } catch { throw .weights(path: path, detail: "\(error)") }
+        }
+        let statePath = "\(directory)/state.json"
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            try FileAccess.writeAtomically(Array(encoder.encode(state)), to: statePath)
+        } catch { throw .cannotWrite(path: statePath, detail: "\(error)") }
+        let keep = Set([state.generatorFile, state.discriminatorFile, state.optimizerFile])
+        let stale = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
+            !keep.contains(name) && name.hasSuffix(".safetensors")
+                && ["generator-", "discriminator-", "optimizers-"].contains { name.hasPrefix($0) }
+        }
+        for name in stale { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
+    }
+
+    /// Reads `state.json` of a checkpoint folder.
+    /// - Throws: `CheckpointError.missingState` or `.badState`.
+    public static func readState(from directory: String) throws(CheckpointError) -> CheckpointState {
+        let path = "\(directory)/state.json"
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: directory) }
+        let state: CheckpointState
+        do {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            state = try decoder.decode(CheckpointState.self, from: Data(FileAccess.readAll(path)))
+        } catch { throw .badState(path: path, detail: "\(error)") }
+        guard state.format == CheckpointState.currentFormat else {
+            throw .badState(path: path, detail: "format \(state.format), expected \(CheckpointState.currentFormat)")
+        }
+        if let problem = state.configuration.problem { throw .badState(path: path, detail: problem) }
+        return state
+    }
+
+    /// Loads a safetensors file into `module`.
+    static func load(_ module: Module, from path: String) throws(CheckpointError) {
+        let dict: StateDict
+        do { dict = try SafeTensors.read(contentsOf: path).tensors } catch { throw .weights(path: path, detail: "\(error)") }
+        do { try module.load(dict) } catch { throw .mismatch(path: path, detail: "\(error)") }
+    }
+
+    /// Rebuilds a trainer from a checkpoint folder: networks, optimizer moments and the step count,
+    /// so that further `trainStep` calls continue exactly where the saved run stopped.
+    /// - Throws: `CheckpointError` naming the file at fault.
+    public static func resume(from directory: String) throws(CheckpointError) -> ConditionalGANTrainer {
+        let state = try readState(from: directory)
+        let trainer = ConditionalGANTrainer(configuration: state.configuration, options: state.options)
+        try load(trainer.generator, from: "\(directory)/\(state.generatorFile)")
+        try load(trainer.discriminator, from: "\(directory)/\(state.discriminatorFile)")
+        let path = "\(directory)/\(state.optimizerFile)"
+        let moments: StateDict
+        do { moments = try SafeTensors.read(contentsOf: path).tensors } catch { throw .weights(path: path, detail: "\(error)") }
+        guard state.optimizerSteps.count == 2 else { throw .badState(path: "\(directory)/state.json", detail: "optimizerSteps needs 2 entries") }
+        for (k, (name, optimizer)) in [("generator", trainer.generatorOptimizer), ("discriminator", trainer.discriminatorOptimizer)].enumerated() {
+            var first: [[Float]] = [], second: [[Float]] = []
+            for index in optimizer.parameters.indices {
+                guard let m = moments["\(name).m.\(index)"], let v = moments["\(name).v.\(index)"] else {
+                    throw .mismatch(path: path, detail: "no moments for \(name) parameter \(index)")
+                }
+                first.append(m.values)
+                second.append(v.values)
+            }
+            do { try optimizer.restore(AdamState(stepCount: state.optimizerSteps[k], firstMoments: first, secondMoments: second)) } catch {
+                throw .mismatch(path: path, detail: "\(error)")
+            }
+        }
+        trainer.step = state.step
+        trainer.lastLosses = state.lastLosses
+        return trainer
+    }
+
+    /// Loads only the generator of a checkpoint folder, for sampling.
+    /// - Throws: `CheckpointError`.
+    public static func loadGenerator(from directory: String) throws(CheckpointError) -> ConditionalGenerator {
+        let state = try readState(from: directory)
+        var random = SeededGenerator(seed: 0)
+        let generator = ConditionalGenerator(configuration: state.configuration, using: &random)
+        try load(generator, from: "\(directory)/\(state.generatorFile)")
+        return generator
+    }
+}

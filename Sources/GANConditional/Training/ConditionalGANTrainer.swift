@@ -1,0 +1,140 @@
+import GANCore
+
+/// Trains a `ConditionalGenerator` against a `ProjectionDiscriminator` with `options.loss` (hinge by default).
+///
+/// Each step draws its batch indices, latents and fake labels from a generator seeded with
+/// (options.seed, step), so the run is reproducible and a trainer resumed from a checkpoint
+/// (`resume(from:)`) continues bit for bit as if it had never stopped.
+public final class ConditionalGANTrainer {
+    /// The networks' shape.
+    public let configuration: ConditionalGANConfiguration
+    /// The training settings.
+    public let options: ConditionalTrainingOptions
+    /// G(z, y).
+    public let generator: ConditionalGenerator
+    /// D(x, y).
+    public let discriminator: ProjectionDiscriminator
+    let generatorOptimizer: Adam
+    let discriminatorOptimizer: Adam
+    /// Steps completed.
+    public internal(set) var step = 0
+    /// The losses of the last step.
+    public internal(set) var lastLosses: ConditionalStepLosses?
+
+    /// Creates fresh networks from `options.seed`.
+    public init(configuration: ConditionalGANConfiguration, options: ConditionalTrainingOptions) {
+        self.configuration = configuration
+        self.options = options
+        var random = SeededGenerator(seed: options.seed)
+        generator = ConditionalGenerator(configuration: configuration, using: &random)
+        discriminator = ProjectionDiscriminator(configuration: configuration, using: &random)
+        generatorOptimizer = Adam(generator.parameters(), learningRate: options.generatorLearningRate,
+                                  beta1: options.beta1, beta2: options.beta2)
+        discriminatorOptimizer = Adam(discriminator.parameters(), learningRate: options.discriminatorLearningRate,
+                                      beta1: options.beta1, beta2: options.beta2)
+    }
+
+    /// The random source of step `step` (0-based): a pure function of the seed and the step.
+    func stepRandom(_ step: Int) -> SeededGenerator {
+        SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// `count` latents z ~ N(0, I) as [count, latentSize].
+    func latents(_ count: Int, using random: inout SeededGenerator) -> Variable {
+        Variable(Tensor.randomNormal([count, configuration.latentSize], using: &random))
+    }
+
+    /// One training step on batches drawn from `dataset`: `discriminatorSteps` updates of D
+    /// on real batches and detached fakes with random labels, then one update of G through a frozen D.
+    @discardableResult
+    public func trainStep(on dataset: some LabeledImageDataset) -> ConditionalStepLosses {
+        precondition(dataset.count > 0, "ConditionalGANTrainer: empty dataset")
+        precondition(dataset.classCount <= configuration.classCount && dataset.channels == configuration.channels,
+                     "ConditionalGANTrainer: dataset (\(dataset.classCount) classes, \(dataset.channels) channels) does not fit the model")
+        var random = stepRandom(step)
+        let n = options.batchSize
+        generator.train()
+        discriminator.train()
+        var lossD: Float = 0
+        for _ in 0..<options.discriminatorSteps {
+            let indices = (0..<n).map { _ in Int(random.next() % UInt64(dataset.count)) }
+            let real = Variable(dataset.images(at: indices, size: configuration.imageSize))
+            let realLabels = indices.map { dataset.labels[$0] }
+            let fakeLabels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
+            let fake = withNoGrad { generator(latents(n, using: &random), labels: fakeLabels) }
+            discriminatorOptimizer.zeroGrad()
+            let loss = options.loss.objective.discriminatorLoss(realLogits: discriminator(real, labels: realLabels),
+                                                            fakeLogits: discriminator(fake, labels: fakeLabels))
+            loss.backward()
+            discriminatorOptimizer.step()
+            lossD = loss.value.scalar
+        }
+        discriminator.setRequiresGrad(false)
+        defer { discriminator.setRequiresGrad(true) }
+        let labels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
+        generatorOptimizer.zeroGrad()
+        let lossG = options.loss.objective.generatorLoss(fakeLogits: discriminator(generator(latents(n, using: &random), labels: labels), labels: labels))
+        lossG.backward()
+        generatorOptimizer.step()
+        step += 1
+        let losses = ConditionalStepLosses(step: step, discriminator: lossD, generator: lossG.value.scalar)
+        lastLosses = losses
+        return losses
+    }
+
+    /// Images [labels.count, channels, size, size] in [-1, 1] for the given labels, with latents
+    /// from `seed`. The generator runs in evaluation mode (running batch-norm statistics).
+    public func samples(labels: [Int], seed: UInt64) -> Tensor {
+        ConditionalSampler(generator: generator).samples(labels: labels, seed: seed)
+    }
+}
+
+/// Draws images from a trained generator: z ~ N(0, I) from a seed, batch norm in evaluation mode.
+public struct ConditionalSampler {
+    /// The network sampled from.
+    public let generator: ConditionalGenerator
+
+    /// Wraps `generator`.
+    public init(generator: ConditionalGenerator) { self.generator = generator }
+
+    /// Latents [count, latentSize] from `seed`: z ~ N(0, I), or with `truncation` T every component
+    /// with |z| > T redrawn until it falls inside (the truncation trick, BigGAN).
+    public func latents(count: Int, seed: UInt64, truncation: Float? = nil) -> Tensor {
+        var random = SeededGenerator(seed: seed)
+        var z = Tensor.randomNormal([count, generator.configuration.latentSize], using: &random)
+        if let truncation {
+            precondition(truncation > 0, "ConditionalSampler: truncation must be positive")
+            for i in z.scalars.indices {
+                while abs(z.scalars[i]) > truncation { z.scalars[i] = random.nextNormal() }
+            }
+        }
+        return z
+    }
+
+    /// Images [labels.count, channels, size, size] in [-1, 1]; the same seed and labels give the same images.
+    public func samples(labels: [Int], seed: UInt64, truncation: Float? = nil) -> Tensor {
+        images(latents: latents(count: labels.count, seed: seed, truncation: truncation), labels: labels)
+    }
+
+    /// A latent walk: `steps` images of class `label` on the straight line from the latent of
+    /// `seed` to the latent of `endSeed`.
+    public func interpolation(label: Int, seed: UInt64, endSeed: UInt64, steps: Int, truncation: Float? = nil) -> Tensor {
+        precondition(steps >= 2, "ConditionalSampler: an interpolation needs at least 2 steps")
+        let a = latents(count: 1, seed: seed, truncation: truncation).scalars
+        let b = latents(count: 1, seed: endSeed, truncation: truncation).scalars
+        let values = (0..<steps).flatMap { k -> [Float] in
+            let t = Float(k) / Float(steps - 1)
+            return zip(a, b).map { (1 - t) * $0 + t * $1 }
+        }
+        return images(latents: Tensor(shape: [steps, a.count], scalars: values), labels: Array(repeating: label, count: steps))
+    }
+
+    /// The generator's images for the given latents [N, latentSize] and labels, in evaluation mode.
+    public func images(latents: Tensor, labels: [Int]) -> Tensor {
+        let z = Variable(latents)
+        let wasTraining = generator.isTraining
+        generator.eval()
+        defer { generator.train(wasTraining) }
+        return withNoGrad { generator(z, labels: labels) }.value
+    }
+}

@@ -1,0 +1,59 @@
+import GANCore
+
+/// The adversarial loss of a conditional-GAN run (`GANObjective` by name, for checkpoints and flags).
+public enum ConditionalLoss: String, Codable, Sendable, CaseIterable {
+    /// Goodfellow's zero-sum game.
+    case minimax
+    /// Non-saturating generator cost -log D(G(z)).
+    case nonsaturating
+    /// Least squares (LSGAN).
+    case lsgan
+    /// Hinge loss (the default for projection discriminators).
+    case hinge
+
+    /// The engine's objective of this name.
+    public var objective: GANObjective { GANObjective(rawValue: rawValue)! }
+}
+
+/// How a label-conditional GAN is trained: hinge loss (Lim & Ye 2017) by default, Adam with SNGAN's
+/// betas (0, 0.9), n_dis discriminator steps per generator step. Stored in checkpoints.
+public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
+    /// The adversarial loss.
+    public var loss = ConditionalLoss.hinge
+    /// Real images (and generated ones) per step.
+    public var batchSize = 64
+    /// Adam learning rate of the generator.
+    public var generatorLearningRate: Float = 2e-4
+    /// Adam learning rate of the discriminator.
+    public var discriminatorLearningRate: Float = 2e-4
+    /// Adam β1 of both networks.
+    public var beta1: Float = 0
+    /// Adam β2 of both networks.
+    public var beta2: Float = 0.9
+    /// Discriminator steps per generator step (n_dis).
+    public var discriminatorSteps = 1
+    /// Seeds the initial weights and, together with the step number, every batch, latent and label,
+    /// so that a run resumed from a checkpoint takes exactly the same steps.
+    public var seed: UInt64 = 0
+
+    /// The defaults.
+    public init() {}
+
+    /// Creates options; unspecified fields keep their defaults.
+    public init(loss: ConditionalLoss = .hinge, batchSize: Int = 64, generatorLearningRate: Float = 2e-4, discriminatorLearningRate: Float = 2e-4,
+                beta1: Float = 0, beta2: Float = 0.9, discriminatorSteps: Int = 1, seed: UInt64 = 0) {
+        self.loss = loss
+        (self.batchSize, self.generatorLearningRate, self.discriminatorLearningRate) = (batchSize, generatorLearningRate, discriminatorLearningRate)
+        (self.beta1, self.beta2, self.discriminatorSteps, self.seed) = (beta1, beta2, discriminatorSteps, seed)
+    }
+}
+
+/// The losses of one training step.
+public struct ConditionalStepLosses: Codable, Sendable, Equatable {
+    /// The step these losses belong to (1 for the first).
+    public var step: Int
+    /// Loss of the discriminator (its last sub-step).
+    public var discriminator: Float
+    /// Loss of the generator (for hinge, -mean D(G(z, y), y)).
+    public var generator: Float
+}

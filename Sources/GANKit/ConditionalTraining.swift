@@ -1,0 +1,156 @@
+import Foundation
+import GANConditional
+
+/// A label-conditional GAN training run as gantool drives it: data, model shape, schedule, and a
+/// checkpoint folder that holds the weights (`generator-*.safetensors`, ...), `state.json` and a
+/// per-class sample grid `samples.png` (one row per class).
+public struct ConditionalTrainingRun: Sendable {
+    /// Folder with the IDX files (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`),
+    /// or with one subfolder per class when `dataIsImageFolders`.
+    public var dataDirectory: String
+    /// The checkpoint folder.
+    public var outputDirectory: String
+    /// Train until this many steps in total have been taken.
+    public var steps: Int
+    /// Save a checkpoint and a sample grid every this many steps (and at the end).
+    public var checkpointEvery = 500
+    /// Print the losses every this many steps.
+    public var logEvery = 50
+    /// `dataDirectory` holds one subfolder of images per class (any PNG/JPEG, cropped and resized)
+    /// instead of IDX files; the class count comes from the folders.
+    public var dataIsImageFolders = false
+    /// Use only the first `limit` training images (IDX data).
+    public var limit: Int?
+    /// Continue from the checkpoint in `outputDirectory` (model and options come from it).
+    public var resume = false
+    /// Image size, widths, latent size (ignored when resuming).
+    public var configuration = ConditionalGANConfiguration()
+    /// Batch size, learning rates, seed (ignored when resuming).
+    public var options = ConditionalTrainingOptions()
+
+    /// Creates a run; tune the other fields before calling `run`.
+    public init(dataDirectory: String, outputDirectory: String, steps: Int) {
+        (self.dataDirectory, self.outputDirectory, self.steps) = (dataDirectory, outputDirectory, steps)
+    }
+
+    /// The names `setLoss(named:)` accepts: minimax, nonsaturating, lsgan, hinge.
+    public static let lossNames = ConditionalLoss.allCases.map(\.rawValue)
+
+    /// Sets `options.loss` by name; returns `false` (and changes nothing) for an unknown name.
+    public mutating func setLoss(named name: String) -> Bool {
+        guard let loss = ConditionalLoss(rawValue: name) else { return false }
+        options.loss = loss
+        return true
+    }
+
+    /// Problems running it.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The output folder already holds a checkpoint and `resume` is off.
+        case checkpointExists(String)
+        /// A setting is invalid.
+        case invalid(String)
+
+        /// A one-line explanation.
+        public var description: String {
+            switch self {
+            case let .checkpointExists(path): "\(path) already holds a checkpoint: pass --resume to continue it, or choose another folder"
+            case let .invalid(detail): detail
+            }
+        }
+    }
+
+    /// Trains, printing progress lines through `log`; returns the last step's losses.
+    /// - Throws: `IDXError`, `ImageFolderError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
+    @discardableResult
+    public func run(log: (String) -> Void) throws -> ConditionalStepLosses? {
+        guard steps >= 0, checkpointEvery > 0, logEvery > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
+        let statePath = "\(outputDirectory)/state.json"
+        let resuming = FileManager.default.fileExists(atPath: statePath)
+        if resuming && !resume { throw Failure.checkpointExists(outputDirectory) }
+        var configuration = resuming ? try ConditionalGANTrainer.readState(from: outputDirectory).configuration : self.configuration
+        let data: any LabeledImageDataset
+        if dataIsImageFolders {
+            data = try ImageFolderDataset(directory: dataDirectory, size: configuration.imageSize, channels: configuration.channels)
+            if !resuming { configuration.classCount = data.classCount }
+        } else {
+            data = try IDXDataset.load(directory: dataDirectory, split: .train, limit: limit)
+        }
+        guard data.classCount <= configuration.classCount, data.channels == configuration.channels else {
+            throw Failure.invalid("\(dataDirectory) has \(data.classCount) classes of \(data.channels)-channel images; the model takes \(configuration.classCount) classes of \(configuration.channels)")
+        }
+        let trainer: ConditionalGANTrainer
+        if resuming {
+            trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
+            log("resumed \(outputDirectory) at step \(trainer.step)")
+        } else {
+            if let problem = configuration.problem { throw Failure.invalid(problem) }
+            guard options.batchSize > 0, options.discriminatorSteps > 0 else { throw Failure.invalid("batch size and discriminator steps must be positive") }
+            trainer = ConditionalGANTrainer(configuration: configuration, options: options)
+        }
+        log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
+        func save() throws {
+            try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
+            try ConditionalSampler(generator: trainer.generator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
+        }
+        let started = Date(), firstStep = trainer.step
+        while trainer.step < steps {
+            let losses = trainer.trainStep(on: data)
+            if losses.step % logEvery == 0 || losses.step == steps {
+                let rate = Double(losses.step - firstStep) / max(Date().timeIntervalSince(started), 1e-9)
+                log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f  (%.2f steps/s)", losses.step, steps, losses.discriminator, losses.generator, rate))
+            }
+            guard losses.discriminator.isFinite && losses.generator.isFinite else {
+                throw Failure.invalid("losses became non-finite at step \(losses.step); last checkpoint kept")
+            }
+            if losses.step % checkpointEvery == 0 && losses.step < steps { try save() }
+        }
+        try save()
+        log("saved \(outputDirectory) at step \(trainer.step)")
+        return trainer.lastLosses
+    }
+}
+
+/// Samples from a trained conditional generator (a checkpoint folder written by training).
+public enum ConditionalGeneration {
+    /// Writes `count` samples of class `label` as one PNG grid of `columns` columns (default: √count).
+    /// The same seed gives the same images.
+    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
+    /// With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
+    /// With `interpolate`, the `count` images walk in latent space from the latent of `seed` to that of `seed + 1`.
+    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
+    public static func writeGrid(modelDirectory: String, label: Int, count: Int, seed: UInt64, truncation: Float? = nil,
+                                 interpolate: Bool = false, columns: Int? = nil, to path: String) throws {
+        let sampler = try loadSampler(modelDirectory, truncation: truncation, count: count)
+        guard (0..<sampler.generator.configuration.classCount).contains(label) else {
+            throw ConditionalTrainingRun.Failure.invalid("label \(label) is outside 0..<\(sampler.generator.configuration.classCount) of \(modelDirectory)")
+        }
+        if interpolate {
+            guard count >= 2 else { throw ConditionalTrainingRun.Failure.invalid("an interpolation needs --count of at least 2") }
+            let images = sampler.interpolation(label: label, seed: seed, endSeed: seed &+ 1, steps: count, truncation: truncation)
+            try SampleGrid.write(images, columns: columns ?? count, to: path)
+            return
+        }
+        let images = sampler.samples(labels: Array(repeating: label, count: count), seed: seed, truncation: truncation)
+        let columns = columns ?? Int(Double(count).squareRoot().rounded(.up))
+        try SampleGrid.write(images, columns: max(1, columns), to: path)
+    }
+
+    /// Writes the per-class grid: one row per class, `perClass` samples each.
+    /// - Throws: `CheckpointError`, `ImageIOError`.
+    public static func writeClassGrid(modelDirectory: String, perClass: Int, seed: UInt64, truncation: Float? = nil,
+                                      to path: String) throws {
+        let sampler = try loadSampler(modelDirectory, truncation: truncation, count: perClass)
+        try sampler.writeClassGrid(to: path, perClass: perClass, seed: seed, truncation: truncation)
+    }
+
+    /// Loads the generator after checking the request's numbers.
+    private static func loadSampler(_ directory: String, truncation: Float?, count: Int) throws -> ConditionalSampler {
+        guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
+        if let truncation, !(truncation > 0) { throw ConditionalTrainingRun.Failure.invalid("truncation must be positive") }
+        return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: directory))
+    }
+
+    /// The default data folder of a dataset (`mnist`, `fashion-mnist`): `$GANKIT_DATA/<name>` or
+    /// `<repository>/../shared/data/<name>`.
+    public static func defaultDataDirectory(_ name: String) -> String { "\(DataLocation.root())/\(name)" }
+}

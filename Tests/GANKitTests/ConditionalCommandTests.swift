@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import GANKit
+
+/// `gantool train cgan` and `gantool generate` on a tiny uncompressed IDX dataset.
+struct ConditionalCommandTests {
+    /// Writes 20 random 28×28 images with labels 0...9 as IDX files into `folder`.
+    static func writeTinyIDX(into folder: String) throws {
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        let n = 20
+        let pixels = (0..<(n * 784)).map { UInt8(($0 * 37) % 256) }
+        try Data(be(2051) + be(UInt32(n)) + be(28) + be(28) + pixels).write(to: URL(fileURLWithPath: folder + "/train-images-idx3-ubyte"))
+        try Data(be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }).write(to: URL(fileURLWithPath: folder + "/train-labels-idx1-ubyte"))
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainResumeAndGenerate() throws {
+        let dir = try ScratchFolder()
+        try Self.writeTinyIDX(into: dir.path)
+        let model = dir.path + "/model"
+        let common = ["train", "cgan", "--mnist", dir.path, "-o", model, "--batch-size", "4", "--width", "4", "--latent-size", "8", "--log-every", "1", "--loss", "nonsaturating"]
+        let first = try CommandLineTests.run(common + ["--steps", "2"])
+        #expect(first.status == 0 && first.stderr.contains("step 2/2"))
+        #expect(try CommandLineTests.run(common + ["--steps", "3"]).status == 1)  // exists, no --resume
+        let resumed = try CommandLineTests.run(common + ["--steps", "3", "--resume"])
+        #expect(resumed.status == 0 && resumed.stderr.contains("resumed") && resumed.stderr.contains("step 3/3"))
+        #expect(dir.listing("model").contains("generator-00000003.safetensors") && dir.listing("model").contains("samples.png"))
+
+        let loaded = try LabelConditionalModel(directory: model)
+        let reference = try loaded.images(label: 7, count: 2, seed: 1)
+        #expect(reference.count == 2 && reference[0].width == 28 && reference[0] != reference[1])
+        let matches = (0..<4).map { _ in Flag() }
+        DispatchQueue.concurrentPerform(iterations: 4) { k in
+            matches[k].set((try? loaded.images(label: 7, count: 2, seed: 1)) == reference)
+        }
+        let allMatch = matches.allSatisfy { $0.value }
+        #expect(allMatch)
+        #expect(throws: (any Error).self) { try loaded.images(label: 10, count: 1, seed: 0) }
+
+        let grid = try CommandLineTests.run(["generate", "--model", model, "--label", "7", "--count", "4", "--seed", "1", "-o", dir.path + "/g.png"])
+        #expect(grid.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/g.png").width == 2 * 30 + 2)
+        #expect(try CommandLineTests.run(["generate", "--model", model, "--label", "10", "-o", dir.path + "/x.png"]).status == 1)
+        let all = try CommandLineTests.run(["generate", "--model", model, "--labels", "all", "--count", "3", "--truncation", "1", "-o", dir.path + "/all.png"])
+        #expect(all.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/all.png").height == 10 * 30 + 2)
+        let walk = try CommandLineTests.run(["generate", "--model", model, "--label", "1", "--count", "5", "--interpolate", "-o", dir.path + "/walk.png"])
+        #expect(walk.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/walk.png").width == 5 * 30 + 2)
+        #expect(try CommandLineTests.run(["train", "cgan", "--mnist", dir.path, "-o", dir.path + "/m2", "--loss", "wasserstein"]).status != 0)
+        #expect(try CommandLineTests.run(["generate", "--model", dir.path, "--label", "1", "-o", dir.path + "/x.png"]).stderr.contains("state.json"))
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainFromClassFolders() throws {
+        let dir = try ScratchFolder()
+        try dir.image("data/cats/1.png", width: 20, height: 16)
+        try dir.image("data/cats/2.jpg")
+        try dir.image("data/dogs/1.png", value: 200)
+        let result = try CommandLineTests.run(["train", "cgan", "--folders", dir.path + "/data", "--channels", "3", "--image-size", "8",
+                                               "-o", dir.path + "/model", "--steps", "2", "--batch-size", "2", "--width", "4", "--latent-size", "4"])
+        #expect(result.status == 0 && result.stderr.contains("2 classes"))
+        let grid = try CommandLineTests.run(["generate", "--model", dir.path + "/model", "--labels", "all", "--count", "2", "-o", dir.path + "/g.png"])
+        #expect(grid.status == 0)
+        #expect(try ImageInfo(contentsOf: dir.path + "/g.png").height == 2 * 10 + 2)
+    }
+}
+
+/// A Bool written from one thread and read after a join.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool { lock.withLock { stored } }
+    func set(_ value: Bool) { lock.withLock { stored = value } }
+}
