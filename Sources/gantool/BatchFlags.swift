@@ -39,7 +39,9 @@ struct BatchFlags: ParsableArguments {
 }
 
 extension ImageFormat: ExpressibleByArgument {
+    /// Parses "png", "jpg" or "jpeg".
     public init?(argument: String) { self.init(fileExtension: argument) }
+    /// The values `--help` lists.
     public static var allValueStrings: [String] { ["png", "jpg"] }
 }
 
