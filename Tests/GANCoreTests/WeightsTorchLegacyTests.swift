@@ -22,15 +22,19 @@ enum LegacyStream {
         var stride: [Int]
     }
 
-    /// The object pickle: an OrderedDict of tensors with 6-element persistent ids.
-    static func object(_ tensors: [Tensor]) -> [UInt8] {
+    /// The object pickle: an OrderedDict of tensors with 6-element persistent ids; `python2` writes every string as
+    /// Python 2 does (SHORT_BINSTRING).
+    static func object(_ tensors: [Tensor], python2: Bool = false) -> [UInt8] {
         typealias P = WeightsTestPickle
+        func str(_ s: String) -> [UInt8] {
+            python2 ? [0x55, UInt8(s.utf8.count)] + Array(s.utf8) : P.str(s)
+        }
         var p: [UInt8] = [0x80, 0x02]
         p += P.global("collections", "OrderedDict") + [0x29, 0x52, 0x28]
         for t in tensors {
-            p += P.str(t.name) + P.global("torch._utils", t.rebuild) + [0x28]
-            p += [0x28] + P.str("storage") + P.global("torch", t.storageType) + P.str(t.key) + P.str("cpu") + P.int(t.numel)
-            if let v = t.view { p += [0x28] + P.str(v.key) + P.int(v.offset) + P.int(v.size) + [0x74] } else { p += [0x4E] }
+            p += str(t.name) + P.global("torch._utils", t.rebuild) + [0x28]
+            p += [0x28] + str("storage") + P.global("torch", t.storageType) + str(t.key) + str("cuda:0") + P.int(t.numel)
+            if let v = t.view { p += [0x28] + str(v.key) + P.int(v.offset) + P.int(v.size) + [0x74] } else { p += [0x4E] }
             p += [0x74, 0x51]
             p += P.int(t.offset) + [0x28] + t.size.flatMap(P.int) + [0x74] + [0x28] + t.stride.flatMap(P.int) + [0x74]
             if t.rebuild == "_rebuild_tensor_v2" { p += [0x89] + P.global("collections", "OrderedDict") + [0x29, 0x52] }
@@ -115,6 +119,15 @@ struct WeightsTorchLegacyTests {
                                        .init(name: "b", key: "1", numel: 1, size: [1], stride: [1])],
                                       storages: [("1", LegacyStream.storage([4]))])
         #expect(try TorchCheckpoint.read(bytes: mixed).names == ["module.a", "b"])
+    }
+
+    /// Checkpoints saved under Python 2 (2017) pickle names and keys as Python 2 `str` (SHORT_BINSTRING).
+    @Test func python2StringsAreNames() throws {
+        let t = [LegacyStream.Tensor(name: "model.1.weight", key: "140234", numel: 2, rebuild: "_rebuild_tensor", size: [2], stride: [1])]
+        let bytes = LegacyStream.magic + LegacyStream.version + LegacyStream.sysInfo() + LegacyStream.object(t, python2: true)
+            + [0x80, 0x02, 0x5D, 0x28, 0x55, 6] + Array("140234".utf8) + [0x65, 0x2E] + LegacyStream.storage([1.5, -2])
+        let sd = try TorchCheckpoint.read(bytes: bytes, fileName: "old.pth")
+        #expect(sd.names == ["model.1.weight"] && sd["model.1.weight"]?.values == [1.5, -2])
     }
 
     @Test func everyTruncationIsATypedError() throws {

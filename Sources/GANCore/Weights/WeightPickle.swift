@@ -327,8 +327,9 @@ struct RestrictedUnpickler {
             case 0x54, 0x42: // BINSTRING (signed), BINBYTES
                 let n = Int(try weightLE(Int32.self))
                 guard n >= 0 else { throw fail("negative length") }
-                stack.append(.bytes(Array(bytes[try take(n)])))
-            case 0x55, 0x43: stack.append(.bytes(Array(bytes[try take(Int(try u8()))]))) // SHORT_BINSTRING, SHORT_BINBYTES
+                stack.append(op == 0x54 ? python2String(try take(n)) : .bytes(Array(bytes[try take(n)])))
+            case 0x55: stack.append(python2String(try take(Int(try u8())))) // SHORT_BINSTRING
+            case 0x43: stack.append(.bytes(Array(bytes[try take(Int(try u8()))]))) // SHORT_BINBYTES
             case 0x8E: // BINBYTES8
                 let n = try weightLE(UInt64.self)
                 guard n <= UInt64(RestrictedUnpickler.maxObjectBytes) else { throw fail("bytes of \(n) bytes is too large") }
@@ -389,6 +390,13 @@ struct RestrictedUnpickler {
             }
             if stack.count > 10_000_000 { throw fail("stack too deep") }
         }
+    }
+
+    /// A Python 2 `str` (BINSTRING, SHORT_BINSTRING: legacy checkpoints saved under Python 2): decoded as UTF-8, as
+    /// `torch.load`'s default `encoding='utf-8'` does, else kept as bytes.
+    private func python2String(_ r: Range<Int>) -> PickleValue {
+        if let s = String(validating: bytes[r], as: UTF8.self) { return .string(s) }
+        return .bytes(Array(bytes[r]))
     }
 
     private func top() throws(WeightFileError) -> PickleValue {
