@@ -22,7 +22,8 @@ public enum WeightFileError: Error, CustomStringConvertible, Equatable, Sendable
     case invalidLayout(file: String, detail: String)
     /// The file is neither a zip archive nor a recognised legacy checkpoint.
     case notAZipArchive(file: String)
-    /// The file is a pre-1.6 (non-zip) PyTorch checkpoint, which is not supported.
+    /// The file is a tar-format PyTorch checkpoint (torch < 0.1.10), which is not supported. (Pickle-stream
+    /// legacy checkpoints, torch < 1.6, are read.)
     case legacyFormat(file: String)
     /// The zip container is damaged or inconsistent (bad signature, range, CRC...).
     case corruptArchive(file: String, detail: String)
@@ -55,9 +56,9 @@ public enum WeightFileError: Error, CustomStringConvertible, Equatable, Sendable
         case let .invalidLayout(file, detail):
             return "\(file): invalid data layout: \(detail)"
         case let .notAZipArchive(file):
-            return "\(file): not a PyTorch checkpoint (no zip archive signature)"
+            return "\(file): not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle stream)"
         case let .legacyFormat(file):
-            return "\(file): legacy pre-1.6 format; re-save with torch>=1.6 (torch.save zip format)"
+            return "\(file): tar-format checkpoint of torch < 0.1.10 is not supported; re-save with torch>=1.6 (torch.save zip format)"
         case let .corruptArchive(file, detail):
             return "\(file): corrupt zip archive: \(detail)"
         case let .compressedEntry(file, entry, method):

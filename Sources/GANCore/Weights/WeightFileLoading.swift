@@ -1,7 +1,7 @@
 // Format sniffing: load a state dict without caring which supported format a file uses.
 
 extension StateDict {
-    /// Loads a state dict from a safetensors file or a PyTorch zip checkpoint, chosen by the
+    /// Loads a state dict from a safetensors file or a PyTorch checkpoint (zip or legacy), chosen by the
     /// file's leading bytes (not its extension). safetensors `__metadata__` is dropped; use
     /// ``SafeTensors/read(contentsOf:)`` to keep it.
     /// - Throws: ``WeightFileError`` naming the file.
@@ -10,7 +10,7 @@ extension StateDict {
         try self.init(bytes: bytes, fileName: path)
     }
 
-    /// Loads a state dict from the bytes of a safetensors file or a PyTorch zip checkpoint.
+    /// Loads a state dict from the bytes of a safetensors file or a PyTorch checkpoint (zip or legacy).
     /// - Throws: ``WeightFileError`` naming `fileName`.
     public init(bytes: [UInt8], fileName: String = "<memory>") throws(WeightFileError) {
         // A safetensors JSON header starts at byte 8 with '{'; in a zip that byte is the

@@ -11,11 +11,16 @@ struct PickleHeap {
     var dicts: [[(key: PickleValue, value: PickleValue)]] = []
 }
 
-/// A storage referenced by a persistent id `('storage', torch.XStorage, key, location, numel)`.
+/// A storage referenced by a persistent id `('storage', torch.XStorage, key, location, numel)`, or in a
+/// legacy (pre-1.6) checkpoint `(..., numel, view_metadata)`, where `view_metadata` is `None` or
+/// `(view_key, offset, size)` for a view into the root storage `key`.
 struct PickleStorageRef {
     var dtype: WeightDType
     var key: String
     var numel: Int
+    /// Element offset of a legacy storage view into its root storage (0 otherwise); tensors built on the
+    /// view get it added to their storage offset.
+    var viewOffset = 0
 }
 
 /// A tensor produced by `torch._utils._rebuild_tensor_v2` (data is fetched later).
@@ -72,6 +77,7 @@ struct RestrictedUnpickler {
     static let callables: Set<String> = [
         "collections.OrderedDict",
         "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_tensor",  // torch < 0.4 (legacy checkpoints): (storage, offset, size, stride)
         "torch._utils._rebuild_parameter",
         "torch._utils._rebuild_parameter_with_state",
     ]
@@ -112,9 +118,16 @@ struct RestrictedUnpickler {
 
     /// Unpickles `bytes[range]`, returning the value left by STOP.
     static func load(_ bytes: [UInt8], range: Range<Int>, file: String) throws(WeightFileError) -> (root: PickleValue, heap: PickleHeap) {
+        let (root, heap, _) = try loadNext(bytes, range: range, file: file)
+        return (root, heap)
+    }
+
+    /// Unpickles the first pickle in `bytes[range]` (a stream may hold several), returning the value left by STOP
+    /// and the index just after the STOP opcode. Error offsets count from `range.lowerBound`.
+    static func loadNext(_ bytes: [UInt8], range: Range<Int>, file: String) throws(WeightFileError) -> (root: PickleValue, heap: PickleHeap, next: Int) {
         var u = RestrictedUnpickler(bytes: bytes, end: range.upperBound, file: file, pos: range.lowerBound)
         let root = try u.run(base: range.lowerBound)
-        return (root, u.heap)
+        return (root, u.heap, u.pos)
     }
 
     private init(bytes: [UInt8], end: Int, file: String, pos: Int) {
@@ -218,10 +231,12 @@ struct RestrictedUnpickler {
         case "collections.OrderedDict":
             guard a.isEmpty else { throw fail("OrderedDict with constructor arguments is not supported") }
             return newDict()
-        case "torch._utils._rebuild_tensor_v2":
-            guard a.count >= 4 else { throw fail("_rebuild_tensor_v2 needs at least 4 arguments, got \(a.count)") }
-            guard case let .storage(s) = a[0] else { throw fail("_rebuild_tensor_v2 storage argument is \(a[0].kindName)") }
-            return .tensor(PickleTensorRef(storage: s, offset: try intArg(a[1], "storage offset"),
+        case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
+            guard a.count >= 4 else { throw fail("\(name) needs at least 4 arguments, got \(a.count)") }
+            guard case let .storage(s) = a[0] else { throw fail("\(name) storage argument is \(a[0].kindName)") }
+            let (offset, overflow) = try intArg(a[1], "storage offset").addingReportingOverflow(s.viewOffset)
+            guard !overflow else { throw fail("storage offset overflows") }
+            return .tensor(PickleTensorRef(storage: s, offset: offset,
                                            size: try intTuple(a[2], "size"), stride: try intTuple(a[3], "stride")))
         case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
             guard let first = a.first, case .tensor = first else { throw fail("\(name) without a tensor argument") }
@@ -232,8 +247,8 @@ struct RestrictedUnpickler {
     }
 
     private mutating func persistentLoad(_ pid: PickleValue) throws(WeightFileError) -> PickleValue {
-        guard case let .tuple(ti) = pid, case let t = heap.tuples[ti], t.count == 5, case .string("storage") = t[0] else {
-            throw fail("unsupported persistent id (expected ('storage', type, key, location, numel))")
+        guard case let .tuple(ti) = pid, case let t = heap.tuples[ti], t.count == 5 || t.count == 6, case .string("storage") = t[0] else {
+            throw fail("unsupported persistent id (expected ('storage', type, key, location, numel[, view_metadata]))")
         }
         guard case let .global(module, name) = t[1], module == "torch", let dtype = RestrictedUnpickler.storageTypes[name] else {
             throw fail("persistent id storage type \(t[1].kindName) is not a supported torch storage")
@@ -242,7 +257,23 @@ struct RestrictedUnpickler {
         guard case .string = t[3] else { throw fail("persistent id location is \(t[3].kindName), expected str") }
         let numel = try intArg(t[4], "storage numel")
         guard numel >= 0 else { throw fail("negative storage size \(numel)") }
-        return .storage(PickleStorageRef(dtype: dtype, key: key, numel: numel))
+        var ref = PickleStorageRef(dtype: dtype, key: key, numel: numel)
+        if t.count == 6 {
+            switch t[5] {
+            case .none: break
+            case let .tuple(vi) where heap.tuples[vi].count == 3:
+                // A legacy view (view_key, offset, size) of the root storage `key`: tensors index the root.
+                let offset = try intArg(heap.tuples[vi][1], "storage view offset")
+                let size = try intArg(heap.tuples[vi][2], "storage view size")
+                guard offset >= 0, size >= 0, offset <= numel, size <= numel - offset else {
+                    throw fail("storage view (offset \(offset), size \(size)) exceeds its root storage of \(numel) elements")
+                }
+                ref.viewOffset = offset
+            default:
+                throw fail("persistent id view metadata is \(t[5].kindName), expected None or (key, offset, size)")
+            }
+        }
+        return .storage(ref)
     }
 
     private mutating func run(base: Int) throws(WeightFileError) -> PickleValue {
@@ -296,8 +327,9 @@ struct RestrictedUnpickler {
             case 0x54, 0x42: // BINSTRING (signed), BINBYTES
                 let n = Int(try weightLE(Int32.self))
                 guard n >= 0 else { throw fail("negative length") }
-                stack.append(.bytes(Array(bytes[try take(n)])))
-            case 0x55, 0x43: stack.append(.bytes(Array(bytes[try take(Int(try u8()))]))) // SHORT_BINSTRING, SHORT_BINBYTES
+                stack.append(op == 0x54 ? python2String(try take(n)) : .bytes(Array(bytes[try take(n)])))
+            case 0x55: stack.append(python2String(try take(Int(try u8())))) // SHORT_BINSTRING
+            case 0x43: stack.append(.bytes(Array(bytes[try take(Int(try u8()))]))) // SHORT_BINBYTES
             case 0x8E: // BINBYTES8
                 let n = try weightLE(UInt64.self)
                 guard n <= UInt64(RestrictedUnpickler.maxObjectBytes) else { throw fail("bytes of \(n) bytes is too large") }
@@ -358,6 +390,13 @@ struct RestrictedUnpickler {
             }
             if stack.count > 10_000_000 { throw fail("stack too deep") }
         }
+    }
+
+    /// A Python 2 `str` (BINSTRING, SHORT_BINSTRING: legacy checkpoints saved under Python 2): decoded as UTF-8, as
+    /// `torch.load`'s default `encoding='utf-8'` does, else kept as bytes.
+    private func python2String(_ r: Range<Int>) -> PickleValue {
+        if let s = String(validating: bytes[r], as: UTF8.self) { return .string(s) }
+        return .bytes(Array(bytes[r]))
     }
 
     private func top() throws(WeightFileError) -> PickleValue {

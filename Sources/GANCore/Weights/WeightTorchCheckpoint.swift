@@ -1,4 +1,5 @@
-// Import of PyTorch checkpoints written by `torch.save` (zip format, torch >= 1.6).
+// Import of PyTorch checkpoints written by `torch.save` (zip format, torch >= 1.6; the legacy
+// pre-1.6 pickle-stream format is read by `TorchLegacyCheckpoint`).
 //
 // Layout: a zip of stored entries under one folder `<stem>/`: `data.pkl` (the pickled
 // object, with tensors as persistent ids), `data/<key>` (raw little-endian storages),
@@ -11,7 +12,11 @@
 /// a `state_dict` or `model` entry holding such a dict, or (with `entry:`) a named top-level
 /// entry such as `netG` in a checkpoint that holds several state dicts. Floating tensors (f32, f16, bf16,
 /// f64) and integer/bool tensors (e.g. `num_batches_tracked`) are converted to `Float`;
-/// views (storage offset, strides) are honoured. Legacy pre-1.6 files are refused.
+/// views (storage offset, strides) are honoured. Both `torch.save` formats are read: the zip format
+/// (torch >= 1.6) and the legacy pickle stream (torch < 1.6, or `_use_new_zipfile_serialization=False`,
+/// as in the official junyanz CycleGAN checkpoints). When every tensor name starts with `module.`
+/// (a model saved from `DataParallel`), the prefix is removed. Only the tar format of torch < 0.1.10
+/// is refused (``WeightFileError/legacyFormat(file:)``).
 public enum TorchCheckpoint {
     /// Largest file ``read(contentsOf:)`` will load (8 GiB).
     public static let maxFileBytes: UInt64 = 8 << 30
@@ -39,6 +44,8 @@ public enum TorchCheckpoint {
         let file = fileName
         if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03 || bytes[2] == 0x05 {
             // zip: fall through
+        } else if isLegacyPickle(bytes) {
+            return try TorchLegacyCheckpoint.read(bytes: bytes, file: file, entry: entry).strippingDataParallelPrefix()
         } else if isLegacy(bytes) {
             throw .legacyFormat(file: file)
         } else if bytes.count < 4 {
@@ -123,12 +130,17 @@ public enum TorchCheckpoint {
             }
             result[name] = TensorData(shape: ref.size, values: values, dtype: s.dtype)
         }
-        return result
+        return result.strippingDataParallelPrefix()
+    }
+
+    /// Whether the bytes start like a pickle stream (the legacy pre-1.6 format).
+    static func isLegacyPickle(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x80 && bytes[1] >= 2 && bytes[1] <= 5
     }
 
     /// Whether the bytes look like a pre-1.6 checkpoint (a raw pickle stream or a tar file).
     static func isLegacy(_ bytes: [UInt8]) -> Bool {
-        if bytes.count >= 2, bytes[0] == 0x80, bytes[1] >= 2, bytes[1] <= 5 { return true }
+        if isLegacyPickle(bytes) { return true }
         if bytes.count >= 262, Array(bytes[257..<262]) == Array("ustar".utf8) { return true }
         return false
     }

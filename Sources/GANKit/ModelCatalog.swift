@@ -1,0 +1,113 @@
+import Foundation
+import GANTranslation
+
+/// Where the models folder came from (see ``TranslationModels/folder(explicit:)``).
+public enum ModelsFolderSource: String, Sendable, Codable, Equatable {
+    /// Given on the command line (`--models`).
+    case option
+    /// The `GANKIT_MODELS` environment variable.
+    case environment
+    /// The `Models/` folder found by walking up from the executable (the package's own folder).
+    case package
+}
+
+/// One model as `gantool models` lists it.
+public struct ModelSummary: Sendable, Codable, Equatable {
+    /// The model's name (from its manifest).
+    public var name: String
+    /// Its folder.
+    public var folder: String
+    /// The manifest's format ("gankit-cyclegan": unpaired translation).
+    public var kind: String
+    /// Domain A (G_A translates A to B).
+    public var domainA: String
+    /// Domain B (G_B translates B to A).
+    public var domainB: String
+    /// The generators' architecture, e.g. "resnet_9blocks, ngf 64, instance norm".
+    public var architecture: String
+    /// Training steps behind the weights, when the manifest records them.
+    public var trainingSteps: Int?
+    /// Problems that will stop the model from running (a missing generator file), empty when none.
+    public var problems: [String]
+
+    /// The summary of a model folder read by `TranslationModel(folder:)`.
+    public init(model: TranslationModel) {
+        let m = model.manifest
+        (name, folder, kind, domainA, domainB) = (m.name, model.folder, m.format, m.domainA, m.domainB)
+        architecture = "resnet_\(m.options.resnetBlocks)blocks, ngf \(m.options.ngf), \(m.options.norm.rawValue) norm"
+        trainingSteps = m.trainingSteps
+        problems = ["G_A", "G_B"].filter { !FileManager.default.fileExists(atPath: "\(model.folder)/\($0).safetensors") }
+            .map { "missing \($0).safetensors" }
+    }
+}
+
+/// A folder inside the models folder that is not a usable model, and why.
+public struct SkippedModelFolder: Sendable, Codable, Equatable {
+    /// The folder.
+    public var folder: String
+    /// Why it was skipped (the manifest's error).
+    public var reason: String
+}
+
+/// What `gantool models` prints: the models folder, where it came from, its models and the folders it skipped.
+public struct ModelCatalog: Sendable, Codable, Equatable {
+    /// The models folder.
+    public var folder: String
+    /// How the folder was chosen.
+    public var source: ModelsFolderSource
+    /// The models, sorted by folder name.
+    public var models: [ModelSummary]
+    /// Sub-folders that hold something other than a readable model (hidden folders are ignored).
+    public var skipped: [SkippedModelFolder]
+
+    /// Scans the models folder that ``TranslationModels/folder(explicit:)`` resolves from `explicit`.
+    public init(explicit: String? = nil) {
+        let folder = TranslationModels.folder(explicit: explicit)
+        let source: ModelsFolderSource
+        if let explicit, !explicit.isEmpty { source = .option }
+        else if let env = ProcessInfo.processInfo.environment["GANKIT_MODELS"], !env.isEmpty { source = .environment }
+        else { source = .package }
+        self.init(folder: folder, source: source)
+    }
+
+    /// Scans `folder`: every non-hidden sub-folder is a model (a readable `manifest.json`) or is listed as skipped.
+    public init(folder: String, source: ModelsFolderSource) {
+        (self.folder, self.source) = (folder, source)
+        models = []
+        skipped = []
+        let files = FileManager.default
+        for entry in ((try? files.contentsOfDirectory(atPath: folder)) ?? []).sorted() where !entry.hasPrefix(".") {
+            let path = folder + "/" + entry
+            var isFolder: ObjCBool = false
+            guard files.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            do {
+                models.append(ModelSummary(model: try TranslationModel(folder: path)))
+            } catch {
+                skipped.append(SkippedModelFolder(folder: path, reason: error.description))
+            }
+        }
+    }
+
+    /// A human-readable listing: one line per model (name, domains, architecture, folder), then the skipped folders.
+    public var text: String {
+        let origin: String
+        switch source {
+        case .option: origin = "--models"
+        case .environment: origin = "$GANKIT_MODELS"
+        case .package: origin = "the Models/ folder of GANKit"
+        }
+        var lines = ["models in \(folder) (from \(origin)):"]
+        if models.isEmpty { lines.append("  none") }
+        let width = models.map(\.name.count).max() ?? 0
+        for m in models {
+            var line = "  " + m.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            line += "  \(m.domainA) <-> \(m.domainB)  [\(m.architecture)]"
+            if let steps = m.trainingSteps { line += "  \(steps) steps" }
+            line += "  \(m.folder)"
+            if !m.problems.isEmpty { line += "  (\(m.problems.joined(separator: ", ")))" }
+            lines.append(line)
+        }
+        for s in skipped { lines.append("  skipped \(s.folder): \(s.reason)") }
+        return lines.joined(separator: "\n")
+    }
+}

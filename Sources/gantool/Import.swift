@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import GANKit
+
+/// `gantool import`: turns junyanz CycleGAN generator checkpoints into a translation model folder.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import official CycleGAN generator checkpoints (latest_net_G_A.pth, latest_net_G_B.pth) as a model.",
+        discussion: """
+            CHECKPOINT_A is G_A (translates domain A into B), CHECKPOINT_B is G_B (B into A): the \
+            files junyanz/pytorch-CycleGAN-and-pix2pix writes, in either torch.save format (zip, or the \
+            legacy pre-1.6 format of the official 2017-2019 checkpoints), with or without DataParallel's \
+            'module.' prefix; safetensors files are accepted too. Both are required: a model folder holds \
+            both directions (its manifest has no one-direction form). The architecture is read off the \
+            checkpoint unless --ngf, --blocks or --norm say otherwise; both checkpoints must load strictly \
+            (an error lists every missing, unexpected or misshapen tensor). Nothing is executed from \
+            the pickles.
+
+            The model folder (manifest.json, G_A.safetensors, G_B.safetensors) is written atomically \
+            into -o, else --models, else $GANKIT_MODELS, else the Models/ folder shipped with GANKit.
+
+            Examples:
+              gantool import horse2zebra_G_A.pth horse2zebra_G_B.pth --name horse2zebra --a-name horses --b-name zebras
+              gantool translate horses/ --to zebras -o zebras_out/
+              gantool import G_A.pth G_B.pth --name summer2winter --a-name summer --b-name winter --fp16 -o ~/models
+            """)
+
+    @Argument(help: ArgumentHelp("G_A then G_B checkpoint.", valueName: "checkpoint"))
+    var checkpoints: [String]
+
+    @Option(help: "Model name (its folder's name).")
+    var name: String
+
+    @Option(name: [.customLong("a-name"), .customLong("from")], help: "Name of domain A, the input of G_A (e.g. horses).")
+    var aName: String
+
+    @Option(name: [.customLong("b-name"), .customLong("to")], help: "Name of domain B, the output of G_A (e.g. zebras).")
+    var bName: String
+
+    @Option(help: "Filters of the first convolution (default: read off the checkpoint).")
+    var ngf: Int?
+
+    @Option(help: "Residual blocks (default: read off the checkpoint).")
+    var blocks: Int?
+
+    @Option(help: "resnet_9blocks or resnet_6blocks (same as --blocks 9 or 6).")
+    var arch: String?
+
+    @Option(help: "Normalisation: instance, batch or none (default: read off the checkpoint).")
+    var norm: String?
+
+    @Flag(help: "Store the weights as 16-bit floats (half the size).")
+    var fp16 = false
+
+    @Flag(help: "Replace an existing model of the same name.")
+    var force = false
+
+    @Option(help: ArgumentHelp("Models folder to write into (as for translate).", valueName: "dir"))
+    var models: String?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Folder to write the model folder into (overrides --models).", valueName: "dir"))
+    var output: String?
+
+    func validate() throws {
+        guard checkpoints.count == 2 else {
+            throw ValidationError("give two checkpoints, G_A then G_B (got \(checkpoints.count)): a model folder holds both directions, and its manifest has no one-direction form")
+        }
+        if let ngf, ngf <= 0 { throw ValidationError("--ngf must be positive") }
+        if let blocks, blocks < 0 { throw ValidationError("--blocks must be 0 or more") }
+        if let arch, Self.blocks(arch) == nil { throw ValidationError("--arch takes resnet_<N>blocks, e.g. resnet_9blocks, got '\(arch)'") }
+        if let arch, let blocks, Self.blocks(arch) != blocks { throw ValidationError("--arch \(arch) and --blocks \(blocks) disagree") }
+    }
+
+    /// N of "resnet_Nblocks".
+    static func blocks(_ arch: String) -> Int? {
+        guard arch.hasPrefix("resnet_"), arch.hasSuffix("blocks") else { return nil }
+        return Int(arch.dropFirst("resnet_".count).dropLast("blocks".count))
+    }
+
+    func run() throws {
+        let folder = output ?? TranslationModels.folder(explicit: models)
+        do {
+            let request = try TranslationImport(checkpointA: checkpoints[0], checkpointB: checkpoints[1], name: name, domainA: aName, domainB: bName,
+                                                ngf: ngf, resnetBlocks: blocks ?? arch.flatMap(Self.blocks), normName: norm,
+                                                halfPrecision: fp16, overwrite: force)
+            let model = ModelSummary(model: try request.run(into: folder))
+            print("imported \(model.name) (\(model.domainA) <-> \(model.domainB), \(model.architecture), \(fp16 ? "F16" : "F32")) into \(model.folder)")
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
