@@ -22,5 +22,5 @@ struct GANTool: ParsableCommand {
               gantool convert scans/ -r -o out/ --format jpg --quality 85 --skip-existing
             """,
         version: GANKit.version,
-        subcommands: [Translate.self, Inpaint.self, Generate.self, Train.self, Convert.self, Info.self, Bench.self])
+        subcommands: [Translate.self, Inpaint.self, Generate.self, Train.self, Convert.self, Info.self, Bench.self, Eval.self])
 }
