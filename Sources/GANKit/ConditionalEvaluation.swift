@@ -27,7 +27,7 @@ public enum ConditionalEvaluation {
 
     /// Trains the classifier on the training split of the IDX data in `dataDirectory`, tests it on
     /// the test split and saves it in `outputDirectory`. Returns the test accuracy and the seconds taken.
-    public static func trainClassifier(dataDirectory: String, outputDirectory: String, epochs: Int = 3, seed: UInt64 = 0,
+    public static func trainClassifier(dataDirectory: String, outputDirectory: String, epochs: Int = 6, seed: UInt64 = 0,
                                        limit: Int? = nil, log: (String) -> Void = { _ in }) throws -> (testAccuracy: Double, seconds: Double) {
         let train = try IDXDataset.load(directory: dataDirectory, split: .train)
         let test = try IDXDataset.load(directory: dataDirectory, split: .test)

@@ -27,7 +27,7 @@ struct EvalTrainClassifier: ParsableCommand {
             classifier.safetensors and classifier.json into the output folder.
 
             Example:
-              gantool eval train-classifier --mnist ../shared/data/mnist -o classifiers/mnist --epochs 3
+              gantool eval train-classifier --mnist ../shared/data/mnist -o classifiers/mnist --epochs 6
             """)
 
     @Option(help: "Folder with MNIST IDX files.")
@@ -40,7 +40,7 @@ struct EvalTrainClassifier: ParsableCommand {
     var output: String?
 
     @Option(help: "Passes over the training split.")
-    var epochs = 3
+    var epochs = 6
 
     @Option(help: "Seed of weights and shuffling.")
     var seed: UInt64 = 0

@@ -129,3 +129,25 @@ import Testing
     #expect(loaded.logits(x) == model.logits(x))
     #expect(throws: ClassifierError.self) { try ClassifierTraining.load(from: directory + "-absent") }
 }
+
+@Test func shiftedImagesMoveAndFillWithBackground() {
+    var random = SeededGenerator(seed: 8)
+    let image = Tensor(shape: [1, 1, 5, 5], scalars: (0..<25).map(Float.init))
+    let moved = ClassifierTraining.shifted(image, maxShift: 2, using: &random)
+    // Some offset (dy, dx) in ±2 maps every kept pixel from (y - dy, x - dx); the rest are -1.
+    var found = false
+    for dy in -2...2 {
+        for dx in -2...2 {
+            var ok = true
+            for y in 0..<5 {
+                for x in 0..<5 {
+                    let sy = y - dy, sx = x - dx
+                    let expected: Float = (0..<5).contains(sy) && (0..<5).contains(sx) ? Float(sy * 5 + sx) : -1
+                    if moved[0, 0, y, x] != expected { ok = false }
+                }
+            }
+            if ok { found = true }
+        }
+    }
+    #expect(found)
+}

@@ -54,11 +54,15 @@ public enum ClassifierTraining {
     /// Training settings.
     public struct Options: Sendable {
         /// Passes over the training split.
-        public var epochs = 3
+        public var epochs = 6
         /// Images per Adam step.
         public var batchSize = 64
-        /// Adam learning rate of the first epoch; halved every epoch after.
+        /// Adam learning rate of the first epoch; multiplied by `decay` every epoch after.
         public var learningRate: Float = 1e-3
+        /// Per-epoch learning-rate factor.
+        public var decay: Float = 0.6
+        /// Random translation of training images by up to ±`shift` pixels (background fill).
+        public var shift = 2
         /// Seed of weights and shuffling.
         public var seed: UInt64 = 0
         /// Use only the first `limit` training images.
@@ -76,7 +80,7 @@ public enum ClassifierTraining {
         let n = min(train.count, options.limit ?? Int.max)
         var step = 0
         for epoch in 0..<options.epochs {
-            optimizer.learningRate = options.learningRate * Float(Double(0.5).power(epoch))
+            optimizer.learningRate = options.learningRate * Float(Double(options.decay).power(epoch))
             var order = Array(0..<n)
             order.shuffle(using: &random)
             var runningLoss = 0.0, runningCount = 0
@@ -85,7 +89,9 @@ public enum ClassifierTraining {
                 let indices = Array(order[start..<min(start + options.batchSize, n)])
                 start += options.batchSize
                 let labels = indices.map { train.labels[$0] }
-                let logits = model(Variable(train.images(at: indices, size: DigitClassifier.imageSize)))
+                var batch = train.images(at: indices, size: DigitClassifier.imageSize)
+                if options.shift > 0 { batch = shifted(batch, maxShift: options.shift, using: &random) }
+                let logits = model(Variable(batch))
                 let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits.value, labels: labels)
                 optimizer.zeroGrad()
                 logits.backward(seed: gradient)
@@ -101,6 +107,22 @@ public enum ClassifierTraining {
             }
         }
         return model
+    }
+
+    /// Each image of [N, 1, s, s] moved by a random offset in ±`maxShift` pixels, uncovered pixels set to -1.
+    static func shifted(_ images: Tensor, maxShift: Int, using random: inout SeededGenerator) -> Tensor {
+        let (n, s) = (images.shape[0], images.shape[2])
+        var out = [Float](repeating: -1, count: images.count)
+        for k in 0..<n {
+            let dy = Int(random.next() % UInt64(2 * maxShift + 1)) - maxShift
+            let dx = Int(random.next() % UInt64(2 * maxShift + 1)) - maxShift
+            for y in max(0, dy)..<min(s, s + dy) {
+                for x in max(0, dx)..<min(s, s + dx) {
+                    out[(k * s + y) * s + x] = images.scalars[(k * s + y - dy) * s + x - dx]
+                }
+            }
+        }
+        return Tensor(shape: images.shape, scalars: out)
     }
 
     /// Fraction of `dataset`'s images classified as their label, overall and per class.
