@@ -4,14 +4,14 @@ import GANCore
 /// A small CNN that classifies 28×28 grey images (MNIST, Fashion-MNIST) and gives the feature
 /// space GAN metrics are measured in:
 ///
-///     x [N, 1, 28, 28] → Conv 3×3/2 (32) → ReLU → [N, 32, 14, 14]
+///     x [N, 1, 28, 28] → Conv 3×3 (32) → ReLU → Conv 3×3/2 (64) → ReLU → [N, 64, 14, 14]
 ///       → Conv 3×3/2 (64) → ReLU → [N, 64, 7, 7] → flatten
 ///       → Linear 3136 → 128 → ReLU  = features (the penultimate layer)
 ///       → Linear 128 → 10           = logits
 ///
 /// Strided convolutions stand in for pooling (cheaper on CPU). Inputs are in [-1, 1] as
 /// `IDXDataset` and the generators give them; 32×32 inputs are centre-cropped to 28×28.
-/// State-dict names: `conv1.*`, `conv2.*`, `fc1.*`, `fc2.*`.
+/// State-dict names: `conv1.*`, `conv2.*`, `conv3.*`, `fc1.*`, `fc2.*`.
 public final class DigitClassifier: Module, @unchecked Sendable {
     /// Side of the images the network takes.
     public static let imageSize = 28
@@ -23,6 +23,8 @@ public final class DigitClassifier: Module, @unchecked Sendable {
     public let conv1: Conv2d
     /// Second convolution.
     public let conv2: Conv2d
+    /// Third convolution.
+    public let conv3: Conv2d
     /// Flattened maps → features.
     public let fc1: Linear
     /// Features → logits.
@@ -31,22 +33,23 @@ public final class DigitClassifier: Module, @unchecked Sendable {
     /// Creates the network with PyTorch's default initialisation from `generator`.
     public init(classCount: Int = 10, featureSize: Int = 128, using generator: inout SeededGenerator) {
         (self.classCount, self.featureSize) = (classCount, featureSize)
-        conv1 = Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, stride: 2, padding: 1, using: &generator)
+        conv1 = Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, stride: 1, padding: 1, using: &generator)
         conv2 = Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, stride: 2, padding: 1, using: &generator)
+        conv3 = Conv2d(inChannels: 64, outChannels: 64, kernelSize: 3, stride: 2, padding: 1, using: &generator)
         fc1 = Linear(inFeatures: 64 * 7 * 7, outFeatures: featureSize, using: &generator)
         fc2 = Linear(inFeatures: featureSize, outFeatures: classCount, using: &generator)
     }
 
     /// Child modules with their names.
     override public var children: [(name: String, module: Module)] {
-        [("conv1", conv1), ("conv2", conv2), ("fc1", fc1), ("fc2", fc2)]
+        [("conv1", conv1), ("conv2", conv2), ("conv3", conv3), ("fc1", fc1), ("fc2", fc2)]
     }
 
     /// Features [N, featureSize] (after the ReLU) of images [N, 1, 28, 28], recording the graph.
     public func featureVariable(_ x: Variable) -> Variable {
         precondition(x.shape.count == 4 && x.shape[1] == 1 && x.shape[2] == Self.imageSize && x.shape[3] == Self.imageSize,
                      "DigitClassifier: expected [N, 1, 28, 28], got \(x.shape)")
-        let h = relu(conv2(relu(conv1(x))))
+        let h = relu(conv3(relu(conv2(relu(conv1(x))))))
         return relu(fc1(flatten(h)))
     }
 
