@@ -86,6 +86,8 @@ public enum ConditionalEvaluation {
         }
         lines.append(String(format: "  all  %8.2f%%  %9.3f  %6.3f   (goal: accuracy >= %.0f%%, recall > 0.5 per class)",
                             100 * r.labelAccuracy, r.precision, r.recall, 100 * goal))
+        lines.append(String(format: " real  %8.2f%%  %9.3f  %6.3f   (real train images vs real test: the reference)",
+                            100 * r.classifierTestAccuracy, r.realPrecision, r.realRecall))
         lines.append(String(format: "FID %.3f   floor (real train vs real test) %.3f   ratio %.2f (goal <= 3)", r.fid, r.fidFloor, r.fidRatio))
         lines.append("goals met: \(r.meetsGoals(accuracyGoal: goal) ? "yes" : "no")")
         return lines.joined(separator: "\n")

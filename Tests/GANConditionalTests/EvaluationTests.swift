@@ -151,3 +151,27 @@ import Testing
     }
     #expect(found)
 }
+
+@Test func generatorEvaluationRunsEndToEndOnSyntheticData() throws {
+    var random = SeededGenerator(seed: 9)
+    let n = 60
+    func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    let pixels = (0..<(n * 784)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+    let images = try IDXFile(data: be(2051) + be(UInt32(n)) + be(28) + be(28) + pixels, expectedMagic: 2051, fileName: "images")
+    let labels = try IDXFile(data: be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }, expectedMagic: 2049, fileName: "labels")
+    let data = try IDXDataset(images: images, labels: labels, imagesName: "images", labelsName: "labels")
+    let configuration = ConditionalGANConfiguration(imageSize: 28, classCount: 10, latentSize: 8, generatorWidth: 4, discriminatorWidth: 4)
+    let generator = ConditionalGenerator(configuration: configuration, using: &random)
+    let classifier = DigitClassifier(using: &random)
+    var options = GeneratorEvaluation.Options()
+    options.samplesPerClass = 10
+    let report = GeneratorEvaluation.evaluate(generator: generator, model: "toy", step: 0, classifier: classifier,
+                                              classifierTestAccuracy: 0.1, train: data, test: data, options: options)
+    #expect(report.perClassLabelAccuracy.count == 10 && report.perClassRecall.count == 10)
+    #expect((0...1).contains(report.labelAccuracy) && (0...1).contains(report.precision) && (0...1).contains(report.recall))
+    #expect(report.fid.isFinite && report.fid >= -1e-6 && report.fidFloor.isFinite)
+    // The floor compares real data with itself here (train = test, all 60 images): FID ≈ 0, recall 1.
+    #expect(abs(report.fidFloor) < 1e-3)
+    #expect(report.realRecall == 1 && report.realPrecision == 1)
+    #expect(abs(report.fidRatio - report.fid / report.fidFloor) < 1e-9 || report.fidFloor == 0)
+}

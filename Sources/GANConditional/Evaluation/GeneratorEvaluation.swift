@@ -23,11 +23,15 @@ public struct GeneratorEvaluationReport: Codable, Sendable {
     /// FID between as many real training images and the real test split: the floor.
     public var fidFloor: Double
     /// fid / fidFloor.
-    public var fidRatio: Double { fid / fidFloor }
+    public var fidRatio: Double
     /// Improved precision (k-NN, k = `k`), all classes together.
     public var precision: Double
     /// Improved recall, all classes together.
     public var recall: Double
+    /// Precision of real training images against the real test split (same sizes): the reference.
+    public var realPrecision: Double
+    /// Recall of real training images against the real test split: the reference.
+    public var realRecall: Double
     /// Recall of each class's generated images against that class's real test images.
     public var perClassRecall: [Double]
     /// Precision per class, likewise.
@@ -37,7 +41,7 @@ public struct GeneratorEvaluationReport: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case model, step, classifierTestAccuracy, samplesPerClass, realTestCount, labelAccuracy, perClassLabelAccuracy
-        case fid, fidFloor, precision, recall, perClassRecall, perClassPrecision, k
+        case fid, fidFloor, fidRatio, precision, recall, realPrecision, realRecall, perClassRecall, perClassPrecision, k
     }
 
     /// Whether the goals hold: label accuracy ≥ `accuracyGoal`, FID ≤ 3× floor, every class recall > 0.5.
@@ -109,7 +113,9 @@ public enum GeneratorEvaluation {
         order = Array(0..<testFeatures.shape[0]); order.shuffle(using: &random)
         let testSubset = rows(testFeatures, Array(order.prefix(m)))
         let overall = PrecisionRecall.compute(real: testSubset, generated: generatedSubset, k: options.k)
-        progress(String(format: "precision %.3f recall %.3f", overall.precision, overall.recall))
+        let reference = PrecisionRecall.compute(real: testSubset, generated: rows(trainFeatures, Array(0..<min(m, trainFeatures.shape[0]))), k: options.k)
+        progress(String(format: "precision %.3f recall %.3f (real train: %.3f, %.3f)", overall.precision, overall.recall,
+                        reference.precision, reference.recall))
 
         var perClassRecall: [Double] = [], perClassPrecision: [Double] = []
         for label in 0..<classCount {
@@ -122,7 +128,8 @@ public enum GeneratorEvaluation {
         return GeneratorEvaluationReport(model: model, step: step, classifierTestAccuracy: classifierTestAccuracy,
                                          samplesPerClass: options.samplesPerClass, realTestCount: test.count,
                                          labelAccuracy: accuracy.overall, perClassLabelAccuracy: accuracy.perClass,
-                                         fid: fid, fidFloor: floor, precision: overall.precision, recall: overall.recall,
+                                         fid: fid, fidFloor: floor, fidRatio: fid / floor, precision: overall.precision, recall: overall.recall,
+                                         realPrecision: reference.precision, realRecall: reference.recall,
                                          perClassRecall: perClassRecall, perClassPrecision: perClassPrecision, k: options.k)
     }
 
