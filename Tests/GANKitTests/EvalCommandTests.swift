@@ -41,4 +41,9 @@ struct EvalCommandTests {
         #expect(missing.status == 1 && missing.stderr.contains("no trained classifier"))
         #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--samples-per-class", "1"]).status != 0)
     }
+
+    @Test func defaultClassifierFolderIsNamedAfterTheData() {
+        #expect(ConditionalEvaluation.defaultClassifierDirectory(dataDirectory: "/data/fashion-mnist/").hasSuffix("/gankit/classifiers/fashion-mnist"))
+        #expect(ConditionalEvaluation.defaultClassifierDirectory(dataDirectory: "../shared/data/mnist").hasSuffix("/gankit/classifiers/mnist"))
+    }
 }
