@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import GANKit
+
+/// `gantool eval train-classifier` and `gantool eval generate` on tiny uncompressed IDX files.
+struct EvalCommandTests {
+    /// Writes 50 random 28×28 images with labels 0...9 as both IDX splits into `folder`.
+    static func writeTinySplits(into folder: String) throws {
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        let n = 50
+        let pixels = (0..<(n * 784)).map { UInt8(($0 * 37) % 256) }
+        for prefix in ["train", "t10k"] {
+            try Data(be(2051) + be(UInt32(n)) + be(28) + be(28) + pixels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
+            try Data(be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
+        }
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainClassifierThenEvaluate() throws {
+        let dir = try ScratchFolder()
+        try Self.writeTinySplits(into: dir.path)
+        let model = dir.path + "/model", classifier = dir.path + "/classifier"
+        let trained = try CommandLineTests.run(["train", "cgan", "--mnist", dir.path, "-o", model, "--batch-size", "4", "--width", "4",
+                                                "--latent-size", "8", "--steps", "1"])
+        #expect(trained.status == 0)
+        let fit = try CommandLineTests.run(["eval", "train-classifier", "--mnist", dir.path, "-o", classifier, "--epochs", "1"])
+        #expect(fit.status == 0 && fit.stdout.contains("test accuracy"))
+        #expect(dir.listing("classifier").contains("classifier.safetensors") && dir.listing("classifier").contains("classifier.json"))
+
+        let table = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
+                                              "--samples-per-class", "10"])
+        #expect(table.status == 0 && table.stdout.contains("FID") && table.stdout.contains("goals met"))
+        let json = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
+                                             "--samples-per-class", "10", "--json"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["step"] as? Int == 1)
+        #expect((object?["perClassRecall"] as? [Double])?.count == 10)
+        #expect(object?["fid"] is Double && object?["fidFloor"] is Double && object?["labelAccuracy"] is Double)
+
+        let missing = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", dir.path + "/none", "--mnist", dir.path])
+        #expect(missing.status == 1 && missing.stderr.contains("no trained classifier"))
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--samples-per-class", "1"]).status != 0)
+    }
+
+    @Test func defaultClassifierFolderIsNamedAfterTheData() {
+        #expect(ConditionalEvaluation.defaultClassifierDirectory(dataDirectory: "/data/fashion-mnist/").hasSuffix("/gankit/classifiers/fashion-mnist"))
+        #expect(ConditionalEvaluation.defaultClassifierDirectory(dataDirectory: "../shared/data/mnist").hasSuffix("/gankit/classifiers/mnist"))
+    }
+}
