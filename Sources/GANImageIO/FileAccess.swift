@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,6 +56,20 @@ public enum FileAccess {
         if let failure {
             unlink(temporary)
             throw .cannotWrite(path: path, reason: failure)
+        }
+    }
+
+    /// Removes temporary files that an interrupted ``writeAtomically(_:to:)`` of `path` left
+    /// behind (a process killed between creating and renaming them): `.NAME.XXXXXX.tmp` beside
+    /// `path`. Call it before writing `path` again.
+    public static func removeStaleTemporaryFiles(for path: String) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "/" : folder) else { return }
+        let prefix = "." + name + "."
+        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") && entry.count == prefix.count + 10 {
+            unlink((folder.isEmpty ? "" : folder) + "/" + entry)
         }
     }
 

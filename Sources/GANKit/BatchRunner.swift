@@ -96,6 +96,7 @@ public struct BatchRunner: Sendable {
             } else if let target, options.skipExisting, FileManager.default.fileExists(atPath: target) {
                 result.status = .skipped
             } else {
+                if let target { FileAccess.removeStaleTemporaryFiles(for: target) }
                 do { try job(input, target) } catch {
                     result.status = .failed
                     result.error = "\(error)"

@@ -67,3 +67,55 @@ struct CommandLineTests {
         #expect(try Self.run(["info", path, dir.path + "/missing.png"]).status == 1)
     }
 }
+
+/// A batch killed with SIGKILL midway, then rerun with --skip-existing, ends with every output
+/// complete, byte-identical to an uninterrupted run, and no temporary file left behind.
+struct KilledBatchTests {
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func rerunAfterSIGKILLCompletesTheBatch() throws {
+        let dir = try ScratchFolder()
+        let count = 24
+        for i in 0..<count { try dir.image(String(format: "in/%02d.png", i), width: 160, height: 120, value: UInt16(i * 9)) }
+        let arguments = ["convert", dir.path + "/in", "--resize", "480x360", "--format", "png", "-q"]
+        #expect(try CommandLineTests.run(arguments + ["-o", dir.path + "/reference"]).status == 0)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.tool!)
+        process.arguments = arguments + ["-o", dir.path + "/out"]
+        try process.run()
+        // Kill it once a few outputs exist (or at the latest after 20 s).
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && dir.listing("out").filter({ $0.hasSuffix(".png") }).count < 3 && Date() < deadline {
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let survivors = dir.listing("out").filter { !$0.hasPrefix(".") }
+        print("killed after \(survivors.count) of \(count) outputs")
+        #expect(survivors.count < count, "the kill landed before the batch finished")
+        for name in survivors {  // whatever was written is whole
+            #expect(throws: Never.self) { try Image(contentsOf: dir.path + "/out/" + name) }
+        }
+
+        let rerun = try CommandLineTests.run(arguments + ["-o", dir.path + "/out", "--skip-existing", "--json"])
+        #expect(rerun.status == 0)
+        let summary = try JSONDecoder().decode(BatchSummary.self, from: Data(rerun.stdout.utf8))
+        #expect(summary.skipped == survivors.count && summary.done == count - survivors.count)
+        #expect(dir.listing("out") == dir.listing("reference"), "every output there, no temporary file left")
+        for name in dir.listing("reference") {
+            let a = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/out/" + name))
+            let b = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/reference/" + name))
+            #expect(a == b, "\(name) differs from the uninterrupted run")
+        }
+    }
+}
+
+/// An interrupted atomic write leaves `.NAME.XXXXXX.tmp`; the next write of NAME clears it.
+@Test func staleTemporaryFilesAreRemoved() throws {
+    let dir = try ScratchFolder()
+    let stale = dir.path + "/.a.png.Ab3dE9.tmp", other = dir.path + "/.b.png.Ab3dE9.tmp"
+    FileManager.default.createFile(atPath: stale, contents: Data([1, 2, 3]))
+    FileManager.default.createFile(atPath: other, contents: Data([1, 2, 3]))
+    FileAccess.removeStaleTemporaryFiles(for: dir.path + "/a.png")
+    #expect(!FileManager.default.fileExists(atPath: stale))
+    #expect(FileManager.default.fileExists(atPath: other))
+}
