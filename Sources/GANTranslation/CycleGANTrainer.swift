@@ -25,20 +25,28 @@ public enum TrainingOutcome: Sendable, Equatable {
     case finished
     /// The step limit passed to `run` was reached (no checkpoint written).
     case stepLimit
-    /// A stop was requested (SIGINT/SIGTERM or `requestStop`); a checkpoint was written.
+    /// A stop was requested through `stopFlag`; a checkpoint was written.
     case stopped
+    /// SIGINT or SIGTERM arrived (`signal` is its number); a checkpoint was written. Command-line
+    /// tools exit with 128 + signal, as a shell reports a process the signal ended.
+    case interrupted(signal: Int32)
 }
 
 /// A thread-safe flag that signal handlers raise and the training loop reads.
 public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
+    private var raisedBy: Int32?
     /// Creates a lowered flag.
     public init() {}
-    /// Raises the flag.
-    public func raise() { lock.lock(); raised = true; lock.unlock() }
+    /// Raises the flag, recording the signal that asked for the stop, if any.
+    public func raise(signal: Int32? = nil) {
+        lock.lock(); raised = true; raisedBy = raisedBy ?? signal; lock.unlock()
+    }
     /// Whether the flag is raised.
     public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    /// The signal that raised the flag, if one did.
+    public var signal: Int32? { lock.lock(); defer { lock.unlock() }; return raisedBy }
 }
 
 /// Trains a `CycleGANModel` on an `UnpairedImageFolder` over the options' epochs (constant then linear decay),
@@ -105,7 +113,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             let flag = stopFlag
-            source.setEventHandler { flag.raise() }
+            source.setEventHandler { flag.raise(signal: sig) }
             source.resume()
             signalSources.append(source)
         }
@@ -128,7 +136,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
                 if stopFlag.isRaised {
                     try saveCheckpoint()
                     settings.progress("stopped at step \(step); checkpoint written to \(settings.runFolder)/checkpoints")
-                    return .stopped
+                    return stopFlag.signal.map { .interrupted(signal: $0) } ?? .stopped
                 }
                 if let maxSteps, stepsThisRun >= maxSteps { return .stepLimit }
                 let pair = try data.pair(epoch: epoch, index: index)

@@ -94,9 +94,14 @@ struct TrainCycleGAN: ParsableCommand {
         job.resume = resume
         job.seed = seed
         job.maxSteps = maxSteps
-        do { try job.run() } catch {
+        var interruptingSignal: Int32?
+        do {
+            if case let .interrupted(signal) = try job.run() { interruptingSignal = signal }
+        } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        // Interrupted runs are resumable, but scripts must be able to tell them from finished ones.
+        if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
     }
 }

@@ -77,6 +77,9 @@ func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
         #expect(try CycleGANCheckpoint.latestState(runFolder: root + "/stop").state.step == 0)
         try stopping.saveCheckpoint()   // same step again: the folder latest.json names must survive
         #expect(try CycleGANCheckpoint.load(runFolder: root + "/stop").state.step == 0)
+        let signalled = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 2), data: data, settings: quietSettings(root + "/signal"))
+        signalled.stopFlag.raise(signal: SIGTERM)
+        #expect(try signalled.run() == .interrupted(signal: SIGTERM), "a signal is reported so that gantool exits 128 + 15")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: root + "/stop/checkpoints").sorted()
         #expect(leftovers == ["latest.json", "step-000000000"])
     }
