@@ -57,3 +57,34 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     private func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
+
+/// A generator's whole state can be saved (a training checkpoint) and restored to continue the
+/// same sequence: four 64-bit words and the pending Box-Muller sample.
+extension SeededGenerator: Codable, Equatable {
+    private enum CodingKeys: String, CodingKey { case state, spareNormal }
+
+    /// Restores a generator saved with `encode(to:)`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try container.decode([UInt64].self, forKey: .state)
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .state, in: container,
+                                                   debugDescription: "a generator state is four words, not all zero")
+        }
+        self.init(seed: 0)
+        state = (words[0], words[1], words[2], words[3])
+        spareNormal = try container.decodeIfPresent(Float.self, forKey: .spareNormal)
+    }
+
+    /// Saves the whole state.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode([state.0, state.1, state.2, state.3], forKey: .state)
+        try container.encodeIfPresent(spareNormal, forKey: .spareNormal)
+    }
+
+    /// Two generators are equal when they will produce the same sequence.
+    public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool {
+        a.state == b.state && a.spareNormal == b.spareNormal
+    }
+}
