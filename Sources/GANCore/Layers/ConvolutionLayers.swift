@@ -30,12 +30,12 @@ public final class Conv2d: Module, @unchecked Sendable {
 
     /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
-        [(spectralNorm == nil ? "weight" : "weight_orig", weight)] + (bias.map { [("bias", $0)] } ?? [])
+        SpectralNormNaming.parameters(weight: weight, bias: bias, spectralNorm: spectralNorm)
     }
 
     /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] {
-        spectralNorm.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
+        SpectralNormNaming.buffers(spectralNorm)
     }
 
     /// Convolves an NCHW input.
@@ -77,12 +77,12 @@ public final class ConvTranspose2d: Module, @unchecked Sendable {
 
     /// PyTorch-named parameters of this layer.
     override public var ownParameters: [(name: String, parameter: Variable)] {
-        [(spectralNorm == nil ? "weight" : "weight_orig", weight)] + (bias.map { [("bias", $0)] } ?? [])
+        SpectralNormNaming.parameters(weight: weight, bias: bias, spectralNorm: spectralNorm)
     }
 
     /// PyTorch-named buffers of this layer.
     override public var ownBuffers: [(name: String, buffer: Variable)] {
-        spectralNorm.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
+        SpectralNormNaming.buffers(spectralNorm)
     }
 
     /// Applies the transposed convolution to an NCHW input.

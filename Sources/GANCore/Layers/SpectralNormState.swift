@@ -29,3 +29,17 @@ public struct SpectralNormState: Sendable {
         spectralNormalized(weight, u: u, v: v, dim: dim, powerIterations: powerIterations, training: training)
     }
 }
+
+/// PyTorch's state-dict names for a layer whose weight may be spectrally normalised
+/// (`torch.nn.utils.spectral_norm` renames `weight` to `weight_orig` and adds `weight_u`, `weight_v`).
+enum SpectralNormNaming {
+    /// `weight` (or `weight_orig`) and, when present, `bias`.
+    static func parameters(weight: Variable, bias: Variable?, spectralNorm: SpectralNormState?) -> [(name: String, parameter: Variable)] {
+        [(spectralNorm == nil ? "weight" : "weight_orig", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    /// `weight_u` and `weight_v` when the weight is normalised, else nothing.
+    static func buffers(_ spectralNorm: SpectralNormState?) -> [(name: String, buffer: Variable)] {
+        spectralNorm.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
+    }
+}
