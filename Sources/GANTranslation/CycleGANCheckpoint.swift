@@ -22,13 +22,29 @@ public struct CycleGANTrainingState: Sendable, Equatable, Codable {
     public var optimizerSteps: [Int]
     /// Seconds of training so far, over all runs.
     public var trainingSeconds: Double
+    /// Items of the data order that training passes over: the batches that produced NaN or Inf and were rolled
+    /// back (`NonFinitePolicy.rollback`). Absent in checkpoints without any.
+    public var skippedItems: [DataPosition]?
 
     /// Creates a state record.
     public init(step: Int, epoch: Int, index: Int, dataSeed: UInt64, options: CycleGANOptions,
-                poolGeneratorStates: [UInt64], optimizerSteps: [Int], trainingSeconds: Double) {
+                poolGeneratorStates: [UInt64], optimizerSteps: [Int], trainingSeconds: Double, skippedItems: [DataPosition]? = nil) {
         (self.step, self.epoch, self.index, self.dataSeed, self.options) = (step, epoch, index, dataSeed, options)
         (self.poolGeneratorStates, self.optimizerSteps, self.trainingSeconds) = (poolGeneratorStates, optimizerSteps, trainingSeconds)
+        self.skippedItems = skippedItems
     }
+}
+
+/// An item of the data order: `index` in the order of `epoch`.
+public struct DataPosition: Sendable, Hashable, Codable, Comparable {
+    /// The epoch (from 0).
+    public var epoch: Int
+    /// The position in that epoch's order (from 0).
+    public var index: Int
+    /// Creates a position.
+    public init(epoch: Int, index: Int) { (self.epoch, self.index) = (epoch, index) }
+    /// Epoch first, then index.
+    public static func < (a: Self, b: Self) -> Bool { (a.epoch, a.index) < (b.epoch, b.index) }
 }
 
 /// Checkpoints of a training run, in `<run>/checkpoints/`:
@@ -43,39 +59,82 @@ public struct CycleGANTrainingState: Sendable, Equatable, Codable {
 /// (itself replaced atomically), so a process killed at any moment leaves the previous checkpoint valid.
 public enum CycleGANCheckpoint {
     /// Writes the model, its optimizers and pools and `state` into `<runFolder>/checkpoints`, then removes older ones.
+    /// On failure (a full disk, a read-only folder) the partial folder is removed, `latest.json` still names the
+    /// previous checkpoint, and the error names the file and the problem.
     public static func save(_ model: CycleGANModel, state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
         let root = runFolder + "/checkpoints"
         let name = String(format: "step-%09d", state.step)
         let temporary = root + "/.\(name).partial-\(getpid())"
+        let final = root + "/" + name
         let files = FileManager.default
         do {
             try files.createDirectory(atPath: root, withIntermediateDirectories: true)
             try? files.removeItem(atPath: temporary)
             try files.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-        } catch { throw .cannotWrite(path: root, reason: "\(error)") }
-        try write({ () throws(WeightFileError) in
-            for (net, module) in model.networks { try SafeTensors.write(module.stateDict(), to: "\(temporary)/\(net).safetensors") }
-            try SafeTensors.write(momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))),
-                                  to: temporary + "/optimizer_G.safetensors")
-            try SafeTensors.write(momentDict(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2))),
-                                  to: temporary + "/optimizer_D.safetensors")
-            try SafeTensors.write(poolDict(model), to: temporary + "/pools.safetensors")
-        }, path: temporary)
-        try writeJSON(state, to: temporary + "/state.json")
-        let final = root + "/" + name
+        } catch {
+            try? files.removeItem(atPath: temporary)
+            throw .cannotWrite(path: root, reason: posixReason(error) + previous(root))
+        }
+        // The file being written when a write fails, named as it would be in the finished checkpoint.
+        var current = ""
+        do throws(WeightFileError) {
+            for (net, module) in model.networks {
+                current = net + ".safetensors"
+                try SafeTensors.write(module.stateDict(), to: "\(temporary)/\(current)")
+            }
+            current = "optimizer_G.safetensors"
+            try SafeTensors.write(momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))), to: temporary + "/" + current)
+            current = "optimizer_D.safetensors"
+            try SafeTensors.write(momentDict(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2))), to: temporary + "/" + current)
+            current = "pools.safetensors"
+            try SafeTensors.write(poolDict(model), to: temporary + "/" + current)
+        } catch {
+            try? files.removeItem(atPath: temporary)
+            let reason = if case let .io(_, _, code) = error { String(cString: strerror(code)) } else { error.description }
+            throw .cannotWrite(path: final + "/" + current, reason: reason + previous(root))
+        }
+        do { try writeJSON(state, to: temporary + "/state.json") } catch {
+            try? files.removeItem(atPath: temporary)
+            throw .cannotWrite(path: final + "/state.json", reason: error.reason + previous(root))
+        }
         if files.fileExists(atPath: final + "/state.json") {
             // Already saved at this step (a stop right after a periodic checkpoint): the state is the same, so the
             // complete folder stays and is never removed while latest.json may name it.
             try? files.removeItem(atPath: temporary)
         } else {
             try? files.removeItem(atPath: final)
-            guard rename(temporary, final) == 0 else { throw .cannotWrite(path: final, reason: String(cString: strerror(errno))) }
+            guard rename(temporary, final) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? files.removeItem(atPath: temporary)
+                throw .cannotWrite(path: final, reason: reason + previous(root))
+            }
         }
-        try writeJSON(["folder": name], to: root + "/latest.json")
+        do { try writeJSON(["folder": name], to: root + "/latest.json") } catch {
+            // The previous checkpoint stays the latest; the new folder goes unless latest.json already names it.
+            if (try? latestState(runFolder: runFolder))?.folder != final { try? files.removeItem(atPath: final) }
+            throw .cannotWrite(path: root + "/latest.json", reason: error.reason + previous(root))
+        }
         // Older checkpoints, and partial folders left by killed processes, go only once latest.json names the new one.
         for old in (try? files.contentsOfDirectory(atPath: root)) ?? [] where (old.hasPrefix("step-") || old.hasPrefix(".step-")) && old != name {
             try? files.removeItem(atPath: root + "/" + old)
         }
+    }
+
+    /// "; the latest checkpoint is still step-…" for error messages, or "" when there is none.
+    private static func previous(_ root: String) -> String {
+        guard let data = try? FileAccess.readAll(root + "/latest.json"),
+              let pointer = try? JSONDecoder().decode([String: String].self, from: Data(data)), let folder = pointer["folder"] else { return "" }
+        return "; the latest checkpoint is still \(root)/\(folder)"
+    }
+
+    /// The operating system's words for a Foundation file error ("No space left on device"), else its description.
+    static func posixReason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 
     /// Reads the latest checkpoint's state record.
@@ -90,7 +149,12 @@ public enum CycleGANCheckpoint {
 
     /// Rebuilds the model of the latest checkpoint: options, weights, optimizer moments and steps, pools.
     public static func load(runFolder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
-        let (state, folder) = try latestState(runFolder: runFolder)
+        try load(checkpoint: try latestState(runFolder: runFolder).folder)
+    }
+
+    /// Rebuilds the model of one checkpoint folder (`<run>/checkpoints/step-…`), latest or not.
+    public static func load(checkpoint folder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
+        let state: CycleGANTrainingState = try readJSON(folder + "/state.json")
         let model = CycleGANModel(options: state.options)
         for (net, module) in model.networks {
             let path = "\(folder)/\(net).safetensors"
@@ -164,7 +228,10 @@ public enum CycleGANCheckpoint {
     static func writeJSON<T: Encodable>(_ value: T, to path: String) throws(CheckpointError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try FileAccess.writeAtomically(Array(try encoder.encode(value)) + [10], to: path) } catch {
+        let bytes: [UInt8]
+        do { bytes = Array(try encoder.encode(value)) + [10] } catch { throw .cannotWrite(path: path, reason: "\(error)") }
+        do { try FileAccess.writeAtomically(bytes, to: path) } catch {
+            if case let .cannotWrite(_, reason) = error { throw .cannotWrite(path: path, reason: reason) }
             throw .cannotWrite(path: path, reason: "\(error)")
         }
     }
@@ -173,6 +240,16 @@ public enum CycleGANCheckpoint {
     static func readJSON<T: Decodable>(_ path: String) throws(CheckpointError) -> T {
         do { return try JSONDecoder().decode(T.self, from: Data(FileAccess.readAll(path))) } catch {
             throw .unreadable(path: path, reason: "\(error)")
+        }
+    }
+}
+
+extension CheckpointError {
+    /// The problem without the path (for messages that name the path themselves).
+    var reason: String {
+        switch self {
+        case let .cannotWrite(_, reason), let .unreadable(_, reason): reason
+        default: description
         }
     }
 }

@@ -8,6 +8,12 @@ public struct CycleGANTrainerSettings: Sendable {
     public var runFolder: String
     /// Seconds between checkpoints (nil: only at the end and on a stop request).
     public var checkpointInterval: Double? = 600
+    /// Steps between checkpoints (nil: by time only). With both intervals set, whichever comes first writes one.
+    public var checkpointEverySteps: Int?
+    /// What a NaN or Inf in a step's losses, or in the weights about to be saved, does.
+    public var onNonFinite = NonFinitePolicy.stop
+    /// With `.rollback`: rollbacks in a row, without a new checkpoint between them, after which the run gives up.
+    public var maxConsecutiveRollbacks = 3
     /// Seconds between sample grids (nil: none).
     public var sampleInterval: Double? = 300
     /// Seconds between progress lines on stderr (nil: silent).
@@ -51,10 +57,12 @@ public final class StopFlag: @unchecked Sendable {
 
 /// Trains a `CycleGANModel` on an `UnpairedImageFolder` over the options' epochs (constant then linear decay),
 /// logging losses to `loss_log.csv`, writing sample grids and checkpoints every few minutes, and stopping
-/// cleanly (with a checkpoint) on SIGINT/SIGTERM once `handleSignals()` is called.
+/// cleanly (with a checkpoint) on SIGINT/SIGTERM once `handleSignals()` is called. A NaN or Inf in the losses
+/// (checked every step) or in the weights and moments (checked before every checkpoint) stops the run or rolls
+/// it back to the last checkpoint, as `settings.onNonFinite` says; a checkpoint never holds non-finite values.
 public final class CycleGANTrainer: @unchecked Sendable {
-    /// The model being trained.
-    public let model: CycleGANModel
+    /// The model being trained (replaced by the checkpoint's after a rollback).
+    public private(set) var model: CycleGANModel
     /// The data source.
     public private(set) var data: UnpairedImageFolder
     /// Reporting and saving settings.
@@ -65,8 +73,15 @@ public final class CycleGANTrainer: @unchecked Sendable {
     public private(set) var epoch = 0
     /// The next position in the epoch's order.
     public private(set) var index = 0
+    /// Items of the data order passed over because they produced NaN or Inf (saved in checkpoints).
+    public private(set) var skippedItems: Set<DataPosition> = []
+    /// Rollbacks made by `run` in this process.
+    public private(set) var rollbacks = 0
     /// Raised to stop after the current step.
     public let stopFlag = StopFlag()
+    /// Called before each step with the number of the step about to run (1 for the first) and the model: tests
+    /// inject faults (a NaN weight) through it.
+    var beforeStep: ((Int, CycleGANModel) -> Void)?
     private var previousSeconds = 0.0
     private var runStart: Date?
     private var signalSources: [DispatchSourceSignal] = []
@@ -88,6 +103,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
         self.data = data
         self.settings = settings
         (step, epoch, index, previousSeconds) = (state.step, state.epoch, state.index, state.trainingSeconds)
+        skippedItems = Set(state.skippedItems ?? [])
         LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step)
     }
 
@@ -99,11 +115,28 @@ public final class CycleGANTrainer: @unchecked Sendable {
         CycleGANTrainingState(step: step, epoch: epoch, index: index, dataSeed: data.seed, options: model.options,
                               poolGeneratorStates: [model.fakeBPool.generator.state, model.fakeAPool.generator.state],
                               optimizerSteps: [model.generatorOptimizer.stepCount, model.discriminatorOptimizer.stepCount],
-                              trainingSeconds: previousSeconds + (runStart.map { Date().timeIntervalSince($0) } ?? 0))
+                              trainingSeconds: previousSeconds + (runStart.map { Date().timeIntervalSince($0) } ?? 0),
+                              skippedItems: skippedItems.isEmpty ? nil : skippedItems.sorted())
     }
 
-    /// Writes a checkpoint of the current position.
-    public func saveCheckpoint() throws(CheckpointError) {
+    /// The first weight, buffer or optimizer moment holding NaN or Inf ("parameter G_A.model.1.weight"), or nil.
+    public func nonFiniteState() -> String? {
+        for (net, module) in model.networks {
+            if let name = module.firstNonFiniteState() { return "parameter \(net).\(name)" }
+        }
+        for (label, optimizer) in [("optimizer_G", model.generatorOptimizer), ("optimizer_D", model.discriminatorOptimizer)] {
+            if let k = optimizer.firstNonFiniteMoment() { return "\(label) moments of parameter \(k)" }
+        }
+        return nil
+    }
+
+    /// Writes a checkpoint of the current position, after checking that every weight and moment is finite.
+    /// - Throws: `NonFiniteTrainingError` (nothing written) or `CheckpointError` (the previous checkpoint stays).
+    public func saveCheckpoint() throws {
+        if let bad = nonFiniteState() {
+            let last = try? CycleGANCheckpoint.latestState(runFolder: settings.runFolder)
+            throw NonFiniteTrainingError(step: step, detail: bad, lastGoodCheckpoint: last?.folder, lastGoodStep: last?.state.step)
+        }
         try CycleGANCheckpoint.save(model, state: state, runFolder: settings.runFolder)
     }
 
@@ -120,50 +153,95 @@ public final class CycleGANTrainer: @unchecked Sendable {
     }
 
     /// Trains until the schedule ends, `maxSteps` more steps are done, or a stop is requested.
-    /// - Throws: `DataError` when a domain has no readable image, `CheckpointError` / `ImageIOError` when saving fails.
+    /// - Throws: `DataError` when a domain has no readable image, `CheckpointError` / `ImageIOError` when saving fails,
+    ///   `NonFiniteTrainingError` when a NaN or Inf stops the run (`.stop`, or `.rollback` that did not help).
     @discardableResult
     public func run(maxSteps: Int? = nil) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(atPath: settings.runFolder, withIntermediateDirectories: true)
-        let log = try LossLog(path: settings.runFolder + "/loss_log.csv")
+        var log = try LossLog(path: settings.runFolder + "/loss_log.csv")
         let start = Date()
         runStart = start
         defer { previousSeconds += Date().timeIntervalSince(start); runStart = nil }
-        var lastCheckpoint = start, lastSample = start, lastProgress = start
-        var stepsThisRun = 0, itemsSinceProgress = 0
-        while epoch < totalEpochs {
-            model.setLearningRate(epoch: epoch)
-            while index < data.count {
-                if stopFlag.isRaised {
-                    try saveCheckpoint()
-                    settings.progress("stopped at step \(step); checkpoint written to \(settings.runFolder)/checkpoints")
-                    return stopFlag.signal.map { .interrupted(signal: $0) } ?? .stopped
-                }
-                if let maxSteps, stepsThisRun >= maxSteps { return .stepLimit }
-                let pair = try data.pair(epoch: epoch, index: index)
-                let (losses, visuals) = model.trainStepWithVisuals(realA: pair.a, realB: pair.b)
-                step += 1; index += 1; stepsThisRun += 1; itemsSinceProgress += pair.a.shape[0]
-                let now = Date()
-                log.append(step: step, epoch: epoch, seconds: state.trainingSeconds,
-                           learningRate: model.generatorOptimizer.learningRate, losses: losses)
-                if let interval = settings.progressInterval, now.timeIntervalSince(lastProgress) >= interval {
-                    let rate = Double(itemsSinceProgress) / now.timeIntervalSince(lastProgress)
-                    let named = zip(CycleGANLosses.names, losses.values).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: " ")
-                    settings.progress("epoch \(epoch + 1)/\(totalEpochs) [\(index)/\(data.count)] step \(step)  \(named)  \(String(format: "%.2f", rate)) img/s")
-                    lastProgress = now; itemsSinceProgress = 0
-                }
-                if let interval = settings.sampleInterval, now.timeIntervalSince(lastSample) >= interval {
-                    try writeSample(visuals)
-                    lastSample = now
-                }
-                if let interval = settings.checkpointInterval, now.timeIntervalSince(lastCheckpoint) >= interval {
-                    try saveCheckpoint()
-                    lastCheckpoint = now
-                }
-            }
-            epoch += 1; index = 0
+        if settings.onNonFinite == .rollback, (try? CycleGANCheckpoint.latestState(runFolder: settings.runFolder)) == nil {
+            try saveCheckpoint()   // something to roll back to
         }
-        try saveCheckpoint()
-        return .finished
+        var lastCheckpoint = start, lastSample = start, lastProgress = start
+        var stepsThisRun = 0, itemsSinceProgress = 0, stepsSinceCheckpoint = 0, rollbacksInARow = 0
+        var lastItem: DataPosition?
+
+        /// Stops (throws) or rolls back to the latest checkpoint, passing over `item` from then on.
+        func recover(step badStep: Int, detail: String, item: DataPosition?) throws {
+            let last = try? CycleGANCheckpoint.latestState(runFolder: settings.runFolder)
+            var problem = NonFiniteTrainingError(step: badStep, detail: detail, lastGoodCheckpoint: last?.folder,
+                                                 lastGoodStep: last?.state.step, rollbacks: rollbacksInARow)
+            guard settings.onNonFinite == .rollback else { throw problem }
+            guard rollbacksInARow < settings.maxConsecutiveRollbacks, last != nil else {
+                problem.rollbacks = max(1, rollbacksInARow)
+                throw problem
+            }
+            let (restored, state) = try CycleGANCheckpoint.load(runFolder: settings.runFolder)
+            model = restored
+            (step, epoch, index) = (state.step, state.epoch, state.index)
+            if let item { skippedItems.insert(item) }
+            rollbacksInARow += 1; rollbacks += 1
+            stepsSinceCheckpoint = 0; lastCheckpoint = Date()
+            log = try log.reopen(truncatingAfterStep: step)
+            let passed = item.map { "; item \($0.index + 1) of epoch \($0.epoch + 1) will be passed over" } ?? ""
+            settings.progress("step \(badStep): non-finite values (\(detail)); rolled back to step \(step) (\(last!.folder))\(passed) "
+                              + "[rollback \(rollbacksInARow) of at most \(settings.maxConsecutiveRollbacks) in a row]")
+        }
+
+        /// Writes a checkpoint, or recovers when the weights are not finite; true when one was written.
+        func checkpoint() throws -> Bool {
+            do { try saveCheckpoint() } catch let problem as NonFiniteTrainingError {
+                try recover(step: problem.step, detail: problem.detail, item: lastItem)
+                return false
+            }
+            rollbacksInARow = 0; stepsSinceCheckpoint = 0
+            return true
+        }
+
+        while true {
+            if index >= data.count { epoch += 1; index = 0; continue }
+            if epoch >= totalEpochs {
+                if try checkpoint() { return .finished }
+                continue
+            }
+            if stopFlag.isRaised {
+                try saveCheckpoint()
+                settings.progress("stopped at step \(step); checkpoint written to \(settings.runFolder)/checkpoints")
+                return stopFlag.signal.map { .interrupted(signal: $0) } ?? .stopped
+            }
+            if let maxSteps, stepsThisRun >= maxSteps { return .stepLimit }
+            let item = DataPosition(epoch: epoch, index: index)
+            if skippedItems.contains(item) { index += 1; continue }
+            model.setLearningRate(epoch: epoch)
+            let pair = try data.pair(epoch: epoch, index: index)
+            beforeStep?(step + 1, model)
+            let (losses, visuals) = model.trainStepWithVisuals(realA: pair.a, realB: pair.b)
+            step += 1; index += 1; stepsThisRun += 1; stepsSinceCheckpoint += 1; itemsSinceProgress += pair.a.shape[0]
+            lastItem = item
+            guard losses.isFinite else {
+                try recover(step: step, detail: "losses " + nonFiniteLosses(names: CycleGANLosses.names, values: losses.values), item: item)
+                continue
+            }
+            let now = Date()
+            try log.append(step: step, epoch: epoch, seconds: state.trainingSeconds,
+                           learningRate: model.generatorOptimizer.learningRate, losses: losses)
+            if let interval = settings.progressInterval, now.timeIntervalSince(lastProgress) >= interval {
+                let rate = Double(itemsSinceProgress) / now.timeIntervalSince(lastProgress)
+                let named = zip(CycleGANLosses.names, losses.values).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: " ")
+                settings.progress("epoch \(epoch + 1)/\(totalEpochs) [\(index)/\(data.count)] step \(step)  \(named)  \(String(format: "%.2f", rate)) img/s")
+                lastProgress = now; itemsSinceProgress = 0
+            }
+            if let interval = settings.sampleInterval, now.timeIntervalSince(lastSample) >= interval {
+                try writeSample(visuals)
+                lastSample = now
+            }
+            let dueByTime = settings.checkpointInterval.map { now.timeIntervalSince(lastCheckpoint) >= $0 } ?? false
+            let dueBySteps = settings.checkpointEverySteps.map { stepsSinceCheckpoint >= $0 } ?? false
+            if dueByTime || dueBySteps, try checkpoint() { lastCheckpoint = now }
+        }
     }
 
     /// Writes `samples/step-<n>.png` and `samples/latest.png` (each atomically).
@@ -186,31 +264,58 @@ public final class CycleGANTrainer: @unchecked Sendable {
 
 /// The CSV loss log: `step,epoch,seconds,lr,G_A,G_B,cycle_A,cycle_B,idt_A,idt_B,D_A,D_B`, one row per step, appended.
 final class LossLog {
-    private let handle: FileHandle
+    let path: String
+    private let fd: Int32
 
     /// Opens (creating with a header) the log at `path` for appending.
-    init(path: String) throws {
+    /// - Throws: `ImageIOError.cannotWrite` naming the log.
+    init(path: String) throws(ImageIOError) {
+        self.path = path
         if !FileManager.default.fileExists(atPath: path) {
             let header = (["step", "epoch", "seconds", "lr"] + CycleGANLosses.names).joined(separator: ",") + "\n"
             try FileAccess.writeAtomically(Array(header.utf8), to: path)
         }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
     }
 
-    deinit { try? handle.close() }
+    deinit { close(fd) }
 
-    /// Appends one row.
-    func append(step: Int, epoch: Int, seconds: Double, learningRate: Float, losses: CycleGANLosses) {
+    /// Appends one row. A row that does not fit (a full disk) is cut back off and reported.
+    /// - Throws: `ImageIOError.cannotWrite` naming the log and the problem.
+    func append(step: Int, epoch: Int, seconds: Double, learningRate: Float, losses: CycleGANLosses) throws(ImageIOError) {
         let row = ["\(step)", "\(epoch)", String(format: "%.2f", seconds), "\(learningRate)"] + losses.values.map { "\($0)" }
-        handle.write(Data((row.joined(separator: ",") + "\n").utf8))
+        let bytes = Array((row.joined(separator: ",") + "\n").utf8)
+        let size = lseek(fd, 0, SEEK_END)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = String(cString: strerror(errno))
+                if size >= 0 { _ = ftruncate(fd, size) }
+                throw .cannotWrite(path: path, reason: reason)
+            }
+            done += n
+        }
     }
 
-    /// Drops rows after `step` (written after the checkpoint a resumed run starts from).
+    /// Drops the rows after `step` and opens the log again (after a rollback).
+    func reopen(truncatingAfterStep step: Int) throws(ImageIOError) -> LossLog {
+        Self.truncate(path, afterStep: step)
+        return try LossLog(path: path)
+    }
+
+    /// Drops rows after `step` (written after the checkpoint a resumed run starts from), and rows cut short.
     static func truncate(_ path: String, afterStep step: Int) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let kept = lines.enumerated().filter { k, line in k == 0 || (Int(line.prefix { $0 != "," }) ?? 0) <= step }.map(\.element)
-        if kept.count != lines.count { try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path) }
+        let columns = 4 + CycleGANLosses.names.count
+        let kept = lines.enumerated().filter { k, line in
+            k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
+        }.map(\.element)
+        if kept.count != lines.count || !text.hasSuffix("\n") {
+            try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
+        }
     }
 }
