@@ -27,4 +27,7 @@ public struct CheckpointState: Codable, Sendable, Equatable {
     public var lastLosses: ConditionalStepLosses?
     /// Where the training images came from (informational).
     public var dataset: String?
+    /// Steps drawn again after a rollback (`ConditionalGANTrainer.redraw(step:)`), a step once per redraw, in
+    /// order. Absent when there are none.
+    public var redrawnSteps: [Int]?
 }

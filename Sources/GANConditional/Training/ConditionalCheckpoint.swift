@@ -5,19 +5,22 @@ import GANImageIO
 extension ConditionalGANTrainer {
     /// Writes a checkpoint into `directory` (created if needed): step-stamped safetensors files for
     /// G, D and both optimizers' moments, then `state.json` naming them (atomically, last), then
-    /// removes older step-stamped files. An interrupted save leaves the previous checkpoint whole.
+    /// removes older step-stamped files. An interrupted save leaves the previous checkpoint whole; a
+    /// failed one (a full disk, a read-only folder) also removes the files it wrote.
     /// - Throws: `CheckpointError`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(CheckpointError) {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .cannotWrite(path: directory, detail: error.localizedDescription)
+            throw .cannotWrite(path: directory, detail: posixReason(error))
         }
         let stamp = String(format: "%08d", step)
-        let state = CheckpointState(step: step, configuration: configuration, options: options,
+        var state = CheckpointState(step: step, configuration: configuration, options: options,
                                     generatorFile: "generator-\(stamp).safetensors",
                                     discriminatorFile: "discriminator-\(stamp).safetensors",
                                     optimizerFile: "optimizers-\(stamp).safetensors",
                                     optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
                                     lastLosses: lastLosses, dataset: dataset)
+        let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
+        state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
         var moments = StateDict()
         for (name, optimizer) in [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] {
             let adam = optimizer.state
@@ -26,11 +29,20 @@ extension ConditionalGANTrainer {
                 moments["\(name).v.\(index)"] = TensorData(shape: parameter.shape, values: adam.secondMoments[index])
             }
         }
+        // Files this save writes that the current state.json does not name: removed again if the save fails.
+        let named = (try? Self.readState(from: directory)).map { Set([$0.generatorFile, $0.discriminatorFile, $0.optimizerFile]) } ?? []
+        var written: [String] = []
+        func removeWritten() { for file in written where !named.contains(file) { try? FileManager.default.removeItem(atPath: "\(directory)/\(file)") } }
         let metadata = ["format": CheckpointState.currentFormat, "step": "\(step)"]
         for (file, dict) in [(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
                              (state.optimizerFile, moments)] {
             let path = "\(directory)/\(file)"
-            do { try SafeTensors.write(dict, to: path, metadata: metadata) } catch { throw .weights(path: path, detail: "\(error)") }
+            do { try SafeTensors.write(dict, to: path, metadata: metadata) } catch {
+                removeWritten()
+                let reason = if case let .io(_, _, code) = error { String(cString: strerror(code)) } else { error.description }
+                throw .cannotWrite(path: path, detail: reason + Self.kept(directory))
+            }
+            written.append(file)
         }
         let statePath = "\(directory)/state.json"
         do {
@@ -38,13 +50,22 @@ extension ConditionalGANTrainer {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             try FileAccess.writeAtomically(Array(encoder.encode(state)), to: statePath)
-        } catch { throw .cannotWrite(path: statePath, detail: "\(error)") }
+        } catch {
+            removeWritten()
+            let reason = if case let ImageIOError.cannotWrite(_, reason) = error { reason } else { "\(error)" }
+            throw .cannotWrite(path: statePath, detail: reason + Self.kept(directory))
+        }
         let keep = Set([state.generatorFile, state.discriminatorFile, state.optimizerFile])
         let stale = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
             !keep.contains(name) && name.hasSuffix(".safetensors")
                 && ["generator-", "discriminator-", "optimizers-"].contains { name.hasPrefix($0) }
         }
         for name in stale { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
+    }
+
+    /// "; the checkpoint of step N is kept" for error messages, or "" when the folder holds none.
+    static func kept(_ directory: String) -> String {
+        (try? readState(from: directory)).map { "; the checkpoint of step \($0.step) is kept" } ?? ""
     }
 
     /// Reads `state.json` of a checkpoint folder.
@@ -99,6 +120,7 @@ extension ConditionalGANTrainer {
         }
         trainer.step = state.step
         trainer.lastLosses = state.lastLosses
+        for redrawn in state.redrawnSteps ?? [] { trainer.redraw(step: redrawn) }
         return trainer
     }
 
@@ -111,4 +133,14 @@ extension ConditionalGANTrainer {
         try load(generator, from: "\(directory)/\(state.generatorFile)")
         return generator
     }
+}
+
+/// The operating system's words for a Foundation file error ("Read-only file system"), else its description.
+func posixReason(_ error: any Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return ns.localizedDescription
 }

@@ -20,6 +20,9 @@ public final class ConditionalGANTrainer {
     public internal(set) var step = 0
     /// The losses of the last step.
     public internal(set) var lastLosses: ConditionalStepLosses?
+    /// Steps (1 for the first) whose batch, latents and labels were drawn again after they produced NaN or Inf,
+    /// with how many times (see `redraw(step:)`; saved in checkpoints).
+    public internal(set) var redrawnSteps: [Int: Int] = [:]
 
     /// Creates fresh networks from `options.seed`.
     public init(configuration: ConditionalGANConfiguration, options: ConditionalTrainingOptions) {
@@ -34,9 +37,24 @@ public final class ConditionalGANTrainer {
                                       beta1: options.beta1, beta2: options.beta2)
     }
 
-    /// The random source of step `step` (0-based): a pure function of the seed and the step.
+    /// The random source of step `step` (0-based): a pure function of the seed, the step and how often that
+    /// step was drawn again.
     func stepRandom(_ step: Int) -> SeededGenerator {
-        SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15))
+        let redraws = UInt64(redrawnSteps[step + 1] ?? 0)
+        return SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (redraws &* 0xD1B5_4A32_D192_ED03))
+    }
+
+    /// Makes step `step` (1 for the first) draw another batch, other latents and labels the next time it runs:
+    /// after a rollback, so that the step that produced NaN or Inf is not repeated as it was.
+    public func redraw(step: Int) { redrawnSteps[step, default: 0] += 1 }
+
+    /// The first weight, buffer or optimizer moment holding NaN or Inf ("parameter generator.fc.weight"), or nil.
+    public func nonFiniteState() -> String? {
+        if let name = generator.firstNonFiniteState() { return "parameter generator.\(name)" }
+        if let name = discriminator.firstNonFiniteState() { return "parameter discriminator.\(name)" }
+        if let k = generatorOptimizer.firstNonFiniteMoment() { return "generator optimizer moments of parameter \(k)" }
+        if let k = discriminatorOptimizer.firstNonFiniteMoment() { return "discriminator optimizer moments of parameter \(k)" }
+        return nil
     }
 
     /// `count` latents z ~ N(0, I) as [count, latentSize].
