@@ -86,10 +86,18 @@ public struct BatchRunner: Sendable {
         for problem in problems { report("error: \(problem)") }
         let mine = inputs.enumerated().filter { options.shard?.contains(position: $0.offset) ?? true }.map(\.element)
         var claimed: [String: String] = [:]
+        // Set by a write that no later item can get past (a full disk, a read-only file system): the rest is not tried.
+        var halted: String?
         for (n, input) in mine.enumerated() {
             let itemStart = Date()
             let target = output(input)
             var result = BatchItemResult(input: input.path, output: target, status: .done, error: nil, seconds: 0)
+            if let halted {
+                result.status = .failed
+                result.error = "\(input.path): not processed: \(halted)"
+                items.append(result)
+                continue
+            }
             if let target, let first = claimed[target] {
                 result.status = .failed
                 result.error = "\(input.path): output \(target) would overwrite the output of \(first); rename one of them"
@@ -111,11 +119,30 @@ public struct BatchRunner: Sendable {
             case .skipped: report("\(counter) \(input.path): skipped, \(target ?? "output") exists")
             case .failed: report("\(counter) error: \(result.error ?? "failed")")
             }
+            if result.status == .failed, let target, let problem = Self.unwritableDestination(result.error ?? "") {
+                let reason = "the output disk is \(problem) (writing \(target))"
+                halted = reason
+                let left = mine.count - n - 1
+                if left > 0 {
+                    report("stopping: \(reason); \(left) item\(left == 1 ? "" : "s") not processed; no partial file is left: "
+                           + "rerun with --skip-existing once the output can be written")
+                }
+            }
         }
         let summary = BatchSummary(done: items.count { $0.status == .done }, skipped: items.count { $0.status == .skipped },
                                    failed: items.count { $0.status == .failed }, seconds: Date().timeIntervalSince(start), items: items)
         report(String(format: "%@ %d, skipped %d, failed %d in %.2fs", verb, summary.done, summary.skipped, summary.failed, summary.seconds))
         return summary
+    }
+
+    /// "full" or "read-only" when an item's error says its output's file system takes no more writes
+    /// (ENOSPC, EDQUOT, EROFS), so that every later item would fail the same way; nil otherwise.
+    static func unwritableDestination(_ error: String) -> String? {
+        for (code, word) in [(ENOSPC, "full"), (EDQUOT, "full (quota exceeded)"), (EROFS, "read-only")]
+            where error.hasSuffix(String(cString: strerror(code))) {
+            return word
+        }
+        return nil
     }
 
     private func report(_ line: String) {
