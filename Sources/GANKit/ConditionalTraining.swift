@@ -1,5 +1,6 @@
 import Foundation
 import GANConditional
+import GANCore
 
 /// A label-conditional GAN training run as gantool drives it: data, model shape, schedule, and a
 /// checkpoint folder that holds the weights (`generator-*.safetensors`, ...), `state.json` and a
@@ -27,6 +28,14 @@ public struct ConditionalTrainingRun: Sendable {
     public var configuration = ConditionalGANConfiguration()
     /// Batch size, learning rates, seed (ignored when resuming).
     public var options = ConditionalTrainingOptions()
+    /// What a NaN or Inf in the losses (checked every step) or the weights (checked before every save) does: stop
+    /// with `NonFiniteTrainingError` and the last checkpoint untouched, or roll back to that checkpoint and draw
+    /// another batch for the step that went bad.
+    public var onNonFinite = NonFinitePolicy.stop
+    /// With `.rollback`: rollbacks in a row, without a new checkpoint between them, after which the run gives up.
+    public var maxConsecutiveRollbacks = 3
+    /// Called before each step with the trainer: tests inject faults (a NaN weight) through it.
+    var beforeStep: (@Sendable (ConditionalGANTrainer) -> Void)?
 
     /// Creates a run; tune the other fields before calling `run`.
     public init(dataDirectory: String, outputDirectory: String, steps: Int) {
@@ -78,7 +87,7 @@ public struct ConditionalTrainingRun: Sendable {
         guard data.classCount <= configuration.classCount, data.channels == configuration.channels else {
             throw Failure.invalid("\(dataDirectory) has \(data.classCount) classes of \(data.channels)-channel images; the model takes \(configuration.classCount) classes of \(configuration.channels)")
         }
-        let trainer: ConditionalGANTrainer
+        var trainer: ConditionalGANTrainer
         if resuming {
             trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
             log("resumed \(outputDirectory) at step \(trainer.step)")
@@ -88,23 +97,58 @@ public struct ConditionalTrainingRun: Sendable {
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
-        func save() throws {
+        var rollbacksInARow = 0
+
+        /// Saves a checkpoint and the sample grid, unless a weight is not finite; true when saved.
+        func save() throws -> Bool {
+            if let bad = trainer.nonFiniteState() {
+                try recover(step: trainer.step, detail: bad)
+                return false
+            }
             try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
             try ConditionalSampler(generator: trainer.generator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
+            rollbacksInARow = 0
+            return true
         }
+
+        /// Stops (throws) or reloads the checkpoint and makes `badStep` draw another batch.
+        func recover(step badStep: Int, detail: String) throws {
+            let last = try? ConditionalGANTrainer.readState(from: outputDirectory)
+            var problem = NonFiniteTrainingError(step: badStep, detail: detail, lastGoodCheckpoint: last.map { _ in outputDirectory },
+                                                 lastGoodStep: last?.step, rollbacks: rollbacksInARow)
+            guard onNonFinite == .rollback else { throw problem }
+            guard rollbacksInARow < maxConsecutiveRollbacks, last != nil else {
+                problem.rollbacks = max(1, rollbacksInARow)
+                throw problem
+            }
+            let redrawn = trainer.redrawnSteps
+            trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
+            for (step, count) in redrawn { while (trainer.redrawnSteps[step] ?? 0) < count { trainer.redraw(step: step) } }
+            trainer.redraw(step: badStep)
+            rollbacksInARow += 1
+            log("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(outputDirectory)); step \(badStep) "
+                + "draws another batch [rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]")
+        }
+
+        if onNonFinite == .rollback && !resuming { _ = try save() }   // something to roll back to
         let started = Date(), firstStep = trainer.step
-        while trainer.step < steps {
+        while true {
+            guard trainer.step < steps else {
+                if try save() { break }
+                continue
+            }
+            beforeStep?(trainer)
             let losses = trainer.trainStep(on: data)
+            guard losses.discriminator.isFinite && losses.generator.isFinite else {
+                try recover(step: losses.step, detail: "losses " + nonFiniteLosses(names: ["loss_D", "loss_G"], values: [losses.discriminator, losses.generator]))
+                continue
+            }
             if losses.step % logEvery == 0 || losses.step == steps {
                 let rate = Double(losses.step - firstStep) / max(Date().timeIntervalSince(started), 1e-9)
                 log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f  (%.2f steps/s)", losses.step, steps, losses.discriminator, losses.generator, rate))
             }
-            guard losses.discriminator.isFinite && losses.generator.isFinite else {
-                throw Failure.invalid("losses became non-finite at step \(losses.step); last checkpoint kept")
-            }
-            if losses.step % checkpointEvery == 0 && losses.step < steps { try save() }
+            if losses.step % checkpointEvery == 0 && losses.step < steps { _ = try save() }
         }
-        try save()
         log("saved \(outputDirectory) at step \(trainer.step)")
         return trainer.lastLosses
     }

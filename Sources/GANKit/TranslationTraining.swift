@@ -27,6 +27,10 @@ public struct CycleGANTrainingJob: Sendable {
     public var options = CycleGANOptions()
     /// Minutes between checkpoints.
     public var checkpointMinutes = 10.0
+    /// Steps between checkpoints (nil: by time only); with both, whichever comes first.
+    public var checkpointEvery: Int?
+    /// What a NaN or Inf in the losses or weights does: stop (the default) or roll back to the last checkpoint.
+    public var onNonFinite = NonFinitePolicy.stop
     /// Minutes between sample grids.
     public var sampleMinutes = 5.0
     /// Continue from the run folder's latest checkpoint.
@@ -61,9 +65,11 @@ public struct CycleGANTrainingJob: Sendable {
     @discardableResult
     public func run() throws -> TrainingOutcome {
         let load = loadSize ?? Int((Double(size) * 286 / 256).rounded())
-        guard size % 4 == 0, size >= 16, load >= size else {
-            throw GANKitError.invalidArgument("--size must be a multiple of 4 (at least 16) and --load-size at least --size")
+        let smallest = Self.smallestSize(discriminatorLayers: options.discriminatorLayers)
+        guard size % 4 == 0, size >= smallest, load >= size else {
+            throw GANKitError.invalidArgument("--size must be a multiple of 4 (at least \(smallest)) and --load-size at least --size")
         }
+        if let checkpointEvery, checkpointEvery < 1 { throw GANKitError.invalidArgument("--checkpoint-every must be at least 1") }
         let (a, problemsA) = BatchInputs.expand(inputsA, recursive: recursive)
         let (b, problemsB) = BatchInputs.expand(inputsB, recursive: recursive)
         for problem in problemsA + problemsB { FileHandle.standardError.write(Data(("warning: \(problem)\n").utf8)) }
@@ -72,6 +78,8 @@ public struct CycleGANTrainingJob: Sendable {
         var settings = CycleGANTrainerSettings(runFolder: runFolder)
         settings.checkpointInterval = checkpointMinutes * 60
         settings.sampleInterval = sampleMinutes * 60
+        settings.checkpointEverySteps = checkpointEvery
+        settings.onNonFinite = onNonFinite
         let hasCheckpoint = FileManager.default.fileExists(atPath: runFolder + "/checkpoints/latest.json")
         let trainer: CycleGANTrainer
         if resume {
@@ -90,6 +98,20 @@ public struct CycleGANTrainingJob: Sendable {
         try TranslationModel.export(trainer.model, manifest: manifest, to: runFolder + "/model")
         settings.progress("model written to \(runFolder)/model (copy it into a models folder to use it with gantool translate)")
         return outcome
+    }
+
+    /// The smallest crop (a multiple of 4) the PatchGAN discriminators take: each of their `layers` stride-2
+    /// 4x4 convolutions (padding 1) halves the side, then two stride-1 4x4 convolutions each take one off.
+    public static func smallestSize(discriminatorLayers layers: Int) -> Int {
+        func output(_ side: Int) -> Int {
+            var s = side
+            for _ in 0..<layers { guard s + 2 >= 4 else { return 0 }; s = (s + 2 - 4) / 2 + 1 }
+            for _ in 0..<2 { guard s + 2 >= 4 else { return 0 }; s = s + 2 - 4 + 1 }
+            return s
+        }
+        var size = 4
+        while output(size) < 1 { size += 4 }
+        return size
     }
 
     /// A domain's default name: the last component of its first input, without trailing slashes.

@@ -10,7 +10,9 @@ struct TrainCGAN: ParsableCommand {
         discussion: """
             Writes into the output folder: step-stamped safetensors weights, state.json (written \
             last, atomically) and samples.png (one row per class). An interrupted run continues \
-            exactly with --resume. Data: --mnist DIR, --fashion-mnist DIR, or --folders DIR (one \
+            exactly with --resume. A NaN or Inf in the losses or weights stops the run with exit status 1 \
+            and the last checkpoint untouched; --on-nonfinite rollback reloads it and draws another batch \
+            instead. Data: --mnist DIR, --fashion-mnist DIR, or --folders DIR (one \
             subfolder of images per class); without any, $GANKIT_DATA/mnist or \
             ../shared/data/mnist beside the repository.
 
@@ -69,6 +71,9 @@ struct TrainCGAN: ParsableCommand {
     @Option(help: "Save a checkpoint and samples.png every this many steps.")
     var checkpointEvery = 500
 
+    @Option(help: ArgumentHelp("On NaN or Inf: stop, or roll back to the last checkpoint and draw another batch.", valueName: "stop|rollback"))
+    var onNonfinite: String = "stop"
+
     @Option(help: "Print losses every this many steps.")
     var logEvery = 50
 
@@ -78,6 +83,7 @@ struct TrainCGAN: ParsableCommand {
     func validate() throws {
         if [mnist, fashionMNIST, folders].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --mnist, --fashion-mnist, --folders") }
         if channels != 1 && (channels != 3 || folders == nil) { throw ValidationError("--channels 3 needs --folders") }
+        guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         if !ConditionalTrainingRun.lossNames.contains(loss) {
             throw ValidationError("--loss must be one of \(ConditionalTrainingRun.lossNames.joined(separator: ", "))")
         }
@@ -91,6 +97,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.channels = channels
         run.checkpointEvery = checkpointEvery
         run.logEvery = logEvery
+        run.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
         run.limit = limit
         run.configuration.imageSize = imageSize
         run.configuration.latentSize = latentSize

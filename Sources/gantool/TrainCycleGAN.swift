@@ -8,9 +8,11 @@ struct TrainCycleGAN: ParsableCommand {
         abstract: "Train an unpaired translation model (CycleGAN) from two folders of images.",
         discussion: """
             Writes into runs/NAME (or --out): loss_log.csv, samples/ (real | translated | reconstructed), \
-            checkpoints/ every --checkpoint-minutes and on Ctrl-C or SIGTERM, and model/ (manifest.json, \
-            G_A.safetensors, G_B.safetensors) for `gantool translate`. --resume continues exactly where the \
-            last checkpoint stopped (same data order, optimizer state and step count).
+            checkpoints/ every --checkpoint-minutes (or --checkpoint-every steps) and on Ctrl-C or SIGTERM, \
+            and model/ (manifest.json, G_A.safetensors, G_B.safetensors) for `gantool translate`. --resume \
+            continues exactly where the last checkpoint stopped (same data order, optimizer state and step count).
+            A NaN or Inf in the losses or weights stops the run with exit status 1 and the last good \
+            checkpoint untouched; --on-nonfinite rollback reloads that checkpoint and passes over the batch instead.
 
             Examples:
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 --ngf 32
@@ -56,6 +58,12 @@ struct TrainCycleGAN: ParsableCommand {
     @Option(help: "Minutes between checkpoints.")
     var checkpointMinutes = 10.0
 
+    @Option(help: "Steps between checkpoints (in addition to --checkpoint-minutes).")
+    var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp("On NaN or Inf: stop, or roll back to the last checkpoint and pass over the batch.", valueName: "stop|rollback"))
+    var onNonfinite: String = "stop"
+
     @Option(help: "Minutes between sample grids.")
     var sampleMinutes = 5.0
 
@@ -72,7 +80,12 @@ struct TrainCycleGAN: ParsableCommand {
     var recursive = false
 
     func validate() throws {
-        guard size >= 16, size % 4 == 0 else { throw ValidationError("--size must be a multiple of 4, at least 16") }
+        let smallest = CycleGANTrainingJob.smallestSize(discriminatorLayers: 3)
+        guard size >= smallest, size % 4 == 0 else { throw ValidationError("--size must be a multiple of 4, at least \(smallest)") }
+        guard checkpointMinutes > 0, checkpointEvery.map({ $0 > 0 }) ?? true else {
+            throw ValidationError("--checkpoint-minutes and --checkpoint-every must be positive")
+        }
+        guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard ngf > 0, blocks > 0, epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
             throw ValidationError("--ngf and --blocks must be positive and there must be at least one epoch")
         }
@@ -90,6 +103,8 @@ struct TrainCycleGAN: ParsableCommand {
         job.epochs = epochs
         job.decayEpochs = decayEpochs
         job.checkpointMinutes = checkpointMinutes
+        job.checkpointEvery = checkpointEvery
+        job.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
         job.sampleMinutes = sampleMinutes
         job.resume = resume
         job.seed = seed
