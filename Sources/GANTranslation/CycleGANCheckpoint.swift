@@ -109,14 +109,22 @@ public enum CycleGANCheckpoint {
                 throw .cannotWrite(path: final, reason: reason + previous(root))
             }
         }
+        FileAccess.removeStaleTemporaryFiles(for: root + "/latest.json")
         do { try writeJSON(["folder": name], to: root + "/latest.json") } catch {
             // The previous checkpoint stays the latest; the new folder goes unless latest.json already names it.
             if (try? latestState(runFolder: runFolder))?.folder != final { try? files.removeItem(atPath: final) }
             throw .cannotWrite(path: root + "/latest.json", reason: error.reason + previous(root))
         }
         // Older checkpoints, and partial folders left by killed processes, go only once latest.json names the new one.
+        // An old checkpoint is first renamed to a hidden name (atomic), so that a process killed while deleting it
+        // leaves a leftover that resume and verification ignore, never a step folder with some files missing.
         for old in (try? files.contentsOfDirectory(atPath: root)) ?? [] where (old.hasPrefix("step-") || old.hasPrefix(".step-")) && old != name {
-            try? files.removeItem(atPath: root + "/" + old)
+            var doomed = root + "/" + old
+            if old.hasPrefix("step-") {
+                let hidden = root + "/.\(old).removing-\(getpid())"
+                if rename(doomed, hidden) == 0 { doomed = hidden }
+            }
+            try? files.removeItem(atPath: doomed)
         }
     }
 

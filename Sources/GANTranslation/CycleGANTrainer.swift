@@ -158,6 +158,9 @@ public final class CycleGANTrainer: @unchecked Sendable {
     @discardableResult
     public func run(maxSteps: Int? = nil) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(atPath: settings.runFolder, withIntermediateDirectories: true)
+        // Rows after the current step were written by a run that did not get to checkpoint them (or, for a fresh
+        // run, by one killed before its first checkpoint).
+        LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step)
         var log = try LossLog(path: settings.runFolder + "/loss_log.csv")
         let start = Date()
         runStart = start
@@ -249,8 +252,10 @@ public final class CycleGANTrainer: @unchecked Sendable {
         let folder = settings.runFolder + "/samples"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let grid = try SampleGrid.image(visuals)
-        try grid.write(to: folder + String(format: "/step-%09d.png", step))
-        try grid.write(to: folder + "/latest.png")
+        for path in [folder + String(format: "/step-%09d.png", step), folder + "/latest.png"] {
+            FileAccess.removeStaleTemporaryFiles(for: path)   // left by a process killed while writing it
+            try grid.write(to: path)
+        }
         try writeLossCurve()
     }
 
@@ -258,6 +263,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
     public func writeLossCurve() throws {
         let log = (try? String(contentsOfFile: settings.runFolder + "/loss_log.csv", encoding: .utf8)) ?? ""
         let (steps, series) = LossCurve.read(csv: log)
+        FileAccess.removeStaleTemporaryFiles(for: settings.runFolder + "/loss_curve.png")
         try LossCurve.image(steps: steps, series: series)?.write(to: settings.runFolder + "/loss_curve.png")
     }
 }
@@ -314,6 +320,7 @@ final class LossLog {
         let kept = lines.enumerated().filter { k, line in
             k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
         }.map(\.element)
+        FileAccess.removeStaleTemporaryFiles(for: path)
         if kept.count != lines.count || !text.hasSuffix("\n") {
             try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
         }

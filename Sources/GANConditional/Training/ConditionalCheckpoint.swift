@@ -29,6 +29,7 @@ extension ConditionalGANTrainer {
                 moments["\(name).v.\(index)"] = TensorData(shape: parameter.shape, values: adam.secondMoments[index])
             }
         }
+        Self.removeStaleTemporaryFiles(in: directory)
         // Files this save writes that the current state.json does not name: removed again if the save fails.
         let named = (try? Self.readState(from: directory)).map { Set([$0.generatorFile, $0.discriminatorFile, $0.optimizerFile]) } ?? []
         var written: [String] = []
@@ -61,6 +62,20 @@ extension ConditionalGANTrainer {
                 && ["generator-", "discriminator-", "optimizers-"].contains { name.hasPrefix($0) }
         }
         for name in stale { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
+    }
+
+    /// Removes what saves killed midway left in `directory`: the temporary files of the weight files
+    /// (`.generator-….safetensors.XXXXXX`...), of `state.json` and of `samples.png`.
+    static func removeStaleTemporaryFiles(in directory: String) {
+        FileAccess.removeStaleTemporaryFiles(for: "\(directory)/state.json")
+        FileAccess.removeStaleTemporaryFiles(for: "\(directory)/samples.png")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+            // "", "generator-00000010", "safetensors", "XXXXXX"
+            guard parts.count == 4, parts[0].isEmpty, parts[2] == "safetensors", parts[3].count == 6,
+                  ["generator-", "discriminator-", "optimizers-"].contains(where: { parts[1].hasPrefix($0) }) else { continue }
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+        }
     }
 
     /// "; the checkpoint of step N is kept" for error messages, or "" when the folder holds none.
