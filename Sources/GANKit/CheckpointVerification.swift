@@ -95,6 +95,10 @@ public enum CheckpointVerification {
             let path = root + "/" + name
             if name.hasPrefix("step-") {
                 var entry = CheckpointReport.Checkpoint(folder: path, step: nil, isLatest: name == latest, problem: nil)
+                if let bytes = try? FileAccess.readAll(path + "/state.json"),
+                   let state = try? JSONDecoder().decode(CycleGANTrainingState.self, from: Data(bytes)) {
+                    entry.step = state.step
+                }
                 do {
                     let (model, state) = try CycleGANCheckpoint.load(checkpoint: path)
                     entry.step = state.step
