@@ -59,6 +59,22 @@ public enum FileAccess {
         }
     }
 
+    /// Creates `folder` and the folders above it that are missing (`mkdir -p`).
+    /// - Throws: `ImageIOError.cannotWrite` naming the folder that could not be made and the system's reason
+    ///   ("Read-only file system", "No space left on device", "Not a directory"...).
+    public static func makeFolders(_ folder: String) throws(ImageIOError) {
+        var info = stat()
+        if stat(folder, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .cannotWrite(path: folder, reason: "cannot create the folder: a file has this name") }
+            return
+        }
+        let parent = (folder as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != folder { try makeFolders(parent) }
+        if mkdir(folder, 0o777) != 0 && errno != EEXIST {
+            throw .cannotWrite(path: folder, reason: "cannot create the folder: \(errnoText())")
+        }
+    }
+
     /// Removes temporary files that an interrupted ``writeAtomically(_:to:)`` of `path` left
     /// behind (a process killed between creating and renaming them): `.NAME.XXXXXX.tmp` beside
     /// `path`. Call it before writing `path` again.

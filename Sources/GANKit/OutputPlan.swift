@@ -42,19 +42,10 @@ public enum OutputPlan: Sendable, Equatable {
     public static func prepareFolder(for path: String) throws(GANKitError) {
         let folder = (path as NSString).deletingLastPathComponent
         guard !folder.isEmpty else { return }
-        if let (failed, code) = makeFolders(folder) {
-            throw .cannotWrite(path: failed, reason: "cannot create the folder: \(String(cString: strerror(code)))")
+        do { try FileAccess.makeFolders(folder) } catch {
+            guard case let .cannotWrite(failed, reason) = error else { throw .cannotWrite(path: folder, reason: "\(error)") }
+            throw .cannotWrite(path: failed, reason: reason)
         }
-    }
-
-    /// `mkdir -p`: nil when `folder` exists (or was made), else the folder that could not be made and errno.
-    private static func makeFolders(_ folder: String) -> (String, Int32)? {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) { return isFolder.boolValue ? nil : (folder, ENOTDIR) }
-        let parent = (folder as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != folder, let failure = makeFolders(parent) { return failure }
-        if mkdir(folder, 0o777) != 0 && errno != EEXIST { return (folder, errno) }
-        return nil
     }
 }
 

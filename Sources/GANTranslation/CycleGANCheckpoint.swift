@@ -68,12 +68,12 @@ public enum CycleGANCheckpoint {
         let final = root + "/" + name
         let files = FileManager.default
         do {
-            try files.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try FileAccess.makeFolders(root)
             try? files.removeItem(atPath: temporary)
-            try files.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            try FileAccess.makeFolders(temporary)
         } catch {
             try? files.removeItem(atPath: temporary)
-            throw .cannotWrite(path: root, reason: posixReason(error) + previous(root))
+            throw .cannotWrite(path: root, reason: error.reason + previous(root))
         }
         // The file being written when a write fails, named as it would be in the finished checkpoint.
         var current = ""
@@ -133,16 +133,6 @@ public enum CycleGANCheckpoint {
         guard let data = try? FileAccess.readAll(root + "/latest.json"),
               let pointer = try? JSONDecoder().decode([String: String].self, from: Data(data)), let folder = pointer["folder"] else { return "" }
         return "; the latest checkpoint is still \(root)/\(folder)"
-    }
-
-    /// The operating system's words for a Foundation file error ("No space left on device"), else its description.
-    static func posixReason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
     }
 
     /// Reads the latest checkpoint's state record.
@@ -259,5 +249,13 @@ extension CheckpointError {
         case let .cannotWrite(_, reason), let .unreadable(_, reason): reason
         default: description
         }
+    }
+}
+
+extension ImageIOError {
+    /// The problem without the path.
+    var reason: String {
+        if case let .cannotWrite(_, reason) = self { return reason }
+        return description
     }
 }

@@ -157,9 +157,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
     ///   `NonFiniteTrainingError` when a NaN or Inf stops the run (`.stop`, or `.rollback` that did not help).
     @discardableResult
     public func run(maxSteps: Int? = nil) throws -> TrainingOutcome {
-        do { try FileManager.default.createDirectory(atPath: settings.runFolder, withIntermediateDirectories: true) } catch {
-            throw ImageIOError.cannotWrite(path: settings.runFolder, reason: "cannot create the run folder: " + CycleGANCheckpoint.posixReason(error))
-        }
+        try FileAccess.makeFolders(settings.runFolder)
         // Rows after the current step were written by a run that did not get to checkpoint them (or, for a fresh
         // run, by one killed before its first checkpoint).
         LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step)

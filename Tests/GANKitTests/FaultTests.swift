@@ -319,7 +319,8 @@ struct FullDiskTests {
         for k in 0..<2 { try dir.write(gradientImage(32, 32, phase: k), "a/\(k).png"); try dir.write(gradientImage(32, 32, phase: 7 * k), "b/\(k).png") }
         let train = try CommandLineTests.run(["train", "cyclegan", "--a", dir.path + "/a", "--b", dir.path + "/b", "--name", "x", "--out", disk.path + "/run",
                                               "--size", "24", "--ngf", "4", "--blocks", "1", "--epochs", "1", "--decay-epochs", "0"])
-        #expect(train.status == 1 && train.stderr.contains("error: ") && train.stderr.contains(disk.path + "/run"), "\(train.stderr)")
+        #expect(train.status == 1 && train.stderr.contains("error: \(disk.path)/run: cannot write: cannot create the folder: Read-only file system"),
+                "\(train.stderr)")
         #expect(disk.listing.isEmpty)
     }
 

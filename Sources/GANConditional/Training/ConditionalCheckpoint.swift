@@ -9,8 +9,9 @@ extension ConditionalGANTrainer {
     /// failed one (a full disk, a read-only folder) also removes the files it wrote.
     /// - Throws: `CheckpointError`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(CheckpointError) {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .cannotWrite(path: directory, detail: posixReason(error))
+        do { try FileAccess.makeFolders(directory) } catch {
+            if case let .cannotWrite(_, reason) = error { throw .cannotWrite(path: directory, detail: reason) }
+            throw .cannotWrite(path: directory, detail: "\(error)")
         }
         let stamp = String(format: "%08d", step)
         var state = CheckpointState(step: step, configuration: configuration, options: options,
@@ -148,14 +149,4 @@ extension ConditionalGANTrainer {
         try load(generator, from: "\(directory)/\(state.generatorFile)")
         return generator
     }
-}
-
-/// The operating system's words for a Foundation file error ("Read-only file system"), else its description.
-func posixReason(_ error: any Error) -> String {
-    let ns = error as NSError
-    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
-    }
-    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-    return ns.localizedDescription
 }
