@@ -73,8 +73,8 @@ struct TrainCycleGAN: ParsableCommand {
 
     func validate() throws {
         guard size >= 16, size % 4 == 0 else { throw ValidationError("--size must be a multiple of 4, at least 16") }
-        guard ngf > 0, blocks > 0, epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
-            throw ValidationError("--ngf and --blocks must be positive and there must be at least one epoch")
+        guard (1...1024).contains(ngf), (1...64).contains(blocks), epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
+            throw ValidationError("--ngf must be in 1...1024, --blocks in 1...64, and there must be at least one epoch")
         }
     }
 
