@@ -76,6 +76,26 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         beta1 = try value(.beta1, beta1)
         constantEpochs = try value(.constantEpochs, constantEpochs)
         decayEpochs = try value(.decayEpochs, decayEpochs)
+        if let problem {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: problem))
+        }
+    }
+
+    /// A problem with the values (a width, depth or weight out of its usable range), or `nil` when
+    /// they are usable. Decoding refuses options with a problem, so a damaged or hostile manifest is
+    /// refused before any network is built from it.
+    public var problem: String? {
+        func outside(_ name: String, _ value: Int, _ range: ClosedRange<Int>) -> String? {
+            range.contains(value) ? nil : "\(name) must be in \(range.lowerBound)...\(range.upperBound), got \(value)"
+        }
+        if let p = outside("ngf", ngf, 1...1024) ?? outside("ndf", ndf, 1...1024) ?? outside("resnetBlocks", resnetBlocks, 0...64)
+            ?? outside("discriminatorLayers", discriminatorLayers, 1...8) ?? outside("poolSize", poolSize, 0...100_000)
+            ?? outside("constantEpochs", constantEpochs, 0...1_000_000) ?? outside("decayEpochs", decayEpochs, 0...1_000_000) { return p }
+        for (name, v) in [("lambdaCycle", lambdaCycle), ("lambdaIdentity", lambdaIdentity), ("learningRate", learningRate), ("beta1", beta1)]
+        where !v.isFinite || v < 0 {
+            return "\(name) must be finite and not negative, got \(v)"
+        }
+        return nil
     }
 
     /// Encodes every field; enums as their raw names.

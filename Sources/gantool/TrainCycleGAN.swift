@@ -86,8 +86,8 @@ struct TrainCycleGAN: ParsableCommand {
             throw ValidationError("--checkpoint-minutes and --checkpoint-every must be positive")
         }
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
-        guard ngf > 0, blocks > 0, epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
-            throw ValidationError("--ngf and --blocks must be positive and there must be at least one epoch")
+        guard (1...1024).contains(ngf), (1...64).contains(blocks), epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
+            throw ValidationError("--ngf must be in 1...1024, --blocks in 1...64, and there must be at least one epoch")
         }
     }
 

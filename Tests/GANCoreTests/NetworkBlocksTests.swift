@@ -173,7 +173,7 @@ import Testing
 
         // A Linear(4 -> 5) at model.1 fits the [5, 4] weight but not the 4-element bias.
         let linear = Tiny(second: Linear(inFeatures: 4, outFeatures: 5, using: &rng), using: &rng)
-        #expect(throws: StateDictLoadError.shapeMismatch(name: "model.1.bias", expected: [5], actual: [4])) {
+        #expect(throws: StateDictLoadError.inFile(path: path, error: .shapeMismatch(name: "model.1.bias", expected: [5], actual: [4]))) {
             try linear.load(contentsOf: path, strict: false)
         }
     }

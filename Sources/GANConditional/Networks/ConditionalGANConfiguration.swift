@@ -29,6 +29,9 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         if imageSize < 8 || imageSize % 4 != 0 { return "image size must be a multiple of 4 and at least 8, got \(imageSize)" }
         if channels < 1 || classCount < 1 || latentSize < 1 { return "channels, class count and latent size must be positive" }
         if generatorWidth < 1 || discriminatorWidth < 1 { return "widths must be positive" }
+        if imageSize > 1024 || channels > 4 || classCount > 100_000 || latentSize > 65_536 || generatorWidth > 4096 || discriminatorWidth > 4096 {
+            return "image size (at most 1024), channels (4), class count (100000), latent size (65536) or widths (4096) too large"
+        }
         return nil
     }
 }

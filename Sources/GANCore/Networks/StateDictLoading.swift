@@ -14,6 +14,8 @@ public enum StateDictLoadError: Error, Equatable, Sendable, CustomStringConverti
     case unexpectedKeys([String])
     /// The tensor `name` has shape `actual` in the state dict but `expected` in the module.
     case shapeMismatch(name: String, expected: [Int], actual: [Int])
+    /// One of the above, met while loading the weight file `path`.
+    indirect case inFile(path: String, error: StateDictLoadError)
 
     /// A message naming the offending tensors.
     public var description: String {
@@ -24,6 +26,8 @@ public enum StateDictLoadError: Error, Equatable, Sendable, CustomStringConverti
             return "state dict has \(names.count) tensor(s) the module does not: \(names.joined(separator: ", "))"
         case let .shapeMismatch(name, expected, actual):
             return "tensor '\(name)' has shape \(actual) in the state dict, but the module expects \(expected)"
+        case let .inFile(path, error):
+            return "\(path): \(error)"
         }
     }
 }
@@ -73,7 +77,8 @@ extension Module {
     /// Loads a safetensors file or PyTorch checkpoint (`.pth`) into the module with `load(_:strict:)`.
     /// - Throws: `WeightFileError` when the file cannot be read, `StateDictLoadError` when it does not fit.
     public func load(contentsOf path: String, strict: Bool = true) throws {
-        try load(StateDict(contentsOf: path), strict: strict)
+        let stateDict = try StateDict(contentsOf: path)
+        do { try load(stateDict, strict: strict) } catch { throw StateDictLoadError.inFile(path: path, error: error) }
     }
 
     /// The descendant at a dotted path of child names (`model.1`), or `nil`.

@@ -1,3 +1,4 @@
+import Foundation
 // Winograd F(2×2, 3×3) for stride-1 3×3 convolutions (Lavin & Gray 2016): 16 multiplies per
 // 2×2 outputs instead of 36. For each 4×4 input tile d (step 2) and each of the 16 positions ξ:
 //   U[ξ] = (G g Gᵀ)[ξ]  [O×C],   V[ξ] = (Bᵀ d B)[ξ]  [C×T],   M[ξ] = U[ξ] · V[ξ]  [O×T],
@@ -318,6 +319,9 @@ func winogradOutputAdjoint(_ dy: UnsafePointer<Float>, _ g: WinogradGeometry, in
 
 /// Forward and backward of a stride-1 3×3 convolution through Winograd F(2×2, 3×3), for
 /// `conv2d` (same contract: input [N, C, H, W], weight [O, C, 3, 3], optional bias [O]).
+/// Guards every `Variable.winogradWeightsCache`.
+private let winogradCacheLock = NSLock()
+
 func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, padding: Int) -> Variable {
     let (n, c, h, w) = input.value.nchw("conv2d input")
     let o = weight.shape[0]
@@ -325,12 +329,15 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
     let x = input.value, wv = weight.value, bv = bias?.value
     // U depends on the weight only: reuse it while the weight is unchanged (a generator applied
     // three times per CycleGAN step, or every image of an inference batch).
+    // Several threads may run one inference network at once, so the cache is read and written
+    // under a lock (held only for the swap, never while transforming).
+    let version = weight.version
     let u: [Float]
-    if let cached = weight.winogradWeightsCache, cached.version == weight.version {
+    if let cached = winogradCacheLock.withLock({ weight.winogradWeightsCache }), cached.version == version {
         u = cached.values
     } else {
         u = wv.scalars.withUnsafeBufferPointer { winogradWeights($0.baseAddress!, outChannels: o, channels: c) }
-        weight.winogradWeightsCache = (weight.version, u)
+        winogradCacheLock.withLock { weight.winogradWeightsCache = (version, u) }
     }
     let outPlane = g.outHeight * g.outWidth
     // Every element of these is written before it is read.
