@@ -10,3 +10,7 @@ public enum GANKit {
     /// GANKit's release version, printed by `gantool --version`.
     public static let version = "0.1.0"
 }
+// Re-exported for pix2pix callers: the task, the network shape and its norm kind.
+@_exported import enum GANConditional.Pix2PixTask
+@_exported import struct GANConditional.Pix2PixConfiguration
+@_exported import enum GANCore.NormKind

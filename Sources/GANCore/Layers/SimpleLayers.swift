@@ -42,6 +42,9 @@ public final class Dropout: Module, @unchecked Sendable {
         self.probability = probability
         generator = SeededGenerator(seed: seed)
     }
+    /// Restarts the mask sequence from `seed`: trainers that resume exactly reseed every dropout layer from
+    /// (seed, step) before each step, so the masks need no saved state.
+    public func reseed(_ seed: UInt64) { generator = SeededGenerator(seed: seed) }
     /// Drops elements in training; the identity in evaluation.
     override public func forward(_ input: Variable) -> Variable {
         isTraining ? dropout(input, probability: probability, using: &generator) : input

@@ -2,7 +2,7 @@
 // junyanz/pytorch-CycleGAN-and-pix2pix (--norm, --no_dropout, --ngf, --ndf, --netG, --n_layers_D).
 
 /// The normalisation layer a reference network uses (junyanz `get_norm_layer`).
-public enum NormKind: String, Sendable, CaseIterable {
+public enum NormKind: String, Sendable, CaseIterable, Codable {
     /// `InstanceNorm2d(affine=False, track_running_stats=False)`: no parameters, no buffers (CycleGAN).
     case instance
     /// `BatchNorm2d(affine=True, track_running_stats=True)`: `weight`, `bias` and running statistics (pix2pix).

@@ -1,0 +1,242 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+/// `manifest.json` of a pix2pix model folder (beside `generator.safetensors`).
+public struct Pix2PixManifest: Codable, Sendable, Equatable {
+    /// The format tag, `gankit-pix2pix-model/1`.
+    public static let currentFormat = "gankit-pix2pix-model/1"
+    /// The format tag of this file.
+    public var format = Pix2PixManifest.currentFormat
+    /// Always `pix2pix` (tells model catalogs which family reads the folder).
+    public var kind = "pix2pix"
+    /// The model's name (its folder's name in `Models/`).
+    public var name: String
+    /// What the model maps.
+    public var task: Pix2PixTask
+    /// A readable architecture line (`unet_256 ngf 64 dropout, patchgan ...`).
+    public var architecture: String
+    /// The networks' shape.
+    public var configuration: Pix2PixConfiguration
+    /// The adversarial loss it was trained with.
+    public var loss: ConditionalLoss
+    /// Weight of the adversarial term (0: the L1-only baseline).
+    public var ganWeight: Float
+    /// Weight of the L1 term.
+    public var l1Weight: Float
+    /// Training steps.
+    public var trainingSteps: Int
+    /// Seconds of training.
+    public var trainingSeconds: Double
+    /// Pairs per step.
+    public var batchSize: Int
+    /// Where the training images came from.
+    public var dataset: String?
+    /// GANConditional's version that wrote it.
+    public var version = GANConditional.version
+    /// The weights file, relative to the folder.
+    public var generatorFile = "generator.safetensors"
+}
+
+/// A trained pix2pix generator loaded from a model folder, with its manifest.
+public struct Pix2PixModel: @unchecked Sendable {
+    /// The folder it was read from.
+    public let folder: String
+    /// Its manifest.
+    public let manifest: Pix2PixManifest
+    /// The U-Net (in evaluation mode). Not synchronised: use from one thread at a time.
+    public let generator: UnetGenerator
+
+    /// Reads `manifest.json` and the generator of a model folder.
+    /// - Throws: `CheckpointError` naming the file at fault.
+    public init(folder: String) throws(CheckpointError) {
+        let manifest = try Self.readManifest(folder: folder)
+        var random = SeededGenerator(seed: 0)
+        let generator = UnetGenerator(options: manifest.configuration.generatorOptions, using: &random)
+        try Pix2PixTrainer.load(generator, from: "\(folder)/\(manifest.generatorFile)")
+        generator.eval()
+        (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
+    }
+
+    /// Reads and checks `manifest.json`.
+    /// - Throws: `CheckpointError.missingState` (no manifest) or `.badState`.
+    public static func readManifest(folder: String) throws(CheckpointError) -> Pix2PixManifest {
+        let path = "\(folder)/manifest.json"
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: folder) }
+        let manifest: Pix2PixManifest
+        do { manifest = try JSONDecoder().decode(Pix2PixManifest.self, from: Data(FileAccess.readAll(path))) } catch {
+            throw .badState(path: path, detail: "\(error)")
+        }
+        guard manifest.format == Pix2PixManifest.currentFormat else {
+            throw .badState(path: path, detail: "format \(manifest.format), expected \(Pix2PixManifest.currentFormat)")
+        }
+        if let problem = manifest.configuration.problem { throw .badState(path: path, detail: problem) }
+        if manifest.configuration.inputChannels != manifest.task.inputChannels {
+            throw .badState(path: path, detail: "task \(manifest.task.rawValue) takes \(manifest.task.inputChannels) input channels, the network \(manifest.configuration.inputChannels)")
+        }
+        return manifest
+    }
+
+    /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
+    /// - Throws: `CheckpointError.cannotWrite`.
+    public static func write(_ trainer: Pix2PixTrainer, task: Pix2PixTask, name: String, dataset: String?, to folder: String) throws(CheckpointError) {
+        let manifest = Pix2PixManifest(name: name, task: task, architecture: trainer.configuration.architecture,
+                                       configuration: trainer.configuration, loss: trainer.options.loss,
+                                       ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
+                                       trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
+                                       batchSize: trainer.options.batchSize, dataset: dataset)
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
+        let manager = FileManager.default
+        do {
+            try? manager.removeItem(atPath: partial)
+            try FileAccess.makeFolders(partial)
+            try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",
+                                  metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(trainer.step)"])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
+            if manager.fileExists(atPath: folder) {
+                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
+                try manager.moveItem(atPath: folder, toPath: old)
+                try manager.moveItem(atPath: partial, toPath: folder)
+                try? manager.removeItem(atPath: old)
+            } else {
+                try manager.moveItem(atPath: partial, toPath: folder)
+            }
+        } catch {
+            try? manager.removeItem(atPath: partial)
+            throw .cannotWrite(path: folder, detail: "\(error)")
+        }
+    }
+}
+
+/// Runs a pix2pix generator on images of any size: the input is made for the model's task (gray for colorize, edges
+/// for edges), reflect-padded to a multiple of 2^depth, translated and cropped back. Sides over `tileSize` run in
+/// `tileSize`² tiles overlapping by at least `overlap` pixels, blended by linear ramps across the overlaps (the
+/// scheme of GANTranslation's `Translator`). The output is RGB (or gray for a 1-channel model) of the input's size;
+/// an input alpha channel is kept. Not synchronised: one call at a time.
+public final class Pix2PixTranslator: @unchecked Sendable {
+    /// The model.
+    public let model: Pix2PixModel
+    /// Largest side translated in one piece.
+    public var tileSize: Int
+    /// Least overlap between neighbouring tiles.
+    public var overlap: Int
+
+    /// A translator over `model`.
+    public init(model: Pix2PixModel, tileSize: Int = 512, overlap: Int = 64) {
+        precondition(tileSize > overlap && overlap >= 0, "Pix2PixTranslator: need tileSize > overlap >= 0")
+        (self.model, self.tileSize, self.overlap) = (model, tileSize, overlap)
+    }
+
+    /// The network input of an image for the model's task ([1, C, H, W] in [-1, 1]).
+    /// - Throws: `PairedDataError` (bad Canny settings only).
+    public func inputTensor(_ image: Image) throws(PairedDataError) -> Tensor {
+        let planes = try PairBuilder.input(for: model.manifest.task, from: image).colorPlanes()
+        return Tensor(shape: planes.shape, scalars: planes.values)
+    }
+
+    /// Translates an image: same size out, alpha kept, 8-bit.
+    /// - Throws: `PairedDataError` or `ImageIOError`.
+    public func translate(_ image: Image) throws -> Image {
+        let output = translate(tensor: try inputTensor(image))
+        let planes = try FloatPlanes(channels: output.shape[1], height: image.height, width: image.width, values: output.scalars)
+        return try Image(planes: planes, alpha: image.alphaChannel()?.converted(to: .uint8))
+    }
+
+    /// Translates [1, C, H, W] of any H and W, tiling when a side exceeds `tileSize`.
+    public func translate(tensor input: Tensor) -> Tensor {
+        let (h, w) = (input.shape[2], input.shape[3])
+        if h <= tileSize && w <= tileSize { return runPadded(input) }
+        let rows = TileGeometry.starts(length: h, tile: tileSize, overlap: overlap)
+        let columns = TileGeometry.starts(length: w, tile: tileSize, overlap: overlap)
+        var sum: [Float] = [], weightSum = [Float](repeating: 0, count: h * w), channels = 0
+        for y0 in rows {
+            let th = min(tileSize, h), wy = TileGeometry.ramp(start: y0, size: th, length: h, overlap: overlap)
+            for x0 in columns {
+                let tw = min(tileSize, w), wx = TileGeometry.ramp(start: x0, size: tw, length: w, overlap: overlap)
+                let out = runPadded(TileGeometry.crop(input, y: y0, x: x0, height: th, width: tw))
+                if sum.isEmpty { channels = out.shape[1]; sum = [Float](repeating: 0, count: channels * h * w) }
+                for y in 0..<th {
+                    for x in 0..<tw {
+                        let weight = wy[y] * wx[x], p = (y0 + y) * w + x0 + x
+                        weightSum[p] += weight
+                        for c in 0..<channels { sum[c * h * w + p] += weight * out.scalars[(c * th + y) * tw + x] }
+                    }
+                }
+            }
+        }
+        for c in 0..<channels { for p in 0..<(h * w) { sum[c * h * w + p] /= weightSum[p] } }
+        return Tensor(shape: [1, channels, h, w], scalars: sum)
+    }
+
+    /// Reflect-pads to a multiple of 2^depth (centred), runs G in evaluation mode, crops back.
+    func runPadded(_ x: Tensor) -> Tensor {
+        let multiple = model.manifest.configuration.multiple
+        let (h, w) = (x.shape[2], x.shape[3])
+        let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
+        let (top, left) = (ph / 2, pw / 2)
+        let padded = ph == 0 && pw == 0 ? x : TileGeometry.reflectPad(x, top: top, left: left, height: h + ph, width: w + pw)
+        let generator = model.generator
+        generator.eval()
+        let out = withNoGrad { generator(Variable(padded)) }.value
+        return ph == 0 && pw == 0 ? out : TileGeometry.crop(out, y: top, x: left, height: h, width: w)
+    }
+}
+
+/// Tile and padding arithmetic for image-to-image inference (the same scheme as GANTranslation's `Translator`;
+/// families do not import each other).
+enum TileGeometry {
+    /// Tile origins along one axis: 0, stride, 2·stride, …, and `length - tile` last.
+    static func starts(length: Int, tile: Int, overlap: Int) -> [Int] {
+        if length <= tile { return [0] }
+        var starts: [Int] = [], s = 0
+        while s + tile < length { starts.append(s); s += tile - overlap }
+        starts.append(length - tile)
+        return starts
+    }
+
+    /// Blend weights of a tile along one axis: ramps over the overlap where a neighbour precedes or follows.
+    static func ramp(start: Int, size: Int, length: Int, overlap: Int) -> [Float] {
+        let o = Float(overlap + 1)
+        return (0..<size).map { i in
+            var weight: Float = 1
+            if start > 0 { weight = min(weight, Float(i + 1) / o) }
+            if start + size < length { weight = min(weight, Float(size - i) / o) }
+            return weight
+        }
+    }
+
+    /// The region [y, y+height) × [x, x+width) of every channel of [1, C, H, W].
+    static func crop(_ t: Tensor, y: Int, x: Int, height: Int, width: Int) -> Tensor {
+        let (c, h, w) = (t.shape[1], t.shape[2], t.shape[3])
+        var out = [Float](repeating: 0, count: c * height * width)
+        for k in 0..<c { for r in 0..<height {
+            let src = (k * h + y + r) * w + x, dst = (k * height + r) * width
+            for i in 0..<width { out[dst + i] = t.scalars[src + i] }
+        } }
+        return Tensor(shape: [1, c, height, width], scalars: out)
+    }
+
+    /// `t` at (top, left) in a height × width canvas filled by mirror reflection (as ReflectionPad2d, folding again
+    /// when the padding exceeds the image).
+    static func reflectPad(_ t: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor {
+        let (c, h, w) = (t.shape[1], t.shape[2], t.shape[3])
+        func mirror(_ i: Int, _ n: Int) -> Int {
+            if n == 1 { return 0 }
+            let period = 2 * (n - 1)
+            var m = i % period
+            if m < 0 { m += period }
+            return m < n ? m : period - m
+        }
+        let rows = (0..<height).map { mirror($0 - top, h) }, cols = (0..<width).map { mirror($0 - left, w) }
+        var out = [Float](repeating: 0, count: c * height * width)
+        for k in 0..<c { for r in 0..<height {
+            let src = (k * h + rows[r]) * w, dst = (k * height + r) * width
+            for i in 0..<width { out[dst + i] = t.scalars[src + cols[i]] }
+        } }
+        return Tensor(shape: [1, c, height, width], scalars: out)
+    }
+}
