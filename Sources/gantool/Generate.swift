@@ -5,19 +5,45 @@ import GANKit
 /// `gantool generate`: samples from a trained conditional GAN.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate images of a class from a trained conditional GAN.",
+        abstract: "Generate images from a conditional GAN: of a class (cgan), or from an input image (pix2pix).",
         discussion: """
-            Reads a checkpoint folder written by 'gantool train cgan' and writes a PNG grid. The \
-            same --seed gives the same images. --labels all writes one row per class.
+            Label-conditional: reads a checkpoint folder written by 'gantool train cgan' and writes a PNG \
+            grid. The same --seed gives the same images. --labels all writes one row per class.
+
+            Image-conditional (--from): --model names a pix2pix model folder (a path, or a name in --models, \
+            $GANKIT_MODELS or the Models/ folder shipped with GANKit). Each input, of any size, gives an \
+            output of the same size (reflect-padded to the U-Net's multiple, tiled above --tile-size); \
+            colorize models take any photo (it is turned gray first), edges models any photo (its Canny \
+            edges are taken first). Files, folders (-r) and globs; -o is a file for one input, else a folder.
 
             Examples:
+              gantool generate --model faces-colorize --from old.png -o colour.png
+              gantool generate --model runs/faces/model --from photos/ -o coloured/ --json
+
               gantool generate --model runs/mnist --label 7 --count 16 --seed 1 -o sevens.png
               gantool generate --model runs/mnist --labels all --count 8 --truncation 1.5 -o all.png
               gantool generate --model runs/mnist --label 3 --count 10 --interpolate -o walk.png
             """)
 
-    @Option(help: "Checkpoint folder (holds state.json).")
+    @Option(help: "Checkpoint folder (holds state.json), or with --from a pix2pix model folder or name.")
     var model: String
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Input images (files, folders, globs) for a pix2pix model.", valueName: "input"))
+    var from: [String] = []
+
+    @Option(help: ArgumentHelp("Folder of models (with --from).", valueName: "dir"))
+    var models: String?
+
+    @Option(help: "With --from: largest side run in one piece; larger images are tiled.")
+    var tileSize = 512
+
+    @Option(help: "With --from: output format png or jpg (default: from -o's extension, else the input's).")
+    var format: ImageFormat?
+
+    @Option(help: "With --from: JPEG quality, 1-100.")
+    var quality = 92
+
+    @OptionGroup var batch: BatchFlags
 
     @Option(help: "Class label to draw.")
     var label: Int?
@@ -40,16 +66,23 @@ struct Generate: ParsableCommand {
     @Option(help: "Grid columns (default: about the square root of --count).")
     var columns: Int?
 
-    @Option(name: [.short, .customLong("output")], help: "Output PNG file.")
+    @Option(name: [.short, .customLong("output")], help: "Output PNG file (with --from: a file for one input, else a folder).")
     var output: String
 
     func validate() throws {
+        if !from.isEmpty {
+            if label != nil || labels != nil || interpolate { throw ValidationError("--from does not go with --label, --labels or --interpolate") }
+            guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100") }
+            guard tileSize >= 64 else { throw ValidationError("--tile-size must be at least 64") }
+            return
+        }
         if let labels, labels != "all" { throw ValidationError("--labels takes only 'all'; use --label N for one class") }
         if (label == nil) == (labels == nil) { throw ValidationError("give --label N or --labels all") }
         if interpolate && label == nil { throw ValidationError("--interpolate needs --label N") }
     }
 
     func run() throws {
+        if !from.isEmpty { return try runImageConditional() }
         do {
             if let label {
                 try ConditionalGeneration.writeGrid(modelDirectory: model, label: label, count: count, seed: seed, truncation: truncation,
@@ -61,5 +94,22 @@ struct Generate: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// `--from`: translates each input with a pix2pix model.
+    func runImageConditional() throws {
+        let job: ImageConditionalJob
+        do {
+            job = ImageConditionalJob(model: try ImageConditionalModels.load(model, models: models), tileSize: tileSize, format: format, quality: quality)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let (inputs, problems) = BatchInputs.expand(from, recursive: batch.recursive)
+        let plan = try OutputPlan(output, inputCount: inputs.count + problems.count)
+        let summary = BatchRunner(options: batch.options, verb: "generated").run(
+            inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },
+            job: { input, target in try job.run(input: input.path, output: target!) })
+        try batch.finish(summary)
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import GANConditional
+import GANCore
+
+/// Errors of finding an image-conditional (pix2pix) model.
+public enum ImageConditionalError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No folder of that name or path holds a pix2pix model.
+    case unknownModel(String, folder: String, available: [String])
+    /// The folder is there but cannot be loaded.
+    case unreadable(String, detail: String)
+
+    /// A one-line message.
+    public var description: String {
+        switch self {
+        case let .unknownModel(name, folder, available):
+            "no pix2pix model '\(name)' (not a model folder, nor a model in \(folder)); models there: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+        case let .unreadable(path, detail): "\(path): \(detail)"
+        }
+    }
+}
+
+/// Where pix2pix models are found: a path to a model folder, or a name in the models folder (`--models`, else
+/// `$GANKIT_MODELS`, else the package's `Models/`).
+public enum ImageConditionalModels {
+    /// The pix2pix models directly inside `folder`, sorted by folder name.
+    public static func available(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+            .filter { (try? Pix2PixModel.readManifest(folder: "\(folder)/\($0)")) != nil }
+    }
+
+    /// Loads `nameOrPath`: a folder holding `manifest.json`, else `<models folder>/<name>`.
+    /// - Throws: `ImageConditionalError`.
+    public static func load(_ nameOrPath: String, models: String? = nil) throws(ImageConditionalError) -> Pix2PixModel {
+        let folder = TranslationModels.folder(explicit: models)
+        for candidate in [nameOrPath, "\(folder)/\(nameOrPath)"] where FileManager.default.fileExists(atPath: "\(candidate)/manifest.json") {
+            do { return try Pix2PixModel(folder: candidate) } catch { throw .unreadable(candidate, detail: error.description) }
+        }
+        throw .unknownModel(nameOrPath, folder: folder, available: available(in: folder))
+    }
+}
+
+/// Runs a pix2pix model over image files for `gantool generate --from`: any size in, the same size out (large images
+/// tiled), alpha kept. Safe to share between threads (calls are serialised, the network is not synchronised).
+public final class ImageConditionalJob: @unchecked Sendable {
+    private let translator: Pix2PixTranslator
+    private let lock = NSLock()
+    /// Output format (nil: from the output path's extension, else PNG).
+    public let format: ImageFormat?
+    /// JPEG quality.
+    public let quality: Int
+
+    /// A job over a loaded model.
+    public init(model: Pix2PixModel, tileSize: Int = 512, format: ImageFormat? = nil, quality: Int = 92) {
+        translator = Pix2PixTranslator(model: model, tileSize: tileSize, overlap: min(64, tileSize / 4))
+        (self.format, self.quality) = (format, quality)
+    }
+
+    /// The model's manifest.
+    public var manifest: Pix2PixManifest { translator.model.manifest }
+
+    /// Translates one image.
+    /// - Throws: `PairedDataError` or `ImageIOError`.
+    public func translate(_ image: Image) throws -> Image {
+        try lock.withLock { try translator.translate(image) }
+    }
+
+    /// Reads `input`, translates it, writes `output` atomically.
+    /// - Throws: `ImageIOError` naming the file, or `PairedDataError`.
+    public func run(input: String, output: String) throws {
+        let result = try translate(try Image(contentsOf: input))
+        try OutputPlan.prepareFolder(for: output)
+        let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? .png
+        try result.write(to: output, format: chosen, quality: quality)
+    }
+}
