@@ -6,7 +6,7 @@ import GANKit
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure trained models on held-out data.",
-        subcommands: [EvalGenerate.self, EvalTrainClassifier.self])
+        subcommands: [EvalGenerate.self, EvalTrainClassifier.self, EvalColorize.self])
 }
 
 /// Picks the IDX data folder from --mnist / --fashion-mnist (default: the shared MNIST).
@@ -116,6 +116,69 @@ struct EvalGenerate: ParsableCommand {
             print(json ? summary.json : summary.table)
         } catch let error as ValidationError {
             throw error
+        } catch {
+            log("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `gantool eval colorize`.
+struct EvalColorize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "colorize",
+        abstract: "Measure a colorize model: L1, PSNR, SSIM against the true colours and mean chroma, beside the gray input.",
+        discussion: """
+            Each photo of --images is centre-cropped square and resized to the model's training size \
+            (--size to override); its BT.601 gray version is the input. Rows: the gray input itself, the \
+            model, --baseline (e.g. the same U-Net trained with --l1-only), and the real photos (chroma \
+            only). L1 is on [0, 1] samples over RGB; chroma is the mean CIELAB sqrt(a*^2 + b*^2) (sRGB, D65). \
+            With --baseline the goal line says whether the model's chroma is closer to the photos' than the \
+            baseline's at no more than 10% worse L1.
+
+            Examples:
+              gantool eval colorize --model faces-colorize --baseline faces-colorize-l1 --images ../shared/data/celeba-aligned-subset/test
+              gantool eval colorize --model runs/faces/model --images DIR --limit 200 --json
+            """)
+
+    @Option(help: "The colorize model (folder, or name in the models folder).")
+    var model: String
+
+    @Option(help: "A second colorize model to compare with (the L1-only baseline).")
+    var baseline: String?
+
+    @Option(help: ArgumentHelp("Folder of test photos.", valueName: "dir"))
+    var images: String
+
+    @Option(help: ArgumentHelp("Folder of models.", valueName: "dir"))
+    var models: String?
+
+    @Option(help: "Use only the first N photos (sorted).")
+    var limit: Int?
+
+    @Option(help: "Side the photos are measured at (default: the model's training size).")
+    var size: Int?
+
+    @Flag(help: "Print the results as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        if let size, size < 16 { throw ValidationError("--size must be at least 16") }
+    }
+
+    func run() throws {
+        do {
+            let ours = try ImageConditionalModels.load(model, models: models)
+            let other = try baseline.map { try ImageConditionalModels.load($0, models: models) }
+            let result = try ColorizeEvaluation.run(model: ours, baseline: other, directory: images, limit: limit, size: size, progress: log)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(result.table)
+            }
         } catch {
             log("error: \(error)")
             throw ExitCode(1)
