@@ -178,7 +178,7 @@ public struct Pix2PixTrainingRun: Sendable {
             try Pix2PixLossLog.append(logPath, step: losses.step, epoch: epoch, seconds: elapsed(),
                                       learningRate: trainer.options.learningRate, losses: losses)
             let now = Date()
-            if now.timeIntervalSince(lastProgress) >= progressSeconds || losses.step == steps {
+            if now.timeIntervalSince(lastProgress) >= progressSeconds || losses.step == steps || stepsThisRun == 1 {
                 let rate = Double(stepsThisRun) / max(now.timeIntervalSince(started), 1e-9)
                 let named = zip(Pix2PixLosses.names, losses.values).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: "  ")
                 progress("step \(losses.step)/\(steps)  \(named)  (\(String(format: "%.2f", rate)) steps/s)")
