@@ -1,4 +1,5 @@
 import Foundation
+import GANConditional
 import GANTranslation
 
 /// Where the models folder came from (see ``TranslationModels/folder(explicit:)``).
@@ -41,6 +42,19 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     }
 }
 
+extension ModelSummary {
+    /// The summary of a pix2pix model folder: domain A is its input (gray, edges, A), domain B its output.
+    public init(folder: String, pix2pix m: Pix2PixManifest) {
+        (name, self.folder, kind, architecture, trainingSteps) = (m.name, folder, m.format, m.architecture, m.trainingSteps)
+        switch m.task {
+        case .colorize: (domainA, domainB) = ("gray", "color")
+        case .edges: (domainA, domainB) = ("edges", "photo")
+        case .pairs: (domainA, domainB) = ("A", "B")
+        }
+        problems = FileManager.default.fileExists(atPath: "\(folder)/\(m.generatorFile)") ? [] : ["missing \(m.generatorFile)"]
+    }
+}
+
 /// A folder inside the models folder that is not a usable model, and why.
 public struct SkippedModelFolder: Sendable, Codable, Equatable {
     /// The folder.
@@ -80,6 +94,10 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
             let path = folder + "/" + entry
             var isFolder: ObjCBool = false
             guard files.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            if let pix2pix = try? Pix2PixModel.readManifest(folder: path) {
+                models.append(ModelSummary(folder: path, pix2pix: pix2pix))
+                continue
+            }
             do {
                 models.append(ModelSummary(model: try TranslationModel(folder: path)))
             } catch {
@@ -101,7 +119,7 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
         let width = models.map(\.name.count).max() ?? 0
         for m in models {
             var line = "  " + m.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            line += "  \(m.domainA) <-> \(m.domainB)  [\(m.architecture)]"
+            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
             if let steps = m.trainingSteps { line += "  \(steps) steps" }
             line += "  \(m.folder)"
             if !m.problems.isEmpty { line += "  (\(m.problems.joined(separator: ", ")))" }
