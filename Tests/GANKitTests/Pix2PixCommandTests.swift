@@ -1,4 +1,5 @@
 import Foundation
+import GANCore
 import Testing
 @testable import GANKit
 
@@ -115,4 +116,46 @@ struct Pix2PixCommandTests {
         #expect(throws: ConditionalGeneratorError.self) { try generator.generate(label: 1) }
         #expect(throws: ConditionalGeneratorError.self) { try ConditionalGenerator(named: "missing", models: dir.path + "/models") }
     }
+
+    /// A run whose generator gets a NaN weight before step `nanStep` (once).
+    static func nanRun(_ dir: ScratchFolder, policy: NonFinitePolicy, nanStep: Int) throws -> Pix2PixTrainingRun {
+        let photos = try pictures(dir, "photos")
+        var run = Pix2PixTrainingRun(dataDirectory: photos, task: .colorize, name: "nan", runFolder: dir.path + "/run", steps: 6)
+        run.configuration = Pix2PixConfiguration(ngf: 4, ndf: 4, depth: 5, discriminatorLayers: 2, imageSize: 32)
+        run.checkpointEvery = 2
+        run.onNonFinite = policy
+        run.handlesSignals = false
+        run.progress = { _ in }
+        let injected = NSLock(), done = FlagBox()
+        run.beforeStep = { trainer in
+            injected.withLock {
+                guard trainer.step + 1 == nanStep, !done.value else { return }
+                done.value = true
+                let weight = trainer.generator.namedParameters()[0].parameter
+                var value = weight.value
+                value.scalars[0] = .nan
+                weight.value = value
+            }
+        }
+        return run
+    }
+
+    @Test func nonFiniteStopsOrRollsBack() throws {
+        let dir = try ScratchFolder()
+        do {
+            try Self.nanRun(dir, policy: .stop, nanStep: 3).run()
+            Issue.record("a NaN went unnoticed")
+        } catch let error as NonFiniteTrainingError {
+            #expect(error.step == 3 && error.lastGoodStep == 2 && error.lastGoodCheckpoint == dir.path + "/run")
+        }
+        #expect(!dir.listing("run").contains { $0.contains("00000003") })
+        let again = try ScratchFolder()
+        let outcome = try Self.nanRun(again, policy: .rollback, nanStep: 3).run()
+        #expect(outcome == .finished)
+        let state = try String(contentsOfFile: again.path + "/run/state.json", encoding: .utf8)
+        #expect(state.contains("\"redrawnSteps\" : [\n    3\n  ]") && state.contains("\"step\" : 6"))
+        #expect(try Self.losses(again.path + "/run/loss_log.csv").count == 7)
+    }
 }
+
+private final class FlagBox: @unchecked Sendable { var value = false }
