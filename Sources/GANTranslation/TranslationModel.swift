@@ -27,6 +27,15 @@ public struct TranslationManifest: Sendable, Equatable, Codable {
         (self.name, self.domainA, self.domainB, self.options) = (name, domainA, domainB, options)
         (self.trainingSteps, self.notes) = (trainingSteps, notes)
     }
+
+    /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
+    /// - Throws: `CheckpointError.unreadable` when they are not a well-formed manifest of format "gankit-cyclegan".
+    public init(jsonBytes bytes: [UInt8], path: String = "<memory>") throws(CheckpointError) {
+        do { self = try JSONDecoder().decode(TranslationManifest.self, from: Data(bytes)) } catch {
+            throw .unreadable(path: path, reason: "\(error)")
+        }
+        guard format == "gankit-cyclegan" else { throw .unreadable(path: path, reason: "format '\(format)' is not gankit-cyclegan") }
+    }
 }
 
 /// A translation model folder: `manifest.json`, `G_A.safetensors` (A → B) and `G_B.safetensors` (B → A),
@@ -41,8 +50,10 @@ public struct TranslationModel: Sendable {
     /// - Throws: `CheckpointError.unreadable` when it is missing or malformed.
     public init(folder: String) throws(CheckpointError) {
         self.folder = folder
-        manifest = try CycleGANCheckpoint.readJSON(folder + "/manifest.json")
-        guard manifest.format == "gankit-cyclegan" else { throw .unreadable(path: folder + "/manifest.json", reason: "format '\(manifest.format)' is not gankit-cyclegan") }
+        let path = folder + "/manifest.json"
+        let bytes: [UInt8]
+        do { bytes = try FileAccess.readAll(path) } catch { throw .unreadable(path: path, reason: "\(error)") }
+        manifest = try TranslationManifest(jsonBytes: bytes, path: path)
     }
 
     /// Which generator translates into `domain` ("G_A" into B, "G_B" into A), or nil when neither domain matches

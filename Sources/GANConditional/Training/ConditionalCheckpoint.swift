@@ -89,11 +89,19 @@ extension ConditionalGANTrainer {
     public static func readState(from directory: String) throws(CheckpointError) -> CheckpointState {
         let path = "\(directory)/state.json"
         guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: directory) }
+        let bytes: [UInt8]
+        do { bytes = try FileAccess.readAll(path) } catch { throw .badState(path: path, detail: "\(error)") }
+        return try readState(bytes: bytes, path: path)
+    }
+
+    /// Decodes and checks the bytes of a `state.json`; `path` names it in errors.
+    /// - Throws: `CheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
+    public static func readState(bytes: [UInt8], path: String = "<memory>") throws(CheckpointError) -> CheckpointState {
         let state: CheckpointState
         do {
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            state = try decoder.decode(CheckpointState.self, from: Data(FileAccess.readAll(path)))
+            state = try decoder.decode(CheckpointState.self, from: Data(bytes))
         } catch { throw .badState(path: path, detail: "\(error)") }
         guard state.format == CheckpointState.currentFormat else {
             throw .badState(path: path, detail: "format \(state.format), expected \(CheckpointState.currentFormat)")
