@@ -105,6 +105,7 @@ public enum TorchCheckpoint {
                 throw .limitExceeded(file: file, what: "element count of tensor '\(name)' (shape \(ref.size)) plus earlier tensors",
                                      size: n &+ UInt64(totalElements), limit: UInt64(maxTotalElements))
             }
+            guard count <= s.numel else { throw overlappingView(name, ref, count, file) }
             totalElements += count
             var values: [Float] = []
             if count > 0 {
@@ -131,6 +132,12 @@ public enum TorchCheckpoint {
             result[name] = TensorData(shape: ref.size, values: values, dtype: s.dtype)
         }
         return result.strippingDataParallelPrefix()
+    }
+
+    /// A view with more elements than its storage overlaps itself (`expand`, stride 0): refused, as it would let a
+    /// file of a few hundred bytes decode into gigabytes (found writing the pth fuzz target; Fixtures/fuzz/pth).
+    static func overlappingView(_ name: String, _ ref: PickleTensorRef, _ count: Int, _ file: String) -> WeightFileError {
+        .invalidTensor(file: file, tensor: name, detail: "view of \(count) elements (size \(ref.size), stride \(ref.stride)) is larger than its storage of \(ref.storage.numel) elements; self-overlapping views are not supported")
     }
 
     /// Whether the bytes start like a pickle stream (the legacy pre-1.6 format).

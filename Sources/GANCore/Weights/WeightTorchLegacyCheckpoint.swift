@@ -144,6 +144,7 @@ enum TorchLegacyCheckpoint {
             throw .limitExceeded(file: file, what: "element count of tensor '\(name)' (shape \(ref.size)) plus earlier tensors",
                                  size: n &+ UInt64(totalElements), limit: UInt64(TorchCheckpoint.maxTotalElements))
         }
+        guard count <= s.numel else { throw TorchCheckpoint.overlappingView(name, ref, count, file) }
         totalElements += count
         guard count > 0 else { return TensorData(shape: ref.size, values: [], dtype: s.dtype) }
         var last = ref.offset
