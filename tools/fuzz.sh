@@ -31,7 +31,7 @@ targets:
 
 limits per input: -timeout=1 (s), -rss_limit_mb=512, -malloc_limit_mb=512; leak detection on;
 ASan's quarantine is cut to 64 MB so that the RSS limit measures the input, not ASan's cache.
-Images are decoded with DecodeOptions(maxPixels: 4194304) (tools/fuzz/Sources/FuzzSupport).
+Images are decoded with DecodeOptions(maxPixels: 1048576) (tools/fuzz/Sources/FuzzSupport).
 
 environment:
   GANKIT_DATA   datasets (default: ../shared/data beside the repository); the image and mask

@@ -26,7 +26,7 @@ import GANTranslation
     ]
 
     /// The image decode limit of the image and mask fuzz targets (tools/fuzz/Sources/FuzzSupport).
-    static let options = DecodeOptions(maxPixels: 4_194_304)
+    static let options = DecodeOptions(maxPixels: 1 << 20)
 
     static func inputs(_ target: String) throws -> [String] {
         let folder = directory + "/" + target
