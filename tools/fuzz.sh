@@ -76,6 +76,9 @@ asan_options() {
 }
 
 LIMITS=(-timeout=1 -rss_limit_mb=512 -malloc_limit_mb=512)
+# Swift's own crash backtracer takes the trap signal before libFuzzer and, under ASan, can hang
+# (seen with swift-backtrace waiting for ever): off, so that libFuzzer saves the crashing input.
+export SWIFT_BACKTRACE=enable=no
 
 case ${1:-} in
 -h | --help) usage; exit 0 ;;
