@@ -96,6 +96,8 @@ def manifests():
                                                options=dict(options, objective="vanilla", norm="batch")),
         "conditional_state.json": state,
         "conditional_state_nan.json": dict(state, lastLosses={"discriminator": "nan", "generator": "inf", "step": 2}),
+        "conditional_state_small.json": dict(state, configuration={"channels": 1, "classCount": 3, "discriminatorWidth": 2,
+                                                                   "generatorWidth": 2, "imageSize": 8, "latentSize": 4}),
     }
     for name, value in files.items():
         with open(os.path.join(d, name), "w") as f:
@@ -118,6 +120,13 @@ def regression_inputs():
     with open(os.path.join(d, "oversized-exif-chunk.png"), "wb") as f:
         f.write(png)
 
+    # manifest: a translation manifest with resnetBlocks -1 was accepted; `gantool translate` then trapped in
+    # ResnetGenerator (0..<-1).
+    d = os.path.join(FIXTURES, "manifest")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "negative-resnet-blocks.json"), "w") as f:
+        f.write('{"domainA":"a","domainB":"b","format":"gankit-cyclegan","name":"m","options":{"ngf":2,"resnetBlocks":-1},"version":1}\n')
+
     # pth: one float stored, viewed as 2^26 elements with stride 0 (torch.zeros(1).expand(2**26)): the
     # reader decoded 768 MB (values and gather indices) from a file of a few hundred bytes.
     try:
@@ -128,7 +137,10 @@ def regression_inputs():
     d = os.path.join(FIXTURES, "pth")
     os.makedirs(d, exist_ok=True)
     state = collections.OrderedDict(weight=torch.zeros(1).expand(1 << 26))
-    torch.save(state, os.path.join(d, "expand-view-legacy.pth"), _use_new_zipfile_serialization=False)
+    # The legacy format names storages by object id, so a rewrite differs byte-wise: kept when present.
+    legacy = os.path.join(d, "expand-view-legacy.pth")
+    if not os.path.exists(legacy):
+        torch.save(state, legacy, _use_new_zipfile_serialization=False)
     torch.save(state, os.path.join(d, "expand-view.pth"))
 
 

@@ -23,6 +23,6 @@ let package = Package(
         fuzzTarget("mask", ["GANImageIO", "GANKit"]),
         fuzzTarget("safetensors", ["GANCore"]),
         fuzzTarget("pth", ["GANCore"]),
-        fuzzTarget("manifest", ["GANTranslation", "GANConditional"]),
+        fuzzTarget("manifest", ["GANCore", "GANTranslation", "GANConditional"]),
     ]
 )
