@@ -23,6 +23,7 @@ import GANTranslation
         "oversized-exif-chunk.png": "chunk data is too large",
         "expand-view.pth": "larger than its storage",
         "expand-view-legacy.pth": "larger than its storage",
+        "negative-resnet-blocks.json": "resnetBlocks must be in",
     ]
 
     /// The image decode limit of the image and mask fuzz targets (tools/fuzz/Sources/FuzzSupport).
