@@ -63,8 +63,16 @@ public struct Pix2PixModel: @unchecked Sendable {
     public static func readManifest(folder: String) throws(CheckpointError) -> Pix2PixManifest {
         let path = "\(folder)/manifest.json"
         guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: folder) }
+        let bytes: [UInt8]
+        do { bytes = try FileAccess.readAll(path) } catch { throw .badState(path: path, detail: "\(error)") }
+        return try readManifest(bytes: bytes, path: path)
+    }
+
+    /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
+    /// - Throws: `CheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
+    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(CheckpointError) -> Pix2PixManifest {
         let manifest: Pix2PixManifest
-        do { manifest = try JSONDecoder().decode(Pix2PixManifest.self, from: Data(FileAccess.readAll(path))) } catch {
+        do { manifest = try JSONDecoder().decode(Pix2PixManifest.self, from: Data(bytes)) } catch {
             throw .badState(path: path, detail: "\(error)")
         }
         guard manifest.format == Pix2PixManifest.currentFormat else {
