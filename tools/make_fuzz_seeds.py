@@ -3,7 +3,7 @@
 
 tools/fuzz/seeds/image/     tiny PNGs and JPEGs of every layout, with EXIF orientations (JPEG APP1,
                             PNG eXIf) and alpha holes, for the `image` and `mask` targets
-tools/fuzz/seeds/manifest/  translation manifest.json and conditional state.json files, valid and
+tools/fuzz/seeds/manifest/  translation and pix2pix manifest.json and conditional state.json files, valid and
                             edge-of-valid, for the `manifest` target
 Fixtures/fuzz/TARGET/       hand-built equivalents of the inputs the fuzzers found (regression
                             inputs for FuzzRegressionTests; see Fixtures/fuzz/README.md)
@@ -88,7 +88,14 @@ def manifests():
              "options": {"batchSize": 4, "beta1": 0, "beta2": 0.9, "discriminatorLearningRate": 0.0002,
                          "discriminatorSteps": 1, "generatorLearningRate": 0.0002, "loss": "hinge", "seed": 1},
              "step": 2, "version": "0.1.0"}
+    pix2pix = {"architecture": "unet_32 ngf 2 dropout, patchgan n_layers 2 ndf 2, instance norm", "batchSize": 1,
+               "configuration": {"depth": 5, "discriminatorLayers": 2, "imageSize": 32, "inputChannels": 1, "ndf": 2,
+                                 "ngf": 2, "norm": "instance", "outputChannels": 3, "useDropout": True},
+               "dataset": "synthetic", "format": "gankit-pix2pix-model/1", "ganWeight": 1, "generatorFile": "generator.safetensors",
+               "kind": "pix2pix", "l1Weight": 100, "loss": "nonsaturating", "name": "tiny-colorize", "task": "colorize",
+               "trainingSeconds": 3, "trainingSteps": 10, "version": "0.1.0"}
     files = {
+        "pix2pix.json": pix2pix,
         "translation.json": translation,
         "translation_minimal.json": {"domainA": "a", "domainB": "b", "format": "gankit-cyclegan", "name": "m",
                                      "options": {}, "version": 1},

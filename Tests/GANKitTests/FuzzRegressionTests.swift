@@ -57,6 +57,25 @@ import GANTranslation
         }
     }
 
+    /// The generated seeds of tools/fuzz/seeds stay valid inputs as the formats change: every image decodes, every
+    /// manifest is accepted by one of the readers.
+    @Test func generatedSeedsAreValid() throws {
+        let seeds = Self.directory.replacingOccurrences(of: "/Fixtures/fuzz", with: "/tools/fuzz/seeds")
+        let images = try FileManager.default.contentsOfDirectory(atPath: seeds + "/image").sorted()
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: seeds + "/manifest").sorted()
+        #expect(!images.isEmpty && !manifests.isEmpty)
+        for name in images {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: seeds + "/image/" + name)))
+            #expect(throws: Never.self, "image seed \(name)") { _ = try Image(bytes: bytes, source: name) }
+        }
+        for name in manifests {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: seeds + "/manifest/" + name)))
+            let accepted = (try? TranslationManifest(jsonBytes: bytes)) != nil || (try? Pix2PixModel.readManifest(bytes: bytes)) != nil
+                || (try? ConditionalGANTrainer.readState(bytes: bytes)) != nil
+            #expect(accepted, "manifest seed \(name) is accepted by no reader")
+        }
+    }
+
     /// Runs `bytes` through `target`'s readers; returns the first refusal's description, nil when all read. Untyped
     /// errors fail the test; traps crash it.
     func replay(_ target: String, _ bytes: [UInt8]) -> String? {
@@ -101,6 +120,7 @@ import GANTranslation
         case "manifest":
             var refusal: String?
             do { _ = try TranslationManifest(jsonBytes: bytes) } catch { refusal = error.description }
+            do { _ = try Pix2PixModel.readManifest(bytes: bytes) } catch { refusal = refusal ?? error.description }
             do { _ = try ConditionalGANTrainer.readState(bytes: bytes) } catch { refusal = refusal ?? error.description }
             return refusal
         default:
