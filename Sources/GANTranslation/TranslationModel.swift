@@ -66,9 +66,11 @@ public struct TranslationModel: Sendable {
 
     /// Builds the generator `name` ("G_A" or "G_B") and loads its weights.
     public func loadGenerator(_ name: String) throws -> ResnetGenerator {
+        let path = "\(folder)/\(name).safetensors"
+        try StateDict.checkFile(path, canHold: manifest.options.generatorOptions.resnetGeneratorParameterLowerBound)
         var rng = SeededGenerator(seed: 0)
         let generator = ResnetGenerator(options: manifest.options.generatorOptions, using: &rng)
-        try generator.load(contentsOf: "\(folder)/\(name).safetensors")
+        try generator.load(contentsOf: path)
         generator.eval()
         return generator
     }

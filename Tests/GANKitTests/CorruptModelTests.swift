@@ -23,14 +23,14 @@ import GANTranslation
 
     @Test func manifestArchitectureThatDoesNotFitTheWeightsNamesTheTensor() throws {
         let dir = try ScratchFolder()
-        let folder = try Self.modelFolder(in: dir)
+        let folder = try Self.modelFolder(in: dir, ngf: 8)
         var manifest = try TranslationModel(folder: folder).manifest
-        manifest.options.ngf = 8
+        manifest.options.ngf = 6  // smaller than the weights: passes the size check, fails the shapes
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: folder + "/manifest.json"))
         let text = Self.message { _ = try TranslationModel(folder: folder).loadGenerator("G_A") }
         #expect(text.contains("G_A.safetensors") && text.contains("model.1.weight"), "\(text)")
 
-        manifest.options.ngf = 4
+        manifest.options.ngf = 8
         manifest.options.resnetBlocks = 2
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: folder + "/manifest.json"))
         let missing = Self.message { _ = try TranslationModel(folder: folder).loadGenerator("G_A") }
@@ -65,6 +65,27 @@ import GANTranslation
         let text = Self.message { _ = try TranslationModel(folder: folder).loadGenerator("G_A") }
         #expect(text.contains("manifest.json") && text.contains("ngf"), "\(text)")
     }
+
+    @Test func manifestPromisingAHugeNetworkIsRefusedFromTheWeightFileSize() throws {
+        let dir = try ScratchFolder()
+        let folder = try Self.modelFolder(in: dir)
+        var manifest = try TranslationModel(folder: folder).manifest
+        manifest.options.ngf = 1024
+        manifest.options.resnetBlocks = 64  // about 19 G weights: never allocated
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: folder + "/manifest.json"))
+        let text = Self.message { _ = try TranslationModel(folder: folder).loadGenerator("G_A") }
+        #expect(text.contains(folder + "/G_A.safetensors") && text.contains("needs at least"), "\(text)")
+        // The bound is below the true count: the real architecture passes.
+        var options = CycleGANOptions()
+        options.ngf = 4; options.resnetBlocks = 1
+        let real = ResnetGenerator(options: options.generatorOptions, using: &Self.random)
+        #expect(options.generatorOptions.resnetGeneratorParameterLowerBound < real.parameters().reduce(0) { $0 + $1.value.count })
+        let unet = NetworkOptions(ngf: 4, unetDowns: 6)
+        let unetGenerator = UnetGenerator(options: unet, using: &Self.random)
+        #expect(unet.unetGeneratorParameterLowerBound < unetGenerator.parameters().reduce(0) { $0 + $1.value.count })
+    }
+
+    nonisolated(unsafe) static var random = SeededGenerator(seed: 9)
 
     @Test func missingOrMalformedManifestNamesTheFile() throws {
         let dir = try ScratchFolder()

@@ -51,9 +51,13 @@ public struct Pix2PixModel: @unchecked Sendable {
     /// - Throws: `CheckpointError` naming the file at fault.
     public init(folder: String) throws(CheckpointError) {
         let manifest = try Self.readManifest(folder: folder)
+        let path = "\(folder)/\(manifest.generatorFile)"
+        do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorOptions.unetGeneratorParameterLowerBound) } catch {
+            throw .weights(path: path, detail: error.description)
+        }
         var random = SeededGenerator(seed: 0)
         let generator = UnetGenerator(options: manifest.configuration.generatorOptions, using: &random)
-        try Pix2PixTrainer.load(generator, from: "\(folder)/\(manifest.generatorFile)")
+        try Pix2PixTrainer.load(generator, from: path)
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }
