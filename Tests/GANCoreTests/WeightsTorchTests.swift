@@ -168,6 +168,18 @@ struct WeightsTorchTests {
         #expect(sd["s"]?.values == [11])
     }
 
+    @Test func manyViewsOfOneStorageCannotInflateTheFile() throws {
+        // 1000 floats (4000 bytes) viewed whole by n tensors: allowed while the views hold at most
+        // 4 elements per stored byte plus 2^20 (1,064,576 here), refused beyond.
+        let storage = WeightsTestPickle.floats((0..<1000).map(Float.init))
+        func archive(views n: Int) -> [UInt8] {
+            let specs = (0..<n).map { WeightsTestPickle.TensorSpec(name: "w\($0)", numel: 1000, offset: 0, size: [1000], stride: [1]) }
+            return WeightsTestPickle.archive(pickle: WeightsTestPickle.stateDict(specs), storages: [("0", storage)])
+        }
+        #expect(try TorchCheckpoint.read(bytes: archive(views: 1000)).count == 1000)
+        expectError(archive(views: 1100)) { if case .limitExceeded = $0 { true } else { false } }
+    }
+
     @Test func syntheticCheckpointErrors() throws {
         let storage = WeightsTestPickle.floats([1, 2, 3, 4])
         func archive(_ spec: WeightsTestPickle.TensorSpec, storages: [(String, [UInt8])]? = nil) -> [UInt8] {

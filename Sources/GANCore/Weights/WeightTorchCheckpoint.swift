@@ -28,6 +28,15 @@ public enum TorchCheckpoint {
     /// a small storage into a huge allocation.
     public static let maxTotalElements = 1 << 30
 
+    /// Most elements the tensors of a checkpoint may hold together when its storages hold
+    /// `storedBytes` bytes: 4 elements per stored byte plus 2^20, within ``maxTotalElements``. Views
+    /// that share a storage (tied weights) are legitimate, but many of them must not turn a small
+    /// file into gigabytes.
+    static func elementBudget(storedBytes: Int) -> Int {
+        let (scaled, overflow) = storedBytes.multipliedReportingOverflow(by: 4)
+        return overflow ? maxTotalElements : min(maxTotalElements, scaled + (1 << 20))
+    }
+
     /// Reads the checkpoint at `path`.
     /// - Parameter entry: when set, the state dict is the top-level dict's entry with this
     ///   key (e.g. `"netG"`); otherwise it is found as described on ``TorchCheckpoint``.
@@ -82,6 +91,11 @@ public enum TorchCheckpoint {
         let tensors = try selectStateDict(root, heap: heap, file: file, entry: entry)
         var verified = Set<String>()
         var totalElements = 0
+        var storedBytes = 0, counted = Set<String>()
+        for (_, ref) in tensors where counted.insert(ref.storage.key).inserted {
+            storedBytes &+= Int(clamping: archive.entry(named: prefix + "data/" + ref.storage.key)?.size ?? 0)
+        }
+        let budget = elementBudget(storedBytes: storedBytes)
         var result = StateDict()
         for (name, ref) in tensors {
             let s = ref.storage
@@ -100,10 +114,10 @@ public enum TorchCheckpoint {
             guard ref.size.allSatisfy({ $0 >= 0 }), ref.stride.allSatisfy({ $0 >= 0 }), ref.offset >= 0 else {
                 throw .invalidTensor(file: file, tensor: name, detail: "negative size, stride or storage offset (size \(ref.size), stride \(ref.stride), offset \(ref.offset))")
             }
-            guard let count = TensorData.elementCount(ref.size), count <= maxTotalElements - totalElements else {
+            guard let count = TensorData.elementCount(ref.size), count <= budget - totalElements else {
                 let n = TensorData.elementCount(ref.size).map { UInt64($0) } ?? UInt64.max
-                throw .limitExceeded(file: file, what: "element count of tensor '\(name)' (shape \(ref.size)) plus earlier tensors",
-                                     size: n &+ UInt64(totalElements), limit: UInt64(maxTotalElements))
+                throw .limitExceeded(file: file, what: "element count of tensor '\(name)' (shape \(ref.size)) plus earlier tensors, for \(storedBytes) stored bytes",
+                                     size: n &+ UInt64(totalElements), limit: UInt64(budget))
             }
             guard count <= s.numel else { throw overlappingView(name, ref, count, file) }
             totalElements += count

@@ -118,20 +118,22 @@ enum TorchLegacyCheckpoint {
 
         let tensors = try TorchCheckpoint.selectStateDict(root, heap: heap, file: file, entry: entry)
         var totalElements = 0
+        let budget = TorchCheckpoint.elementBudget(storedBytes: ranges.values.reduce(0) { $0 &+ $1.count })
         var result = StateDict()
         for (name, ref) in tensors {
             let s = ref.storage
             guard let range = ranges[s.key] else {
                 throw .invalidTensor(file: file, tensor: name, detail: "storage '\(s.key)' is missing from the data section")
             }
-            result[name] = try decode(name: name, ref: ref, bytes: bytes, range: range, totalElements: &totalElements, file: file)
+            result[name] = try decode(name: name, ref: ref, bytes: bytes, range: range, totalElements: &totalElements,
+                                      budget: budget, file: file)
         }
         return result
     }
 
     /// Decodes the view `ref` of the storage held at `bytes[range]`, checking its extent and the element limit.
     static func decode(name: String, ref: PickleTensorRef, bytes: [UInt8], range: Range<Int>, totalElements: inout Int,
-                       file: String) throws(WeightFileError) -> TensorData {
+                       budget: Int, file: String) throws(WeightFileError) -> TensorData {
         let s = ref.storage
         guard ref.size.count == ref.stride.count else {
             throw .invalidTensor(file: file, tensor: name, detail: "size \(ref.size) and stride \(ref.stride) differ in rank")
@@ -139,10 +141,10 @@ enum TorchLegacyCheckpoint {
         guard ref.size.allSatisfy({ $0 >= 0 }), ref.stride.allSatisfy({ $0 >= 0 }), ref.offset >= 0 else {
             throw .invalidTensor(file: file, tensor: name, detail: "negative size, stride or storage offset (size \(ref.size), stride \(ref.stride), offset \(ref.offset))")
         }
-        guard let count = TensorData.elementCount(ref.size), count <= TorchCheckpoint.maxTotalElements - totalElements else {
+        guard let count = TensorData.elementCount(ref.size), count <= budget - totalElements else {
             let n = TensorData.elementCount(ref.size).map { UInt64($0) } ?? UInt64.max
-            throw .limitExceeded(file: file, what: "element count of tensor '\(name)' (shape \(ref.size)) plus earlier tensors",
-                                 size: n &+ UInt64(totalElements), limit: UInt64(TorchCheckpoint.maxTotalElements))
+            throw .limitExceeded(file: file, what: "element count of tensor '\(name)' (shape \(ref.size)) plus earlier tensors, for the file's stored data",
+                                 size: n &+ UInt64(totalElements), limit: UInt64(budget))
         }
         guard count <= s.numel else { throw TorchCheckpoint.overlappingView(name, ref, count, file) }
         totalElements += count
