@@ -85,6 +85,25 @@ import GANTranslation
         #expect(unet.unetGeneratorParameterLowerBound < unetGenerator.parameters().reduce(0) { $0 + $1.value.count })
     }
 
+    @Test func conditionalStateWithAHugeGeneratorIsRefusedBeforeBuildingIt() throws {
+        let dir = try ScratchFolder()
+        try ConditionalCommandTests.writeTinyIDX(into: dir.path)
+        var run = ConditionalTrainingRun(dataDirectory: dir.path, outputDirectory: dir.path + "/model", steps: 1)
+        run.configuration.latentSize = 8
+        run.configuration.generatorWidth = 4
+        run.configuration.discriminatorWidth = 4
+        run.options.batchSize = 4
+        _ = try run.run(log: { _ in })
+        let statePath = dir.path + "/model/state.json"
+        var state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statePath))) as! [String: Any]
+        var configuration = state["configuration"] as! [String: Any]
+        configuration["generatorWidth"] = 4096  // 0.5 G weights
+        state["configuration"] = configuration
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: statePath))
+        let text = Self.message { _ = try LabelConditionalModel(directory: dir.path + "/model") }
+        #expect(text.contains("needs at least") && text.contains(".safetensors"), "\(text)")
+    }
+
     nonisolated(unsafe) static var random = SeededGenerator(seed: 9)
 
     @Test func missingOrMalformedManifestNamesTheFile() throws {

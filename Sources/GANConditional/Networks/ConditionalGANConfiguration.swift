@@ -24,6 +24,13 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         (self.generatorWidth, self.discriminatorWidth) = (generatorWidth, discriminatorWidth)
     }
 
+    /// At most the number of weights of the `ConditionalGenerator` of this configuration (its linear
+    /// layer and two transposed convolutions, biases and norms left out), computed without building it.
+    public var generatorParameterLowerBound: Int {
+        let w = generatorWidth, s0 = imageSize / 4
+        return latentSize * 2 * w * s0 * s0 + 16 * (2 * w * w + w * channels)
+    }
+
     /// A problem with the values, or `nil` when they are usable.
     public var problem: String? {
         if imageSize < 8 || imageSize % 4 != 0 { return "image size must be a multiple of 4 and at least 8, got \(imageSize)" }

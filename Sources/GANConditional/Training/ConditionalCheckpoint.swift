@@ -152,6 +152,10 @@ extension ConditionalGANTrainer {
     /// - Throws: `CheckpointError`.
     public static func loadGenerator(from directory: String) throws(CheckpointError) -> ConditionalGenerator {
         let state = try readState(from: directory)
+        let path = "\(directory)/\(state.generatorFile)"
+        do { try StateDict.checkFile(path, canHold: state.configuration.generatorParameterLowerBound) } catch {
+            throw .weights(path: path, detail: error.description)
+        }
         var random = SeededGenerator(seed: 0)
         let generator = ConditionalGenerator(configuration: state.configuration, using: &random)
         try load(generator, from: "\(directory)/\(state.generatorFile)")
