@@ -60,6 +60,9 @@ build() {
     local target=$1
     if [[ ${FUZZ_NO_BUILD:-0} == 1 ]]; then return; fi
     echo "fuzz.sh: building $target (release, -sanitize=fuzzer,address)" >&2
+    # SwiftPM does not notice a source file added to the root package (a path dependency here)
+    # until this package's manifest changes: touching it makes the build plan see new files.
+    touch "$FUZZ_PACKAGE/Package.swift"
     (cd "$FUZZ_PACKAGE" && swift build -c release --product "$target" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xcc -fsanitize=fuzzer-no-link,address) >&2
 }
