@@ -74,6 +74,17 @@ struct EvalTranslateCommandTests {
         let checkpoint = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/run"] + common)
         #expect(checkpoint.status == 0 && checkpoint.stdout.contains("(step 7)") && checkpoint.stdout.contains("red -> blue"), "\(checkpoint.stderr)")
 
+        // A model trained by gantool records its training folders: the held-out check covers the generators too.
+        let trained = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "blobs",
+                                                "--out", dir.path + "/trained", "--size", "24", "--ngf", "2", "--blocks", "1", "--max-steps", "1"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let held = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--json"] + common)
+        let heldObject = try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any]
+        #expect(held.status == 0 && heldObject?["generatorSawTestImages"] as? Bool == false, "\(held.stderr)")
+        let leaked = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--a", data + "/trainA", "--b", data + "/testB",
+                                               "--classifier", classifier, "--size", "24"])
+        #expect(leaked.status == 0 && leaked.stdout.contains("classifier YES, generators YES") && leaked.stdout.contains("not met"))
+
         let missing = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/models/red2blue", "--a", data + "/testA",
                                                 "--b", data + "/testB", "--classifier", dir.path + "/none"])
         #expect(missing.status == 1 && missing.stderr.contains("no trained domain classifier"))
