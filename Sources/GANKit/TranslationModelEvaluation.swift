@@ -133,19 +133,25 @@ public enum TranslationModelEvaluation {
         return Summary(table: table(report), json: json, meetsGoals: report.meetsGoals)
     }
 
+    /// `text` padded with spaces to `width` characters, on the right when `left` (left-aligned), else on the left.
+    static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return left ? text + fill : fill + text
+    }
+
     /// The table `gantool eval translate` prints.
     public static func table(_ r: TranslationEvaluationReport) -> String {
         let percent = { (x: Double) in String(format: "%.1f%%", 100 * x) }
         var lines = ["model \(r.model)\(r.step.map { " (step \($0))" } ?? ""); test images \(r.size)x\(r.size) (shorter side resized, centre crop)",
                      "classifier \(r.classifier): test accuracy \(percent(r.classifierTestAccuracy)) (\(r.directions[0].from) \(percent(r.classifierPerDomainAccuracy[0])), \(r.directions[1].from) \(percent(r.classifierPerDomainAccuracy[1]))); recorded at training \(percent(r.classifierRecordedTestAccuracy))",
                      "",
-                     String(format: "%-22@ %6@ %12@ %9@ %10@ %9@ %10@ %9@", "direction" as NSString, "images" as NSString, "as target" as NSString,
-                            "(untr.)" as NSString, "FID" as NSString, "(untr.)" as NSString, "KID" as NSString, "(untr.)" as NSString)
-                        + "  cycle L1"]
+                     pad("direction", 18, left: true) + pad("images", 7) + pad("as target", 11) + pad("(untr.)", 9) + pad("FID", 9)
+                        + pad("(untr.)", 9) + pad("KID", 9) + pad("(untr.)", 9) + pad("cycle L1", 10)]
         for d in r.directions {
-            lines.append(String(format: "%-22@ %6d %12@ %9@ %10.2f %9.2f %10.4f %9.4f  %8.4f", "\(d.from) -> \(d.to)" as NSString, d.count,
-                                percent(d.shareClassifiedAsTarget) as NSString, percent(d.untranslatedShareClassifiedAsTarget) as NSString,
-                                d.fid, d.fidUntranslated, d.kid, d.kidUntranslated, d.cycleL1))
+            lines.append(pad("\(d.from) -> \(d.to)", 18, left: true) + pad("\(d.count)", 7) + pad(percent(d.shareClassifiedAsTarget), 11)
+                         + pad(percent(d.untranslatedShareClassifiedAsTarget), 9) + pad(String(format: "%.2f", d.fid), 9)
+                         + pad(String(format: "%.2f", d.fidUntranslated), 9) + pad(String(format: "%.4f", d.kid), 9)
+                         + pad(String(format: "%.4f", d.kidUntranslated), 9) + pad(String(format: "%.4f", d.cycleL1), 10))
         }
         lines.append("")
         lines.append("FID and KID: translated vs real target test images in the classifier's feature space; (untr.): the source test images themselves.")
