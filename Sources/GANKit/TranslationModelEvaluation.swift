@@ -113,7 +113,16 @@ public enum TranslationModelEvaluation {
         let checkpoint = model.manifest.domainA == "A" && model.manifest.domainB == "B"
         if checkpoint { model = TranslationModel(renaming: model, domainA: manifest.domains[0], domainB: manifest.domains[1]) }
         log("model \(model.folder) (\(model.manifest.domainA) -> \(model.manifest.domainB), step \(model.manifest.trainingSteps.map(String.init) ?? "?"))")
-        let generatorA = try model.loadGenerator("G_A"), generatorB = try model.loadGenerator("G_B")
+        let generatorA: ResnetGenerator, generatorB: ResnetGenerator
+        do {
+            (generatorA, generatorB) = (try model.loadGenerator("G_A"), try model.loadGenerator("G_B"))
+        } catch where !FileManager.default.fileExists(atPath: model.folder) {
+            // A run still training replaced its latest checkpoint meanwhile: take the new one.
+            let renamed = try resolveModel(modelSpec, models: models)
+            model = checkpoint ? TranslationModel(renaming: renamed, domainA: manifest.domains[0], domainB: manifest.domains[1]) : renamed
+            log("the checkpoint was replaced while loading; using \(model.folder)")
+            (generatorA, generatorB) = (try model.loadGenerator("G_A"), try model.loadGenerator("G_B"))
+        }
         let translateA = Translator(generator: generatorA), translateB = Translator(generator: generatorB)
         var generatorData: (a: [String], b: [String])?
         if let notes = model.manifest.notes, let a = notes["trainA"], let b = notes["trainB"] {
