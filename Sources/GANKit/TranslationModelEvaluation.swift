@@ -50,7 +50,7 @@ public enum TranslationModelEvaluation {
     /// Trains the two-class classifier on `trainA`/`trainB`, tests it on `testA`/`testB` and saves it in `output`.
     /// Returns its test accuracy and the seconds taken (loading included).
     public static func trainClassifier(domains: (a: String, b: String), trainA: [String], trainB: [String], testA: [String], testB: [String],
-                                       output: String, epochs: Int = 12, seed: UInt64 = 0, inputSize: Int = 64, width: Int = 32,
+                                       output: String, epochs: Int = 40, seed: UInt64 = 0, inputSize: Int = 64, width: Int = 32,
                                        limit: Int? = nil, log: (String) -> Void = { _ in }) throws -> (testAccuracy: Double, seconds: Double) {
         guard epochs >= 1, inputSize >= 8, width >= 1 else { throw GANKitError.invalidArgument("epochs, input size (>= 8) and width must be positive") }
         var options = DomainClassifierTraining.Options()

@@ -115,7 +115,7 @@ struct EvalTrainDomainClassifier: ParsableCommand {
     var output: String?
 
     @Option(help: "Passes over the training images.")
-    var epochs = 12
+    var epochs = 40
 
     @Option(help: "Side of the network input (images are resized to 9/8 of it, then cropped).")
     var inputSize = 64

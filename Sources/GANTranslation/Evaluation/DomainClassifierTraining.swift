@@ -144,7 +144,7 @@ public enum DomainClassifierTraining {
     /// Training settings.
     public struct Options: Sendable {
         /// Passes over the training images.
-        public var epochs = 12
+        public var epochs = 40
         /// Images per Adam step.
         public var batchSize = 32
         /// Adam learning rate at the start; it falls on a half cosine to 0 at the end.
