@@ -93,8 +93,18 @@ public struct CycleGANTrainingJob: Sendable {
                           + "\(trainer.totalEpochs) epochs, from step \(trainer.step); run folder \(runFolder)")
         var outcome = try trainer.run(maxSteps: maxSteps)
         if outcome == .stepLimit { try trainer.saveCheckpoint(); outcome = .stopped }
+        // The folders the images came from, so that `gantool eval translate` can check that no test image was trained on.
+        func folders(_ paths: [String]) -> String {
+            var seen: [String] = []
+            for path in paths {
+                let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+                if !seen.contains(folder) { seen.append(folder) }
+            }
+            return seen.joined(separator: "\n")
+        }
         let manifest = TranslationManifest(name: name, domainA: domainA, domainB: domainB, options: trainer.model.options,
-                                           trainingSteps: trainer.step)
+                                           trainingSteps: trainer.step,
+                                           notes: ["trainA": folders(data.pathsA), "trainB": folders(data.pathsB)])
         try TranslationModel.export(trainer.model, manifest: manifest, to: runFolder + "/model")
         settings.progress("model written to \(runFolder)/model (copy it into a models folder to use it with gantool translate)")
         return outcome

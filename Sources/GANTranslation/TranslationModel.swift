@@ -56,6 +56,24 @@ public struct TranslationModel: Sendable {
         manifest = try TranslationManifest(jsonBytes: bytes, path: path)
     }
 
+    /// A model over the generators of a training checkpoint folder (`<run>/checkpoints/step-N`, which holds
+    /// `G_A.safetensors`, `G_B.safetensors` and `state.json`): the manifest is made from the saved options and step.
+    /// - Throws: `CheckpointError.unreadable` when `state.json` is missing or malformed.
+    public init(checkpoint folder: String, domainA: String = "A", domainB: String = "B") throws(CheckpointError) {
+        let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
+        self.folder = folder
+        manifest = TranslationManifest(name: (folder as NSString).lastPathComponent, domainA: domainA, domainB: domainB,
+                                       options: state.options, trainingSteps: state.step)
+    }
+
+    /// The same folder and weights with the domains renamed (for checkpoints, whose domains are "A" and "B").
+    public init(renaming model: TranslationModel, domainA: String, domainB: String) {
+        folder = model.folder
+        var manifest = model.manifest
+        (manifest.domainA, manifest.domainB) = (domainA, domainB)
+        self.manifest = manifest
+    }
+
     /// Which generator translates into `domain` ("G_A" into B, "G_B" into A), or nil when neither domain matches
     /// (compared case-insensitively).
     public func generatorName(to domain: String) -> String? {

@@ -6,7 +6,7 @@ import GANKit
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure trained models on held-out data.",
-        subcommands: [EvalGenerate.self, EvalTrainClassifier.self, EvalColorize.self])
+        subcommands: [EvalGenerate.self, EvalTrainClassifier.self, EvalColorize.self, EvalTranslate.self, EvalTrainDomainClassifier.self])
 }
 
 /// Picks the IDX data folder from --mnist / --fashion-mnist (default: the shared MNIST).
@@ -15,7 +15,7 @@ private func dataFolder(mnist: String?, fashionMNIST: String?) throws -> String 
     return mnist ?? fashionMNIST ?? ConditionalGeneration.defaultDataDirectory("mnist")
 }
 
-private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
 /// `gantool eval train-classifier`.
 struct EvalTrainClassifier: ParsableCommand {

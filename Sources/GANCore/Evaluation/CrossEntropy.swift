@@ -1,5 +1,5 @@
 import Foundation
-import GANCore
+
 
 /// Softmax cross-entropy on logits, averaged over the batch, with its gradient.
 ///

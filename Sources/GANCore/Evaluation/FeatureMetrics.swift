@@ -1,5 +1,5 @@
 import Foundation
-import GANCore
+
 
 /// Mean and covariance of a set of feature vectors, in Double.
 public struct GaussianStatistics: Sendable {
@@ -64,7 +64,8 @@ public enum FrechetDistance {
         between(GaussianStatistics(a), GaussianStatistics(b))
     }
 
-    static func multiply(_ x: [Double], _ y: [Double], _ d: Int) -> [Double] {
+    /// The product of two d×d row-major matrices.
+    public static func multiply(_ x: [Double], _ y: [Double], _ d: Int) -> [Double] {
         var out = [Double](repeating: 0, count: d * d)
         for i in 0..<d {
             for k in 0..<d {
@@ -118,7 +119,7 @@ public enum PrecisionRecall {
     }
 
     /// Calls `body(i, d²(a_i, b_·))` for every row i of `a`, computing blocks with one matrix product.
-    static func squaredDistances(_ a: Tensor, _ b: Tensor, body: (Int, ArraySlice<Float>) -> Void) {
+    public static func squaredDistances(_ a: Tensor, _ b: Tensor, body: (Int, ArraySlice<Float>) -> Void) {
         precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[1], "PrecisionRecall: shapes \(a.shape) and \(b.shape)")
         let (n, m, d) = (a.shape[0], b.shape[0], a.shape[1])
         func norms(_ t: Tensor) -> [Float] {

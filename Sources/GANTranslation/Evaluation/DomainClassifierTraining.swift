@@ -1,0 +1,295 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+/// What `classifier.json` records beside `classifier.safetensors` for a `DomainClassifier`.
+public struct DomainClassifierManifest: Codable, Sendable, Equatable {
+    /// The manifest format.
+    public static let currentFormat = "gankit-domain-classifier/1"
+    /// Always `currentFormat`.
+    public var format = DomainClassifierManifest.currentFormat
+    /// Names of the classes (domain A first).
+    public var domains: [String]
+    /// Channels of the first convolution.
+    public var width: Int
+    /// How images are brought to the network.
+    public var preparation: DomainImagePreparation
+    /// The training folders of each class (absolute paths).
+    public var trainFolders: [[String]]
+    /// The test folders of each class (absolute paths).
+    public var testFolders: [[String]]
+    /// Training images used per class.
+    public var trainCounts: [Int]
+    /// Test images per class.
+    public var testCounts: [Int]
+    /// Passes over the training images.
+    public var epochs: Int
+    /// Seed of weights, order and augmentation.
+    public var seed: UInt64
+    /// Accuracy on the test images (centre crops).
+    public var testAccuracy: Double
+    /// The same per class.
+    public var perClassTestAccuracy: [Double]
+    /// Wall-clock training time.
+    public var trainSeconds: Double
+
+    /// Creates a manifest of the current format.
+    public init(domains: [String], width: Int, preparation: DomainImagePreparation, trainFolders: [[String]], testFolders: [[String]],
+                trainCounts: [Int], testCounts: [Int], epochs: Int, seed: UInt64, testAccuracy: Double,
+                perClassTestAccuracy: [Double], trainSeconds: Double) {
+        (self.domains, self.width, self.preparation, self.trainFolders, self.testFolders) = (domains, width, preparation, trainFolders, testFolders)
+        (self.trainCounts, self.testCounts, self.epochs, self.seed) = (trainCounts, testCounts, epochs, seed)
+        (self.testAccuracy, self.perClassTestAccuracy, self.trainSeconds) = (testAccuracy, perClassTestAccuracy, trainSeconds)
+    }
+}
+
+/// Errors of domain classifiers and their data.
+public enum DomainClassifierError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// `classifier.json` or the weights are absent.
+    case missing(path: String)
+    /// A file could not be read, decoded or written.
+    case bad(path: String, detail: String)
+    /// A class has no readable image in its folders.
+    case noImages(domain: String, folders: [String])
+    /// The settings cannot work.
+    case invalidArgument(String)
+
+    /// A message naming the file or folder.
+    public var description: String {
+        switch self {
+        case let .missing(path): "no trained domain classifier in \(path) (train one with 'gantool eval train-domain-classifier')"
+        case let .bad(path, detail): "\(path): \(detail)"
+        case let .noImages(domain, folders): "no readable image of \(domain) in \(folders.joined(separator: ", "))"
+        case let .invalidArgument(detail): detail
+        }
+    }
+}
+
+/// Images of several classes, each held as its `loadSize` square planes in [-1, 1].
+public struct LabelledImageSet: Sendable {
+    /// The preparation the squares were made with.
+    public let preparation: DomainImagePreparation
+    /// Square planes [3 · loadSize²] of each image.
+    public let squares: [[Float]]
+    /// Class of each image.
+    public let labels: [Int]
+    /// Path of each image.
+    public let paths: [String]
+
+    /// Number of images.
+    public var count: Int { labels.count }
+
+    /// Reads every image (PNG, JPEG) directly inside the folders of each class, sorted, at most `limit` per class.
+    /// Unreadable files are reported through `warn` and skipped.
+    /// - Throws: `DomainClassifierError.noImages` when a class has no readable image.
+    public static func load(folders: [[String]], domains: [String], preparation: DomainImagePreparation, limit: Int? = nil,
+                            warn: (String) -> Void = { _ in }) throws(DomainClassifierError) -> LabelledImageSet {
+        var squares: [[Float]] = [], labels: [Int] = [], paths: [String] = []
+        for (label, classFolders) in folders.enumerated() {
+            var list = classFolders.flatMap { UnpairedImageFolder.imagePaths(in: $0) }
+            if let limit { list = Array(list.prefix(limit)) }
+            let loaded = decode(list, preparation: preparation)
+            var any = false
+            for (path, result) in zip(list, loaded) {
+                switch result {
+                case let .success(planes): squares.append(planes); labels.append(label); paths.append(path); any = true
+                case let .failure(error): warn("skipping \(error)")
+                }
+            }
+            if !any { throw .noImages(domain: domains[label], folders: classFolders) }
+        }
+        return LabelledImageSet(preparation: preparation, squares: squares, labels: labels, paths: paths)
+    }
+
+    /// Creates a set from squares already prepared.
+    public init(preparation: DomainImagePreparation, squares: [[Float]], labels: [Int], paths: [String]) {
+        (self.preparation, self.squares, self.labels, self.paths) = (preparation, squares, labels, paths)
+    }
+
+    /// Decodes and squares the files, two at a time.
+    static func decode(_ paths: [String], preparation: DomainImagePreparation) -> [Result<[Float], ImageIOError>] {
+        let results = LockedArray<Result<[Float], ImageIOError>>(repeating: .success([]), count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            do throws(ImageIOError) {
+                results[i] = .success(try preparation.loadSquare(Image(contentsOf: paths[i])))
+            } catch { results[i] = .failure(error) }
+        }
+        return results.values
+    }
+
+    /// The evaluation inputs (centre crops) of all images, [N, 3, s, s].
+    public func centreCrops() -> Tensor {
+        let (l, s) = (preparation.loadSize, preparation.inputSize)
+        var values: [Float] = []
+        values.reserveCapacity(count * 3 * s * s)
+        for square in squares { values += preparation.crop(square, x: (l - s) / 2, y: (l - s) / 2, flip: false).scalars }
+        return Tensor(shape: [count, 3, s, s], scalars: values)
+    }
+}
+
+/// A fixed-size array written from several threads at distinct indices.
+final class LockedArray<Element>: @unchecked Sendable {
+    private var storage: [Element]
+    private let lock = NSLock()
+    init(repeating value: Element, count: Int) { storage = Array(repeating: value, count: count) }
+    subscript(index: Int) -> Element {
+        get { lock.lock(); defer { lock.unlock() }; return storage[index] }
+        set { lock.lock(); storage[index] = newValue; lock.unlock() }
+    }
+    var values: [Element] { lock.lock(); defer { lock.unlock() }; return storage }
+}
+
+/// Trains, tests, saves and loads a `DomainClassifier`.
+public enum DomainClassifierTraining {
+    /// Training settings.
+    public struct Options: Sendable {
+        /// Passes over the training images.
+        public var epochs = 40
+        /// Images per Adam step.
+        public var batchSize = 32
+        /// Adam learning rate at the start; it falls on a half cosine to 0 at the end.
+        public var learningRate: Float = 2e-3
+        /// Channels of the first convolution.
+        public var width = 32
+        /// Seed of weights, order, crops and flips.
+        public var seed: UInt64 = 0
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// Trains a classifier on `train` (random crops and flips); `progress` gets a line per epoch.
+    public static func train(on train: LabelledImageSet, classCount: Int, options: Options = Options(),
+                             progress: (String) -> Void = { _ in }) -> DomainClassifier {
+        var random = SeededGenerator(seed: options.seed)
+        let model = DomainClassifier(classCount: classCount, width: options.width, using: &random)
+        model.train()
+        let optimizer = Adam(model.parameters(), learningRate: options.learningRate)
+        let (l, s) = (train.preparation.loadSize, train.preparation.inputSize)
+        let stepsPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
+        let totalSteps = max(1, options.epochs * stepsPerEpoch)
+        var step = 0
+        for epoch in 0..<options.epochs {
+            var order = Array(0..<train.count)
+            order.shuffle(using: &random)
+            var lossSum = 0.0, right = 0, batches = 0
+            var start = 0
+            while start < train.count {
+                let indices = Array(order[start..<min(start + options.batchSize, train.count)])
+                start += options.batchSize
+                if indices.count < 2 { continue }  // batch norm needs two images
+                var values: [Float] = []
+                values.reserveCapacity(indices.count * 3 * s * s)
+                for i in indices {
+                    let x = Int(random.next() % UInt64(l - s + 1)), y = Int(random.next() % UInt64(l - s + 1))
+                    values += train.preparation.crop(train.squares[i], x: x, y: y, flip: random.next() >> 63 == 1).scalars
+                }
+                let labels = indices.map { train.labels[$0] }
+                optimizer.learningRate = options.learningRate * Float(0.5 * (1 + cos(Double.pi * Double(step) / Double(totalSteps))))
+                let logits = model(Variable(Tensor(shape: [indices.count, 3, s, s], scalars: values)))
+                let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits.value, labels: labels)
+                optimizer.zeroGrad()
+                logits.backward(seed: gradient)
+                optimizer.step()
+                step += 1
+                batches += 1
+                lossSum += Double(loss)
+                right += zip(DomainClassifier.argmax(logits.value), labels).filter { $0 == $1 }.count
+            }
+            progress(String(format: "classifier epoch %d/%d: loss %.4f, train accuracy %.3f", epoch + 1, options.epochs,
+                            lossSum / Double(max(batches, 1)), Double(right) / Double(max(train.count, 1))))
+        }
+        model.eval()
+        return model
+    }
+
+    /// Fraction of `predictions` equal to `labels`, overall and per class (NaN for an absent class).
+    public static func accuracy(predictions: [Int], labels: [Int], classCount: Int) -> (overall: Double, perClass: [Double]) {
+        var right = [Int](repeating: 0, count: classCount), total = [Int](repeating: 0, count: classCount)
+        for (p, y) in zip(predictions, labels) {
+            total[y] += 1
+            if p == y { right[y] += 1 }
+        }
+        let overall = Double(right.reduce(0, +)) / Double(max(labels.count, 1))
+        return (overall, (0..<classCount).map { total[$0] == 0 ? .nan : Double(right[$0]) / Double(total[$0]) })
+    }
+
+    /// Loads the images of `trainFolders`/`testFolders` (one list per class), trains, tests and saves the classifier in
+    /// `directory`. Returns the manifest written.
+    public static func trainAndSave(domains: [String], trainFolders: [[String]], testFolders: [[String]], to directory: String,
+                                    preparation: DomainImagePreparation = DomainImagePreparation(), options: Options = Options(),
+                                    limit: Int? = nil, progress: (String) -> Void = { _ in }) throws(DomainClassifierError) -> DomainClassifierManifest {
+        guard domains.count >= 2, trainFolders.count == domains.count, testFolders.count == domains.count else {
+            throw .invalidArgument("need training and test folders for each of \(domains.count) domains (at least 2)")
+        }
+        let absolute = { (lists: [[String]]) in lists.map { $0.map { URL(fileURLWithPath: $0).standardizedFileURL.path } } }
+        let (trainLists, testLists) = (absolute(trainFolders), absolute(testFolders))
+        for (k, list) in trainLists.enumerated() {
+            let seen = Set(list).intersection(testLists.flatMap { $0 })
+            if !seen.isEmpty { throw .invalidArgument("\(domains[k]): training folders \(seen.sorted().joined(separator: ", ")) are also test folders") }
+        }
+        let start = Date()
+        let train = try LabelledImageSet.load(folders: trainLists, domains: domains, preparation: preparation, limit: limit, warn: progress)
+        let test = try LabelledImageSet.load(folders: testLists, domains: domains, preparation: preparation, warn: progress)
+        progress("classifier data: \(train.count) training and \(test.count) test images, loaded in \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
+        let model = Self.train(on: train, classCount: domains.count, options: options, progress: progress)
+        let seconds = Date().timeIntervalSince(start)
+        let predictions = model.featuresAndPredictions(test.centreCrops()).predictions
+        let accuracy = Self.accuracy(predictions: predictions, labels: test.labels, classCount: domains.count)
+        progress(String(format: "classifier test accuracy %.4f, trained in %.0f s", accuracy.overall, seconds))
+        let counts = { (set: LabelledImageSet) in (0..<domains.count).map { k in set.labels.filter { $0 == k }.count } }
+        let manifest = DomainClassifierManifest(domains: domains, width: options.width, preparation: preparation, trainFolders: trainLists,
+                                                testFolders: testLists, trainCounts: counts(train), testCounts: counts(test),
+                                                epochs: options.epochs, seed: options.seed, testAccuracy: accuracy.overall,
+                                                perClassTestAccuracy: accuracy.perClass, trainSeconds: seconds)
+        try save(model, manifest: manifest, to: directory)
+        return manifest
+    }
+
+    /// Writes `classifier.safetensors` then `classifier.json` into `directory`.
+    public static func save(_ model: DomainClassifier, manifest: DomainClassifierManifest, to directory: String) throws(DomainClassifierError) {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .bad(path: directory, detail: error.localizedDescription)
+        }
+        let weights = "\(directory)/classifier.safetensors"
+        do { try SafeTensors.write(model.stateDict(), to: weights, metadata: ["format": DomainClassifierManifest.currentFormat]) } catch {
+            throw .bad(path: weights, detail: "\(error)")
+        }
+        let path = "\(directory)/classifier.json"
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: path)
+        } catch { throw .bad(path: path, detail: "\(error)") }
+    }
+
+    /// Whether `directory` holds a saved classifier.
+    public static func exists(in directory: String) -> Bool {
+        FileManager.default.fileExists(atPath: "\(directory)/classifier.json")
+    }
+
+    /// Loads the classifier saved in `directory` (in evaluation mode).
+    public static func load(from directory: String) throws(DomainClassifierError) -> (model: DomainClassifier, manifest: DomainClassifierManifest) {
+        let path = "\(directory)/classifier.json"
+        guard exists(in: directory) else { throw .missing(path: directory) }
+        let manifest: DomainClassifierManifest
+        do {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            manifest = try decoder.decode(DomainClassifierManifest.self, from: Data(FileAccess.readAll(path)))
+        } catch { throw .bad(path: path, detail: "\(error)") }
+        guard manifest.format == DomainClassifierManifest.currentFormat else {
+            throw .bad(path: path, detail: "format \(manifest.format), expected \(DomainClassifierManifest.currentFormat)")
+        }
+        guard manifest.domains.count >= 2, (1...1024).contains(manifest.width), (8...4096).contains(manifest.preparation.inputSize),
+              manifest.preparation.loadSize >= manifest.preparation.inputSize, manifest.preparation.loadSize <= 8192 else {
+            throw .bad(path: path, detail: "implausible classifier settings")
+        }
+        var random = SeededGenerator(seed: 0)
+        let model = DomainClassifier(classCount: manifest.domains.count, width: manifest.width, using: &random)
+        let weights = "\(directory)/classifier.safetensors"
+        do { try model.load(SafeTensors.read(contentsOf: weights).tensors) } catch { throw .bad(path: weights, detail: "\(error)") }
+        model.eval()
+        return (model, manifest)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import GANCore
+import GANImageIO
+import GANTranslation
+@testable import GANKit
+
+/// `gantool eval train-domain-classifier` and `gantool eval translate` on synthetic red-blob / blue-blob domains.
+struct EvalTranslateCommandTests {
+    /// A red (A) or blue (B) disc on grey noise, in images of varying size.
+    static func writeBlobs(domain: Int, count: Int, into folder: String, seed: UInt64) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var random = SeededGenerator(seed: seed)
+        for k in 0..<count {
+            let (w, h) = (20 + Int(random.next() % 8), 20 + Int(random.next() % 8))
+            let (cx, cy, r) = (6 + Int(random.next() % UInt64(w - 12)), 6 + Int(random.next() % UInt64(h - 12)), 4 + Int(random.next() % 3))
+            var samples = [UInt16](repeating: 0, count: w * h * 3)
+            for y in 0..<h { for x in 0..<w {
+                let grey = UInt16(100 + random.next() % 40)
+                let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r
+                let pixel: [UInt16] = inside ? (domain == 0 ? [230, 30, 30] : [30, 30, 230]) : [grey, grey, grey]
+                for c in 0..<3 { samples[(y * w + x) * 3 + c] = pixel[c] }
+            } }
+            try Image(width: w, height: h, layout: .rgb, sampleType: .uint8, samples: samples).write(to: "\(folder)/img\(k).png")
+        }
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainClassifierThenEvaluateModelAndCheckpoint() throws {
+        let dir = try ScratchFolder()
+        let data = dir.path + "/blobs"
+        for (k, (split, count)) in [("trainA", 20), ("trainB", 20), ("testA", 8), ("testB", 8)].enumerated() {
+            try Self.writeBlobs(domain: k % 2, count: count, into: "\(data)/\(split)", seed: UInt64(k + 1))
+        }
+        let classifier = dir.path + "/classifier"
+        let fit = try CommandLineTests.run(["eval", "train-domain-classifier", "--a", data + "/testA", "--b", data + "/testB",
+                                            "--a-name", "red", "--b-name", "blue", "-o", classifier, "--epochs", "4",
+                                            "--input-size", "16", "--width", "4"])
+        #expect(fit.status == 0 && fit.stdout.contains("test accuracy"), "\(fit.stderr)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: classifier + "/classifier.json"))) as? [String: Any]
+        #expect(record?["domains"] as? [String] == ["red", "blue"] && record?["seed"] as? Int == 0)
+        #expect((record?["trainFolders"] as? [[String]])?.first?.first?.hasSuffix("/blobs/trainA") == true)
+
+        // A tiny random model folder, and the same weights as a run's checkpoint.
+        var options = CycleGANOptions()
+        options.ngf = 2; options.ndf = 2; options.resnetBlocks = 1
+        let model = CycleGANModel(options: options, seed: 1)
+        try TranslationModel.export(model, manifest: TranslationManifest(name: "red2blue", domainA: "red", domainB: "blue", options: options),
+                                    to: dir.path + "/models/red2blue")
+        let state = CycleGANTrainingState(step: 7, epoch: 0, index: 7, dataSeed: 0, options: options, poolGeneratorStates: [1, 2],
+                                          optimizerSteps: [7, 7], trainingSeconds: 1)
+        try CycleGANCheckpoint.save(model, state: state, runFolder: dir.path + "/run")
+
+        let common = ["--a", data + "/testA", "--b", data + "/testB", "--classifier", classifier, "--size", "24"]
+        let table = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/models/red2blue"] + common)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("red -> blue") && table.stdout.contains("blue -> red") && table.stdout.contains("cycle L1"))
+        #expect(table.stdout.contains("FID") && table.stdout.contains("KID") && table.stdout.contains("test accuracy"))
+        #expect(table.stdout.contains("goals (>= 80.0% classified as the target each way, cycle L1 < 0.1 each way): not met"))
+        #expect(table.stderr.contains("red -> blue: 8/8"))
+
+        let json = try CommandLineTests.run(["eval", "translate", "--model", "red2blue", "--models", dir.path + "/models", "--json", "--limit", "5"] + common)
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let directions = object?["directions"] as? [[String: Any]]
+        #expect(directions?.count == 2 && directions?.first?["count"] as? Int == 5)
+        #expect(directions?.first?["from"] as? String == "red" && directions?.first?["to"] as? String == "blue")
+        for key in ["shareClassifiedAsTarget", "untranslatedShareClassifiedAsTarget", "fid", "fidUntranslated", "kid", "kidUntranslated", "cycleL1"] {
+            #expect(directions?.first?[key] is Double, "\(key)")
+        }
+        #expect(object?["classifierTestAccuracy"] is Double && object?["shareGoal"] as? Double == 0.8 && object?["cycleL1Goal"] as? Double == 0.1)
+        #expect(object?["goalsMet"] as? Bool == false && object?["classifierSawTestImages"] as? Bool == false)
+
+        // A run folder without model/ is evaluated at its latest checkpoint, its domains named by the classifier.
+        let checkpoint = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/run"] + common)
+        #expect(checkpoint.status == 0 && checkpoint.stdout.contains("(step 7)") && checkpoint.stdout.contains("red -> blue"), "\(checkpoint.stderr)")
+
+        // A model trained by gantool records its training folders: the held-out check covers the generators too.
+        let trained = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "blobs",
+                                                "--out", dir.path + "/trained", "--size", "24", "--ngf", "2", "--blocks", "1", "--max-steps", "1"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let held = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--json"] + common)
+        let heldObject = try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any]
+        #expect(held.status == 0 && heldObject?["generatorSawTestImages"] as? Bool == false, "\(held.stderr)")
+        let leaked = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--a", data + "/trainA", "--b", data + "/testB",
+                                               "--classifier", classifier, "--size", "24"])
+        #expect(leaked.status == 0 && leaked.stdout.contains("classifier YES, generators YES") && leaked.stdout.contains("not met"))
+
+        let missing = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/models/red2blue", "--a", data + "/testA",
+                                                "--b", data + "/testB", "--classifier", dir.path + "/none"])
+        #expect(missing.status == 1 && missing.stderr.contains("no trained domain classifier"))
+        #expect(try CommandLineTests.run(["eval", "translate", "--model", "x", "--a", data + "/testA"]).status != 0)
+    }
+
+    @Test func trainingFoldersAndCacheNames() throws {
+        #expect(TranslationModelEvaluation.defaultClassifierDirectory(testFolders: ["/d/cat2dog/testA", "/d/cat2dog-extra/testA", "/d/cat2dog/testB"])
+            .hasSuffix("/gankit/classifiers/cat2dog+cat2dog-extra-domains"))
+        let dir = try ScratchFolder()
+        try FileManager.default.createDirectory(atPath: dir.path + "/trainA", withIntermediateDirectories: true)
+        #expect(try TranslationModelEvaluation.trainingFolder(besideTestFolder: dir.path + "/testA").hasSuffix("/trainA"))
+        #expect(throws: GANKitError.self) { try TranslationModelEvaluation.trainingFolder(besideTestFolder: dir.path + "/testB") }
+        #expect(throws: GANKitError.self) { try TranslationModelEvaluation.trainingFolder(besideTestFolder: dir.path + "/photos") }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import GANCore
+import GANImageIO
+@testable import GANTranslation
+
+/// Synthetic domains: a red (A) or blue (B) disc on grey noise, in images of varying size.
+func writeBlobImages(domain: Int, count: Int, into folder: String, seed: UInt64) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var random = SeededGenerator(seed: seed)
+    for k in 0..<count {
+        let (w, h) = (20 + Int(random.next() % 8), 20 + Int(random.next() % 8))
+        let (cx, cy, r) = (6 + Int(random.next() % UInt64(w - 12)), 6 + Int(random.next() % UInt64(h - 12)), 4 + Int(random.next() % 3))
+        var samples = [UInt16](repeating: 0, count: w * h * 3)
+        for y in 0..<h { for x in 0..<w {
+            let grey = UInt16(100 + random.next() % 40)
+            var pixel = [grey, grey, grey]
+            if (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r { pixel = domain == 0 ? [230, 30, 30] : [30, 30, 230] }
+            for c in 0..<3 { samples[(y * w + x) * 3 + c] = pixel[c] }
+        } }
+        try Image(width: w, height: h, layout: .rgb, sampleType: .uint8, samples: samples).write(to: "\(folder)/\(domain == 0 ? "red" : "blue")\(k).png")
+    }
+}
+
+/// Red and blue blob folders: `root/{trainA,trainB,testA,testB}`.
+func writeBlobDomains(root: String, train: Int = 24, test: Int = 10) throws {
+    try writeBlobImages(domain: 0, count: train, into: root + "/trainA", seed: 1)
+    try writeBlobImages(domain: 1, count: train, into: root + "/trainB", seed: 2)
+    try writeBlobImages(domain: 0, count: test, into: root + "/testA", seed: 3)
+    try writeBlobImages(domain: 1, count: test, into: root + "/testB", seed: 4)
+}
+
+/// Swaps the red and blue planes of [1, 3, h, w]: turns domain A into B and back exactly.
+func swapRedBlue(_ x: Tensor) -> Tensor {
+    let plane = x.count / 3
+    return Tensor(shape: x.shape, scalars: Array(x.scalars[2 * plane..<3 * plane] + x.scalars[plane..<2 * plane] + x.scalars[0..<plane]))
+}
+
+struct TranslationEvaluationTests {
+    @Test func classifierLearnsBlobsAndTheColourSwapMeetsTheGoals() throws {
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeBlobDomains(root: root)
+        var options = DomainClassifierTraining.Options()
+        (options.epochs, options.width, options.batchSize) = (4, 4, 8)
+        let manifest = try DomainClassifierTraining.trainAndSave(
+            domains: ["red", "blue"], trainFolders: [[root + "/trainA"], [root + "/trainB"]],
+            testFolders: [[root + "/testA"], [root + "/testB"]], to: root + "/classifier",
+            preparation: DomainImagePreparation(inputSize: 16), options: options)
+        #expect(manifest.testAccuracy >= 0.9, "blob classifier test accuracy \(manifest.testAccuracy)")
+        #expect(manifest.trainCounts == [24, 24] && manifest.testCounts == [10, 10] && manifest.preparation.loadSize == 18)
+        let (classifier, loaded) = try DomainClassifierTraining.load(from: root + "/classifier")
+        #expect(loaded == manifest)
+
+        var evalOptions = TranslationEvaluation.Options()
+        evalOptions.size = 24
+        func evaluate(_ g: @escaping TranslationEvaluation.Generator, testA: String = "/testA") throws -> TranslationEvaluationReport {
+            try TranslationEvaluation.evaluate(model: "swap", step: nil, domains: ("red", "blue"), aToB: g, bToA: g,
+                                               generatorTrainFolders: ([root + "/trainA"], [root + "/trainB"]),
+                                               classifier: classifier, manifest: loaded, classifierFolder: root + "/classifier",
+                                               testA: [root + testA], testB: [root + "/testB"], options: evalOptions)
+        }
+        let swap = try evaluate(swapRedBlue)
+        #expect(swap.classifierTestAccuracy >= 0.9)
+        #expect(swap.directions.map(\.count) == [10, 10])
+        #expect(swap.directions.allSatisfy { $0.shareClassifiedAsTarget >= 0.9 && $0.cycleL1 < 1e-6 })
+        #expect(swap.directions.allSatisfy { $0.fid < $0.fidUntranslated && $0.kid < $0.kidUntranslated })
+        #expect(!swap.classifierSawTestImages && swap.generatorSawTestImages == false && swap.meetsGoals)
+
+        let identity = try evaluate { $0 }
+        #expect(identity.directions.allSatisfy { $0.shareClassifiedAsTarget <= 0.1 && $0.cycleL1 == 0 })
+        #expect(!identity.meetsGoals)
+
+        // Scoring on training images is flagged and fails the goals.
+        let leaked = try evaluate(swapRedBlue, testA: "/trainA")
+        #expect(leaked.classifierSawTestImages && leaked.generatorSawTestImages == true && !leaked.meetsGoals)
+    }
+
+    @Test func trainingRefusesTestFoldersAndEmptyDomains() throws {
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeBlobDomains(root: root, train: 3, test: 2)
+        #expect(throws: DomainClassifierError.self) {
+            try DomainClassifierTraining.trainAndSave(domains: ["a", "b"], trainFolders: [[root + "/trainA"], [root + "/testB"]],
+                                                      testFolders: [[root + "/testA"], [root + "/testB"]], to: root + "/c")
+        }
+        try FileManager.default.createDirectory(atPath: root + "/empty", withIntermediateDirectories: true)
+        #expect(throws: DomainClassifierError.noImages(domain: "b", folders: [root + "/empty"])) {
+            try DomainClassifierTraining.trainAndSave(domains: ["a", "b"], trainFolders: [[root + "/trainA"], [root + "/empty"]],
+                                                      testFolders: [[root + "/testA"], [root + "/testB"]], to: root + "/c")
+        }
+        #expect(throws: DomainClassifierError.missing(path: root + "/c")) { try DomainClassifierTraining.load(from: root + "/c") }
+    }
+}
