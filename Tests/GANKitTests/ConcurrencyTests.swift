@@ -101,13 +101,7 @@ import GANTranslation
 
     @Test func conditionalModelGivesSerialResultsFromEightThreads() throws {
         let dir = try ScratchFolder()
-        try ConditionalCommandTests.writeTinyIDX(into: dir.path)
-        var run = ConditionalTrainingRun(dataDirectory: dir.path, outputDirectory: dir.path + "/model", steps: 1)
-        run.configuration.latentSize = 8
-        run.configuration.generatorWidth = 4
-        run.configuration.discriminatorWidth = 4
-        run.options.batchSize = 4
-        _ = try run.run(log: { _ in })
+        try ConditionalCommandTests.trainTinyModel(in: dir.path + "/model", data: dir.path)
         let model = try LabelConditionalModel(directory: dir.path + "/model")
         let serial = try (0..<Self.threads).map { try model.images(label: $0 % 10, count: 2, seed: UInt64($0)) }
         let parallel = Self.concurrently { k in try model.images(label: k % 10, count: 2, seed: UInt64(k)) }

@@ -13,6 +13,18 @@ struct ConditionalCommandTests {
         try Data(be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }).write(to: URL(fileURLWithPath: folder + "/train-labels-idx1-ubyte"))
     }
 
+    /// Writes the tiny IDX dataset into `data` and trains a tiny label-conditional model for one
+    /// step into `folder`, in process.
+    static func trainTinyModel(in folder: String, data: String) throws {
+        try writeTinyIDX(into: data)
+        var run = ConditionalTrainingRun(dataDirectory: data, outputDirectory: folder, steps: 1)
+        run.configuration.latentSize = 8
+        run.configuration.generatorWidth = 4
+        run.configuration.discriminatorWidth = 4
+        run.options.batchSize = 4
+        _ = try run.run(log: { _ in })
+    }
+
     @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainResumeAndGenerate() throws {
         let dir = try ScratchFolder()
         try Self.writeTinyIDX(into: dir.path)

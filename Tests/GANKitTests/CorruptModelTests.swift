@@ -87,13 +87,7 @@ import GANTranslation
 
     @Test func conditionalStateWithAHugeGeneratorIsRefusedBeforeBuildingIt() throws {
         let dir = try ScratchFolder()
-        try ConditionalCommandTests.writeTinyIDX(into: dir.path)
-        var run = ConditionalTrainingRun(dataDirectory: dir.path, outputDirectory: dir.path + "/model", steps: 1)
-        run.configuration.latentSize = 8
-        run.configuration.generatorWidth = 4
-        run.configuration.discriminatorWidth = 4
-        run.options.batchSize = 4
-        _ = try run.run(log: { _ in })
+        try ConditionalCommandTests.trainTinyModel(in: dir.path + "/model", data: dir.path)
         let statePath = dir.path + "/model/state.json"
         var state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statePath))) as! [String: Any]
         var configuration = state["configuration"] as! [String: Any]
