@@ -46,14 +46,14 @@ public final class Translator: @unchecked Sendable {
     public func translate(_ input: Tensor) -> Tensor {
         let (h, w) = (input.shape[2], input.shape[3])
         if h <= tileSize && w <= tileSize { return runPadded(input) }
-        let rows = Self.tileStarts(length: h, tile: tileSize, overlap: overlap)
-        let columns = Self.tileStarts(length: w, tile: tileSize, overlap: overlap)
+        let rows = TileGeometry.starts(length: h, tile: tileSize, overlap: overlap)
+        let columns = TileGeometry.starts(length: w, tile: tileSize, overlap: overlap)
         var sum: [Float] = [], weightSum = [Float](repeating: 0, count: h * w), channels = 0
         for y0 in rows {
-            let th = min(tileSize, h), wy = Self.ramp(start: y0, size: th, length: h, overlap: overlap)
+            let th = min(tileSize, h), wy = TileGeometry.ramp(start: y0, size: th, length: h, overlap: overlap)
             for x0 in columns {
-                let tw = min(tileSize, w), wx = Self.ramp(start: x0, size: tw, length: w, overlap: overlap)
-                let out = runPadded(Self.crop(input, y: y0, x: x0, height: th, width: tw))
+                let tw = min(tileSize, w), wx = TileGeometry.ramp(start: x0, size: tw, length: w, overlap: overlap)
+                let out = runPadded(TileGeometry.crop(input, y: y0, x: x0, height: th, width: tw))
                 if sum.isEmpty { channels = out.shape[1]; sum = [Float](repeating: 0, count: channels * h * w) }
                 for y in 0..<th {
                     for x in 0..<tw {
@@ -74,59 +74,7 @@ public final class Translator: @unchecked Sendable {
         let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
         if ph == 0 && pw == 0 { return transform(x) }
         let top = ph / 2, left = pw / 2
-        let out = transform(Self.reflectPad(x, top: top, left: left, height: h + ph, width: w + pw))
-        return Self.crop(out, y: top, x: left, height: h, width: w)
-    }
-
-    /// Tile origins along one axis: 0, stride, 2·stride, …, and `length - tile` last (stride = tile - overlap).
-    static func tileStarts(length: Int, tile: Int, overlap: Int) -> [Int] {
-        if length <= tile { return [0] }
-        var starts: [Int] = []
-        var s = 0
-        while s + tile < length { starts.append(s); s += tile - overlap }
-        starts.append(length - tile)
-        return starts
-    }
-
-    /// Blend weights of a tile along one axis: ramps up over the overlap where a neighbour precedes, down where one follows.
-    static func ramp(start: Int, size: Int, length: Int, overlap: Int) -> [Float] {
-        let o = Float(overlap + 1)
-        return (0..<size).map { i in
-            var weight: Float = 1
-            if start > 0 { weight = min(weight, Float(i + 1) / o) }
-            if start + size < length { weight = min(weight, Float(size - i) / o) }
-            return weight
-        }
-    }
-
-    /// The region [y, y+height) × [x, x+width) of every channel.
-    static func crop(_ t: Tensor, y: Int, x: Int, height: Int, width: Int) -> Tensor {
-        let (c, h, w) = (t.shape[1], t.shape[2], t.shape[3])
-        var out = [Float](repeating: 0, count: c * height * width)
-        for k in 0..<c { for r in 0..<height {
-            let src = (k * h + y + r) * w + x, dst = (k * height + r) * width
-            for i in 0..<width { out[dst + i] = t.scalars[src + i] }
-        } }
-        return Tensor(shape: [1, c, height, width], scalars: out)
-    }
-
-    /// Places `t` at (top, left) in a height × width canvas filled by mirror reflection (edge pixel not repeated,
-    /// as ReflectionPad2d, folding again when the padding exceeds the image).
-    static func reflectPad(_ t: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor {
-        let (c, h, w) = (t.shape[1], t.shape[2], t.shape[3])
-        func mirror(_ i: Int, _ n: Int) -> Int {
-            if n == 1 { return 0 }
-            let period = 2 * (n - 1)
-            var m = i % period
-            if m < 0 { m += period }
-            return m < n ? m : period - m
-        }
-        let rows = (0..<height).map { mirror($0 - top, h) }, cols = (0..<width).map { mirror($0 - left, w) }
-        var out = [Float](repeating: 0, count: c * height * width)
-        for k in 0..<c { for r in 0..<height {
-            let src = (k * h + rows[r]) * w, dst = (k * height + r) * width
-            for i in 0..<width { out[dst + i] = t.scalars[src + cols[i]] }
-        } }
-        return Tensor(shape: [1, c, height, width], scalars: out)
+        let out = transform(TileGeometry.reflectPad(x, top: top, left: left, height: h + ph, width: w + pw))
+        return TileGeometry.crop(out, y: top, x: left, height: h, width: w)
     }
 }

@@ -66,7 +66,7 @@ final class CallCounter: @unchecked Sendable { var calls = 0; var sizes: [[Int]]
 
     @Test func reflectPaddingMirrorsWithoutRepeatingTheEdge() {
         let t = Tensor(shape: [1, 1, 1, 3], scalars: [1, 2, 3])
-        #expect(Translator.reflectPad(t, top: 0, left: 2, height: 1, width: 8).scalars == [3, 2, 1, 2, 3, 2, 1, 2])
+        #expect(TileGeometry.reflectPad(t, top: 0, left: 2, height: 1, width: 8).scalars == [3, 2, 1, 2, 3, 2, 1, 2])
     }
 
     @Test func modelFolderPicksTheGeneratorByDomain() throws {
