@@ -26,7 +26,8 @@ public struct ConditionalTrainingRun: Sendable {
     public var resume = false
     /// Image size, widths, latent size (ignored when resuming).
     public var configuration = ConditionalGANConfiguration()
-    /// Batch size, learning rates, seed (ignored when resuming).
+    /// Batch size, learning rates, seed (ignored when resuming, except that an `averageDecay` starts a generator
+    /// average in a resumed run that keeps none).
     public var options = ConditionalTrainingOptions()
     /// What a NaN or Inf in the losses (checked every step) or the weights (checked before every save) does: stop
     /// with `NonFiniteTrainingError` and the last checkpoint untouched, or roll back to that checkpoint and draw
@@ -91,9 +92,16 @@ public struct ConditionalTrainingRun: Sendable {
         if resuming {
             trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
             log("resumed \(outputDirectory) at step \(trainer.step)")
+            if trainer.averageGenerator == nil, let decay = options.averageDecay {
+                guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
+                trainer.enableAverage(decay: decay)
+                log("keeping a moving average of the generator (decay \(decay)) from step \(trainer.step)")
+            }
         } else {
             if let problem = configuration.problem { throw Failure.invalid(problem) }
             guard options.batchSize > 0, options.discriminatorSteps > 0 else { throw Failure.invalid("batch size and discriminator steps must be positive") }
+            if let decay = options.averageDecay, !(decay >= 0 && decay < 1) { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
+            if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
@@ -106,7 +114,7 @@ public struct ConditionalTrainingRun: Sendable {
                 return false
             }
             try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
-            try ConditionalSampler(generator: trainer.generator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
+            try ConditionalSampler(generator: trainer.samplingGenerator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
             rollbacksInARow = 0
             return true
         }

@@ -14,3 +14,5 @@ public enum GANKit {
 @_exported import enum GANConditional.Pix2PixTask
 @_exported import struct GANConditional.Pix2PixConfiguration
 @_exported import enum GANCore.NormKind
+/// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.
+@_exported import enum GANConditional.ConditionalDiscriminatorHead

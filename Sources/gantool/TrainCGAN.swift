@@ -21,6 +21,8 @@ struct TrainCGAN: ParsableCommand {
               gantool train cgan -o runs/mnist --steps 4000 --resume
               gantool train cgan --fashion-mnist DIR -o runs/fashion --image-size 32 --width 32
               gantool train cgan --folders pets/ --channels 3 --image-size 32 -o runs/pets
+              gantool train cgan --mnist DIR -o runs/mnist-ac --head acgan --ema-decay 0.999
+              gantool train cgan -o runs/mnist --steps 40000 --resume --ema-decay 0.999   # add an average to a run
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")
@@ -62,6 +64,17 @@ struct TrainCGAN: ParsableCommand {
     @Option(help: "Adam learning rate of both networks.")
     var learningRate: Float = 2e-4
 
+    @Option(help: ArgumentHelp("How D uses the label: projection (Miyato & Koyama) or acgan (auxiliary classifier, Odena et al.).",
+                               valueName: "projection|acgan"))
+    var head: String = "projection"
+
+    @Option(help: "Weight of the AC-GAN class cross-entropy in both losses.")
+    var classLossWeight: Float = 1
+
+    @Option(help: ArgumentHelp("Keep a moving average of the generator with this decay (e.g. 0.999) and sample from it; "
+                               + "with --resume, starts one in a run that keeps none.", valueName: "d"))
+    var emaDecay: Float?
+
     @Option(help: "Discriminator steps per generator step.")
     var discriminatorSteps = 1
 
@@ -84,6 +97,9 @@ struct TrainCGAN: ParsableCommand {
         if [mnist, fashionMNIST, folders].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --mnist, --fashion-mnist, --folders") }
         if channels != 1 && (channels != 3 || folders == nil) { throw ValidationError("--channels 3 needs --folders") }
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
+        guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
+        if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
+        if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if !ConditionalTrainingRun.lossNames.contains(loss) {
             throw ValidationError("--loss must be one of \(ConditionalTrainingRun.lossNames.joined(separator: ", "))")
         }
@@ -103,6 +119,9 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.latentSize = latentSize
         run.configuration.generatorWidth = width
         run.configuration.discriminatorWidth = width
+        run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
+        run.options.averageDecay = emaDecay
+        if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
         _ = run.setLoss(named: loss)
         run.options.batchSize = batchSize
         run.options.generatorLearningRate = learningRate

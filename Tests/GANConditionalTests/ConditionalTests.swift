@@ -31,7 +31,7 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
     var random = SeededGenerator(seed: 1)
     let configuration = tinyConfiguration(imageSize: imageSize)
     let g = ConditionalGenerator(configuration: configuration, using: &random)
-    let d = ProjectionDiscriminator(configuration: configuration, using: &random)
+    let d = ConditionalDiscriminator(configuration: configuration, using: &random)
     let images = g(Variable(Tensor.randomNormal([3, 8], using: &random)), labels: [0, 5, 9])
     #expect(images.shape == [3, 1, imageSize, imageSize])
     #expect(images.value.scalars.allSatisfy { $0 > -1 && $0 < 1 })

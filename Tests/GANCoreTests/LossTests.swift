@@ -20,6 +20,14 @@ import Testing
         expectGradientsMatch([p, t], eps: 1e-3) { l1Loss(p, t) }
         let labels = Variable.parameter(Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0 % 3) / 2 }))
         expectGradientsMatch([p, labels]) { bceWithLogitsLoss(p, labels) }
+        expectGradientsMatch([p]) { softmaxCrossEntropyLoss(p * 3, labels: [2, 0, 3]) }
+    }
+
+    @Test func softmaxCrossEntropyValue() {
+        // Row [0, ln 3]: softmax (1/4, 3/4); label 1 costs -ln(3/4), label 0 costs -ln(1/4).
+        let logits = Variable(Tensor(shape: [2, 2], scalars: [0, Float(log(3.0)), 0, Float(log(3.0))]))
+        let expected = (-log(0.75) - log(0.25)) / 2
+        #expect(abs(Double(softmaxCrossEntropyLoss(logits, labels: [1, 0]).value.scalar) - expected) < 1e-6)
     }
 
     @Test func ganObjectives() {

@@ -13,6 +13,8 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
     public var generatorWidth = 64
     /// Base width of the discriminator (its last feature maps have 2× this many channels).
     public var discriminatorWidth = 64
+    /// How the discriminator uses the label: projection (default) or an AC-GAN classifier head.
+    public var discriminatorHead = ConditionalDiscriminatorHead.projection
 
     /// The defaults: 28×28 grey images, 10 classes, z of 64, widths 64.
     public init() {}
@@ -22,6 +24,22 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
                 generatorWidth: Int = 64, discriminatorWidth: Int = 64) {
         (self.imageSize, self.channels, self.classCount, self.latentSize) = (imageSize, channels, classCount, latentSize)
         (self.generatorWidth, self.discriminatorWidth) = (generatorWidth, discriminatorWidth)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case imageSize, channels, classCount, latentSize, generatorWidth, discriminatorWidth, discriminatorHead
+    }
+
+    /// Decodes a configuration; `discriminatorHead`, absent from checkpoints written before AC-GAN, means projection.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        imageSize = try c.decode(Int.self, forKey: .imageSize)
+        channels = try c.decode(Int.self, forKey: .channels)
+        classCount = try c.decode(Int.self, forKey: .classCount)
+        latentSize = try c.decode(Int.self, forKey: .latentSize)
+        generatorWidth = try c.decode(Int.self, forKey: .generatorWidth)
+        discriminatorWidth = try c.decode(Int.self, forKey: .discriminatorWidth)
+        discriminatorHead = try c.decodeIfPresent(ConditionalDiscriminatorHead.self, forKey: .discriminatorHead) ?? .projection
     }
 
     /// At most the number of weights of the `ConditionalGenerator` of this configuration (its linear

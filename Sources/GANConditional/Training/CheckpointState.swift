@@ -17,6 +17,9 @@ public struct CheckpointState: Codable, Sendable, Equatable {
     public var options: ConditionalTrainingOptions
     /// Generator weights (safetensors, PyTorch-style names), relative to the folder.
     public var generatorFile: String
+    /// The generator's moving average (`ConditionalTrainingOptions.averageDecay`), relative to the folder; sampling
+    /// uses it when present.
+    public var averageGeneratorFile: String?
     /// Discriminator weights, relative to the folder.
     public var discriminatorFile: String
     /// Both optimizers' moments (`generator.m.<i>`, `generator.v.<i>`, `discriminator.…`), relative to the folder.

@@ -20,6 +20,7 @@ extension ConditionalGANTrainer {
                                     optimizerFile: "optimizers-\(stamp).safetensors",
                                     optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
                                     lastLosses: lastLosses, dataset: dataset)
+        state.averageGeneratorFile = averageGenerator.map { _ in "generator-average-\(stamp).safetensors" }
         let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
         var moments = StateDict()
@@ -32,12 +33,14 @@ extension ConditionalGANTrainer {
         }
         Self.removeStaleTemporaryFiles(in: directory)
         // Files this save writes that the current state.json does not name: removed again if the save fails.
-        let named = (try? Self.readState(from: directory)).map { Set([$0.generatorFile, $0.discriminatorFile, $0.optimizerFile]) } ?? []
+        let named = (try? Self.readState(from: directory)).map { Set([$0.generatorFile, $0.discriminatorFile, $0.optimizerFile] + [$0.averageGeneratorFile].compactMap { $0 }) } ?? []
         var written: [String] = []
         func removeWritten() { for file in written where !named.contains(file) { try? FileManager.default.removeItem(atPath: "\(directory)/\(file)") } }
         let metadata = ["format": CheckpointState.currentFormat, "step": "\(step)"]
-        for (file, dict) in [(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
-                             (state.optimizerFile, moments)] {
+        var files = [(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
+                     (state.optimizerFile, moments)]
+        if let file = state.averageGeneratorFile, let average = averageGenerator { files.append((file, average.stateDict())) }
+        for (file, dict) in files {
             let path = "\(directory)/\(file)"
             do { try SafeTensors.write(dict, to: path, metadata: metadata) } catch {
                 removeWritten()
@@ -57,7 +60,7 @@ extension ConditionalGANTrainer {
             let reason = if case let ImageIOError.cannotWrite(_, reason) = error { reason } else { "\(error)" }
             throw .cannotWrite(path: statePath, detail: reason + Self.kept(directory))
         }
-        let keep = Set([state.generatorFile, state.discriminatorFile, state.optimizerFile])
+        let keep = Set([state.generatorFile, state.discriminatorFile, state.optimizerFile] + [state.averageGeneratorFile].compactMap { $0 })
         let stale = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
             !keep.contains(name) && name.hasSuffix(".safetensors")
                 && ["generator-", "discriminator-", "optimizers-"].contains { name.hasPrefix($0) }
@@ -125,6 +128,11 @@ extension ConditionalGANTrainer {
         let trainer = ConditionalGANTrainer(configuration: state.configuration, options: state.options)
         try load(trainer.generator, from: "\(directory)/\(state.generatorFile)")
         try load(trainer.discriminator, from: "\(directory)/\(state.discriminatorFile)")
+        if let file = state.averageGeneratorFile, let average = trainer.averageGenerator {
+            try load(average, from: "\(directory)/\(file)")
+        } else if let average = trainer.averageGenerator {
+            try load(average, from: "\(directory)/\(state.generatorFile)")   // an average added to a run without one starts from G
+        }
         let path = "\(directory)/\(state.optimizerFile)"
         let moments: StateDict
         do { moments = try SafeTensors.read(contentsOf: path).tensors } catch { throw .weights(path: path, detail: "\(error)") }
@@ -148,17 +156,18 @@ extension ConditionalGANTrainer {
         return trainer
     }
 
-    /// Loads only the generator of a checkpoint folder, for sampling.
+    /// Loads only the generator of a checkpoint folder, for sampling: its moving average when the folder
+    /// holds one (unless `average` is false), else the generator's last weights.
     /// - Throws: `CheckpointError`.
-    public static func loadGenerator(from directory: String) throws(CheckpointError) -> ConditionalGenerator {
+    public static func loadGenerator(from directory: String, average: Bool = true) throws(CheckpointError) -> ConditionalGenerator {
         let state = try readState(from: directory)
-        let path = "\(directory)/\(state.generatorFile)"
+        let path = "\(directory)/\(average ? state.averageGeneratorFile ?? state.generatorFile : state.generatorFile)"
         do { try StateDict.checkFile(path, canHold: state.configuration.generatorParameterLowerBound) } catch {
             throw .weights(path: path, detail: error.description)
         }
         var random = SeededGenerator(seed: 0)
         let generator = ConditionalGenerator(configuration: state.configuration, using: &random)
-        try load(generator, from: "\(directory)/\(state.generatorFile)")
+        try load(generator, from: path)
         return generator
     }
 }

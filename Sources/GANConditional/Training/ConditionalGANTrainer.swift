@@ -1,6 +1,9 @@
 import GANCore
 
-/// Trains a `ConditionalGenerator` against a `ProjectionDiscriminator` with `options.loss` (hinge by default).
+/// Trains a `ConditionalGenerator` against a `ConditionalDiscriminator` with `options.loss` (hinge by default).
+/// With the AC-GAN head, both networks also minimise the class cross-entropy of the images they see
+/// (D: real and generated, G: generated), weighted by `options.classLossWeight`. With `options.averageDecay`,
+/// an exponential moving average of the generator is kept next to it and sampled from.
 ///
 /// Each step draws its batch indices, latents and fake labels from a generator seeded with
 /// (options.seed, step), so the run is reproducible and a trainer resumed from a checkpoint
@@ -8,12 +11,15 @@ import GANCore
 public final class ConditionalGANTrainer {
     /// The networks' shape.
     public let configuration: ConditionalGANConfiguration
-    /// The training settings.
-    public let options: ConditionalTrainingOptions
+    /// The training settings (`enableAverage(decay:)` may add a generator average to a resumed run).
+    public private(set) var options: ConditionalTrainingOptions
     /// G(z, y).
     public let generator: ConditionalGenerator
     /// D(x, y).
-    public let discriminator: ProjectionDiscriminator
+    public let discriminator: ConditionalDiscriminator
+    /// The moving average of `generator`'s weights, when `options.averageDecay` is set: the network to sample from.
+    public private(set) var averageGenerator: ConditionalGenerator?
+    private var average: WeightAverage?
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
     /// Steps completed.
@@ -30,12 +36,29 @@ public final class ConditionalGANTrainer {
         self.options = options
         var random = SeededGenerator(seed: options.seed)
         generator = ConditionalGenerator(configuration: configuration, using: &random)
-        discriminator = ProjectionDiscriminator(configuration: configuration, using: &random)
+        discriminator = ConditionalDiscriminator(configuration: configuration, using: &random)
         generatorOptimizer = Adam(generator.parameters(), learningRate: options.generatorLearningRate,
                                   beta1: options.beta1, beta2: options.beta2)
         discriminatorOptimizer = Adam(discriminator.parameters(), learningRate: options.discriminatorLearningRate,
                                       beta1: options.beta1, beta2: options.beta2)
+        if let decay = options.averageDecay { enableAverage(decay: decay) }
     }
+
+    /// Starts a moving average of the generator (θ̄ ← d·θ̄ + (1 − d)·θ after every generator step) from its current
+    /// weights; a resumed run may start one. Changes nothing when the run already keeps one.
+    public func enableAverage(decay: Float) {
+        guard average == nil else { return }
+        precondition(decay >= 0 && decay < 1, "ConditionalGANTrainer: average decay must be in [0, 1)")
+        options.averageDecay = decay
+        var unused = SeededGenerator(seed: 0)
+        let copy = ConditionalGenerator(configuration: configuration, using: &unused)
+        let average = WeightAverage(average: copy, source: generator, decay: decay)
+        average.reset()
+        (averageGenerator, self.average) = (copy, average)
+    }
+
+    /// The network to sample from: the moving average when kept, else the generator itself.
+    public var samplingGenerator: ConditionalGenerator { averageGenerator ?? generator }
 
     /// The random source of step `step` (0-based): a pure function of the seed, the step and how often that
     /// step was drawn again.
@@ -52,6 +75,7 @@ public final class ConditionalGANTrainer {
     public func nonFiniteState() -> String? {
         if let name = generator.firstNonFiniteState() { return "parameter generator.\(name)" }
         if let name = discriminator.firstNonFiniteState() { return "parameter discriminator.\(name)" }
+        if let name = averageGenerator?.firstNonFiniteState() { return "parameter of the generator average \(name)" }
         if let k = generatorOptimizer.firstNonFiniteMoment() { return "generator optimizer moments of parameter \(k)" }
         if let k = discriminatorOptimizer.firstNonFiniteMoment() { return "discriminator optimizer moments of parameter \(k)" }
         return nil
@@ -81,8 +105,12 @@ public final class ConditionalGANTrainer {
             let fakeLabels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
             let fake = withNoGrad { generator(latents(n, using: &random), labels: fakeLabels) }
             discriminatorOptimizer.zeroGrad()
-            let loss = options.loss.objective.discriminatorLoss(realLogits: discriminator(real, labels: realLabels),
-                                                            fakeLogits: discriminator(fake, labels: fakeLabels))
+            let realOut = discriminator.outputs(real, labels: realLabels), fakeOut = discriminator.outputs(fake, labels: fakeLabels)
+            var loss = options.loss.objective.discriminatorLoss(realLogits: realOut.logits, fakeLogits: fakeOut.logits)
+            if let realClasses = realOut.classLogits, let fakeClasses = fakeOut.classLogits {
+                loss = loss + classLossWeight * (softmaxCrossEntropyLoss(realClasses, labels: realLabels)
+                                                  + softmaxCrossEntropyLoss(fakeClasses, labels: fakeLabels))
+            }
             loss.backward()
             discriminatorOptimizer.step()
             lossD = loss.value.scalar
@@ -91,19 +119,25 @@ public final class ConditionalGANTrainer {
         defer { discriminator.setRequiresGrad(true) }
         let labels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
         generatorOptimizer.zeroGrad()
-        let lossG = options.loss.objective.generatorLoss(fakeLogits: discriminator(generator(latents(n, using: &random), labels: labels), labels: labels))
+        let fakeOut = discriminator.outputs(generator(latents(n, using: &random), labels: labels), labels: labels)
+        var lossG = options.loss.objective.generatorLoss(fakeLogits: fakeOut.logits)
+        if let classes = fakeOut.classLogits { lossG = lossG + classLossWeight * softmaxCrossEntropyLoss(classes, labels: labels) }
         lossG.backward()
         generatorOptimizer.step()
+        average?.update()
         step += 1
         let losses = ConditionalStepLosses(step: step, discriminator: lossD, generator: lossG.value.scalar)
         lastLosses = losses
         return losses
     }
 
+    /// The weight of the AC-GAN class cross-entropy.
+    var classLossWeight: Float { options.classLossWeight ?? 1 }
+
     /// Images [labels.count, channels, size, size] in [-1, 1] for the given labels, with latents
-    /// from `seed`. The generator runs in evaluation mode (running batch-norm statistics).
+    /// from `seed`, drawn from `samplingGenerator` in evaluation mode (running batch-norm statistics).
     public func samples(labels: [Int], seed: UInt64) -> Tensor {
-        ConditionalSampler(generator: generator).samples(labels: labels, seed: seed)
+        ConditionalSampler(generator: samplingGenerator).samples(labels: labels, seed: seed)
     }
 }
 

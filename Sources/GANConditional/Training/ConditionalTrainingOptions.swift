@@ -35,6 +35,11 @@ public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
     /// Seeds the initial weights and, together with the step number, every batch, latent and label,
     /// so that a run resumed from a checkpoint takes exactly the same steps.
     public var seed: UInt64 = 0
+    /// Decay of the generator's exponential moving average (`WeightAverage`), sampled from instead of the
+    /// last weights when set (0.999 is typical); nil keeps no average.
+    public var averageDecay: Float?
+    /// Weight of the AC-GAN class cross-entropy in both losses (AC-GAN head only); nil means 1.
+    public var classLossWeight: Float?
 
     /// The defaults.
     public init() {}

@@ -63,3 +63,12 @@ public func bceWithLogitsLoss(_ logits: Variable, _ target: Tensor) -> Variable 
 public func bceWithLogitsLoss(_ logits: Variable, _ target: Float) -> Variable {
     bceWithLogitsLoss(logits, Variable(Tensor(shape: logits.shape, repeating: target)))
 }
+
+/// Softmax cross-entropy of logits [N, C] against one class label per row, averaged over the rows
+/// (PyTorch `cross_entropy`): L = (1/N) Σ_n [logΣ_j exp(x_nj) − x_n,y_n];  dx_nj = (softmax(x_n)_j − [j = y_n]) / N.
+public func softmaxCrossEntropyLoss(_ logits: Variable, labels: [Int]) -> Variable {
+    let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits.value, labels: labels)
+    return Variable(Tensor(scalar: loss), op: "softmaxCrossEntropyLoss", parents: [logits]) { g in
+        [gradient.map { $0 * g.scalar }]
+    }
+}

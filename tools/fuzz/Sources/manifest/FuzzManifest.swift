@@ -45,7 +45,7 @@ public func fuzzManifest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         if c.imageSize <= 16, c.channels <= 4, c.classCount <= 16, c.latentSize <= 16, c.generatorWidth <= 4, c.discriminatorWidth <= 4 {
             var rng = SeededGenerator(seed: 0)
             _ = ConditionalGenerator(configuration: c, using: &rng)
-            _ = ProjectionDiscriminator(configuration: c, using: &rng)
+            _ = ConditionalDiscriminator(configuration: c, using: &rng)
         }
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
