@@ -107,8 +107,10 @@ public struct ConditionalTrainingRun: Sendable {
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
         var rollbacksInARow = 0
 
+        let startSeconds = trainer.trainingSeconds, started = Date()
         /// Saves a checkpoint and the sample grid, unless a weight is not finite; true when saved.
         func save() throws -> Bool {
+            trainer.trainingSeconds = startSeconds + Date().timeIntervalSince(started)
             if let bad = trainer.nonFiniteState() {
                 try recover(step: trainer.step, detail: bad)
                 return false
@@ -139,7 +141,7 @@ public struct ConditionalTrainingRun: Sendable {
         }
 
         if onNonFinite == .rollback && !resuming { _ = try save() }   // something to roll back to
-        let started = Date(), firstStep = trainer.step
+        let firstStep = trainer.step
         while true {
             guard trainer.step < steps else {
                 if try save() { break }

@@ -11,6 +11,9 @@ public struct CheckpointState: Codable, Sendable, Equatable {
     public var version = GANConditional.version
     /// Training steps completed.
     public var step: Int
+    /// Wall-clock seconds spent training, summed over every run joined by resume (absent in checkpoints written
+    /// before it was recorded).
+    public var trainingSeconds: Double?
     /// The networks' shape.
     public var configuration: ConditionalGANConfiguration
     /// The training settings.

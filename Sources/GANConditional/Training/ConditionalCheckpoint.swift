@@ -20,6 +20,7 @@ extension ConditionalGANTrainer {
                                     optimizerFile: "optimizers-\(stamp).safetensors",
                                     optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
                                     lastLosses: lastLosses, dataset: dataset)
+        state.trainingSeconds = trainingSeconds.rounded()
         state.averageGeneratorFile = averageGenerator.map { _ in "generator-average-\(stamp).safetensors" }
         let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
@@ -151,6 +152,7 @@ extension ConditionalGANTrainer {
             }
         }
         trainer.step = state.step
+        trainer.trainingSeconds = state.trainingSeconds ?? 0
         trainer.lastLosses = state.lastLosses
         for redrawn in state.redrawnSteps ?? [] { trainer.redraw(step: redrawn) }
         return trainer

@@ -24,6 +24,8 @@ public final class ConditionalGANTrainer {
     let discriminatorOptimizer: Adam
     /// Steps completed.
     public internal(set) var step = 0
+    /// Wall-clock seconds spent training, over every run joined by resume (the training run keeps it up to date).
+    public var trainingSeconds = 0.0
     /// The losses of the last step.
     public internal(set) var lastLosses: ConditionalStepLosses?
     /// Steps (1 for the first) whose batch, latents and labels were drawn again after they produced NaN or Inf,
