@@ -61,12 +61,12 @@ public final class ConditionalGenerator: @unchecked Sendable {
         throw .notFound(nameOrPath, folder: root, available: entries)
     }
 
-    /// Loads the model in `folder`: a pix2pix model (`manifest.json` of kind pix2pix) or a label-conditional
-    /// checkpoint (`state.json`).
+    /// Loads the model in `folder`: a pix2pix model (`manifest.json` of kind pix2pix), or a label-conditional
+    /// model folder (`manifest.json` of kind label-gan) or training checkpoint (`state.json`).
     /// - Throws: `ConditionalGeneratorError.unreadable` naming the folder and the problem.
     public init(folder: String) throws(ConditionalGeneratorError) {
         self.folder = folder
-        if FileManager.default.fileExists(atPath: "\(folder)/manifest.json") {
+        if FileManager.default.fileExists(atPath: "\(folder)/manifest.json") && !LabelGANModel.isModelFolder(folder) {
             do {
                 let job = ImageConditionalJob(model: try Pix2PixModel(folder: folder))
                 (imageJob, labelModel, kind) = (job, nil, .image(task: job.manifest.task))

@@ -201,7 +201,34 @@ public enum ConditionalGeneration {
     private static func loadSampler(_ directory: String, truncation: Float?, count: Int) throws -> ConditionalSampler {
         guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
         if let truncation, !(truncation > 0) { throw ConditionalTrainingRun.Failure.invalid("truncation must be positive") }
-        return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: directory))
+        return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: try folder(of: directory)))
+    }
+
+    /// The folder of a label-conditional model given by path (a checkpoint or model folder) or by name in the
+    /// models folder (`models`, else `$GANKIT_MODELS`, else the package's `Models/`).
+    /// - Throws: `ConditionalGeneratorError.notFound` listing the models folder.
+    public static func folder(of nameOrPath: String, models: String? = nil) throws(ConditionalGeneratorError) -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "\(nameOrPath)/state.json") || fm.fileExists(atPath: "\(nameOrPath)/manifest.json") { return nameOrPath }
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: nameOrPath, isDirectory: &isFolder), isFolder.boolValue {
+            throw .unreadable(nameOrPath, detail: "neither a training checkpoint (no state.json) nor a model folder (no manifest.json)")
+        }
+        let root = TranslationModels.folder(explicit: models)
+        if !nameOrPath.contains("/") && LabelGANModel.isModelFolder("\(root)/\(nameOrPath)") { return "\(root)/\(nameOrPath)" }
+        let entries = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") && LabelGANModel.isModelFolder("\(root)/\($0)") }
+        throw .notFound(nameOrPath, folder: root, available: entries.sorted())
+    }
+
+    /// Writes a shippable model folder `models`/`name` (see `LabelGANModel.export`) from a training checkpoint.
+    /// - Throws: `CheckpointError`.
+    @discardableResult
+    public static func export(checkpoint: String, name: String, models: String? = nil, classNames: [String] = [],
+                              halfPrecision: Bool = false, overwrite: Bool = false) throws -> String {
+        let folder = "\(TranslationModels.folder(explicit: models))/\(name)"
+        try LabelGANModel.export(checkpoint: checkpoint, to: folder, name: name, classNames: classNames,
+                                 halfPrecision: halfPrecision, overwrite: overwrite)
+        return folder
     }
 
     /// The default data folder of a dataset (`mnist`, `fashion-mnist`): `$GANKIT_DATA/<name>` or

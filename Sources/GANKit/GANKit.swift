@@ -16,3 +16,6 @@ public enum GANKit {
 @_exported import enum GANCore.NormKind
 /// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.
 @_exported import enum GANConditional.ConditionalDiscriminatorHead
+// Re-exported for label-conditional model folders: their manifest and reader.
+@_exported import struct GANConditional.LabelGANManifest
+@_exported import enum GANConditional.LabelGANModel

@@ -98,6 +98,12 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
                 models.append(ModelSummary(folder: path, pix2pix: pix2pix))
                 continue
             }
+            if LabelGANModel.isModelFolder(path) {
+                do { models.append(ModelSummary(folder: path, labelGAN: try LabelGANModel.readManifest(folder: path))) } catch {
+                    skipped.append(SkippedModelFolder(folder: path, reason: error.description))
+                }
+                continue
+            }
             do {
                 models.append(ModelSummary(model: try TranslationModel(folder: path)))
             } catch {
@@ -119,7 +125,7 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
         let width = models.map(\.name.count).max() ?? 0
         for m in models {
             var line = "  " + m.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
+            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") || m.kind.hasPrefix("gankit-label-gan") ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
             if let steps = m.trainingSteps { line += "  \(steps) steps" }
             line += "  \(m.folder)"
             if !m.problems.isEmpty { line += "  (\(m.problems.joined(separator: ", ")))" }
@@ -127,5 +133,14 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
         }
         for s in skipped { lines.append("  skipped \(s.folder): \(s.reason)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension ModelSummary {
+    /// The summary of a label-conditional model folder: domain A is "labels" (with the class count), domain B "images".
+    public init(folder: String, labelGAN m: LabelGANManifest) {
+        (name, self.folder, kind, architecture, trainingSteps) = (m.name, folder, m.format, m.architecture, m.trainingSteps)
+        (domainA, domainB) = ("\(m.configuration.classCount) labels", "images")
+        problems = FileManager.default.fileExists(atPath: "\(folder)/\(m.generatorFile)") ? [] : ["missing \(m.generatorFile)"]
     }
 }

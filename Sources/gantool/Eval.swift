@@ -80,10 +80,17 @@ struct EvalGenerate: ParsableCommand {
             Examples:
               gantool eval generate --model runs/mnist --mnist ../shared/data/mnist --classifier classifiers/mnist
               gantool eval generate --model runs/fashion --fashion-mnist DIR --samples-per-class 500 --json
+              gantool eval generate --model mnist-cgan --mnist DIR --record     # writes the report into its manifest
             """)
 
-    @Option(help: "Checkpoint folder (holds state.json).")
+    @Option(help: "Checkpoint folder (holds state.json), model folder, or model name in the models folder.")
     var model: String
+
+    @Option(help: ArgumentHelp("Folder of models.", valueName: "dir"))
+    var models: String?
+
+    @Flag(help: "Record the report in the model folder's manifest.json (evaluation.generate).")
+    var record = false
 
     @Option(help: "Classifier folder written by 'gantool eval train-classifier'.")
     var classifier: String?
@@ -110,10 +117,15 @@ struct EvalGenerate: ParsableCommand {
     func run() throws {
         do {
             let data = try dataFolder(mnist: mnist, fashionMNIST: fashionMNIST)
-            let summary = try ConditionalEvaluation.evaluateGenerator(modelDirectory: model, dataDirectory: data,
+            let folder = try ConditionalGeneration.folder(of: model, models: models)
+            let summary = try ConditionalEvaluation.evaluateGenerator(modelDirectory: folder, dataDirectory: data,
                                                                       classifierDirectory: classifier, samplesPerClass: samplesPerClass,
                                                                       seed: seed, log: log)
             print(json ? summary.json : summary.table)
+            if record {
+                try ManifestEvaluation.record(Data(summary.json.utf8), as: "generate", in: folder)
+                log("recorded in \(folder)/manifest.json")
+            }
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -139,6 +151,7 @@ struct EvalColorize: ParsableCommand {
             Examples:
               gantool eval colorize --model faces-colorize --baseline faces-colorize-l1 --images ../shared/data/celeba-aligned-subset/test
               gantool eval colorize --model runs/faces/model --images DIR --limit 200 --json
+              gantool eval colorize --model faces-colorize --baseline faces-l1 --images DIR --record   # into the manifest
             """)
 
     @Option(help: "The colorize model (folder, or name in the models folder).")
@@ -162,6 +175,9 @@ struct EvalColorize: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
+    @Flag(help: "Record the results in the model folder's manifest.json (evaluation.colorize).")
+    var record = false
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
         if let size, size < 16 { throw ValidationError("--size must be at least 16") }
@@ -172,12 +188,13 @@ struct EvalColorize: ParsableCommand {
             let ours = try ImageConditionalModels.load(model, models: models)
             let other = try baseline.map { try ImageConditionalModels.load($0, models: models) }
             let result = try ColorizeEvaluation.run(model: ours, baseline: other, directory: images, limit: limit, size: size, progress: log)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(result.table)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let report = try encoder.encode(result)
+            print(json ? String(decoding: report, as: UTF8.self) : result.table)
+            if record {
+                try ManifestEvaluation.record(report, as: "colorize", in: ours.folder)
+                log("recorded in \(ours.folder)/manifest.json")
             }
         } catch {
             log("error: \(error)")

@@ -22,6 +22,6 @@ struct GANTool: ParsableCommand {
               gantool convert scans/ -r -o out/ --format jpg --quality 85 --skip-existing
             """,
         version: GANKit.version,
-        subcommands: [Translate.self, Inpaint.self, Generate.self, Train.self, Checkpoint.self, Eval.self, Import.self, Models.self,
+        subcommands: [Translate.self, Inpaint.self, Generate.self, Train.self, Checkpoint.self, Eval.self, Import.self, Export.self, Models.self,
                       Convert.self, Info.self, Bench.self])
 }

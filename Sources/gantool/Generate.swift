@@ -25,7 +25,7 @@ struct Generate: ParsableCommand {
               gantool generate --model runs/mnist --label 3 --count 10 --interpolate -o walk.png
             """)
 
-    @Option(help: "Checkpoint folder (holds state.json), or with --from a pix2pix model folder or name.")
+    @Option(help: "Model name in the models folder, model folder, or cgan checkpoint folder; with --from a pix2pix model.")
     var model: String
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Input images (files, folders, globs) for a pix2pix model.", valueName: "input"))

@@ -82,7 +82,13 @@ struct Pix2PixCommandTests {
             let run = try CommandLineTests.run(["train", "pix2pix", "--task", "colorize", "--images", photos, "--name", name,
                                                 "--out", dir.path + "/runs/" + name, "--steps", "2"] + Self.tiny + (name == "color" ? [] : ["--l1-only"]))
             #expect(run.status == 0)
-            try FileManager.default.moveItem(atPath: dir.path + "/runs/\(name)/model", toPath: dir.path + "/models/" + name)
+            if name == "color" {   // exported (F16), the baseline moved as it is
+                let export = try CommandLineTests.run(["export", dir.path + "/runs/color", "--name", "color", "--models", dir.path + "/models", "--fp16"])
+                #expect(export.status == 0 && export.stdout.contains("pix2pix model color (F16)"))
+                #expect(try CommandLineTests.run(["export", dir.path + "/runs/color", "--name", "color", "--models", dir.path + "/models"]).status == 1)
+            } else {
+                try FileManager.default.moveItem(atPath: dir.path + "/runs/\(name)/model", toPath: dir.path + "/models/" + name)
+            }
         }
         try Image(width: 37, height: 23, layout: .rgb, filledWith: 100).write(to: dir.path + "/odd.png")
         let one = try CommandLineTests.run(["generate", "--model", "color", "--models", dir.path + "/models", "--from", dir.path + "/odd.png",
@@ -101,8 +107,11 @@ struct Pix2PixCommandTests {
         let result = try JSONDecoder().decode(ColorizeEvaluation.self, from: Data(eval.stdout.utf8))
         #expect(result.images == 3 && result.scores.map(\.method) == ["gray input", "color", "color-l1", "real photos"] && result.goalMet != nil)
         #expect(result.scores[0].meanChroma < 0.01 && result.scores[3].meanChroma > 5)
-        let table = try CommandLineTests.run(["eval", "colorize", "--model", dir.path + "/models/color", "--images", photos, "--limit", "2"])
+        let table = try CommandLineTests.run(["eval", "colorize", "--model", dir.path + "/models/color", "--images", photos, "--limit", "2", "--record"])
         #expect(table.status == 0 && table.stdout.contains("gray input") && table.stdout.contains("real photos"))
+        let manifest = try String(contentsOfFile: dir.path + "/models/color/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"evaluation\"") && manifest.contains("\"colorize\"") && manifest.contains("\"meanChroma\""))
+        #expect(try ImageConditionalModels.load(dir.path + "/models/color").manifest.name == "color")
 
         // The facade: by name, deterministic, the same from 8 threads, typed errors.
         let generator = try ConditionalGenerator(named: "color", models: dir.path + "/models")

@@ -159,9 +159,13 @@ extension ConditionalGANTrainer {
     }
 
     /// Loads only the generator of a checkpoint folder, for sampling: its moving average when the folder
-    /// holds one (unless `average` is false), else the generator's last weights.
+    /// holds one (unless `average` is false), else the generator's last weights. A model folder
+    /// (`LabelGANModel`, `manifest.json`) loads its one generator.
     /// - Throws: `CheckpointError`.
     public static func loadGenerator(from directory: String, average: Bool = true) throws(CheckpointError) -> ConditionalGenerator {
+        if !FileManager.default.fileExists(atPath: "\(directory)/state.json") && LabelGANModel.isModelFolder(directory) {
+            return try LabelGANModel.loadGenerator(folder: directory)
+        }
         let state = try readState(from: directory)
         let path = "\(directory)/\(average ? state.averageGeneratorFile ?? state.generatorFile : state.generatorFile)"
         do { try StateDict.checkFile(path, canHold: state.configuration.generatorParameterLowerBound) } catch {

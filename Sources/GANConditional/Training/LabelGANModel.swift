@@ -1,0 +1,114 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+/// `manifest.json` of a label-conditional model folder (beside `generator.safetensors`): what a shipped
+/// model carries, written by `LabelGANModel.export` from a training checkpoint.
+public struct LabelGANManifest: Codable, Sendable, Equatable {
+    /// The format tag, `gankit-label-gan-model/1`.
+    public static let currentFormat = "gankit-label-gan-model/1"
+    /// The format tag of this file.
+    public var format = LabelGANManifest.currentFormat
+    /// Always `label-gan` (tells model catalogs which family reads the folder).
+    public var kind = "label-gan"
+    /// The model's name (its folder's name in `Models/`).
+    public var name: String
+    /// A readable architecture line.
+    public var architecture: String
+    /// The networks' shape.
+    public var configuration: ConditionalGANConfiguration
+    /// The training settings (loss, batch, learning rates, generator average, seed).
+    public var options: ConditionalTrainingOptions
+    /// The class names, by label (empty: the labels are their own names).
+    public var classNames: [String]
+    /// Training steps.
+    public var trainingSteps: Int
+    /// Wall-clock seconds of training, if the checkpoint recorded them.
+    public var trainingSeconds: Double?
+    /// Where the training images came from.
+    public var dataset: String?
+    /// Whether the weights are the generator's moving average (else its last weights).
+    public var averagedWeights: Bool
+    /// GANConditional's version that wrote it.
+    public var version = GANConditional.version
+    /// The weights file, relative to the folder.
+    public var generatorFile = "generator.safetensors"
+}
+
+/// A label-conditional model folder: `manifest.json` + `generator.safetensors`, loadable by name from a
+/// models folder. Training checkpoints (`state.json`) load the same way for sampling.
+public enum LabelGANModel {
+    /// Whether `folder` holds a label-GAN model manifest.
+    public static func isModelFolder(_ folder: String) -> Bool {
+        guard let bytes = try? FileAccess.readAll("\(folder)/manifest.json"),
+              let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return false }
+        return object["format"] as? String == LabelGANManifest.currentFormat
+    }
+
+    /// Reads and checks `manifest.json` of a model folder.
+    /// - Throws: `CheckpointError.badState` naming the file.
+    public static func readManifest(folder: String) throws(CheckpointError) -> LabelGANManifest {
+        let path = "\(folder)/manifest.json"
+        let manifest: LabelGANManifest
+        do {
+            manifest = try JSONDecoder().decode(LabelGANManifest.self, from: Data(try FileAccess.readAll(path)))
+        } catch { throw .badState(path: path, detail: "\(error)") }
+        guard manifest.format == LabelGANManifest.currentFormat else {
+            throw .badState(path: path, detail: "format \(manifest.format), expected \(LabelGANManifest.currentFormat)")
+        }
+        if let problem = manifest.configuration.problem { throw .badState(path: path, detail: problem) }
+        if !manifest.classNames.isEmpty && manifest.classNames.count != manifest.configuration.classCount {
+            throw .badState(path: path, detail: "\(manifest.classNames.count) class names for \(manifest.configuration.classCount) classes")
+        }
+        guard !manifest.generatorFile.contains("/") else { throw .badState(path: path, detail: "generatorFile must be a file name in the folder") }
+        return manifest
+    }
+
+    /// The generator of a model folder.
+    /// - Throws: `CheckpointError` naming the file at fault.
+    public static func loadGenerator(folder: String) throws(CheckpointError) -> ConditionalGenerator {
+        let manifest = try readManifest(folder: folder)
+        let path = "\(folder)/\(manifest.generatorFile)"
+        do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
+            throw .weights(path: path, detail: error.description)
+        }
+        var random = SeededGenerator(seed: 0)
+        let generator = ConditionalGenerator(configuration: manifest.configuration, using: &random)
+        try ConditionalGANTrainer.load(generator, from: path)
+        return generator
+    }
+
+    /// Writes the model folder `folder` (created; must not hold a model unless `overwrite`) from the training
+    /// checkpoint `checkpoint`: the generator's moving average when the run kept one, else its last weights,
+    /// as F32 or, with `halfPrecision`, F16; then the manifest, last and atomically.
+    /// - Throws: `CheckpointError` naming the file at fault.
+    @discardableResult
+    public static func export(checkpoint: String, to folder: String, name: String, classNames: [String] = [],
+                              halfPrecision: Bool = false, overwrite: Bool = false) throws(CheckpointError) -> LabelGANManifest {
+        let state = try ConditionalGANTrainer.readState(from: checkpoint)
+        guard classNames.isEmpty || classNames.count == state.configuration.classCount else {
+            throw .badState(path: "\(checkpoint)/state.json", detail: "\(classNames.count) class names given for \(state.configuration.classCount) classes")
+        }
+        if !overwrite && FileManager.default.fileExists(atPath: "\(folder)/manifest.json") {
+            throw .cannotWrite(path: folder, detail: "already holds a model (overwrite to replace it)")
+        }
+        let generator = try ConditionalGANTrainer.loadGenerator(from: checkpoint)
+        let c = state.configuration
+        let manifest = LabelGANManifest(
+            name: name,
+            architecture: "CBN generator width \(c.generatorWidth) z \(c.latentSize), \(c.discriminatorHead == .projection ? "projection" : "AC-GAN") discriminator width \(c.discriminatorWidth), \(c.imageSize)x\(c.imageSize)x\(c.channels), \(c.classCount) classes",
+            configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
+            trainingSeconds: state.trainingSeconds, dataset: state.dataset, averagedWeights: state.averageGeneratorFile != nil)
+        do { try FileAccess.makeFolders(folder) } catch { throw .cannotWrite(path: folder, detail: "\(error)") }
+        let weights = "\(folder)/\(manifest.generatorFile)"
+        do { try SafeTensors.write(generator.stateDict(), to: weights, as: halfPrecision ? .f16 : .f32, metadata: ["format": LabelGANManifest.currentFormat]) } catch {
+            throw .cannotWrite(path: weights, detail: error.description)
+        }
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(folder)/manifest.json")
+        } catch { throw .cannotWrite(path: "\(folder)/manifest.json", detail: "\(error)") }
+        return manifest
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GANConditional
+import GANCore
+
+/// Turns a training run into a model folder of the models folder (`gantool export`): only what inference needs
+/// (the generator, F32 or F16, and a manifest), under the model's name.
+public enum ModelExport {
+    /// Problems exporting.
+    public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        /// The folder is neither a label-GAN checkpoint nor a pix2pix run or model folder.
+        case unknownRun(String)
+        /// The destination already holds a model and overwriting was not asked for.
+        case exists(String)
+        /// Reading the run or writing the model failed.
+        case failed(String)
+
+        /// A one-line message naming the folder.
+        public var description: String {
+            switch self {
+            case let .unknownRun(path): "\(path): not a label-GAN checkpoint (state.json) nor a pix2pix run or model folder (model/manifest.json)"
+            case let .exists(path): "\(path) already holds a model: pass --force to replace it"
+            case let .failed(detail): detail
+            }
+        }
+    }
+
+    /// Exports `run` as `models`/`name`; returns the model folder and its kind (`label-gan` or `pix2pix`).
+    /// - Throws: `Failure`.
+    public static func export(run: String, name: String, models: String? = nil, halfPrecision: Bool = false, overwrite: Bool = false,
+                              classNames: [String] = []) throws(Failure) -> (folder: String, kind: String) {
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { throw .failed("the model name must be a plain folder name, got '\(name)'") }
+        let folder = "\(TranslationModels.folder(explicit: models))/\(name)"
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "\(folder)/manifest.json") && !overwrite { throw .exists(folder) }
+        if fm.fileExists(atPath: "\(run)/state.json"), (try? ConditionalGANTrainer.readState(from: run)) != nil {
+            do {
+                try LabelGANModel.export(checkpoint: run, to: folder, name: name, classNames: classNames, halfPrecision: halfPrecision, overwrite: overwrite)
+            } catch { throw .failed(error.description) }
+            return (folder, "label-gan")
+        }
+        for source in ["\(run)/model", run] where (try? Pix2PixModel.readManifest(folder: source)) != nil {
+            try copyPix2Pix(from: source, to: folder, name: name, halfPrecision: halfPrecision)
+            return (folder, "pix2pix")
+        }
+        throw .unknownRun(run)
+    }
+
+    /// Copies a pix2pix model folder under a new name, re-encoding the weights; built hidden, then renamed into place.
+    private static func copyPix2Pix(from source: String, to folder: String, name: String, halfPrecision: Bool) throws(Failure) {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
+        do {
+            var manifest = try Pix2PixModel.readManifest(folder: source)
+            manifest.name = name
+            let weights = try StateDict(contentsOf: "\(source)/\(manifest.generatorFile)")
+            try? fm.removeItem(atPath: partial)
+            try FileAccess.makeFolders(partial)
+            try SafeTensors.write(weights, to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
+                                  metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(manifest.trainingSteps)"])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
+            if fm.fileExists(atPath: folder) {
+                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
+                try fm.moveItem(atPath: folder, toPath: old)
+                try fm.moveItem(atPath: partial, toPath: folder)
+                try? fm.removeItem(atPath: old)
+            } else {
+                try fm.moveItem(atPath: partial, toPath: folder)
+            }
+        } catch {
+            try? fm.removeItem(atPath: partial)
+            throw .failed("\(folder): \(error)")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import GANKit
+
+/// `gantool export`: a training run becomes a model of the models folder.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn a training run into a model folder (generator + manifest) that commands find by name.",
+        discussion: """
+            RUN is a label-GAN checkpoint folder ('gantool train cgan -o RUN': the generator's moving \
+            average is exported when the run kept one) or a pix2pix run folder (its model/ folder). The \
+            model is written to --models DIR, else $GANKIT_MODELS, else the Models/ folder of GANKit, \
+            as NAME/manifest.json + NAME/generator.safetensors. Record held-out metrics in it afterwards \
+            with 'gantool eval generate|colorize --record'.
+
+            Examples:
+              gantool export runs/mnist --name mnist-cgan --class-names 0,1,2,3,4,5,6,7,8,9
+              gantool export runs/faces-colorize --name faces-colorize --fp16 --models Models
+              gantool generate --model mnist-cgan --labels all -o digits.png
+            """)
+
+    @Argument(help: ArgumentHelp("The training run folder.", valueName: "run"))
+    var runFolder: String
+
+    @Option(help: "Model name (its folder's name).")
+    var name: String
+
+    @Option(help: ArgumentHelp("Folder of models to write into.", valueName: "dir"))
+    var models: String?
+
+    @Flag(help: "Store the weights as 16-bit floats (half the size).")
+    var fp16 = false
+
+    @Option(help: ArgumentHelp("Label GANs: the class names, comma-separated, in label order.", valueName: "names"))
+    var classNames: String?
+
+    @Flag(help: "Replace an existing model of the same name.")
+    var force = false
+
+    func run() throws {
+        let names = classNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        do {
+            let (folder, kind) = try ModelExport.export(run: runFolder, name: name, models: models, halfPrecision: fp16, overwrite: force, classNames: names)
+            print("exported \(runFolder) as \(kind) model \(name) (\(fp16 ? "F16" : "F32")) into \(folder)")
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
