@@ -89,7 +89,9 @@ public final class InpaintingTrainer: @unchecked Sendable {
     public let discriminator: InpaintingDiscriminator
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
-    private let masks: FreeFormMaskGenerator
+    /// One mask generator per hole-ratio band: `FreeFormMaskGenerator` stops adding shapes at its range's lower
+    /// bound, so one generator over 5-60% would give masks of about 5%; a band drawn per mask spans the whole range.
+    private let masks: [FreeFormMaskGenerator]
     /// Steps completed.
     public internal(set) var step = 0
     /// Seconds spent training, over every run of this checkpoint chain.
@@ -111,8 +113,14 @@ public final class InpaintingTrainer: @unchecked Sendable {
         discriminator = InpaintingDiscriminator(ndf: configuration.ndf, layers: configuration.discriminatorLayers, using: &random)
         generatorOptimizer = Adam(generator.parameters(), learningRate: options.learningRate, beta1: options.beta1, beta2: options.beta2)
         discriminatorOptimizer = Adam(discriminator.parameters(), learningRate: options.learningRate, beta1: options.beta1, beta2: options.beta2)
-        masks = try! FreeFormMaskGenerator(width: configuration.imageSize, height: configuration.imageSize,
-                                           holeRatio: options.minHoleRatio...options.maxHoleRatio)
+        let (low, high) = (options.minHoleRatio, options.maxHoleRatio)
+        let bands = max(1, Int(((high - low) / 0.1).rounded(.up)))
+        let width = (high - low) / Double(bands)
+        masks = (0..<bands).map { k in
+            let band = (low + Double(k) * width)...(k == bands - 1 ? high : low + Double(k + 1) * width)
+            return (try? FreeFormMaskGenerator(width: configuration.imageSize, height: configuration.imageSize, holeRatio: band))
+                ?? (try! FreeFormMaskGenerator(width: configuration.imageSize, height: configuration.imageSize, holeRatio: low...high))
+        }
     }
 
     /// The random source of step `step` (0-based): a pure function of the seed, the step and its redraws.
@@ -133,9 +141,12 @@ public final class InpaintingTrainer: @unchecked Sendable {
         return nil
     }
 
-    /// The free-form mask of `seed` at the training size, [1, 1, s, s].
+    /// The free-form mask of `seed` at the training size, [1, 1, s, s]: the hole-ratio range is cut into bands about
+    /// 10% wide (5-60%: six bands of 9.2%), `seed` picks one (seed mod bands), and the mask is drawn in it.
     /// - Throws: `InpaintingError.holeRatioUnreachable` (not for the ranges the options allow in practice).
-    public func mask(seed: UInt64) throws(InpaintingError) -> Tensor { try masks.mask(seed: seed).tensor }
+    public func mask(seed: UInt64) throws(InpaintingError) -> Tensor {
+        try masks[Int(seed % UInt64(masks.count))].mask(seed: seed).tensor
+    }
 
     /// One step on the batch drawn for it from `data` (photos, crops, flips and masks from (seed, step)).
     /// - Throws: `InpaintingTrainingError.badImage` when a file of the batch cannot be read, or `InpaintingError`

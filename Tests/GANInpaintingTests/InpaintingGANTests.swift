@@ -68,6 +68,18 @@ struct InpaintingGANTests {
         #expect(out.scalars == [0.1, 9, 0.3, 9, 0.5, 9])
     }
 
+    @Test func trainingMasksSpanTheHoleRange() throws {
+        let trainer = InpaintingTrainer(configuration: InpaintingConfiguration(cnum: 4, ndf: 4, discriminatorLayers: 3, imageSize: 64),
+                                        options: Self.tinyOptions)
+        let ratios = try (0..<12).map { seed in
+            let m = try trainer.mask(seed: UInt64(seed)).scalars
+            return Double(m.reduce(0, +)) / Double(m.count)
+        }
+        #expect(ratios.allSatisfy { (0.05...0.6).contains($0) })
+        #expect(ratios.min()! < 0.15 && ratios.max()! > 0.5, "\(ratios)")
+        #expect(try trainer.mask(seed: 3).scalars == trainer.mask(seed: 3).scalars)
+    }
+
     @Test func configurationProblems() {
         #expect(Self.tiny.problem == nil && InpaintingConfiguration().problem == nil)
         #expect(InpaintingConfiguration(cnum: 5).problem != nil)
