@@ -4,5 +4,5 @@ import ArgumentParser
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model.",
-        subcommands: [TrainCycleGAN.self, TrainCGAN.self, TrainPix2Pix.self])
+        subcommands: [TrainCycleGAN.self, TrainCGAN.self, TrainPix2Pix.self, TrainInpaint.self])
 }

@@ -25,6 +25,45 @@ import Testing
         expectGradientsMatch([x, w]) { conv2d(x, weight: w, stride: 1, padding: 1) }
     }
 
+    @Test func dilatedConv2dMatchesDirectSum() {
+        // 1 channel 5×5 holding 1...25, a 2×2 kernel of ones with dilation 2: each output sums x[y][x], x[y][x+2],
+        // x[y+2][x], x[y+2][x+2].
+        let x = Variable(Tensor(shape: [1, 1, 5, 5], scalars: (1...25).map(Float.init)))
+        let y = conv2d(x, weight: Variable(Tensor.ones([1, 1, 2, 2])), dilation: 2)
+        #expect(y.shape == [1, 1, 3, 3])
+        #expect(y.value.scalars == [28, 32, 36, 48, 52, 56, 68, 72, 76])
+        // Padding 2 keeps the size of a dilated 3×3 at dilation 2.
+        #expect(conv2d(x, weight: Variable(Tensor.ones([1, 1, 3, 3])), padding: 2, dilation: 2).shape == [1, 1, 5, 5])
+    }
+
+    @Test func dilatedConv2dGradients() {
+        let x = randomParameter([2, 3, 7, 6], seed: 11)
+        let w = randomParameter([4, 3, 3, 3], seed: 12, std: 0.3)
+        let b = randomParameter([4], seed: 13)
+        expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, stride: 1, padding: 2, dilation: 2) }
+        expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, stride: 2, padding: 3, dilation: 3) }
+    }
+
+    @Test func dilatedConv2dSkipsFastKernels() {
+        // Shapes Winograd (3×3, ≥16 in and out) and the shifted-tap kernel (< 16 out, no padding) would take at
+        // dilation 1 must give the im2col result at dilation 2.
+        let x = randomParameter([1, 16, 9, 8], seed: 14)
+        for (out, padding) in [(16, 2), (3, 0)] {
+            let w = randomParameter([out, 16, 3, 3], seed: 15, std: 0.1)
+            let fast = conv2d(x, weight: w, padding: padding, dilation: 2).value
+            let reference = ConvolutionAlgorithm.$current.withValue(.im2col) { conv2d(x, weight: w, padding: padding, dilation: 2).value }
+            #expect(fast.shape == reference.shape && fast.scalars == reference.scalars)
+        }
+    }
+
+    @Test func dilatedGatedConvolutionGradients() {
+        var rng = SeededGenerator(seed: 16)
+        let gated = GatedConv2d(inChannels: 2, outChannels: 3, kernelSize: 3, padding: 2, dilation: 2, using: &rng)
+        let x = Variable.parameter(Tensor.randomNormal([1, 2, 6, 5], using: &rng))
+        #expect(gated(x).shape == [1, 3, 6, 5])
+        expectGradientsMatch([x, gated.conv.weight, gated.conv.bias!], eps: 1e-3) { gated(x) }
+    }
+
     @Test func convTranspose2dShapeAndValues() {
         // A single 1 at the centre of a 1×1 input spreads the kernel into the output.
         let x = Variable(Tensor(shape: [1, 1, 1, 1], scalars: [1]))

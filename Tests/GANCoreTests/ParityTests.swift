@@ -11,14 +11,24 @@ enum ParityFixtures {
     /// Fixtures/parity.
     static var directory: String { WeightFixtures.repoRoot() + "/Fixtures/parity" }
 
-    /// Every file in Fixtures/parity, sorted.
-    static func allFiles() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    /// Fixtures/parity-inpaint (written by tools/make_inpaint_fixtures.py: dilated and gated convolutions).
+    static var inpaintDirectory: String { WeightFixtures.repoRoot() + "/Fixtures/parity-inpaint" }
+
+    /// Every file in Fixtures/parity (or `folder`), sorted.
+    static func allFiles(in folder: String? = nil) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder ?? directory)) ?? []).sorted()
     }
 
-    /// Case names (file names without `.safetensors`), sorted.
+    /// Case names (file names without `.safetensors`) of both fixture folders, sorted.
     static func caseNames() -> [String] {
-        allFiles().filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(".safetensors".count)) }
+        (allFiles() + allFiles(in: inpaintDirectory)).filter { $0.hasSuffix(".safetensors") }
+            .map { String($0.dropLast(".safetensors".count)) }.sorted()
+    }
+
+    /// The file of case `name`, in whichever folder holds it.
+    static func path(of name: String) -> String {
+        let inpaint = inpaintDirectory + "/\(name).safetensors"
+        return FileManager.default.fileExists(atPath: inpaint) ? inpaint : directory + "/\(name).safetensors"
     }
 
     /// The default bound on the relative error of every tensor.
@@ -41,7 +51,7 @@ final class ParityCase {
 
     init(name: String) throws {
         self.name = name
-        let file = try SafeTensors.read(contentsOf: ParityFixtures.directory + "/\(name).safetensors")
+        let file = try SafeTensors.read(contentsOf: ParityFixtures.path(of: name))
         tensors = file.tensors
         let json = try #require(file.metadata["config"], "\(name): no config metadata")
         config = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -116,7 +126,7 @@ enum ParityRunner {
         "conditional_batch_norm", "linear", "embedding", "relu", "leaky_relu", "tanh", "sigmoid", "upsample_nearest",
         "upsample_bilinear", "avg_pool2d", "concat", "add", "mul", "sum", "mean", "mse_loss", "l1_loss", "bce_with_logits",
         "gan_objective", "spectral_norm_conv2d", "adam", "sgd_momentum", "resnet_generator", "unet_generator",
-        "nlayer_discriminator",
+        "nlayer_discriminator", "gated_conv2d",
     ]
 
     static func run(_ c: ParityCase) throws {
@@ -124,8 +134,15 @@ enum ParityRunner {
         switch c.op {
         case "conv2d":
             let w = c.tensor("param.weight").shape
+            let dilation = c.config["dilation"] == nil ? 1 : c.int("dilation")
             let m = Conv2d(inChannels: w[1], outChannels: w[0], kernelSize: w[2], stride: c.int("stride"), padding: c.int("padding"),
-                           bias: c.has("param.bias"), using: &rng)
+                           dilation: dilation, bias: c.has("param.bias"), using: &rng)
+            try check(c, module: m)
+        case "gated_conv2d":
+            let w = c.tensor("param.conv.weight").shape
+            let activation: Module = c.string("activation") == "none" ? Identity() : LeakyReLU(slope: c.float("slope"))
+            let m = GatedConv2d(inChannels: w[1], outChannels: w[0] / 2, kernelSize: w[2], stride: c.int("stride"),
+                                padding: c.int("padding"), dilation: c.int("dilation"), activation: activation, using: &rng)
             try check(c, module: m)
         case "conv_transpose2d":
             let w = c.tensor("param.weight").shape
@@ -315,8 +332,8 @@ enum ParityRunner {
 
     /// Every file in Fixtures/parity is a case the parametrised test runs, and every op it names has a handler.
     @Test func fixtureSetIsComplete() throws {
-        let files = ParityFixtures.allFiles()
-        #expect(files.count >= 40, "expected the 40 fixtures of tools/make_parity_fixtures.py, found \(files.count)")
+        let files = ParityFixtures.allFiles() + ParityFixtures.allFiles(in: ParityFixtures.inpaintDirectory)
+        #expect(files.count >= 45, "expected the 40 fixtures of tools/make_parity_fixtures.py and 5 of make_inpaint_fixtures.py, found \(files.count)")
         #expect(files.allSatisfy { $0.hasSuffix(".safetensors") }, "non-fixture files would be skipped: \(files)")
         let names = ParityFixtures.caseNames()
         #expect(names.count == files.count)

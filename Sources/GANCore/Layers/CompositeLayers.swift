@@ -16,11 +16,11 @@ public final class GatedConv2d: Module, @unchecked Sendable {
     /// The activation applied to the features (LeakyReLU(0.2) in DeepFill v2, or `Identity` for the output layer).
     public let activation: Module
 
-    /// Creates the layer.
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+    /// Creates the layer; `dilation` spaces the kernel taps (DeepFill's dilated middle layers).
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
                 activation: Module = LeakyReLU(slope: 0.2), using generator: inout SeededGenerator) {
         conv = Conv2d(inChannels: inChannels, outChannels: 2 * outChannels, kernelSize: kernelSize,
-                      stride: stride, padding: padding, using: &generator)
+                      stride: stride, padding: padding, dilation: dilation, using: &generator)
         self.outChannels = outChannels
         self.activation = activation
     }

@@ -9,18 +9,21 @@ public final class Conv2d: Module, @unchecked Sendable {
     public let stride: Int
     /// Zero padding on every side.
     public let padding: Int
+    /// Spacing between kernel taps (PyTorch's `dilation`; 1: a dense kernel).
+    public let dilation: Int
     /// Spectral normalisation state, when enabled.
     public private(set) var spectralNorm: SpectralNormState?
 
     /// Creates a layer with PyTorch's default initialisation (kaiming-uniform a = √5, bias U(±1/√fan_in)).
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                bias: Bool = true, using generator: inout SeededGenerator) {
+                dilation: Int = 1, bias: Bool = true, using generator: inout SeededGenerator) {
         let shape = [outChannels, inChannels, kernelSize, kernelSize]
         weight = .parameter(Initializer.kaimingUniform(a: Float(5).squareRoot(), mode: .fanIn).tensor(shape, using: &generator))
         let bound = 1 / Float(Initializer.fans(shape).fanIn).squareRoot()
         self.bias = bias ? .parameter(Tensor.randomUniform([outChannels], low: -bound, high: bound, using: &generator)) : nil
         self.stride = stride
         self.padding = padding
+        self.dilation = dilation
     }
 
     /// Wraps the weight in spectral normalisation (torch.nn.utils.spectral_norm).
@@ -41,7 +44,7 @@ public final class Conv2d: Module, @unchecked Sendable {
     /// Convolves an NCHW input.
     override public func forward(_ input: Variable) -> Variable {
         let w = spectralNorm?.apply(to: weight, training: isTraining) ?? weight
-        return conv2d(input, weight: w, bias: bias, stride: stride, padding: padding)
+        return conv2d(input, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation)
     }
 }
 

@@ -1,39 +1,42 @@
 // 2-D convolution (cross-correlation, as PyTorch), NCHW, zero padding, optional bias.
-// out[n,o,y,x] = b[o] + Σ_{c,i,j} w[o,c,i,j] · in[n,c, y·s - p + i, x·s - p + j]
+// out[n,o,y,x] = b[o] + Σ_{c,i,j} w[o,c,i,j] · in[n,c, y·s - p + i·d, x·s - p + j·d]   (d: dilation)
 // Per image: col = im2col(in[n]) [C·k·k, oh·ow];  out[n] = W[O, C·k·k] · col.
 // Backward:  dW += g[n] · colᵀ;  dcol = Wᵀ · g[n];  din[n] = col2im(dcol);  db[o] = Σ g[n,o,:,:].
 
-/// The output size of a convolution along one axis.
+/// The output size of a convolution along one axis (a dilated kernel spans d·(k - 1) + 1 pixels).
 @inlinable
-func convolutionOutputSize(_ input: Int, kernel: Int, stride: Int, padding: Int) -> Int {
-    (input + 2 * padding - kernel) / stride + 1
+func convolutionOutputSize(_ input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int = 1) -> Int {
+    (input + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
 }
 
-/// 2-D convolution of `input` [N, C, H, W] with `weight` [O, C, kh, kw] and optional `bias` [O].
+/// 2-D convolution of `input` [N, C, H, W] with `weight` [O, C, kh, kw] and optional `bias` [O]; `dilation` spaces
+/// the kernel taps as PyTorch's `dilation` (dilated layers always take the im2col kernel).
 public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
-                   stride: Int = 1, padding: Int = 0) -> Variable {
+                   stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Variable {
     let (n, c, h, w) = input.value.nchw("conv2d input")
     let ws = weight.shape
     precondition(ws.count == 4 && ws[1] == c,
                  "conv2d: input shape \(input.shape) does not match weight shape \(ws) (need weight [O, \(c), kh, kw])")
-    precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) / padding \(padding) invalid")
+    precondition(stride >= 1 && padding >= 0 && dilation >= 1,
+                 "conv2d: stride \(stride) / padding \(padding) / dilation \(dilation) invalid")
     let outChannels = ws[0]
     if let bias { precondition(bias.shape == [outChannels], "conv2d: bias shape \(bias.shape) does not match weight shape \(ws)") }
-    let oh = convolutionOutputSize(h, kernel: ws[2], stride: stride, padding: padding)
-    let ow = convolutionOutputSize(w, kernel: ws[3], stride: stride, padding: padding)
+    let oh = convolutionOutputSize(h, kernel: ws[2], stride: stride, padding: padding, dilation: dilation)
+    let ow = convolutionOutputSize(w, kernel: ws[3], stride: stride, padding: padding, dilation: dilation)
     precondition(oh > 0 && ow > 0, "conv2d: input shape \(input.shape) too small for weight shape \(ws) with padding \(padding)")
-    if ConvolutionAlgorithm.current == .automatic,
+    // Winograd and the shifted-tap kernel assume adjacent taps: dilated layers take im2col.
+    if ConvolutionAlgorithm.current == .automatic, dilation == 1,
        WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels) {
         return winogradConv2d(input, weight: weight, bias: bias, padding: padding)
     }
-    if ConvolutionAlgorithm.current == .automatic,
+    if ConvolutionAlgorithm.current == .automatic, dilation == 1,
        thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: 0) {
         // A padded copy (small: these layers sit at the end of a network) instead of an im2col matrix.
         let source = padding == 0 ? input : pad(input, Padding2D(padding), mode: .zero)
         return thinOutputConv2d(source, weight: weight, bias: bias)
     }
     let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
-                                stride: stride, padding: padding, outHeight: oh, outWidth: ow)
+                                stride: stride, padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
     let x = input.value, wv = weight.value, bv = bias?.value
     let plane = oh * ow, tiles = geometry.rowTiles
     var out = [Float](repeating: 0, count: n * outChannels * plane)

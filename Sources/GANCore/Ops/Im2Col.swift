@@ -1,12 +1,21 @@
 // im2col / col2im: the patch matrix behind convolution.
-// For one image [C, H, W], a k×k kernel, stride s and zero padding p, the column matrix has
-// C·kh·kw rows and oh·ow columns: col[(c·kh + i)·kw + j][y·ow + x] = image[c][y·s - p + i][x·s - p + j]
+// For one image [C, H, W], a k×k kernel, stride s, dilation d and zero padding p, the column matrix has
+// C·kh·kw rows and oh·ow columns: col[(c·kh + i)·kw + j][y·ow + x] = image[c][y·s - p + i·d][x·s - p + j·d]
 // (zero outside the image). col2im is its adjoint: it adds each column entry back into the image.
 
 /// Geometry of a 2-D convolution window sweep over one image.
 @usableFromInline
 struct ConvGeometry: Sendable {
     @usableFromInline let channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth: Int
+    /// Spacing between kernel taps (1: a dense kernel).
+    @usableFromInline let dilation: Int
+    /// The geometry of one image's sweep; `dilation` spaces the kernel taps (PyTorch's `dilation`).
+    init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+         dilation: Int = 1, outHeight: Int, outWidth: Int) {
+        (self.channels, self.height, self.width, self.kernelHeight, self.kernelWidth) = (channels, height, width, kernelHeight, kernelWidth)
+        (self.stride, self.padding, self.dilation, self.outHeight, self.outWidth) = (stride, padding, dilation, outHeight, outWidth)
+    }
+
     @usableFromInline var columnRows: Int { channels * kernelHeight * kernelWidth }
     @usableFromInline var columnCount: Int { outHeight * outWidth }
     @usableFromInline var imageSize: Int { channels * height * width }
@@ -38,22 +47,23 @@ func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: 
             for j in 0..<g.kernelWidth {
                 let row = dst.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
                 for y in rows {
-                    let sy = y * g.stride - g.padding + i
+                    let sy = y * g.stride - g.padding + i * g.dilation
                     let out = row + (y - rows.lowerBound) * g.outWidth
                     if sy < 0 || sy >= g.height {
                         for x in 0..<g.outWidth { out[x] = 0 }
                         continue
                     }
                     let line = plane + sy * g.width
-                    // Output columns x whose source sx = x·s - p + j lies inside the row: [lo, hi).
-                    let lo = min(g.outWidth, max(0, (g.padding - j + g.stride - 1) / g.stride))
-                    let last = g.width - 1 + g.padding - j  // x·s <= last
+                    // Output columns x whose source sx = x·s - p + j·d lies inside the row: [lo, hi).
+                    let jd = j * g.dilation
+                    let lo = min(g.outWidth, max(0, (g.padding - jd + g.stride - 1) / g.stride))
+                    let last = g.width - 1 + g.padding - jd  // x·s <= last
                     let hi = last < 0 ? lo : max(lo, min(g.outWidth, last / g.stride + 1))
                     for x in 0..<lo { out[x] = 0 }
                     if g.stride == 1 {
-                        (out + lo).update(from: line + (lo - g.padding + j), count: hi - lo)
+                        (out + lo).update(from: line + (lo - g.padding + jd), count: hi - lo)
                     } else {
-                        var sx = lo * g.stride - g.padding + j
+                        var sx = lo * g.stride - g.padding + jd
                         for x in lo..<hi { out[x] = line[sx]; sx += g.stride }
                     }
                     for x in hi..<g.outWidth { out[x] = 0 }
@@ -77,12 +87,12 @@ func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: 
             for j in 0..<g.kernelWidth {
                 let row = src.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
                 for y in rows {
-                    let sy = y * g.stride - g.padding + i
+                    let sy = y * g.stride - g.padding + i * g.dilation
                     if sy < 0 || sy >= g.height { continue }
                     let line = plane + sy * g.width
                     let input = row + (y - rows.lowerBound) * g.outWidth
                     for x in 0..<g.outWidth {
-                        let sx = x * g.stride - g.padding + j
+                        let sx = x * g.stride - g.padding + j * g.dilation
                         if sx >= 0 && sx < g.width { line[sx] += input[x] }
                     }
                 }

@@ -1,0 +1,193 @@
+import Foundation
+import GANCore
+import GANImageIO
+
+/// `manifest.json` of an inpainting model folder (beside `generator.safetensors`).
+public struct InpaintingManifest: Codable, Sendable, Equatable {
+    /// The format tag, `gankit-inpaint/1`.
+    public static let currentFormat = "gankit-inpaint/1"
+    /// The format tag of this file.
+    public var format = InpaintingManifest.currentFormat
+    /// Always `inpaint` (tells model catalogs which family reads the folder).
+    public var kind = "inpaint"
+    /// The model's name (its folder's name in `Models/`).
+    public var name: String
+    /// A readable architecture line.
+    public var architecture: String
+    /// The networks' shape.
+    public var configuration: InpaintingConfiguration
+    /// Weight of the adversarial term it was trained with (0: the L1-only baseline).
+    public var ganWeight: Float
+    /// Weight of the L1 term.
+    public var l1Weight: Float
+    /// Training steps.
+    public var trainingSteps: Int
+    /// Seconds of training.
+    public var trainingSeconds: Double
+    /// Photos per step.
+    public var batchSize: Int
+    /// Where the training images came from.
+    public var dataset: String?
+    /// GANInpainting's version that wrote it.
+    public var version = GANInpainting.version
+    /// The weights file, relative to the folder.
+    public var generatorFile = "generator.safetensors"
+}
+
+/// A trained inpainting generator loaded from a model folder (`manifest.json` + `generator.safetensors`) or straight
+/// from a training checkpoint folder (`state.json` and the generator file it names). Not synchronised: use from one
+/// thread at a time.
+public struct InpaintingModel: @unchecked Sendable {
+    /// The folder it was read from.
+    public let folder: String
+    /// Its manifest (made from `state.json` for a checkpoint folder).
+    public let manifest: InpaintingManifest
+    /// The generator (in evaluation mode).
+    public let generator: InpaintingGenerator
+
+    /// Reads a model folder, or a checkpoint folder when it has no `manifest.json`. The weight file is checked to be
+    /// large enough for the network the manifest describes before the network is built.
+    /// - Throws: `InpaintingTrainingError` naming the file at fault.
+    public init(folder: String) throws(InpaintingTrainingError) {
+        let manifest: InpaintingManifest
+        if FileManager.default.fileExists(atPath: "\(folder)/manifest.json") {
+            manifest = try Self.readManifest(folder: folder)
+        } else if FileManager.default.fileExists(atPath: "\(folder)/state.json") {
+            let state = try InpaintingTrainer.readState(from: folder)
+            manifest = InpaintingManifest(name: URL(fileURLWithPath: folder).lastPathComponent, architecture: state.configuration.architecture,
+                                          configuration: state.configuration, ganWeight: state.options.ganWeight,
+                                          l1Weight: state.options.l1Weight, trainingSteps: state.step,
+                                          trainingSeconds: state.trainingSeconds.rounded(), batchSize: state.options.batchSize,
+                                          dataset: state.dataset, generatorFile: state.generatorFile)
+        } else {
+            throw .missingState(path: folder)
+        }
+        let path = "\(folder)/\(manifest.generatorFile)"
+        do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
+            throw .weights(path: path, detail: error.description)
+        }
+        var random = SeededGenerator(seed: 0)
+        let generator = InpaintingGenerator(cnum: manifest.configuration.cnum, using: &random)
+        try InpaintingTrainer.load(generator, from: path)
+        generator.eval()
+        (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
+    }
+
+    /// Reads and checks `manifest.json`.
+    /// - Throws: `InpaintingTrainingError.missingState` (no manifest) or `.badState`.
+    public static func readManifest(folder: String) throws(InpaintingTrainingError) -> InpaintingManifest {
+        let path = "\(folder)/manifest.json"
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: folder) }
+        let bytes: [UInt8]
+        do { bytes = try FileAccess.readAll(path) } catch { throw .badState(path: path, detail: "\(error)") }
+        return try readManifest(bytes: bytes, path: path)
+    }
+
+    /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
+    /// - Throws: `InpaintingTrainingError.badState` when they are malformed, of another format or kind, or describe
+    ///   an unusable network.
+    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(InpaintingTrainingError) -> InpaintingManifest {
+        let manifest: InpaintingManifest
+        do { manifest = try JSONDecoder().decode(InpaintingManifest.self, from: Data(bytes)) } catch {
+            throw .badState(path: path, detail: "\(error)")
+        }
+        guard manifest.format == InpaintingManifest.currentFormat else {
+            throw .badState(path: path, detail: "format \(manifest.format), expected \(InpaintingManifest.currentFormat)")
+        }
+        guard manifest.kind == "inpaint" else { throw .badState(path: path, detail: "kind \(manifest.kind), expected inpaint") }
+        if let problem = manifest.configuration.problem { throw .badState(path: path, detail: problem) }
+        if manifest.generatorFile.contains("/") || manifest.generatorFile.hasPrefix(".") {
+            throw .badState(path: path, detail: "generator file \(manifest.generatorFile) must be a plain name inside the folder")
+        }
+        return manifest
+    }
+
+    /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
+    /// - Throws: `InpaintingTrainingError.cannotWrite`.
+    public static func write(_ trainer: InpaintingTrainer, name: String, dataset: String?, to folder: String) throws(InpaintingTrainingError) {
+        let manifest = InpaintingManifest(name: name, architecture: trainer.configuration.architecture, configuration: trainer.configuration,
+                                          ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
+                                          trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
+                                          batchSize: trainer.options.batchSize, dataset: dataset)
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
+        let manager = FileManager.default
+        do {
+            try? manager.removeItem(atPath: partial)
+            try FileAccess.makeFolders(partial)
+            try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",
+                                  metadata: ["format": InpaintingManifest.currentFormat, "step": "\(trainer.step)"])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
+            if manager.fileExists(atPath: folder) {
+                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
+                try manager.moveItem(atPath: folder, toPath: old)
+                try manager.moveItem(atPath: partial, toPath: folder)
+                try? manager.removeItem(atPath: old)
+            } else {
+                try manager.moveItem(atPath: partial, toPath: folder)
+            }
+        } catch {
+            try? manager.removeItem(atPath: partial)
+            throw .cannotWrite(path: folder, detail: "\(error)")
+        }
+    }
+
+    /// `raw·m + image·(1 − m)` for `raw` and `image` [N, 3, H, W] and `mask` [N, 1, H, W]: known pixels (m = 0) are
+    /// `image`'s exactly.
+    public static func composite(_ raw: Tensor, over image: Tensor, mask: Tensor) -> Tensor {
+        let (n, plane) = (image.shape[0], image.shape[2] * image.shape[3])
+        var out = image.scalars
+        for b in 0..<n { for c in 0..<3 { for p in 0..<plane where mask.scalars[b * plane + p] != 0 {
+            let m = mask.scalars[b * plane + p], i = (b * 3 + c) * plane + p
+            out[i] = raw.scalars[i] * m + image.scalars[i] * (1 - m)
+        } } }
+        return Tensor(shape: image.shape, scalars: out)
+    }
+
+    /// Fills the hole of `image` [1, 3, H, W] in [-1, 1] where `mask` [1, 1, H, W] is 1, at any H and W: both are
+    /// reflect-padded (centred) to multiples of 4, run through the generator, cropped back and composited, so known
+    /// pixels come back unchanged.
+    /// - Throws: `InpaintingError.maskSizeMismatch` when the shapes disagree, `.invalidArgument` for a non-RGB image.
+    public func inpaint(image: Tensor, mask: Tensor) throws(InpaintingError) -> Tensor {
+        guard image.shape.count == 4, image.shape[0] == 1, image.shape[1] == 3 else {
+            throw .invalidArgument("the image must be [1, 3, H, W], got \(image.shape)")
+        }
+        let (h, w) = (image.shape[2], image.shape[3])
+        guard mask.shape == [1, 1, h, w] else {
+            throw .maskSizeMismatch(maskWidth: mask.shape.last ?? 0, maskHeight: mask.shape.count > 2 ? mask.shape[2] : 0, imageWidth: w, imageHeight: h)
+        }
+        let multiple = InpaintingConfiguration.multiple
+        let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
+        let (top, left) = (ph / 2, pw / 2)
+        let paddedImage = ph == 0 && pw == 0 ? image : TileGeometry.reflectPad(image, top: top, left: left, height: h + ph, width: w + pw)
+        let paddedMask = ph == 0 && pw == 0 ? mask : TileGeometry.reflectPad(mask, top: top, left: left, height: h + ph, width: w + pw)
+        generator.eval()
+        let raw = withNoGrad { generator(Variable(InpaintingGenerator.input(image: paddedImage, mask: paddedMask))) }.value
+        let cropped = ph == 0 && pw == 0 ? raw : TileGeometry.crop(raw, y: top, x: left, height: h, width: w)
+        return Self.composite(cropped, over: image, mask: mask)
+    }
+
+    /// Fills the hole of an image (any size; alpha kept; 8-bit out): every sample outside the hole is copied from the
+    /// input unchanged, so known pixels are bit-identical.
+    /// - Throws: `InpaintingError.maskSizeMismatch`, or `ImageIOError`.
+    public func inpaint(_ image: Image, mask: Mask) throws -> Image {
+        guard mask.width == image.width && mask.height == image.height else {
+            throw InpaintingError.maskSizeMismatch(maskWidth: mask.width, maskHeight: mask.height, imageWidth: image.width, imageHeight: image.height)
+        }
+        let source = image.converted(to: .uint8)
+        let rgb = source.converted(to: .rgb)
+        let planes = rgb.colorPlanes()
+        let filled = try inpaint(image: Tensor(shape: planes.shape, scalars: planes.values), mask: mask.tensor)
+        let result = try Image(planes: FloatPlanes(channels: 3, height: image.height, width: image.width, values: filled.scalars),
+                               alpha: source.alphaChannel())
+        var out = result
+        let known = source.converted(to: result.layout)
+        for y in 0..<image.height { for x in 0..<image.width where !mask.isHole[y * image.width + x] {
+            for c in 0..<out.channelCount { out[x: x, y: y, channel: c] = known[x: x, y: y, channel: c] }
+        } }
+        return out
+    }
+}

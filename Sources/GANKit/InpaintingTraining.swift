@@ -1,0 +1,221 @@
+import Foundation
+import GANCore
+import GANInpainting
+import GANTranslation
+
+/// A `gantool train inpaint` run: a folder of photos in; a run folder out holding the checkpoint (`state.json` +
+/// step-stamped weights, itself loadable as a model), `loss_log.csv`, `loss_curve.png`, `samples/` (masked input |
+/// output | real rows) and, at the end or on a stop, `model/` (`manifest.json`, `generator.safetensors`).
+public struct InpaintingTrainingRun: Sendable {
+    /// The photo folder.
+    public var dataDirectory: String
+    /// The run folder.
+    public var runFolder: String
+    /// The model's name (in its manifest).
+    public var name: String
+    /// Train until this many steps in total.
+    public var steps: Int
+    /// Stop after this many steps in this invocation (a checkpoint and the model are written).
+    public var maxSteps: Int?
+    /// Steps between checkpoints (nil: by time only); with `checkpointMinutes` too, whichever comes first.
+    public var checkpointEvery: Int?
+    /// Minutes between checkpoints (nil: by steps only).
+    public var checkpointMinutes: Double? = 10
+    /// Steps between sample grids and loss-curve updates.
+    public var sampleEvery = 200
+    /// Seconds between progress lines.
+    public var progressSeconds = 2.0
+    /// Search the folder recursively.
+    public var recursive = false
+    /// Continue the run folder's checkpoint (its configuration and options are used).
+    public var resume = false
+    /// Network shape (ignored when resuming).
+    public var configuration = InpaintingConfiguration()
+    /// Training settings (ignored when resuming).
+    public var options = InpaintingOptions()
+    /// What a NaN or Inf in the losses or the weights does: stop, or roll back to the last checkpoint and draw
+    /// another batch for the step that went bad.
+    public var onNonFinite = NonFinitePolicy.stop
+    /// With `.rollback`: rollbacks in a row without a new checkpoint, after which the run gives up.
+    public var maxConsecutiveRollbacks = 3
+    /// Handle SIGINT/SIGTERM: checkpoint, write the model, return `.interrupted`.
+    public var handlesSignals = true
+    /// Where progress lines go.
+    public var progress: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Called before each step (tests inject faults through it).
+    var beforeStep: (@Sendable (InpaintingTrainer) -> Void)?
+
+    /// A run with the default configuration and options; the run folder defaults to `runs/<name>`.
+    public init(dataDirectory: String, name: String, runFolder: String? = nil, steps: Int) {
+        (self.dataDirectory, self.name, self.steps) = (dataDirectory, name, steps)
+        self.runFolder = runFolder ?? "runs/\(name)"
+    }
+
+    /// Trains; returns how the run ended (`.finished` at `steps`, `.stopped` at `maxSteps`, `.interrupted` on a signal).
+    /// - Throws: `GANKitError.invalidArgument`, `InpaintingTrainingError`, `InpaintingError`, `ImageIOError`,
+    ///   `NonFiniteTrainingError`.
+    @discardableResult
+    public func run() throws -> TrainingOutcome {
+        guard steps >= 0, sampleEvery > 0, checkpointEvery.map({ $0 > 0 }) ?? true, checkpointMinutes.map({ $0 > 0 }) ?? true else {
+            throw GANKitError.invalidArgument("steps must be >= 0 and the checkpoint and sample intervals positive")
+        }
+        let fm = FileManager.default
+        let hasCheckpoint = fm.fileExists(atPath: "\(runFolder)/state.json")
+        if hasCheckpoint && !resume { throw GANKitError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --name or --out") }
+        let data = try InpaintingImageFolder(directory: dataDirectory, recursive: recursive)
+        var trainer: InpaintingTrainer
+        if hasCheckpoint {
+            trainer = try InpaintingTrainer.resume(from: runFolder).trainer
+            progress("resumed \(runFolder) at step \(trainer.step)")
+        } else {
+            if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
+            trainer = InpaintingTrainer(configuration: configuration, options: options)
+        }
+        try FileAccess.makeFolders(runFolder)
+        let logPath = "\(runFolder)/loss_log.csv"
+        InpaintingLossLog.truncate(logPath, afterStep: trainer.step)
+        let stop = StopFlag()
+        var sources: [DispatchSourceSignal] = []
+        if handlesSignals {
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { stop.raise(signal: sig) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+        defer { for source in sources { source.cancel() } }
+        let c = trainer.configuration
+        let o = trainer.options
+        progress("training \(name): inpainting, \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize) crops, \(c.architecture), "
+                 + "batch \(o.batchSize), loss \(o.isL1Only ? "L1 only" : "\(o.ganWeight) hinge + \(o.l1Weight) L1") (hole \(o.holeWeight), valid \(o.validWeight)), "
+                 + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
+        var rollbacksInARow = 0
+        let startSeconds = trainer.trainingSeconds
+        let started = Date()
+        func elapsed() -> Double { startSeconds + Date().timeIntervalSince(started) }
+
+        /// Checkpoint unless a weight is not finite (then recover); true when written.
+        func checkpoint() throws -> Bool {
+            if let bad = trainer.nonFiniteState() {
+                try recover(step: trainer.step, detail: bad)
+                return false
+            }
+            trainer.trainingSeconds = elapsed()
+            try trainer.saveCheckpoint(to: runFolder, dataset: dataDirectory)
+            rollbacksInARow = 0
+            return true
+        }
+
+        func recover(step badStep: Int, detail: String) throws {
+            let last = try? InpaintingTrainer.readState(from: runFolder)
+            var problem = NonFiniteTrainingError(step: badStep, detail: detail, lastGoodCheckpoint: last.map { _ in runFolder },
+                                                 lastGoodStep: last?.step, rollbacks: rollbacksInARow)
+            guard onNonFinite == .rollback else { throw problem }
+            guard rollbacksInARow < maxConsecutiveRollbacks, last != nil else {
+                problem.rollbacks = max(1, rollbacksInARow)
+                throw problem
+            }
+            let redrawn = trainer.redrawnSteps
+            trainer = try InpaintingTrainer.resume(from: runFolder).trainer
+            for (step, count) in redrawn { while (trainer.redrawnSteps[step] ?? 0) < count { trainer.redraw(step: step) } }
+            trainer.redraw(step: badStep)
+            rollbacksInARow += 1
+            InpaintingLossLog.truncate(logPath, afterStep: trainer.step)
+            progress("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(runFolder)); step \(badStep) "
+                     + "draws another batch [rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]")
+        }
+
+        func finish(_ outcome: TrainingOutcome) throws -> TrainingOutcome {
+            try writeSamples(trainer, data: data)
+            try InpaintingModel.write(trainer, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
+            progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
+            return outcome
+        }
+
+        if onNonFinite == .rollback && !hasCheckpoint { _ = try checkpoint() }
+        var lastCheckpoint = Date(), lastProgress = Date(), stepsThisRun = 0, stepsSinceCheckpoint = 0
+        while true {
+            if trainer.step >= steps {
+                if try checkpoint() { return try finish(.finished) }
+                continue
+            }
+            if stop.isRaised {
+                if try checkpoint() { return try finish(stop.signal.map { .interrupted(signal: $0) } ?? .stopped) }
+                continue
+            }
+            if let maxSteps, stepsThisRun >= maxSteps {
+                if try checkpoint() { return try finish(.stopped) }
+                continue
+            }
+            beforeStep?(trainer)
+            let losses = try trainer.trainStep(on: data)
+            stepsThisRun += 1; stepsSinceCheckpoint += 1
+            guard losses.isFinite else {
+                try recover(step: losses.step, detail: "losses " + nonFiniteLosses(names: InpaintingLosses.names, values: losses.values))
+                continue
+            }
+            let epoch = Double(losses.step * trainer.options.batchSize) / Double(data.count)
+            try InpaintingLossLog.append(logPath, step: losses.step, epoch: epoch, seconds: elapsed(),
+                                      learningRate: trainer.options.learningRate, losses: losses)
+            let now = Date()
+            if now.timeIntervalSince(lastProgress) >= progressSeconds || losses.step == steps || stepsThisRun == 1 {
+                let rate = Double(stepsThisRun) / max(now.timeIntervalSince(started), 1e-9)
+                let named = zip(InpaintingLosses.names, losses.values).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: "  ")
+                progress("step \(losses.step)/\(steps)  \(named)  (\(String(format: "%.2f", rate)) steps/s)")
+                lastProgress = now
+            }
+            if losses.step % sampleEvery == 0 { try writeSamples(trainer, data: data) }
+            let dueByTime = checkpointMinutes.map { now.timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
+            let dueBySteps = checkpointEvery.map { stepsSinceCheckpoint >= $0 } ?? false
+            if (dueByTime || dueBySteps) && trainer.step < steps, try checkpoint() {
+                lastCheckpoint = now; stepsSinceCheckpoint = 0
+            }
+        }
+    }
+
+    /// Writes `samples/step-N.png` and `samples/latest.png` (rows: masked input | output | real for the first 4
+    /// photos, centre crops, fixed masks) and `loss_curve.png`.
+    func writeSamples(_ trainer: InpaintingTrainer, data: InpaintingImageFolder) throws {
+        let folder = "\(runFolder)/samples"
+        try FileAccess.makeFolders(folder)
+        try trainer.writeSamples(of: data, to: ["\(folder)/" + String(format: "step-%08d.png", trainer.step), "\(folder)/latest.png"])
+        let log = (try? String(contentsOfFile: "\(runFolder)/loss_log.csv", encoding: .utf8)) ?? ""
+        let (steps, series) = LossCurve.read(csv: log)
+        FileAccess.removeStaleTemporaryFiles(for: "\(runFolder)/loss_curve.png")
+        try LossCurve.image(steps: steps, series: series)?.write(to: "\(runFolder)/loss_curve.png")
+    }
+}
+
+/// `loss_log.csv` of an inpainting run: `step,epoch,seconds,lr,G_GAN,L1_hole,L1_valid,D_real,D_fake` (the layout
+/// `LossCurve` reads).
+enum InpaintingLossLog {
+    static let header = (["step", "epoch", "seconds", "lr"] + InpaintingLosses.names).joined(separator: ",")
+
+    /// Appends one row (creating the file with its header).
+    static func append(_ path: String, step: Int, epoch: Double, seconds: Double, learningRate: Float, losses: InpaintingLosses) throws {
+        if !FileManager.default.fileExists(atPath: path) { try FileAccess.writeAtomically(Array((header + "\n").utf8), to: path) }
+        let row = ["\(step)", String(format: "%.4f", epoch), String(format: "%.2f", seconds), "\(learningRate)"] + losses.values.map { "\($0)" }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw GANKitError.cannotWrite(path: path, reason: "cannot open") }
+        defer { try? handle.close() }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8))
+        } catch { throw GANKitError.cannotWrite(path: path, reason: "\(error)") }
+    }
+
+    /// Drops rows after `step` (written after the checkpoint a resumed run starts from) and rows cut short.
+    static func truncate(_ path: String, afterStep step: Int) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        let columns = 4 + InpaintingLosses.names.count
+        let kept = lines.enumerated().filter { k, line in
+            k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
+        }.map(\.element)
+        FileAccess.removeStaleTemporaryFiles(for: path)
+        if kept.count != lines.count || !text.hasSuffix("\n") {
+            try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import GANKit
+
+/// `gantool train inpaint`: the inpainting GAN (gated-convolution generator + SN-PatchGAN, hinge + L1).
+struct TrainInpaint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inpaint",
+        abstract: "Train the inpainting GAN: a gated-convolution generator that fills free-form holes in photos.",
+        discussion: """
+            Data: --images DIR holds photos (PNG or JPEG); each step takes --batch of them, a random \
+            --size crop of each at its native scale (no resizing), a random horizontal flip and one seeded \
+            free-form mask (5-60% holes). Network: DeepFill v2's coarse network with gated convolutions, \
+            base width --cnum, against a spectrally normalised PatchGAN (--ndf). Loss: --gan-weight times \
+            the hinge loss plus --l1-weight times L1 of the raw output (--hole-weight in the hole, \
+            --valid-weight outside it); --l1-only trains without a discriminator. The run folder (--out, \
+            default runs/NAME) holds state.json and step-stamped weights (the checkpoint, also loadable as \
+            a model), loss_log.csv, loss_curve.png, samples/ (masked input | output | real) and, at the end, \
+            on --max-steps or on Ctrl-C, model/ (manifest.json, generator.safetensors). --resume continues \
+            exactly. NaN/Inf stops (exit 1, last checkpoint kept) or, with --on-nonfinite rollback, reloads \
+            it and draws another batch. A signal exits 128+signal after checkpointing.
+
+            Examples:
+              gantool train inpaint --images ../shared/data/celeba-aligned-subset/train --name faces-inpaint --steps 2000
+              gantool train inpaint --images DIR --name faces-inpaint --size 128 --cnum 24 --batch 4 --checkpoint-minutes 5
+              gantool train inpaint --images DIR --name faces-l1 --l1-only --steps 1000
+              gantool train inpaint --images DIR --name faces-inpaint --steps 4000 --resume
+            """)
+
+    @Option(help: ArgumentHelp("Folder of training photos.", valueName: "dir"))
+    var images: String
+
+    @Flag(name: .shortAndLong, help: "Search the folder recursively.")
+    var recursive = false
+
+    @Option(help: "Model name (manifest; default run folder runs/NAME).")
+    var name: String
+
+    @Option(help: "Run folder (default runs/NAME).")
+    var out: String?
+
+    @Option(help: "Training crop size (a multiple of 4; crops are taken at the photos' native scale).")
+    var size = 128
+
+    @Option(help: "Generator base width (channels cnum, 2cnum, 4cnum; even).")
+    var cnum = 24
+
+    @Option(help: "Discriminator first-layer width.")
+    var ndf = 32
+
+    @Option(help: "Discriminator stride-2 5x5 layers.")
+    var discriminatorLayers = 6
+
+    @Option(help: "Photos per step.")
+    var batch = 4
+
+    @Option(help: "Weight of the hinge adversarial term (0: L1 only).")
+    var ganWeight: Float = 1
+
+    @Flag(help: "Train with L1 alone (same as --gan-weight 0): no discriminator.")
+    var l1Only = false
+
+    @Option(help: "Weight of the L1 term.")
+    var l1Weight: Float = 1
+
+    @Option(help: "L1 weight of hole pixels.")
+    var holeWeight: Float = 1
+
+    @Option(help: "L1 weight of known pixels.")
+    var validWeight: Float = 1
+
+    @Option(help: "Adam learning rate.")
+    var learningRate: Float = 1e-4
+
+    @Flag(help: "No random horizontal flips.")
+    var noFlip = false
+
+    @Option(help: "Train until this many steps in total.")
+    var steps = 10000
+
+    @Option(help: "Stop after this many steps in this invocation (checkpoint and model written).")
+    var maxSteps: Int?
+
+    @Option(help: "Steps between checkpoints (in addition to --checkpoint-minutes).")
+    var checkpointEvery: Int?
+
+    @Option(help: "Minutes between checkpoints.")
+    var checkpointMinutes = 10.0
+
+    @Option(help: "Steps between sample grids and loss-curve updates.")
+    var sampleEvery = 200
+
+    @Option(help: ArgumentHelp("On NaN or Inf: stop, or roll back to the last checkpoint and draw another batch.", valueName: "stop|rollback"))
+    var onNonfinite = "stop"
+
+    @Flag(help: "Continue the run folder's checkpoint.")
+    var resume = false
+
+    @Option(help: "Seed of weights, batches, crops, flips and masks.")
+    var seed: UInt64 = 0
+
+    var networkConfiguration: InpaintingConfiguration {
+        InpaintingConfiguration(cnum: cnum, ndf: ndf, discriminatorLayers: discriminatorLayers, imageSize: size)
+    }
+
+    func validate() throws {
+        guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
+        if let problem = networkConfiguration.problem { throw ValidationError(problem) }
+        guard ganWeight >= 0, l1Weight >= 0, ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
+        guard holeWeight >= 0, validWeight >= 0, holeWeight + validWeight > 0 else {
+            throw ValidationError("--hole-weight and --valid-weight must be >= 0, not both 0")
+        }
+        guard steps >= 0, batch > 0, learningRate > 0, sampleEvery > 0, checkpointMinutes > 0, checkpointEvery.map({ $0 > 0 }) ?? true,
+              maxSteps.map({ $0 >= 0 }) ?? true else {
+            throw ValidationError("--steps, --batch, --learning-rate, --sample-every and checkpoint intervals must be positive")
+        }
+    }
+
+    func run() throws {
+        var run = InpaintingTrainingRun(dataDirectory: images, name: name, runFolder: out, steps: steps)
+        run.recursive = recursive
+        run.resume = resume
+        run.maxSteps = maxSteps
+        run.checkpointEvery = checkpointEvery
+        run.checkpointMinutes = checkpointMinutes
+        run.sampleEvery = sampleEvery
+        run.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
+        run.configuration = networkConfiguration
+        run.options.ganWeight = l1Only ? 0 : ganWeight
+        run.options.l1Weight = l1Weight
+        run.options.holeWeight = holeWeight
+        run.options.validWeight = validWeight
+        run.options.batchSize = batch
+        run.options.learningRate = learningRate
+        run.options.flip = !noFlip
+        run.options.seed = seed
+        var interruptingSignal: Int32?
+        do {
+            if case let .interrupted(signal) = try run.run() { interruptingSignal = signal }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
+    }
+}
