@@ -27,7 +27,8 @@ public struct ConditionalTrainingRun: Sendable {
     /// Image size, widths, latent size (ignored when resuming).
     public var configuration = ConditionalGANConfiguration()
     /// Batch size, learning rates, seed (ignored when resuming, except that an `averageDecay` starts a generator
-    /// average in a resumed run that keeps none).
+    /// average in a resumed run that keeps none, and a learning-rate decay (`decayStartStep`, `decayEndStep`) replaces
+    /// the run's).
     public var options = ConditionalTrainingOptions()
     /// What a NaN or Inf in the losses (checked every step) or the weights (checked before every save) does: stop
     /// with `NonFiniteTrainingError` and the last checkpoint untouched, or roll back to that checkpoint and draw
@@ -92,6 +93,11 @@ public struct ConditionalTrainingRun: Sendable {
         if resuming {
             trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
             log("resumed \(outputDirectory) at step \(trainer.step)")
+            if let start = options.decayStartStep, let end = options.decayEndStep, (start, end) != (trainer.options.decayStartStep, trainer.options.decayEndStep) {
+                guard end > start, start >= 0 else { throw Failure.invalid("the learning-rate decay must end after it starts") }
+                trainer.setLearningRateDecay(start: start, end: end)
+                log("learning rates decay linearly from step \(start) to zero at step \(end)")
+            }
             if trainer.averageGenerator == nil, let decay = options.averageDecay {
                 guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
                 trainer.enableAverage(decay: decay)
@@ -101,6 +107,9 @@ public struct ConditionalTrainingRun: Sendable {
             if let problem = configuration.problem { throw Failure.invalid(problem) }
             guard options.batchSize > 0, options.discriminatorSteps > 0 else { throw Failure.invalid("batch size and discriminator steps must be positive") }
             if let decay = options.averageDecay, !(decay >= 0 && decay < 1) { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
+            if let start = options.decayStartStep, let end = options.decayEndStep, !(end > start && start >= 0) {
+                throw Failure.invalid("the learning-rate decay must end after it starts")
+            }
             if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }

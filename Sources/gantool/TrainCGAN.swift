@@ -23,6 +23,7 @@ struct TrainCGAN: ParsableCommand {
               gantool train cgan --folders pets/ --channels 3 --image-size 32 -o runs/pets
               gantool train cgan --mnist DIR -o runs/mnist-ac --head acgan --ema-decay 0.999
               gantool train cgan -o runs/mnist --steps 40000 --resume --ema-decay 0.999   # add an average to a run
+              gantool train cgan -o runs/mnist --steps 45000 --resume --decay-steps 12000  # anneal the last 12000 steps
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")
@@ -75,6 +76,10 @@ struct TrainCGAN: ParsableCommand {
                                + "with --resume, starts one in a run that keeps none.", valueName: "d"))
     var emaDecay: Float?
 
+    @Option(help: ArgumentHelp("Decay both learning rates linearly to zero over the last N steps (before --steps); "
+                               + "with --resume, sets the decay of the continued run.", valueName: "N"))
+    var decaySteps: Int?
+
     @Option(help: "Discriminator steps per generator step.")
     var discriminatorSteps = 1
 
@@ -100,6 +105,7 @@ struct TrainCGAN: ParsableCommand {
         guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
         if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
+        if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
         if !ConditionalTrainingRun.lossNames.contains(loss) {
             throw ValidationError("--loss must be one of \(ConditionalTrainingRun.lossNames.joined(separator: ", "))")
         }
@@ -121,6 +127,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.discriminatorWidth = width
         run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
         run.options.averageDecay = emaDecay
+        if let decaySteps { (run.options.decayStartStep, run.options.decayEndStep) = (steps - decaySteps, steps) }
         if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
         _ = run.setLoss(named: loss)
         run.options.batchSize = batchSize

@@ -128,3 +128,20 @@ private func temporaryDirectory() -> String {
     #expect(older != text)
     #expect(try ConditionalGANTrainer.readState(bytes: Array(older.utf8)).configuration.discriminatorHead == .projection)
 }
+
+@Test func learningRatesDecayLinearlyToZero() throws {
+    var options = ConditionalTrainingOptions(batchSize: 4, seed: 7)
+    (options.decayStartStep, options.decayEndStep) = (2, 6)
+    #expect([0, 2, 3, 5, 6, 9].map { options.learningRateFactor(completedSteps: $0) } == [1, 1, 0.75, 0.25, 0, 0])
+    let data = try brightnessDataset()
+    let trainer = ConditionalGANTrainer(configuration: configuration(), options: options)
+    for _ in 0..<6 { trainer.trainStep(on: data) }
+    let (g, d) = (trainer.generator.stateDict(), trainer.discriminator.stateDict())
+    trainer.trainStep(on: data)   // rate 0: nothing moves but batch-norm statistics and spectral-norm vectors
+    let moved = trainer.generator.stateDict()
+    #expect(moved["fc.weight"] == g["fc.weight"] && moved["up2.weight"] == g["up2.weight"])
+    #expect(trainer.discriminator.stateDict()["conv1.weight_orig"] == d["conv1.weight_orig"])
+    let constant = ConditionalGANTrainer(configuration: configuration(), options: ConditionalTrainingOptions(batchSize: 4, seed: 7))
+    for _ in 0..<7 { constant.trainStep(on: data) }
+    #expect(constant.generator.stateDict()["fc.weight"] != moved["fc.weight"])
+}

@@ -46,6 +46,12 @@ public final class ConditionalGANTrainer {
         if let decay = options.averageDecay { enableAverage(decay: decay) }
     }
 
+    /// Sets (or, with nil, removes) a linear learning-rate decay from step `start` to zero at step `end`; a resumed
+    /// run may take one. Steps already taken are not affected.
+    public func setLearningRateDecay(start: Int?, end: Int?) {
+        (options.decayStartStep, options.decayEndStep) = (start, end)
+    }
+
     /// Starts a moving average of the generator (θ̄ ← d·θ̄ + (1 − d)·θ after every generator step) from its current
     /// weights; a resumed run may start one. Changes nothing when the run already keeps one.
     public func enableAverage(decay: Float) {
@@ -97,6 +103,9 @@ public final class ConditionalGANTrainer {
                      "ConditionalGANTrainer: dataset (\(dataset.classCount) classes, \(dataset.channels) channels) does not fit the model")
         var random = stepRandom(step)
         let n = options.batchSize
+        let factor = options.learningRateFactor(completedSteps: step)
+        generatorOptimizer.learningRate = options.generatorLearningRate * factor
+        discriminatorOptimizer.learningRate = options.discriminatorLearningRate * factor
         generator.train()
         discriminator.train()
         var lossD: Float = 0

@@ -40,6 +40,18 @@ public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
     public var averageDecay: Float?
     /// Weight of the AC-GAN class cross-entropy in both losses (AC-GAN head only); nil means 1.
     public var classLossWeight: Float?
+    /// Linear learning-rate decay: both rates are constant before this step and fall linearly to zero at
+    /// `decayEndStep` (nil: constant rates throughout).
+    public var decayStartStep: Int?
+    /// The step at which the decayed learning rates reach zero (with `decayStartStep`).
+    public var decayEndStep: Int?
+
+    /// The multiplier of both learning rates for the step that follows `completedSteps` steps:
+    /// 1 before `decayStartStep`, then (end − completedSteps) / (end − start), never below 0.
+    public func learningRateFactor(completedSteps: Int) -> Float {
+        guard let start = decayStartStep, let end = decayEndStep, end > start, completedSteps >= start else { return 1 }
+        return max(0, Float(end - completedSteps) / Float(end - start))
+    }
 
     /// The defaults.
     public init() {}
