@@ -176,7 +176,7 @@ struct InpaintingGANTests {
         do {
             _ = try InpaintingModel(folder: folder)
             Issue.record("a weight file too small for cnum 256 was accepted")
-        } catch let error as InpaintingTrainingError {
+        } catch {
             guard case .weights = error else { Issue.record("unexpected \(error)"); return }
         }
         #expect(throws: InpaintingTrainingError.missingState(path: folder + "/nothing")) { try InpaintingModel(folder: folder + "/nothing") }
