@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian machine: install the libraries, build gantool in release mode,
-# and run it. Models/ ships no trained model yet, so the job is what runs without one: inspect
-# and convert the sample photos of ../shared/data, and fill the holes of the inpainting examples
-# with Telea's method.
+# and run it on the models in Models/: inspect and convert the sample photos of ../shared/data,
+# fill the holes of the inpainting examples, draw every class of the label-conditional models,
+# and colorize held-out faces with the pix2pix model. Models that are not shipped are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
@@ -25,4 +25,15 @@ if [ -d "$examples" ]; then
         set=${set%/}
         "$gantool" inpaint "$set/images" --masks "$set/masks" -o "$out/inpainted/$(basename "$set")" --format png
     done
+fi
+"$gantool" models
+for model in mnist-cgan fashion-cgan; do
+    if [ -f "Models/$model/manifest.json" ]; then
+        "$gantool" generate --model "$model" --labels all --count 10 --seed 1 -o "$out/$model.png"
+        echo "wrote $out/$model.png (one row per class)" >&2
+    fi
+done
+faces="$data/celeba-aligned-subset/test"
+if [ -f Models/faces-colorize/manifest.json ] && [ -d "$faces" ]; then
+    "$gantool" generate --model faces-colorize --from $(ls "$faces"/*.jpg | head -16) -o "$out/colorized" --format png
 fi
