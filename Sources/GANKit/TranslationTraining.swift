@@ -48,6 +48,16 @@ public struct CycleGANTrainingJob: Sendable {
     public var epochs: Int { get { options.constantEpochs } set { options.constantEpochs = newValue } }
     /// Epochs of linear decay after them.
     public var decayEpochs: Int { get { options.decayEpochs } set { options.decayEpochs = newValue } }
+    /// The adversarial loss by name (minimax, nonsaturating or its alias vanilla, lsgan, hinge); nil for an unknown name.
+    public var lossName: String? {
+        get { options.objective.rawValue }
+        set {
+            guard let newValue, let objective = GANObjective(rawValue: newValue == "vanilla" ? "nonsaturating" : newValue) else { return }
+            options.objective = objective
+        }
+    }
+    /// The names `lossName` accepts.
+    public static let lossNames = GANObjective.allCases.map(\.rawValue) + ["vanilla"]
 
     /// A job with defaults; the run folder defaults to `runs/<name>`.
     public init(inputsA: [String], inputsB: [String], name: String, runFolder: String? = nil) {

@@ -55,6 +55,10 @@ struct TrainCycleGAN: ParsableCommand {
     @Option(help: "Epochs of linear learning-rate decay after them.")
     var decayEpochs = 100
 
+    @Option(help: ArgumentHelp("Adversarial loss: lsgan (CycleGAN's), minimax, nonsaturating (= vanilla) or hinge.",
+                               valueName: "name"))
+    var loss = "lsgan"
+
     @Option(help: "Minutes between checkpoints.")
     var checkpointMinutes = 10.0
 
@@ -86,6 +90,9 @@ struct TrainCycleGAN: ParsableCommand {
             throw ValidationError("--checkpoint-minutes and --checkpoint-every must be positive")
         }
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
+        guard CycleGANTrainingJob.lossNames.contains(loss) else {
+            throw ValidationError("--loss must be one of \(CycleGANTrainingJob.lossNames.joined(separator: ", "))")
+        }
         guard (1...1024).contains(ngf), (1...64).contains(blocks), epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
             throw ValidationError("--ngf must be in 1...1024, --blocks in 1...64, and there must be at least one epoch")
         }
@@ -98,6 +105,7 @@ struct TrainCycleGAN: ParsableCommand {
         job.recursive = recursive
         job.size = size
         job.loadSize = loadSize
+        job.lossName = loss
         job.ngf = ngf
         job.resnetBlocks = blocks
         job.epochs = epochs

@@ -76,8 +76,14 @@ struct EvalTranslateCommandTests {
 
         // A model trained by gantool records its training folders: the held-out check covers the generators too.
         let trained = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "blobs",
-                                                "--out", dir.path + "/trained", "--size", "24", "--ngf", "2", "--blocks", "1", "--max-steps", "1"])
+                                                "--out", dir.path + "/trained", "--size", "24", "--ngf", "2", "--blocks", "1", "--max-steps", "1",
+                                                "--loss", "hinge"])
         #expect(trained.status == 0, "\(trained.stderr)")
+        let trainedState = try String(contentsOfFile: dir.path + "/trained/model/manifest.json", encoding: .utf8)
+        #expect(trainedState.contains("\"objective\" : \"hinge\""), "the chosen loss is recorded in the model")
+        let badLoss = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "x",
+                                                "--out", dir.path + "/x", "--loss", "wasserstein"])
+        #expect(badLoss.status != 0 && badLoss.stderr.contains("--loss must be one of"))
         let held = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--json"] + common)
         let heldObject = try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any]
         #expect(held.status == 0 && heldObject?["generatorSawTestImages"] as? Bool == false, "\(held.stderr)")
