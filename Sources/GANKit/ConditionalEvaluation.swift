@@ -47,7 +47,7 @@ public enum ConditionalEvaluation {
         return (accuracy.overall, seconds)
     }
 
-    /// Evaluates the generator of the checkpoint folder `modelDirectory` against the IDX data in
+    /// Evaluates the generator of the checkpoint or model folder `modelDirectory` against the IDX data in
     /// `dataDirectory`, with the classifier in `classifierDirectory` (default: the cache; trained
     /// there first when absent).
     public static func evaluateGenerator(modelDirectory: String, dataDirectory: String, classifierDirectory: String? = nil,
@@ -60,13 +60,15 @@ public enum ConditionalEvaluation {
             _ = try trainClassifier(dataDirectory: dataDirectory, outputDirectory: classifierFolder, log: log)
         }
         let (classifier, manifest) = try ClassifierTraining.load(from: classifierFolder)
-        let state = try ConditionalGANTrainer.readState(from: modelDirectory)
+        let step = LabelGANModel.isModelFolder(modelDirectory) && !FileManager.default.fileExists(atPath: "\(modelDirectory)/state.json")
+            ? try LabelGANModel.readManifest(folder: modelDirectory).trainingSteps
+            : try ConditionalGANTrainer.readState(from: modelDirectory).step
         let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
         let train = try IDXDataset.load(directory: dataDirectory, split: .train)
         let test = try IDXDataset.load(directory: dataDirectory, split: .test)
         var options = GeneratorEvaluation.Options()
         (options.samplesPerClass, options.seed) = (samplesPerClass, seed)
-        let report = GeneratorEvaluation.evaluate(generator: generator, model: modelDirectory, step: state.step, classifier: classifier,
+        let report = GeneratorEvaluation.evaluate(generator: generator, model: modelDirectory, step: step, classifier: classifier,
                                                   classifierTestAccuracy: manifest.testAccuracy, train: train, test: test,
                                                   options: options, progress: log)
         let fashion = dataDirectory.lowercased().contains("fashion")
