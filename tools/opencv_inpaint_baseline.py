@@ -154,7 +154,7 @@ def bucket_mode(args):
             f.write(text + '\n')
         os.replace(tmp, args.output)
     print(f'OpenCV {cv2.__version__}: {meta["photos"]} photos x {len(meta["buckets"])} buckets; metric cross-check on '
-          f'{checked} photos: max difference {worst:.2g} ({decoded_differently} decoded differently, skipped)', file=sys.stderr)
+          f'{checked} photo masks: max difference {worst:.2g} ({decoded_differently} decoded differently, skipped)', file=sys.stderr)
     for row in rows:
         print(row['method'], ' '.join(f'{b["bucket"]}%: L1 {b["l1"]:.4f} PSNR {b["psnr"]:.2f} SSIM {b["ssim"]:.4f}' for b in row['buckets']),
               file=sys.stderr)

@@ -117,7 +117,7 @@ public enum InpaintEvaluation {
             var head = "method".padding(toLength: width, withPad: " ", startingAt: 0)
             var sub = String(repeating: " ", count: width)
             for b in buckets {
-                head += " | " + "holes \(b)%".padding(toLength: 22, withPad: " ", startingAt: 0)
+                head += " | " + "holes \(b)%".padding(toLength: 20, withPad: " ", startingAt: 0)
                 sub += " | " + "    L1   PSNR   SSIM"
             }
             lines += [head, sub, String(repeating: "-", count: sub.count)]
