@@ -98,6 +98,10 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
                 models.append(ModelSummary(folder: path, pix2pix: pix2pix))
                 continue
             }
+            if let manifest = try? InpaintingModel.readManifest(folder: path) {
+                models.append(ModelSummary(folder: path, inpaint: manifest))
+                continue
+            }
             if LabelGANModel.isModelFolder(path) {
                 do { models.append(ModelSummary(folder: path, labelGAN: try LabelGANModel.readManifest(folder: path))) } catch {
                     skipped.append(SkippedModelFolder(folder: path, reason: error.description))
@@ -125,7 +129,7 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
         let width = models.map(\.name.count).max() ?? 0
         for m in models {
             var line = "  " + m.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") || m.kind.hasPrefix("gankit-label-gan") ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
+            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") || m.kind.hasPrefix("gankit-label-gan") || m.kind.hasPrefix("gankit-inpaint") ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
             if let steps = m.trainingSteps { line += "  \(steps) steps" }
             line += "  \(m.folder)"
             if !m.problems.isEmpty { line += "  (\(m.problems.joined(separator: ", ")))" }
@@ -141,6 +145,15 @@ extension ModelSummary {
     public init(folder: String, labelGAN m: LabelGANManifest) {
         (name, self.folder, kind, architecture, trainingSteps) = (m.name, folder, m.format, m.architecture, m.trainingSteps)
         (domainA, domainB) = ("\(m.configuration.classCount) labels", "images")
+        problems = FileManager.default.fileExists(atPath: "\(folder)/\(m.generatorFile)") ? [] : ["missing \(m.generatorFile)"]
+    }
+}
+
+extension ModelSummary {
+    /// The summary of an inpainting model folder: domain A is an image with holes and a mask, domain B the filled image.
+    public init(folder: String, inpaint m: InpaintingManifest) {
+        (name, self.folder, kind, architecture, trainingSteps) = (m.name, folder, m.format, m.architecture, m.trainingSteps)
+        (domainA, domainB) = ("image + mask", "filled image")
         problems = FileManager.default.fileExists(atPath: "\(folder)/\(m.generatorFile)") ? [] : ["missing \(m.generatorFile)"]
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
 import GANConditional
 import GANCore
+import GANInpainting
 
 /// Turns a training run into a model folder of the models folder (`gantool export`): only what inference needs
 /// (the generator, F32 or F16, and a manifest), under the model's name.
 public enum ModelExport {
     /// Problems exporting.
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
-        /// The folder is neither a label-GAN checkpoint nor a pix2pix run or model folder.
+        /// The folder is neither a label-GAN checkpoint, a pix2pix run or model folder, nor an inpainting run, checkpoint
+        /// or model folder.
         case unknownRun(String)
         /// The destination already holds a model and overwriting was not asked for.
         case exists(String)
@@ -17,14 +19,14 @@ public enum ModelExport {
         /// A one-line message naming the folder.
         public var description: String {
             switch self {
-            case let .unknownRun(path): "\(path): not a label-GAN checkpoint (state.json) nor a pix2pix run or model folder (model/manifest.json)"
+            case let .unknownRun(path): "\(path): not a label-GAN checkpoint (state.json), a pix2pix or inpainting run or model folder (model/manifest.json), nor an inpainting checkpoint"
             case let .exists(path): "\(path) already holds a model: pass --force to replace it"
             case let .failed(detail): detail
             }
         }
     }
 
-    /// Exports `run` as `models`/`name`; returns the model folder and its kind (`label-gan` or `pix2pix`).
+    /// Exports `run` as `models`/`name`; returns the model folder and its kind (`label-gan`, `pix2pix` or `inpaint`).
     /// - Throws: `Failure`.
     public static func export(run: String, name: String, models: String? = nil, halfPrecision: Bool = false, overwrite: Bool = false,
                               classNames: [String] = []) throws(Failure) -> (folder: String, kind: String) {
@@ -38,11 +40,63 @@ public enum ModelExport {
             } catch { throw .failed(error.description) }
             return (folder, "label-gan")
         }
+        for source in ["\(run)/model", run] where (try? InpaintingModel.readManifest(folder: source)) != nil {
+            try copyInpaint(from: source, to: folder, name: name, halfPrecision: halfPrecision)
+            return (folder, "inpaint")
+        }
+        if fm.fileExists(atPath: "\(run)/state.json"), (try? InpaintingTrainer.readState(from: run)) != nil {
+            try copyInpaint(from: run, to: folder, name: name, halfPrecision: halfPrecision)
+            return (folder, "inpaint")
+        }
         for source in ["\(run)/model", run] where (try? Pix2PixModel.readManifest(folder: source)) != nil {
             try copyPix2Pix(from: source, to: folder, name: name, halfPrecision: halfPrecision)
             return (folder, "pix2pix")
         }
         throw .unknownRun(run)
+    }
+
+    /// Writes an inpainting model folder (`gankit-inpaint/1`) from a model folder or a training checkpoint folder,
+    /// under a new name, re-encoding the generator; built hidden, then renamed into place.
+    private static func copyInpaint(from source: String, to folder: String, name: String, halfPrecision: Bool) throws(Failure) {
+        var manifest: InpaintingManifest
+        do { manifest = try InpaintingModel(folder: source).manifest } catch { throw .failed(error.description) }
+        let weights: StateDict
+        do { weights = try StateDict(contentsOf: "\(source)/\(manifest.generatorFile)") } catch {
+            throw .failed("\(source)/\(manifest.generatorFile): \(error)")
+        }
+        manifest.name = name
+        manifest.generatorFile = "generator.safetensors"
+        try writeFolder(folder) { partial in
+            try SafeTensors.write(weights, to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
+                                  metadata: ["format": InpaintingManifest.currentFormat, "step": "\(manifest.trainingSteps)"])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
+        }
+    }
+
+    /// Builds `folder` in a hidden sibling with `fill`, then renames it into place (replacing an old one).
+    private static func writeFolder(_ folder: String, _ fill: (String) throws -> Void) throws(Failure) {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
+        do {
+            try? fm.removeItem(atPath: partial)
+            try FileAccess.makeFolders(partial)
+            try fill(partial)
+            if fm.fileExists(atPath: folder) {
+                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
+                try fm.moveItem(atPath: folder, toPath: old)
+                try fm.moveItem(atPath: partial, toPath: folder)
+                try? fm.removeItem(atPath: old)
+            } else {
+                try fm.moveItem(atPath: partial, toPath: folder)
+            }
+        } catch {
+            try? fm.removeItem(atPath: partial)
+            throw .failed("\(folder): \(error)")
+        }
     }
 
     /// Copies a pix2pix model folder under a new name, re-encoding the weights; built hidden, then renamed into place.

@@ -6,7 +6,7 @@ import GANKit
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure trained models on held-out data.",
-        subcommands: [EvalGenerate.self, EvalTrainClassifier.self, EvalColorize.self, EvalTranslate.self, EvalTrainDomainClassifier.self])
+        subcommands: [EvalGenerate.self, EvalTrainClassifier.self, EvalColorize.self, EvalTranslate.self, EvalTrainDomainClassifier.self, EvalInpaint.self])
 }
 
 /// Picks the IDX data folder from --mnist / --fashion-mnist (default: the shared MNIST).

@@ -8,14 +8,17 @@ struct Export: ParsableCommand {
         abstract: "Turn a training run into a model folder (generator + manifest) that commands find by name.",
         discussion: """
             RUN is a label-GAN checkpoint folder ('gantool train cgan -o RUN': the generator's moving \
-            average is exported when the run kept one) or a pix2pix run folder (its model/ folder). The \
+            average is exported when the run kept one), a pix2pix run folder (its model/ folder), or an \
+            inpainting run, model or checkpoint folder ('gantool train inpaint'; the model keeps format \
+            gankit-inpaint/1). The \
             model is written to --models DIR, else $GANKIT_MODELS, else the Models/ folder of GANKit, \
             as NAME/manifest.json + NAME/generator.safetensors. Record held-out metrics in it afterwards \
-            with 'gantool eval generate|colorize --record'.
+            with 'gantool eval generate|colorize|inpaint --record'.
 
             Examples:
               gantool export runs/mnist --name mnist-cgan --class-names 0,1,2,3,4,5,6,7,8,9
               gantool export runs/faces-colorize --name faces-colorize --fp16 --models Models
+              gantool export runs/faces-inpaint --name faces-inpaint --fp16
               gantool generate --model mnist-cgan --labels all -o digits.png
             """)
 

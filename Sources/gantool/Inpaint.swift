@@ -14,13 +14,20 @@ struct Inpaint: ParsableCommand {
             size and, unless --format or -o's extension says otherwise, its format. Without -o, a single image is written beside itself as NAME-inpainted.EXT, a \
             batch into ./inpainted/.
 
-            Method: telea (fast marching, Telea 2004) needs no model; it fills smoothly from the \
-            hole's edge and suits thin or small holes.
+            Method: telea (fast marching, Telea 2004, the default) needs no model; it fills smoothly \
+            from the hole's edge and suits thin or small holes. gan runs a trained inpainting model \
+            (gantool train inpaint, gantool export): --model NAME picks it by name in --models DIR, \
+            $GANKIT_MODELS or the Models/ folder of GANKit (or by path: a model, run or checkpoint \
+            folder) and implies --method gan; --method gan alone takes the only inpainting model there. \
+            The network runs on a window around each hole (context margin max(64, half the hole's \
+            side)); windows over --window-cap pixels a side are shrunk to it, and the fill is scaled \
+            back and used inside the hole only.
 
             Examples:
               gantool inpaint photo.jpg mask.png -o filled.jpg
               gantool inpaint photos/ --masks masks/ -o filled/ --radius 7 --json
               gantool inpaint cutouts/ --mask-from-alpha -o filled/ --format png
+              gantool inpaint photos/ --masks masks/ --model faces-inpaint -o filled/
             """)
 
     @Argument(help: ArgumentHelp("IMAGE MASK, or images (files, folders, patterns) with --masks or --mask-from-alpha.", valueName: "inputs"))
@@ -38,8 +45,17 @@ struct Inpaint: ParsableCommand {
     @Option(help: "Mask pixels whose 8-bit gray level is at least this are holes (alpha: below this), 1-255.")
     var threshold = 128
 
-    @Option(help: "Inpainting method: telea.")
-    var method: Inpainter.Method = .telea
+    @Option(help: "Inpainting method: telea (default) or gan (--model implies gan).")
+    var method: Inpainter.Method?
+
+    @Option(help: ArgumentHelp("The inpainting model (name in the models folder, or folder); implies --method gan.", valueName: "name"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Folder of models.", valueName: "dir"))
+    var models: String?
+
+    @Option(help: "gan: longest side, in pixels, of a window the network sees; larger windows are shrunk to it.")
+    var windowCap = 512
 
     @Option(help: "Neighbourhood radius of telea in pixels, 1-100.")
     var radius = 5
@@ -63,6 +79,8 @@ struct Inpaint: ParsableCommand {
         guard (1...255).contains(threshold) else { throw ValidationError("--threshold must be 1...255, got \(threshold)") }
         guard (1...100).contains(radius) else { throw ValidationError("--radius must be 1...100, got \(radius)") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100, got \(quality)") }
+        if model != nil && method == .telea { throw ValidationError("--model runs the gan method; drop --method telea or --model") }
+        guard windowCap >= 16 else { throw ValidationError("--window-cap must be at least 16, got \(windowCap)") }
     }
 
     func run() throws {
@@ -94,7 +112,16 @@ struct Inpaint: ParsableCommand {
         } else {
             plan = .folder("inpainted")
         }
-        let job = InpaintJob(inpainter: Inpainter(method: method, radius: radius), threshold: UInt8(threshold),
+        let inpainter: Inpainter
+        if model != nil || method == .gan {
+            do { inpainter = try Inpainter(modelNamed: model, models: models, plan: InpaintingWindowPlan(cap: windowCap)) } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        } else {
+            inpainter = Inpainter(method: .telea, radius: radius)
+        }
+        let job = InpaintJob(inpainter: inpainter, threshold: UInt8(threshold),
                              invertMask: invertMask, format: format, quality: quality)
         let summary = BatchRunner(options: batch.options, verb: "inpainted").run(
             inputs: images, problems: problems, output: { plan.path(for: $0, format: format) },

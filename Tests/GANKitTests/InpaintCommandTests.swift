@@ -32,7 +32,7 @@ struct InpainterFacadeTests {
         for p in 0..<(24 * 16) where !mask.isHole[p] { for c in 0..<3 { #expect(filled[x: p % 24, y: p / 24, channel: c] == image[x: p % 24, y: p / 24, channel: c]) } }
         let metrics = try HoleMetrics(result: filled, reference: image, mask: mask)
         #expect(metrics.l1 < 0.05)                 // a smooth picture: the fill is close
-        #expect(Inpainter.Method.allCases == [.telea])
+        #expect(Inpainter.Method.allCases == [.telea, .gan])
     }
 
     @Test func masksPairByName() throws {
