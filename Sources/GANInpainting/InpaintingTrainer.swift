@@ -4,10 +4,12 @@ import GANImageIO
 
 /// How the inpainting GAN is trained (DeepFill v2's settings, Yu et al. 2019): the generator minimises
 /// `l1Weight · mean(w ⊙ |G(x) − x|) + ganWeight · (−mean D(composite))` with w = `holeWeight` in the hole and
-/// `validWeight` outside it, the discriminator the hinge loss; Adam 1e-4, betas (0.5, 0.999). `ganWeight` 0 trains
+/// `validWeight` outside it, the discriminator the hinge loss (or `loss`); Adam 1e-4, betas (0.5, 0.999). `ganWeight` 0 trains
 /// the generator by L1 alone (no discriminator update).
 public struct InpaintingOptions: Codable, Sendable, Equatable {
-    /// Weight of the hinge generator term (0: L1 only).
+    /// The adversarial loss (hinge, SN-PatchGAN's, by default).
+    public var loss = GANObjective.hinge
+    /// Weight of the adversarial generator term (0: L1 only).
     public var ganWeight: Float = 1
     /// Weight of the L1 term.
     public var l1Weight: Float = 1
@@ -34,6 +36,23 @@ public struct InpaintingOptions: Codable, Sendable, Equatable {
 
     /// The defaults (DeepFill v2's losses and optimiser, batch 4 for CPU).
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case loss, ganWeight, l1Weight, holeWeight, validWeight, batchSize, learningRate, beta1, beta2, minHoleRatio, maxHoleRatio, flip, seed
+    }
+
+    /// Decodes options; a field absent from an older checkpoint (`loss`) keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        loss = try value(.loss, loss)
+        (ganWeight, l1Weight) = (try value(.ganWeight, ganWeight), try value(.l1Weight, l1Weight))
+        (holeWeight, validWeight) = (try value(.holeWeight, holeWeight), try value(.validWeight, validWeight))
+        (batchSize, learningRate) = (try value(.batchSize, batchSize), try value(.learningRate, learningRate))
+        (beta1, beta2) = (try value(.beta1, beta1), try value(.beta2, beta2))
+        (minHoleRatio, maxHoleRatio) = (try value(.minHoleRatio, minHoleRatio), try value(.maxHoleRatio, maxHoleRatio))
+        (flip, seed) = (try value(.flip, flip), try value(.seed, seed))
+    }
 
     /// Whether the adversarial term is off (the L1-only baseline).
     public var isL1Only: Bool { ganWeight == 0 }
@@ -189,8 +208,8 @@ public final class InpaintingTrainer: @unchecked Sendable {
         var dReal: Float = 0, dFake: Float = 0
         if !options.isL1Only {
             discriminatorOptimizer.zeroGrad()
-            let realTerm = mean(relu(1 - discriminator(concatChannels([real, mask]))))
-            let fakeTerm = mean(relu(1 + discriminator(concatChannels([Variable(composite.value), mask]))))
+            let realTerm = options.loss.discriminatorRealTerm(discriminator(concatChannels([real, mask])))
+            let fakeTerm = options.loss.discriminatorFakeTerm(discriminator(concatChannels([Variable(composite.value), mask])))
             (realTerm + fakeTerm).backward()
             discriminatorOptimizer.step()
             (dReal, dFake) = (realTerm.value.scalar, fakeTerm.value.scalar)
@@ -204,7 +223,7 @@ public final class InpaintingTrainer: @unchecked Sendable {
             (l1 * options.l1Weight).backward()
         } else {
             discriminator.setRequiresGrad(false)
-            let ganLoss = -mean(discriminator(concatChannels([composite, mask])))
+            let ganLoss = options.loss.generatorLoss(fakeLogits: discriminator(concatChannels([composite, mask])))
             (ganLoss * options.ganWeight + l1 * options.l1Weight).backward()
             discriminator.setRequiresGrad(true)
             gan = ganLoss.value.scalar

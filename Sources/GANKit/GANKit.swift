@@ -19,3 +19,5 @@ public enum GANKit {
 // Re-exported for label-conditional model folders: their manifest and reader.
 @_exported import struct GANConditional.LabelGANManifest
 @_exported import enum GANConditional.LabelGANModel
+/// The adversarial losses every trainer takes (`--loss minimax|nonsaturating|lsgan|hinge`).
+@_exported import enum GANCore.GANObjective

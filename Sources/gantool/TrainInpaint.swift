@@ -54,7 +54,10 @@ struct TrainInpaint: ParsableCommand {
     @Option(help: "Photos per step.")
     var batch = 4
 
-    @Option(help: "Weight of the hinge adversarial term (0: L1 only).")
+    @Option(help: ArgumentHelp("Adversarial loss: hinge (SN-PatchGAN's), minimax, nonsaturating or lsgan.", valueName: "name"))
+    var loss = "hinge"
+
+    @Option(help: "Weight of the adversarial term (0: L1 only).")
     var ganWeight: Float = 1
 
     @Flag(help: "Train with L1 alone (same as --gan-weight 0): no discriminator.")
@@ -106,6 +109,9 @@ struct TrainInpaint: ParsableCommand {
     func validate() throws {
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         if let problem = networkConfiguration.problem { throw ValidationError(problem) }
+        guard GANObjective(rawValue: loss) != nil else {
+            throw ValidationError("--loss must be one of \(GANObjective.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard ganWeight >= 0, l1Weight >= 0, ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
         guard holeWeight >= 0, validWeight >= 0, holeWeight + validWeight > 0 else {
             throw ValidationError("--hole-weight and --valid-weight must be >= 0, not both 0")
@@ -127,6 +133,7 @@ struct TrainInpaint: ParsableCommand {
         run.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
         run.configuration = networkConfiguration
         run.options.ganWeight = l1Only ? 0 : ganWeight
+        run.options.loss = GANObjective(rawValue: loss) ?? .hinge
         run.options.l1Weight = l1Weight
         run.options.holeWeight = holeWeight
         run.options.validWeight = validWeight

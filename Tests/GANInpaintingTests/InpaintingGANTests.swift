@@ -160,6 +160,23 @@ struct InpaintingGANTests {
         #expect(trainer.discriminator.namedParameters().map { $0.parameter.value.scalars } == before)
     }
 
+    @Test(arguments: GANObjective.allCases)
+    func everyLossTrains(loss: GANObjective) throws {
+        let photos = try Self.photoFolder(count: 2)
+        defer { try? FileManager.default.removeItem(atPath: photos) }
+        var options = Self.tinyOptions
+        options.loss = loss
+        let trainer = InpaintingTrainer(configuration: Self.tiny, options: options)
+        let losses = try trainer.trainStep(on: try InpaintingImageFolder(directory: photos))
+        #expect(losses.isFinite && losses.discriminatorReal > 0 && losses.discriminatorFake > 0, "\(loss): \(losses)")
+        // Options saved before `loss` existed read back as hinge.
+        var encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options)) as! [String: Any]
+        #expect(encoded["loss"] as? String == loss.rawValue)
+        encoded.removeValue(forKey: "loss")
+        let older = try JSONDecoder().decode(InpaintingOptions.self, from: JSONSerialization.data(withJSONObject: encoded))
+        #expect(older.loss == .hinge && older.seed == options.seed && older.ganWeight == options.ganWeight)
+    }
+
     @Test func refusesBadManifestsAndSmallWeightFiles() throws {
         let folder = NSTemporaryDirectory() + "gankit-inpaint-model-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }

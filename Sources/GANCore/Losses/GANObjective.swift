@@ -5,7 +5,7 @@
 // hinge (Lim & Ye 2017):      L_D = mean relu(1 - real) + mean relu(1 + fake);  L_G = -mean fake.
 
 /// A GAN objective: how the discriminator and generator losses are formed from D's logits.
-public enum GANObjective: String, Sendable, CaseIterable {
+public enum GANObjective: String, Sendable, CaseIterable, Codable {
     /// The original zero-sum game; the generator minimises mean log(1 - sigmoid(D(fake))) = -L_D's fake term.
     case minimax
     /// Non-saturating: the generator minimises mean -log sigmoid(D(fake)).
@@ -26,6 +26,24 @@ public enum GANObjective: String, Sendable, CaseIterable {
             return (mseLoss(realLogits, 1) + mseLoss(fakeLogits, 0)) * 0.5
         case .hinge:
             return mean(relu(1 - realLogits)) + mean(relu(1 + fakeLogits))
+        }
+    }
+
+    /// The real-image term of the discriminator's loss (`discriminatorLoss` = real term + fake term).
+    public func discriminatorRealTerm(_ realLogits: Variable) -> Variable {
+        switch self {
+        case .minimax, .nonsaturating: return bceWithLogitsLoss(realLogits, 1)
+        case .lsgan: return mseLoss(realLogits, 1) * 0.5
+        case .hinge: return mean(relu(1 - realLogits))
+        }
+    }
+
+    /// The generated-image term of the discriminator's loss.
+    public func discriminatorFakeTerm(_ fakeLogits: Variable) -> Variable {
+        switch self {
+        case .minimax, .nonsaturating: return bceWithLogitsLoss(fakeLogits, 0)
+        case .lsgan: return mseLoss(fakeLogits, 0) * 0.5
+        case .hinge: return mean(relu(1 + fakeLogits))
         }
     }
 
