@@ -30,11 +30,15 @@ public struct ColorizeEvaluation: Sendable, Codable, Equatable {
     /// With a baseline: whether the model's mean chroma is closer to the real photos' than the baseline's, at no
     /// more than 10% worse L1 (issue 6's goal).
     public var goalMet: Bool?
+    /// Whether the models' outputs were given the input's luminance (`Pix2PixTranslator.keepsInputLuminance`, as
+    /// `gantool generate` does), or measured raw (`--raw-output`). Absent in reports from before the option.
+    public var inputLuminanceKept: Bool?
 
     /// Measures `model` (and `baseline`) on the PNG/JPEG photos in `directory` (sorted; the first `limit`).
     /// - Throws: `PairedDataError`, `ImageIOError`, `GANKitError.invalidArgument` for a model that is not a colorizer.
+    /// With `rawOutput`, the networks' outputs are measured as they come, without the input's luminance.
     public static func run(model: Pix2PixModel, baseline: Pix2PixModel? = nil, directory: String, limit: Int? = nil, size: Int? = nil,
-                           progress: (String) -> Void = { _ in }) throws -> ColorizeEvaluation {
+                           rawOutput: Bool = false, progress: (String) -> Void = { _ in }) throws -> ColorizeEvaluation {
         for m in [model] + (baseline.map { [$0] } ?? []) where m.manifest.task != .colorize {
             throw GANKitError.invalidArgument("\(m.folder) is a \(m.manifest.task.rawValue) model, not a colorize model")
         }
@@ -43,6 +47,7 @@ public struct ColorizeEvaluation: Sendable, Codable, Equatable {
         let data = try PairedImageFolder(directory: directory, task: .colorize)
         let files = Array(data.files.prefix(limit ?? data.count))
         let translators = ([model] + (baseline.map { [$0] } ?? [])).map { Pix2PixTranslator(model: $0) }
+        for translator in translators { translator.keepsInputLuminance = !rawOutput }
         let names = ["gray input", model.manifest.name] + (baseline.map { [$0.manifest.name] } ?? [])
         var sums = [[Double]](repeating: [0, 0, 0, 0], count: names.count + 1)
         let full = try Mask(width: side, height: side, isHole: [Bool](repeating: true, count: side * side))
@@ -70,14 +75,15 @@ public struct ColorizeEvaluation: Sendable, Codable, Equatable {
             let real = scores.last!.meanChroma, ours = scores[1], base = scores[2]
             goal = abs(ours.meanChroma - real) < abs(base.meanChroma - real) && ours.l1! <= 1.1 * base.l1!
         }
-        return ColorizeEvaluation(images: files.count, size: side, scores: scores, goalMet: goal)
+        return ColorizeEvaluation(images: files.count, size: side, scores: scores, goalMet: goal, inputLuminanceKept: !rawOutput)
     }
 
     /// A plain-text table.
     public var table: String {
         func f(_ v: Double?, _ format: String) -> String { v.map { String(format: format, $0) } ?? "-" }
         let width = max(12, scores.map(\.method.count).max() ?? 0)
-        var lines = ["\(images) photos at \(size)x\(size); L1 on [0, 1] samples, PSNR dB, SSIM, mean CIELAB chroma",
+        let luminance = inputLuminanceKept.map { $0 ? "; model outputs keep the input's luminance" : "; raw model outputs" } ?? ""
+        var lines = ["\(images) photos at \(size)x\(size); L1 on [0, 1] samples, PSNR dB, SSIM, mean CIELAB chroma\(luminance)",
                      "method".padding(toLength: width, withPad: " ", startingAt: 0) + "      L1    PSNR    SSIM  chroma"]
         for s in scores {
             lines.append(s.method.padding(toLength: width, withPad: " ", startingAt: 0)

@@ -17,6 +17,9 @@ public struct Pix2PixTrainingRun: Sendable {
     public var name: String
     /// Train until this many steps in total.
     public var steps: Int
+    /// A pix2pix model (folder or name in the models folder) whose generator weights start a new run, e.g. the
+    /// L1-only baseline fine-tuned with the GAN loss (ignored when resuming).
+    public var initialGenerator: String?
     /// Stop after this many steps in this invocation (a checkpoint and the model are written).
     public var maxSteps: Int?
     /// Steps between checkpoints (nil: by time only); with `checkpointMinutes` too, whichever comes first.
@@ -89,6 +92,10 @@ public struct Pix2PixTrainingRun: Sendable {
             configuration.outputChannels = 3
             if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
             trainer = Pix2PixTrainer(configuration: configuration, options: options)
+            if let initialGenerator {
+                try trainer.initializeGenerator(from: try ImageConditionalModels.load(initialGenerator))
+                progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
+            }
         }
         try FileAccess.makeFolders(runFolder)
         let logPath = "\(runFolder)/loss_log.csv"

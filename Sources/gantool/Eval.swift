@@ -178,6 +178,9 @@ struct EvalColorize: ParsableCommand {
     @Flag(help: "Record the results in the model folder's manifest.json (evaluation.colorize).")
     var record = false
 
+    @Flag(help: "Measure the networks' raw outputs (by default they get the input's luminance, as 'gantool generate' gives them).")
+    var rawOutput = false
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
         if let size, size < 16 { throw ValidationError("--size must be at least 16") }
@@ -187,7 +190,8 @@ struct EvalColorize: ParsableCommand {
         do {
             let ours = try ImageConditionalModels.load(model, models: models)
             let other = try baseline.map { try ImageConditionalModels.load($0, models: models) }
-            let result = try ColorizeEvaluation.run(model: ours, baseline: other, directory: images, limit: limit, size: size, progress: log)
+            let result = try ColorizeEvaluation.run(model: ours, baseline: other, directory: images, limit: limit, size: size,
+                                                 rawOutput: rawOutput, progress: log)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let report = try encoder.encode(result)

@@ -25,6 +25,7 @@ struct TrainPix2Pix: ParsableCommand {
               gantool train pix2pix --pairs facades/train --name facades --size 256 --reverse
               gantool train pix2pix --task edges --images shoes/ --name edges2shoes --size 64 --ngf 32
               gantool train pix2pix --task colorize --images DIR --name faces-colorize --steps 40000 --resume
+              gantool train pix2pix --task colorize --images DIR --name faces-gan --size 128 --init-generator faces-l1 --steps 3000
             """)
 
     @Option(help: ArgumentHelp("Folder of side-by-side A|B images.", valueName: "dir"))
@@ -83,6 +84,10 @@ struct TrainPix2Pix: ParsableCommand {
 
     @Option(help: "Pairs per step.")
     var batchSize = 1
+
+    @Option(help: ArgumentHelp("Start the generator from this pix2pix model's weights (folder or name), e.g. the L1-only baseline to fine-tune with the GAN loss.",
+                               valueName: "model"))
+    var initGenerator: String?
 
     @Option(help: "Adam learning rate.")
     var learningRate: Float = 2e-4
@@ -148,6 +153,7 @@ struct TrainPix2Pix: ParsableCommand {
         run.recursive = recursive
         run.resume = resume
         run.maxSteps = maxSteps
+        run.initialGenerator = initGenerator
         run.checkpointEvery = checkpointEvery
         run.checkpointMinutes = checkpointMinutes
         run.sampleEvery = sampleEvery

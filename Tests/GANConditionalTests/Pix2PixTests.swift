@@ -131,7 +131,50 @@ struct Pix2PixTests {
         // The padded network input equals the whole-image output for a piece that needs no tiling.
         var random = SeededGenerator(seed: 42)
         let x = Tensor.randomUniform([1, 1, 32, 32], low: -1, high: 1, using: &random)
+        translator.keepsInputLuminance = false
         #expect(translator.translate(tensor: x) == trainer.translate(x))
+        // A colorizer keeps the input's luminance by default: BT.601 luma of the output = the gray input, the
+        // chroma (R − Y, B − Y) of the network's output kept, wherever no channel was clamped.
+        translator.keepsInputLuminance = true
+        let raw = trainer.translate(x), kept = translator.translate(tensor: x)
+        var worstLuma: Float = 0, worstChroma: Float = 0, unclamped = 0
+        for p in 0..<(32 * 32) {
+            let (r, g, b) = (kept.scalars[p], kept.scalars[1024 + p], kept.scalars[2048 + p])
+            guard [r, g, b].allSatisfy({ abs($0) < 1 }) else { continue }
+            unclamped += 1
+            let y = 0.299 * r + 0.587 * g + 0.114 * b, y0 = 0.299 * raw.scalars[p] + 0.587 * raw.scalars[1024 + p] + 0.114 * raw.scalars[2048 + p]
+            worstLuma = max(worstLuma, abs(y - x.scalars[p]))
+            worstChroma = max(worstChroma, abs((r - y) - (raw.scalars[p] - y0)), abs((b - y) - (raw.scalars[2048 + p] - y0)))
+        }
+        #expect(unclamped > 700, "pixels compared: \(unclamped)")
+        #expect(worstLuma < 1e-5 && worstChroma < 1e-5)
         #expect(throws: CheckpointError.self) { try Pix2PixModel(folder: folder) }
+    }
+
+    @Test func generatorStartsFromAModel() throws {
+        let folder = NSTemporaryDirectory() + "gankit-pix2pix-init-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let photos = try Self.photoFolder()
+        defer { try? FileManager.default.removeItem(atPath: photos) }
+        var l1 = Pix2PixOptions()
+        l1.ganWeight = 0
+        let baseline = Pix2PixTrainer(configuration: Self.tiny, options: l1)
+        let data = try PairedImageFolder(directory: photos, task: .colorize)
+        for _ in 0..<2 { _ = try baseline.trainStep(on: data) }
+        try Pix2PixModel.write(baseline, task: .colorize, name: "base", dataset: nil, to: folder + "/base")
+        let model = try Pix2PixModel(folder: folder + "/base")
+        let tuned = Pix2PixTrainer(configuration: Self.tiny, options: Pix2PixOptions())
+        #expect(tuned.generator.stateDict() != baseline.generator.stateDict())
+        try tuned.initializeGenerator(from: model)
+        #expect(tuned.generator.stateDict() == baseline.generator.stateDict() && tuned.initializedFrom == "base, 2 steps")
+        _ = try tuned.trainStep(on: data)
+        try tuned.saveCheckpoint(to: folder + "/run", task: .colorize, dataset: nil)
+        #expect(try Pix2PixTrainer.resume(from: folder + "/run").0.initializedFrom == "base, 2 steps")
+        try Pix2PixModel.write(tuned, task: .colorize, name: "tuned", dataset: nil, to: folder + "/tuned")
+        #expect(try Pix2PixModel.readManifest(folder: folder + "/tuned").initializedFrom == "base, 2 steps")
+        #expect(throws: CheckpointError.self) { try tuned.initializeGenerator(from: model) }   // after the first step
+        var wider = Self.tiny
+        wider.ngf = 8
+        #expect(throws: CheckpointError.self) { try Pix2PixTrainer(configuration: wider, options: Pix2PixOptions()).initializeGenerator(from: model) }
     }
 }

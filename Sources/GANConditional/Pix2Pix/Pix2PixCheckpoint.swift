@@ -15,6 +15,8 @@ public struct Pix2PixCheckpointState: Codable, Sendable, Equatable {
     public var step: Int
     /// Seconds spent training up to this checkpoint.
     public var trainingSeconds: Double
+    /// The model whose generator weights started this run, if any (`Pix2PixTrainer.initializedFrom`).
+    public var initializedFrom: String?
     /// The pairs the model learns.
     public var task: Pix2PixTask
     /// The networks' shape.
@@ -55,6 +57,7 @@ extension Pix2PixTrainer {
                                            lastLosses: lastLosses, dataset: dataset)
         let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
+        state.initializedFrom = initializedFrom
         var moments = StateDict()
         for (name, optimizer) in [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] {
             let adam = optimizer.state
@@ -157,6 +160,7 @@ extension Pix2PixTrainer {
         }
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds
+        trainer.initializedFrom = state.initializedFrom
         trainer.lastLosses = state.lastLosses
         for redrawn in state.redrawnSteps ?? [] { trainer.redraw(step: redrawn) }
         return (trainer, state)

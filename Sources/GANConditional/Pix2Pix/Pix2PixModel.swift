@@ -36,6 +36,9 @@ public struct Pix2PixManifest: Codable, Sendable, Equatable {
     public var version = GANConditional.version
     /// The weights file, relative to the folder.
     public var generatorFile = "generator.safetensors"
+    /// The model whose generator weights started the training, if any ("name, N steps"); `trainingSteps` and
+    /// `trainingSeconds` count this run only.
+    public var initializedFrom: String?
 }
 
 /// A trained pix2pix generator loaded from a model folder, with its manifest.
@@ -96,7 +99,7 @@ public struct Pix2PixModel: @unchecked Sendable {
                                        configuration: trainer.configuration, loss: trainer.options.loss,
                                        ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                        trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
-                                       batchSize: trainer.options.batchSize, dataset: dataset)
+                                       batchSize: trainer.options.batchSize, dataset: dataset, initializedFrom: trainer.initializedFrom)
         let url = URL(fileURLWithPath: folder)
         let parent = url.deletingLastPathComponent().path
         let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
@@ -136,11 +139,36 @@ public final class Pix2PixTranslator: @unchecked Sendable {
     public var tileSize: Int
     /// Least overlap between neighbouring tiles.
     public var overlap: Int
+    /// Colorize models only: give the output the input's luminance, keeping the network's colour (its chroma).
+    /// The gray input is the photo's true BT.601 luma, so a colorizer only has to supply chroma; luminance
+    /// errors of the network (GAN texture in particular) are dropped. On by default for colorize models.
+    public var keepsInputLuminance: Bool
 
     /// A translator over `model`.
     public init(model: Pix2PixModel, tileSize: Int = 512, overlap: Int = 64) {
         precondition(tileSize > overlap && overlap >= 0, "Pix2PixTranslator: need tileSize > overlap >= 0")
         (self.model, self.tileSize, self.overlap) = (model, tileSize, overlap)
+        keepsInputLuminance = model.manifest.task == .colorize
+    }
+
+    /// `output` [1, 3, H, W] with its BT.601 luma replaced by `gray` [1, 1, H, W] (both in [-1, 1]):
+    ///   Y = 0.299 R + 0.587 G + 0.114 B;  (R, G, B) ← clamp((R, G, B) + (gray − Y), −1, 1).
+    /// Adding one constant to R, G and B moves Y by it and leaves Cb ∝ B − Y and Cr ∝ R − Y unchanged.
+    static func withLuminance(of gray: Tensor, on output: Tensor) -> Tensor {
+        let plane = gray.count
+        guard gray.shape.count == 4, gray.shape[1] == 1, output.shape == [gray.shape[0], 3, gray.shape[2], gray.shape[3]], gray.shape[0] == 1 else {
+            return output
+        }
+        var result = output
+        result.scalars.withUnsafeMutableBufferPointer { o in
+            gray.scalars.withUnsafeBufferPointer { g in
+                for p in 0..<plane {
+                    let shift = g[p] - (0.299 * o[p] + 0.587 * o[plane + p] + 0.114 * o[2 * plane + p])
+                    for c in 0..<3 { o[c * plane + p] = min(1, max(-1, o[c * plane + p] + shift)) }
+                }
+            }
+        }
+        return result
     }
 
     /// The network input of an image for the model's task ([1, C, H, W] in [-1, 1]).
@@ -158,8 +186,15 @@ public final class Pix2PixTranslator: @unchecked Sendable {
         return try Image(planes: planes, alpha: image.alphaChannel()?.converted(to: .uint8))
     }
 
-    /// Translates [1, C, H, W] of any H and W, tiling when a side exceeds `tileSize`.
+    /// Translates [1, C, H, W] of any H and W, tiling when a side exceeds `tileSize` (and, with
+    /// `keepsInputLuminance`, keeping the input's luminance).
     public func translate(tensor input: Tensor) -> Tensor {
+        let output = translateTiles(input)
+        return keepsInputLuminance ? Self.withLuminance(of: input, on: output) : output
+    }
+
+    /// The network's output for [1, C, H, W], tiled when a side exceeds `tileSize`.
+    func translateTiles(_ input: Tensor) -> Tensor {
         let (h, w) = (input.shape[2], input.shape[3])
         if h <= tileSize && w <= tileSize { return runPadded(input) }
         let rows = TileGeometry.starts(length: h, tile: tileSize, overlap: overlap)

@@ -24,6 +24,20 @@ public final class Pix2PixTrainer: @unchecked Sendable {
     public internal(set) var step = 0
     /// Seconds spent training, over every run of this checkpoint chain.
     public var trainingSeconds = 0.0
+    /// Starts from the generator weights of `model` instead of random ones (before the first step).
+    /// - Throws: `CheckpointError.mismatch` when the model's U-Net has another shape than this trainer's.
+    public func initializeGenerator(from model: Pix2PixModel) throws(CheckpointError) {
+        guard step == 0 else { throw .mismatch(path: model.folder, detail: "a generator can only be initialised before the first step") }
+        guard model.manifest.configuration.generatorOptions == configuration.generatorOptions else {
+            throw .mismatch(path: model.folder, detail: "its U-Net (\(model.manifest.architecture)) differs from this run's (\(configuration.architecture))")
+        }
+        do { try generator.load(model.generator.stateDict()) } catch { throw .mismatch(path: model.folder, detail: "\(error)") }
+        initializedFrom = "\(model.manifest.name), \(model.manifest.trainingSteps) steps"
+    }
+
+    /// The model whose generator weights this run started from ("name, N steps"), when it did not start from
+    /// random weights (`initializeGenerator(from:)`): a GAN fine-tune of an L1-trained U-Net, as DeOldify's NoGAN.
+    public var initializedFrom: String?
     /// The losses of the last step.
     public internal(set) var lastLosses: Pix2PixLosses?
     /// Steps (1 for the first) drawn again after they produced NaN or Inf, with how many times (saved in checkpoints).
