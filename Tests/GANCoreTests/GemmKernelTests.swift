@@ -78,4 +78,34 @@ struct GemmKernelTests {
         let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-3, "openblas vs gankit: \(worst)")
     }
+
+    /// The bfloat16 kernel (where the CPU has AVX512_BF16) against the float32 one: operands rounded to
+    /// 8 significant bits give errors of about 2⁻⁸ · sqrt(k) · |a||b| on standard-normal data.
+    @Test func bfloat16MatchesFloat32WithinRounding() {
+        var rng = SeededGenerator(seed: 12)
+        for (m, n, k) in [(7, 5, 3), (13, 70, 301), (37, 129, 513)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true)] {
+                let a = Tensor.randomNormal([m * k], using: &rng).scalars, b = Tensor.randomNormal([k * n], using: &rng).scalars
+                var exact = [Float](repeating: 0, count: m * n), rounded = exact
+                let lda = transposeA ? m : k, ldb = transposeB ? k : n
+                let ran = a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        exact.withUnsafeMutableBufferPointer { pe in
+                            rounded.withUnsafeMutableBufferPointer { pr in
+                                _ = gankitSgemm(path: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                                                a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0, c: pe.baseAddress!, ldc: n)
+                                return gankitSgemmBF16(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                       a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                                                       beta: 0, c: pr.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                }
+                guard ran else { return }  // no AVX512_BF16 on this CPU
+                let worst = zip(exact, rounded).map { abs($0 - $1) }.max()!
+                #expect(worst <= 0.02 * Float(k).squareRoot(), "\(m)x\(n)x\(k): bf16 error \(worst)")
+                #expect(worst > 0 || k < 2, "bf16 rounding should show")
+            }
+        }
+    }
 }

@@ -38,6 +38,15 @@ int gk_sgemm_path_supported(int path);
 /// The path gk_sgemm takes on this CPU.
 int gk_sgemm_best_path(void);
 
+/// 1 if this CPU has AVX512_BF16 (gk_sgemm_bf16 runs), else 0.
+int gk_sgemm_bf16_supported(void);
+
+/// Inference product in bfloat16: C = bf16(op(A)) · bf16(op(B)) + beta · C, operands rounded to
+/// bfloat16 while packing, products summed in float32 (AVX512_BF16). Returns -1 (and does
+/// nothing) without AVX512_BF16.
+int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a, long lda, const float *b,
+                  long ldb, float beta, float *c, long ldc);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);

@@ -191,3 +191,11 @@ func batchedGemm(count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int,
               beta, pc.base + i * strideC, n)
     }
 }
+
+/// gk_sgemm_bf16 (operands rounded to bfloat16, float32 sums); false without AVX512_BF16. For tests:
+/// not yet used by any layer (docs/PERFORMANCE.md).
+func gankitSgemmBF16(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+    gk_sgemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0
+}
