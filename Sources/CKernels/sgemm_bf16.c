@@ -32,6 +32,17 @@ static uint16_t to_bf16(float x) {
 // Rows [i0, i0+mr) × depth [p0, p0+kc) of op(A), pairs along k; zero past mr and past k.
 static void pack_a_bf16(int transA, const float *a, long lda, long i0, long mr, long p0, long kc, long k, uint16_t *ap) {
     long pairs = (kc + 1) / 2;
+    if (!transA && mr == MR) {  // interior panel: adjacent floats of a row form each pair
+        uint32_t *ap32 = (uint32_t *)ap;
+        long full = kc / 2;
+        for (long i = 0; i < MR; i++) {
+            const float *row = a + (i0 + i) * lda + p0;
+            for (long q = 0; q < full; q++)
+                ap32[q * MR + i] = (uint32_t)to_bf16(row[2 * q]) | (uint32_t)to_bf16(row[2 * q + 1]) << 16;
+            if (full < pairs) ap32[full * MR + i] = to_bf16(row[2 * full]);
+        }
+        return;
+    }
     for (long q = 0; q < pairs; q++)
         for (long i = 0; i < MR; i++)
             for (long t = 0; t < 2; t++) {
@@ -42,8 +53,41 @@ static void pack_a_bf16(int transA, const float *a, long lda, long i0, long mr, 
             }
 }
 
+#if GK_BF16_X86
+// Sixteen floats rounded to bfloat16 (nearest even), left in the top half of each 32-bit lane.
+__attribute__((target("avx512f,avx512bw")))
+static inline __m512i round_bf16_x16(__m512i x) {
+    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
+    return _mm512_add_epi32(x, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
+}
+
+// pack_b_bf16 for untransposed B: two rows of sixteen columns give sixteen (b[2q][j], b[2q+1][j]) words.
+__attribute__((target("avx512f,avx512bw")))
+static void pack_b_bf16_rows(const float *b, long ldb, long j0, long nr, long p0, long kc, uint16_t *bp) {
+    long pairs = (kc + 1) / 2;
+    for (long q = 0; q < pairs; q++) {
+        const float *r0 = b + (p0 + 2 * q) * ldb + j0, *r1 = r0 + ldb;
+        int second = 2 * q + 1 < kc;
+        for (long j = 0; j < NR; j += 16) {
+            long left = nr - j < 0 ? 0 : nr - j;
+            __mmask16 mask = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+            __m512i x0 = round_bf16_x16(_mm512_maskz_loadu_epi32(mask, r0 + j));
+            __m512i x1 = second ? round_bf16_x16(_mm512_maskz_loadu_epi32(mask, r1 + j)) : _mm512_setzero_si512();
+            __m512i word = _mm512_or_si512(_mm512_and_si512(x1, _mm512_set1_epi32((int)0xffff0000u)), _mm512_srli_epi32(x0, 16));
+            _mm512_storeu_si512(bp + (q * NR + j) * 2, word);
+        }
+    }
+}
+#endif
+
 // Columns [j0, j0+nr) × depth [p0, p0+kc) of op(B), pairs along k per column; zero past nr and past k.
 static void pack_b_bf16(int transB, const float *b, long ldb, long j0, long nr, long p0, long kc, uint16_t *bp) {
+#if GK_BF16_X86
+    if (!transB) {
+        pack_b_bf16_rows(b, ldb, j0, nr, p0, kc, bp);
+        return;
+    }
+#endif
     long pairs = (kc + 1) / 2;
     for (long q = 0; q < pairs; q++) {
         for (long t = 0; t < 2; t++) {

@@ -37,9 +37,13 @@ struct Bench: ParsableCommand {
     @Option(help: "The sgemm kernel for the forward and training figures: automatic (GANKit's AVX-512 kernel where it is faster), openblas or gankit.")
     var gemm: Kernel = .automatic
 
+    @Option(help: "Convolution arithmetic of the forward figure: float32, or bf16 (AVX512_BF16); bf16 also prints its error against float32.")
+    var precision: InferencePrecision = .float32
+
     struct Report: Codable {
         var cores: Int
         var gemmKernel: String
+        var precision: String
         var sgemm: GemmResult
         var gemmComparison: [GemmComparison]
         var forward: ForwardResult
@@ -70,8 +74,14 @@ struct Bench: ParsableCommand {
             print(gemmTable(Benchmarks.gemmComparison(repeats: repeats)).joined(separator: "\n"))
             return
         case .forward?:
-            let forward = Benchmarks.generatorForward(repeats: repeats)
-            print(String(format: "forward (gemm %@) %.2f img/s, %.0f GFLOP/s", gemm.rawValue, forward.imagesPerSecond, forward.gflops))
+            let forward = Benchmarks.generatorForward(repeats: repeats, precision: precision)
+            print(String(format: "forward (gemm %@, %@) %.2f img/s, %.0f GFLOP/s", gemm.rawValue, precision.rawValue,
+                         forward.imagesPerSecond, forward.gflops))
+            if precision == .bfloat16 {
+                let error = Benchmarks.bfloat16Error()
+                print(String(format: "bf16 vs float32 output (tanh, in [-1, 1]): max abs %.4f, mean abs %.5f%@", error.maxAbs,
+                             error.meanAbs, InferencePrecision.bfloat16Supported ? "" : " (no AVX512_BF16: float32 was used)"))
+            }
             return
         case .training?:
             let training = Benchmarks.cycleGANIteration(repeats: repeats)
@@ -84,10 +94,10 @@ struct Bench: ParsableCommand {
         progress("GANKit sgemm vs OpenBLAS, single-threaded, by shape...")
         let comparison = Benchmarks.gemmComparison(repeats: repeats)
         progress("ResnetGenerator ngf 64 / 9 blocks forward at 256x256...")
-        let forward = Benchmarks.generatorForward(repeats: repeats)
+        let forward = Benchmarks.generatorForward(repeats: repeats, precision: precision)
         progress("CycleGAN iteration at 128x128, ngf 32 / 6 blocks...")
         let training = Benchmarks.cycleGANIteration(repeats: repeats)
-        var report = Report(cores: cores, gemmKernel: gemm.rawValue, sgemm: sgemm, gemmComparison: comparison,
+        var report = Report(cores: cores, gemmKernel: gemm.rawValue, precision: precision.rawValue, sgemm: sgemm, gemmComparison: comparison,
                             forward: forward, training: training)
         if compare {
             progress("reference: PyTorch and ONNX Runtime...")
@@ -104,7 +114,7 @@ struct Bench: ParsableCommand {
 
     func table(_ r: Report) -> String {
         func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
-        var lines = ["GANKit bench, \(r.cores) cores, batch 1, float32, gemm kernel \(r.gemmKernel)"]
+        var lines = ["GANKit bench, \(r.cores) cores, batch 1, gemm kernel \(r.gemmKernel), forward in \(r.precision)"]
         lines.append("sgemm 256x4096x2304: \(f(r.sgemm.gflops, 0)) GFLOP/s (ceiling of im2col + sgemm)")
         lines += gemmTable(r.gemmComparison)
         let fw = r.forward

@@ -14,13 +14,13 @@ import Glibc
 /// between calls and would steal the cores from the im2col and elementwise work around them.
 func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
-          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int? = nil, bfloat16: Bool = false) {
     BLASThreading.configure()
     let lda = lda ?? (transposeA ? m : k), ldb = ldb ?? (transposeB ? k : n), ldc = ldc ?? n
     let workers = BLASThreading.workers
     let flops = 2 * m * n * k
     guard workers > 1, flops >= 8_000_000, max(m, n) >= 64 else {
-        sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bfloat16: bfloat16)
         return
     }
     let splitColumns = n >= m
@@ -35,10 +35,12 @@ func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         let start = chunk * band, size = min(band, extent - start)
         if splitColumns {
             let bStart = transposeB ? pb.base + start * ldb : pb.base + start
-            sgemm(transposeA, transposeB, m, size, k, alpha, pa.base, lda, bStart, ldb, beta, pc.base + start, ldc)
+            sgemm(transposeA, transposeB, m, size, k, alpha, pa.base, lda, bStart, ldb, beta, pc.base + start, ldc,
+                  bfloat16: bfloat16)
         } else {
             let aStart = transposeA ? pa.base + start : pa.base + start * lda
-            sgemm(transposeA, transposeB, size, n, k, alpha, aStart, lda, pb.base, ldb, beta, pc.base + start * ldc, ldc)
+            sgemm(transposeA, transposeB, size, n, k, alpha, aStart, lda, pb.base, ldb, beta, pc.base + start * ldc, ldc,
+                  bfloat16: bfloat16)
         }
     }
 }
@@ -51,11 +53,16 @@ func serialGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     sgemm(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 }
 
-/// One single-threaded product on the kernel `GemmKernel.current` picks for its shape.
+/// One single-threaded product on the kernel `GemmKernel.current` picks for its shape, or in
+/// bfloat16 when asked (callers ask only where `InferencePrecision.productsInBFloat16` holds).
 @inline(__always)
 private func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, bfloat16: Bool = false) {
+    if bfloat16 && alpha == 1,
+       gk_sgemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0 {
+        return
+    }
     if GemmKernel.usesGANKit(transposeB: transposeB, m: m, n: n, k: k) {
         gk_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     } else {
@@ -182,13 +189,13 @@ enum ProcessInfo {
 /// single-threaded sgemm per product.
 func batchedGemm(count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                  a: UnsafePointer<Float>, strideA: Int, b: UnsafePointer<Float>, strideB: Int,
-                 beta: Float, c: UnsafeMutablePointer<Float>, strideC: Int) {
+                 beta: Float, c: UnsafeMutablePointer<Float>, strideC: Int, bfloat16: Bool = false) {
     BLASThreading.configure()
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
     let pa = SharedConstPointer(a), pb = SharedConstPointer(b), pc = SharedPointer(c)
     DispatchQueue.concurrentPerform(iterations: count) { i in
         sgemm(transposeA, transposeB, m, n, k, 1, pa.base + i * strideA, lda, pb.base + i * strideB, ldb,
-              beta, pc.base + i * strideC, n)
+              beta, pc.base + i * strideC, n, bfloat16: bfloat16)
     }
 }
 
@@ -198,4 +205,24 @@ func gankitSgemmBF16(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
     gk_sgemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0
+}
+
+/// The arithmetic of convolution products during inference (no gradient recorded). A task-local
+/// value: read on the thread that calls the layer (`Translator` binds it around its network).
+public enum InferencePrecision: String, Sendable, CaseIterable {
+    /// float32 everywhere: the default, and always while gradients are recorded.
+    case float32
+    /// Winograd and im2col convolution products with operands rounded to bfloat16 and float32 sums
+    /// (AVX512_BF16, `gk_sgemm_bf16`); transposed convolutions, the thin-output head and everything
+    /// else stay float32, as does every product on CPUs without AVX512_BF16.
+    case bfloat16 = "bf16"
+
+    /// The precision in force for the current task.
+    @TaskLocal public static var current: InferencePrecision = .float32
+
+    /// Whether this CPU has AVX512_BF16 (otherwise `bfloat16` computes in float32).
+    public static var bfloat16Supported: Bool { gk_sgemm_bf16_supported() != 0 }
+
+    /// Whether a convolution run now should take its products in bfloat16.
+    static var productsInBFloat16: Bool { current == .bfloat16 && !GradientMode.isEnabled && bfloat16Supported }
 }

@@ -61,15 +61,32 @@ public enum Benchmarks {
 
     /// One forward pass of the reference ResnetGenerator on a `size` x `size` RGB image, in
     /// inference mode (no graph recorded), batch 1.
-    public static func generatorForward(size: Int = 256, ngf: Int = 64, blocks: Int = 9, repeats: Int = 3) -> ForwardResult {
+    public static func generatorForward(size: Int = 256, ngf: Int = 64, blocks: Int = 9, repeats: Int = 3,
+                                        precision: InferencePrecision = .float32) -> ForwardResult {
         var rng = SeededGenerator(seed: 2)
         let generator = ResnetGenerator(options: NetworkOptions(ngf: ngf, resnetBlocks: blocks), using: &rng)
         generator.eval()
         let input = Variable(Tensor.randomNormal([1, 3, size, size], using: &rng))
-        let seconds = bestTime(repeats: repeats) { withNoGrad { _ = generator(input) } }
+        let seconds = InferencePrecision.$current.withValue(precision) {
+            bestTime(repeats: repeats) { withNoGrad { _ = generator(input) } }
+        }
         let macs = FLOPCount.resnetGenerator(size: size, ngf: ngf, blocks: blocks)
         return ForwardResult(size: size, ngf: ngf, blocks: blocks, gigaMACs: macs / 1e9, seconds: seconds,
                              imagesPerSecond: 1 / seconds, gflops: 2 * macs / seconds / 1e9, peakRSSMiB: peakResidentMiB())
+    }
+
+    /// How far a bfloat16 forward of the random-weight ResnetGenerator (outputs in [-1, 1]) lands
+    /// from the float32 one on the same input: (max abs, mean abs) difference.
+    public static func bfloat16Error(size: Int = 256, ngf: Int = 64, blocks: Int = 9) -> (maxAbs: Double, meanAbs: Double) {
+        var rng = SeededGenerator(seed: 2)
+        let generator = ResnetGenerator(options: NetworkOptions(ngf: ngf, resnetBlocks: blocks), using: &rng)
+        generator.eval()
+        let input = Variable(Tensor.randomNormal([1, 3, size, size], using: &rng))
+        let exact = withNoGrad { generator(input).value.scalars }
+        let rounded = InferencePrecision.$current.withValue(.bfloat16) { withNoGrad { generator(input).value.scalars } }
+        var worst = 0.0, total = 0.0
+        for (x, y) in zip(exact, rounded) { let d = Double(abs(x - y)); worst = max(worst, d); total += d }
+        return (worst, total / Double(exact.count))
     }
 
     /// One CycleGAN training iteration as junyanz's cycle_gan_model runs it, batch 1: generators
