@@ -304,7 +304,7 @@ int gk_sgemm_path_supported(int path) {
 }
 
 int gk_sgemm_best_path(void) {
-    static int best = 0;  // computed once; a benign race (every thread computes the same value)
+    static _Atomic int best = 0;  // computed once (threads racing here store the same value)
     if (best == 0) {
         best = gk_sgemm_path_supported(GK_SGEMM_AVX512) ? GK_SGEMM_AVX512
              : gk_sgemm_path_supported(GK_SGEMM_AVX2)   ? GK_SGEMM_AVX2
