@@ -199,8 +199,8 @@ func batchedGemm(count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int,
     }
 }
 
-/// gk_sgemm_bf16 (operands rounded to bfloat16, float32 sums); false without AVX512_BF16. For tests:
-/// not yet used by any layer (docs/PERFORMANCE.md).
+/// gk_sgemm_bf16 (operands rounded to bfloat16, float32 sums) on its own; false without AVX512_BF16.
+/// For tests (layers reach it through `InferencePrecision`).
 func gankitSgemmBF16(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
