@@ -14,6 +14,10 @@ public enum GANKit {
 @_exported import enum GANConditional.Pix2PixTask
 @_exported import struct GANConditional.Pix2PixConfiguration
 @_exported import enum GANCore.NormKind
+/// Which sgemm kernel products run on (`gantool bench --gemm`).
+@_exported import enum GANCore.GemmKernel
+/// float32 or bfloat16 convolution products for inference (`gantool translate --precision`).
+@_exported import enum GANCore.InferencePrecision
 /// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.
 @_exported import enum GANConditional.ConditionalDiscriminatorHead
 // Re-exported for label-conditional model folders: their manifest and reader.

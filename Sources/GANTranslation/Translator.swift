@@ -22,10 +22,13 @@ public final class Translator: @unchecked Sendable {
     /// Pieces are padded to a multiple of this.
     public let multiple: Int
 
-    /// A translator over a generator module (run in eval mode without gradients).
-    public convenience init(generator: Module, tileSize: Int = 512, overlap: Int = 64) {
+    /// A translator over a generator module (run in eval mode without gradients), its convolution
+    /// products in `precision`.
+    public convenience init(generator: Module, tileSize: Int = 512, overlap: Int = 64, precision: InferencePrecision = .float32) {
         generator.eval()
-        self.init(tileSize: tileSize, overlap: overlap, multiple: 4) { x in withNoGrad { generator(Variable(x)).value } }
+        self.init(tileSize: tileSize, overlap: overlap, multiple: 4) { x in
+            InferencePrecision.$current.withValue(precision) { withNoGrad { generator(Variable(x)).value } }
+        }
     }
 
     /// A translator over any function of [1, 3, h, w] tensors.

@@ -27,14 +27,25 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
-    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, forward, training }
+    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training }
 
-    @Option(help: "Run only one figure (for profiling): sgemm, forward or training.")
+    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward or training.")
     var only: Figure?
+
+    enum Kernel: String, ExpressibleByArgument, CaseIterable { case automatic, openblas, gankit }
+
+    @Option(help: "The sgemm kernel for the forward and training figures: automatic (GANKit's AVX-512 kernel where it is faster), openblas or gankit.")
+    var gemm: Kernel = .automatic
+
+    @Option(help: "Convolution arithmetic of the forward figure: float32, or bf16 (AVX512_BF16); bf16 also prints its error against float32.")
+    var precision: InferencePrecision = .float32
 
     struct Report: Codable {
         var cores: Int
+        var gemmKernel: String
+        var precision: String
         var sgemm: GemmResult
+        var gemmComparison: [GemmComparison]
         var forward: ForwardResult
         var training: TrainingResult
         var reference: ReferenceResult?
@@ -50,27 +61,44 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        GemmKernel.current = switch gemm {
+        case .automatic: .automatic
+        case .openblas: .openBLAS
+        case .gankit: .gankit
+        }
         switch only {
         case .sgemm?:
             print(String(format: "sgemm %.0f GFLOP/s", Benchmarks.sgemm(repeats: repeats).gflops))
             return
+        case .gemm?:
+            print(gemmTable(Benchmarks.gemmComparison(repeats: repeats)).joined(separator: "\n"))
+            return
         case .forward?:
-            let forward = Benchmarks.generatorForward(repeats: repeats)
-            print(String(format: "forward %.2f img/s, %.0f GFLOP/s", forward.imagesPerSecond, forward.gflops))
+            let forward = Benchmarks.generatorForward(repeats: repeats, precision: precision)
+            print(String(format: "forward (gemm %@, %@) %.2f img/s, %.0f GFLOP/s", gemm.rawValue, precision.rawValue,
+                         forward.imagesPerSecond, forward.gflops))
+            if precision == .bfloat16 {
+                let error = Benchmarks.bfloat16Error()
+                print(String(format: "bf16 vs float32 output (tanh, in [-1, 1]): max abs %.4f, mean abs %.5f%@", error.maxAbs,
+                             error.meanAbs, InferencePrecision.bfloat16Supported ? "" : " (no AVX512_BF16: float32 was used)"))
+            }
             return
         case .training?:
             let training = Benchmarks.cycleGANIteration(repeats: repeats)
-            print(String(format: "training %.3f s/iter, %.0f GFLOP/s", training.secondsPerIteration, training.gflops))
+            print(String(format: "training (gemm %@) %.3f s/iter, %.0f GFLOP/s", gemm.rawValue, training.secondsPerIteration, training.gflops))
             return
         case nil: break
         }
         progress("sgemm 256x4096x2304...")
-        let gemm = Benchmarks.sgemm(repeats: repeats)
+        let sgemm = Benchmarks.sgemm(repeats: repeats)
+        progress("GANKit sgemm vs OpenBLAS, single-threaded, by shape...")
+        let comparison = Benchmarks.gemmComparison(repeats: repeats)
         progress("ResnetGenerator ngf 64 / 9 blocks forward at 256x256...")
-        let forward = Benchmarks.generatorForward(repeats: repeats)
+        let forward = Benchmarks.generatorForward(repeats: repeats, precision: precision)
         progress("CycleGAN iteration at 128x128, ngf 32 / 6 blocks...")
         let training = Benchmarks.cycleGANIteration(repeats: repeats)
-        var report = Report(cores: cores, sgemm: gemm, forward: forward, training: training)
+        var report = Report(cores: cores, gemmKernel: gemm.rawValue, precision: precision.rawValue, sgemm: sgemm, gemmComparison: comparison,
+                            forward: forward, training: training)
         if compare {
             progress("reference: PyTorch and ONNX Runtime...")
             report.reference = try runReference(threads: cores)
@@ -86,8 +114,9 @@ struct Bench: ParsableCommand {
 
     func table(_ r: Report) -> String {
         func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
-        var lines = ["GANKit bench, \(r.cores) cores, batch 1, float32"]
+        var lines = ["GANKit bench, \(r.cores) cores, batch 1, gemm kernel \(r.gemmKernel), forward in \(r.precision)"]
         lines.append("sgemm 256x4096x2304: \(f(r.sgemm.gflops, 0)) GFLOP/s (ceiling of im2col + sgemm)")
+        lines += gemmTable(r.gemmComparison)
         let fw = r.forward
         lines.append("forward ResnetGenerator ngf \(fw.ngf)/\(fw.blocks) blocks at \(fw.size)x\(fw.size) (\(f(fw.gigaMACs, 1)) GMAC):")
         lines.append("  GANKit       \(f(fw.imagesPerSecond)) img/s  \(f(fw.gflops, 0)) GFLOP/s  peak RSS \(f(fw.peakRSSMiB, 0)) MiB")
@@ -104,6 +133,18 @@ struct Bench: ParsableCommand {
             lines.append("  GANKit time / PyTorch time: \(f(tr.secondsPerIteration / torch))x")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// GANKit's sgemm vs OpenBLAS, one line per shape.
+    func gemmTable(_ rows: [GemmComparison]) -> [String] {
+        guard let path = rows.first?.gankitPath else { return [] }
+        var lines = ["sgemm by shape, single-threaded, GFLOP/s (GANKit's kernel: \(path)):"]
+        for row in rows {
+            let label = row.shape.label.padding(toLength: 20, withPad: " ", startingAt: 0)
+            lines.append(String(format: "  %@ GANKit %6.1f  OpenBLAS %6.1f  %.2fx  (automatic: %@)  %@", label,
+                                row.gankitGFLOPs, row.openBLASGFLOPs, row.ratio, row.automaticChoice, row.shape.name))
+        }
+        return lines
     }
 
     func runReference(threads: Int) throws -> ReferenceResult {

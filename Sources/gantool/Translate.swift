@@ -44,6 +44,9 @@ struct Translate: ParsableCommand {
     @Option(help: "Largest side translated in one piece; larger images are tiled.")
     var tileSize = 512
 
+    @Option(help: "Convolution arithmetic: float32, or bf16 (bfloat16 operands, float32 sums; AVX512_BF16 CPUs, float32 elsewhere).")
+    var precision: InferencePrecision = .float32
+
     @OptionGroup var batch: BatchFlags
 
     func validate() throws {
@@ -57,7 +60,8 @@ struct Translate: ParsableCommand {
         let job: TranslationJob
         do {
             let (found, generator) = try TranslationModels.resolve(to: to, model: model, in: folder)
-            var made = try TranslationJob(model: found, generator: generator, tileSize: tileSize, overlap: 64, format: format, quality: quality)
+            var made = try TranslationJob(model: found, generator: generator, tileSize: tileSize, overlap: 64, format: format, quality: quality,
+                                          precision: precision)
             made.maxSide = size
             job = made
         } catch {
@@ -72,3 +76,5 @@ struct Translate: ParsableCommand {
         try batch.finish(summary)
     }
 }
+
+extension InferencePrecision: ExpressibleByArgument {}

@@ -19,4 +19,37 @@ int gk_gunzip(const unsigned char *src, size_t src_len, size_t max_out,
 /// Frees a buffer returned by gk_gunzip.
 void gk_free(void *pointer);
 
+/// Single-precision GEMM paths: GK_SGEMM_AUTO takes the best the CPU supports at run time.
+enum { GK_SGEMM_AUTO = 0, GK_SGEMM_PORTABLE = 1, GK_SGEMM_AVX2 = 2, GK_SGEMM_AVX512 = 3 };
+
+/// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C (op transposes when trans* is
+/// nonzero), single-threaded, on the best kernel the CPU has (AVX-512, AVX2+FMA, portable C).
+/// With beta 0, C is not read.
+void gk_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+              const float *b, long ldb, float beta, float *c, long ldc);
+
+/// gk_sgemm on one given path (tests compare them); returns -1 (and does nothing) if the CPU lacks it.
+int gk_sgemm_with_path(int path, int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                       long lda, const float *b, long ldb, float beta, float *c, long ldc);
+
+/// 1 if this CPU can run `path`, else 0.
+int gk_sgemm_path_supported(int path);
+
+/// The path gk_sgemm takes on this CPU.
+int gk_sgemm_best_path(void);
+
+/// 1 if this CPU has AVX512_BF16 (gk_sgemm_bf16 runs), else 0.
+int gk_sgemm_bf16_supported(void);
+
+/// Inference product in bfloat16: C = bf16(op(A)) · bf16(op(B)) + beta · C, operands rounded to
+/// bfloat16 while packing, products summed in float32 (AVX512_BF16). Returns -1 (and does
+/// nothing) without AVX512_BF16.
+int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a, long lda, const float *b,
+                  long ldb, float beta, float *c, long ldc);
+
+/// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
+/// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
+int gk_gemm_kernel_choice(void);
+void gk_set_gemm_kernel_choice(int choice);
+
 #endif

@@ -40,6 +40,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let x = input.value, wv = weight.value, bv = bias?.value
     let plane = oh * ow, tiles = geometry.rowTiles
     var out = [Float](repeating: 0, count: n * outChannels * plane)
+    let bfloat16 = InferencePrecision.productsInBFloat16
     // The column matrix is built a band of output rows at a time so that it stays small (7×7 at 256² would be 800 MB).
     var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * ow)
     x.scalars.withUnsafeBufferPointer { xp in
@@ -55,7 +56,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                             im2col(xp.baseAddress! + b * geometry.imageSize, geometry, cp.baseAddress!, rows: rows)
                             gemm(transposeA: false, transposeB: false, m: outChannels, n: rows.count * ow, k: geometry.columnRows,
                                  a: wp.baseAddress!, b: cp.baseAddress!, beta: bv == nil ? 0 : 1,
-                                 c: dst + rows.lowerBound * ow, ldc: plane)
+                                 c: dst + rows.lowerBound * ow, ldc: plane, bfloat16: bfloat16)
                         }
                     }
                 }

@@ -5,38 +5,42 @@ import Dispatch
 import Glibc
 #endif
 
-/// Row-major single-precision matrix product through OpenBLAS:
-/// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, where op transposes when asked.
+/// Row-major single-precision matrix product, through GANKit's AVX-512 kernel or OpenBLAS (see
+/// `GemmKernel`): C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, where op transposes when asked.
 /// Leading dimensions default to densely packed matrices; pass them to address sub-matrices.
 ///
-/// GANKit runs OpenBLAS single-threaded and splits large products itself, across the cores, into
+/// GANKit runs every kernel single-threaded and splits large products itself, across the cores, into
 /// bands of C's columns (or rows, when C is taller than wide): OpenBLAS's own threads spin-yield
 /// between calls and would steal the cores from the im2col and elementwise work around them.
 func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
-          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int? = nil, bfloat16: Bool = false) {
     BLASThreading.configure()
     let lda = lda ?? (transposeA ? m : k), ldb = ldb ?? (transposeB ? k : n), ldc = ldc ?? n
     let workers = BLASThreading.workers
     let flops = 2 * m * n * k
     guard workers > 1, flops >= 8_000_000, max(m, n) >= 64 else {
-        sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bfloat16: bfloat16)
         return
     }
     let splitColumns = n >= m
     let extent = splitColumns ? n : m
-    // Bands rounded up to a multiple of 16 so that each keeps OpenBLAS's full-width kernels.
-    let band = ((extent + workers - 1) / workers + 15) / 16 * 16
+    // Bands rounded up to a multiple of 16 (OpenBLAS's full-width kernels) or, for columns on
+    // GANKit's kernel, of its 64-column panels.
+    let multiple = splitColumns && GemmKernel.usesGANKit(transposeB: transposeB, m: m, n: n, k: k) ? 64 : 16
+    let band = ((extent + workers - 1) / workers + multiple - 1) / multiple * multiple
     let chunks = (extent + band - 1) / band
     let pa = SharedConstPointer(a), pb = SharedConstPointer(b), pc = SharedPointer(c)
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
         let start = chunk * band, size = min(band, extent - start)
         if splitColumns {
             let bStart = transposeB ? pb.base + start * ldb : pb.base + start
-            sgemm(transposeA, transposeB, m, size, k, alpha, pa.base, lda, bStart, ldb, beta, pc.base + start, ldc)
+            sgemm(transposeA, transposeB, m, size, k, alpha, pa.base, lda, bStart, ldb, beta, pc.base + start, ldc,
+                  bfloat16: bfloat16)
         } else {
             let aStart = transposeA ? pa.base + start : pa.base + start * lda
-            sgemm(transposeA, transposeB, size, n, k, alpha, aStart, lda, pb.base, ldb, beta, pc.base + start * ldc, ldc)
+            sgemm(transposeA, transposeB, size, n, k, alpha, aStart, lda, pb.base, ldb, beta, pc.base + start * ldc, ldc,
+                  bfloat16: bfloat16)
         }
     }
 }
@@ -49,12 +53,108 @@ func serialGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     sgemm(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 }
 
+/// One single-threaded product on the kernel `GemmKernel.current` picks for its shape, or in
+/// bfloat16 when asked (callers ask only where `InferencePrecision.productsInBFloat16` holds).
 @inline(__always)
 private func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, bfloat16: Bool = false) {
+    if bfloat16 && alpha == 1,
+       gk_sgemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0 {
+        return
+    }
+    if GemmKernel.usesGANKit(transposeB: transposeB, m: m, n: n, k: k) {
+        gk_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    } else {
+        openBLASSgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+}
+
+@inline(__always)
+private func openBLASSgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                           _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                           _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
     cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Which single-threaded sgemm GANCore's products run on (a process-wide setting, read before each product).
+public enum GemmKernel: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    /// GANKit's kernel where the CPU has AVX-512 and the shape suits it, OpenBLAS otherwise.
+    case automatic = 0
+    /// OpenBLAS's cblas_sgemm everywhere (here pinned to its Haswell/AVX2 kernels).
+    case openBLAS = 1
+    /// GANKit's kernel (`gk_sgemm`, on the best path the CPU has) for every product.
+    case gankit = 2
+
+    /// The setting in force: `automatic` unless the environment sets GANKIT_GEMM=openblas or gankit.
+    public static var current: GemmKernel {
+        get { GemmKernel(rawValue: gk_gemm_kernel_choice()) ?? .automatic }
+        set { gk_set_gemm_kernel_choice(newValue.rawValue) }
+    }
+
+    public var description: String {
+        switch self {
+        case .automatic: "automatic"
+        case .openBLAS: "openblas"
+        case .gankit: "gankit"
+        }
+    }
+
+    /// The kernel gk_sgemm runs on this CPU: "avx512", "avx2" or "portable".
+    public static var gankitPath: String {
+        switch gk_sgemm_best_path() {
+        case Int32(GK_SGEMM_AVX512): "avx512"
+        case Int32(GK_SGEMM_AVX2): "avx2"
+        default: "portable"
+        }
+    }
+
+    private static let hasAVX512 = gk_sgemm_best_path() == Int32(GK_SGEMM_AVX512)
+
+    /// Whether a product of this shape runs on GANKit's kernel. Under `automatic`: only with AVX-512
+    /// (the AVX2 kernel merely matches OpenBLAS's Haswell one), and only where it measured faster
+    /// (`gantool bench --only gemm`): at least 48 columns (the kernel's panels are 64 wide), at least
+    /// 64³ multiply-adds (packing dominates below), and not transposed B with fewer than 128 rows
+    /// (weight-gradient products of thin layers, where packing Bᵀ dominates).
+    @inline(__always)
+    static func usesGANKit(transposeB: Bool, m: Int, n: Int, k: Int) -> Bool {
+        current.usesGANKit(transposeB: transposeB, m: m, n: n, k: k)
+    }
+
+    @inline(__always)
+    func usesGANKit(transposeB: Bool, m: Int, n: Int, k: Int) -> Bool {
+        switch self {
+        case .openBLAS: false
+        case .gankit: true
+        case .automatic: GemmKernel.hasAVX512 && n >= 48 && m * n * k >= 262_144 && !(transposeB && m < 128)
+        }
+    }
+
+    /// Whether this choice runs a product of `shape`'s size on GANKit's kernel.
+    public func usesGANKit(m: Int, n: Int, k: Int, transposeB: Bool) -> Bool {
+        usesGANKit(transposeB: transposeB, m: m, n: n, k: k)
+    }
+
+    /// One single-threaded product C = op(A) · op(B) on this kernel (`automatic` as GANCore would
+    /// choose), dense row-major, beta 0: what `gantool bench` times.
+    public func product(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                        a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        BLASThreading.configure()
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        if usesGANKit(transposeB: transposeB, m: m, n: n, k: k) {
+            gk_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+        } else {
+            openBLASSgemm(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+        }
+    }
+}
+
+/// gk_sgemm on one forced path (1 portable, 2 AVX2, 3 AVX-512); false if the CPU lacks it. For tests.
+func gankitSgemm(path: Int32, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+    gk_sgemm_with_path(path, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
 }
 
 /// How GANCore shares the cores with OpenBLAS: OpenBLAS gets one thread per call, GANCore
@@ -89,12 +189,40 @@ enum ProcessInfo {
 /// single-threaded sgemm per product.
 func batchedGemm(count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                  a: UnsafePointer<Float>, strideA: Int, b: UnsafePointer<Float>, strideB: Int,
-                 beta: Float, c: UnsafeMutablePointer<Float>, strideC: Int) {
+                 beta: Float, c: UnsafeMutablePointer<Float>, strideC: Int, bfloat16: Bool = false) {
     BLASThreading.configure()
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
     let pa = SharedConstPointer(a), pb = SharedConstPointer(b), pc = SharedPointer(c)
     DispatchQueue.concurrentPerform(iterations: count) { i in
         sgemm(transposeA, transposeB, m, n, k, 1, pa.base + i * strideA, lda, pb.base + i * strideB, ldb,
-              beta, pc.base + i * strideC, n)
+              beta, pc.base + i * strideC, n, bfloat16: bfloat16)
     }
+}
+
+/// gk_sgemm_bf16 (operands rounded to bfloat16, float32 sums) on its own; false without AVX512_BF16.
+/// For tests (layers reach it through `InferencePrecision`).
+func gankitSgemmBF16(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+    gk_sgemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0
+}
+
+/// The arithmetic of convolution products during inference (no gradient recorded). A task-local
+/// value: read on the thread that calls the layer (`Translator` binds it around its network).
+public enum InferencePrecision: String, Sendable, CaseIterable {
+    /// float32 everywhere: the default, and always while gradients are recorded.
+    case float32
+    /// Winograd and im2col convolution products with operands rounded to bfloat16 and float32 sums
+    /// (AVX512_BF16, `gk_sgemm_bf16`); transposed convolutions, the thin-output head and everything
+    /// else stay float32, as does every product on CPUs without AVX512_BF16.
+    case bfloat16 = "bf16"
+
+    /// The precision in force for the current task.
+    @TaskLocal public static var current: InferencePrecision = .float32
+
+    /// Whether this CPU has AVX512_BF16 (otherwise `bfloat16` computes in float32).
+    public static var bfloat16Supported: Bool { gk_sgemm_bf16_supported() != 0 }
+
+    /// Whether a convolution run now should take its products in bfloat16.
+    static var productsInBFloat16: Bool { current == .bfloat16 && !GradientMode.isEnabled && bfloat16Supported }
 }

@@ -340,6 +340,7 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
         winogradCacheLock.withLock { weight.winogradWeightsCache = (version, u) }
     }
     let outPlane = g.outHeight * g.outWidth
+    let bfloat16 = InferencePrecision.productsInBFloat16
     // Every element of these is written before it is read.
     var out = [Float](unsafeUninitializedCapacity: n * o * outPlane) { _, count in count = n * o * outPlane }
     // When the weight gradient will be needed, every image's V is kept for the backward pass
@@ -357,7 +358,7 @@ func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, paddin
                     m.withUnsafeMutableBufferPointer { mp in
                         batchedGemm(count: 16, transposeA: false, transposeB: false, m: o, n: g.tiles, k: c,
                                     a: up.baseAddress!, strideA: o * c, b: vp.baseAddress! + vOffset, strideB: c * g.tiles,
-                                    beta: 0, c: mp.baseAddress!, strideC: o * g.tiles)
+                                    beta: 0, c: mp.baseAddress!, strideC: o * g.tiles, bfloat16: bfloat16)
                     }
                 }
             }

@@ -12,17 +12,81 @@ public enum Benchmarks {
         return GemmResult(m: m, n: n, k: k, seconds: seconds, gflops: 2 * Double(m * n * k) / seconds / 1e9)
     }
 
+    /// The products that dominate GANKit's networks, for `gemmComparison`.
+    public static let gemmShapes: [GemmShape] = [
+        GemmShape("Winograd product, ngf 64 at 256x256 (16 per residual conv)", m: 256, n: 1024, k: 256),
+        GemmShape("Winograd product, ngf 64 at 512x512", m: 256, n: 4096, k: 256),
+        GemmShape("Winograd product, ngf 32 at 256x256", m: 128, n: 1024, k: 128),
+        GemmShape("Winograd product, ngf 32 at 128x128 (training)", m: 128, n: 256, k: 128),
+        GemmShape("Winograd input gradient U^T dM, ngf 32 at 128x128", m: 128, n: 256, k: 128, transposeA: true),
+        GemmShape("Winograd weight gradient dM V^T, ngf 32 at 128x128", m: 128, n: 128, k: 256, transposeB: true),
+        GemmShape("Winograd weight gradient dM V^T, ngf 64 at 256x256", m: 256, n: 256, k: 1024, transposeB: true),
+        GemmShape("im2col, 3x3 conv 256 channels at 64x64", m: 256, n: 4096, k: 2304),
+        GemmShape("im2col, 7x7 head 3 -> 64 at 256x256", m: 64, n: 65536, k: 147),
+    ]
+
+    /// GANKit's sgemm against OpenBLAS's, both single-threaded (as GANCore calls each band or
+    /// product), on `shapes`: timed alternately in the same run, best of the runs for each.
+    public static func gemmComparison(shapes: [GemmShape] = gemmShapes, repeats: Int = 5) -> [GemmComparison] {
+        var rng = SeededGenerator(seed: 4)
+        return shapes.map { shape in
+            let m = shape.m, n = shape.n, k = shape.k
+            let a = Tensor.randomNormal([m * k], using: &rng), b = Tensor.randomNormal([k * n], using: &rng)
+            var c = [Float](repeating: 0, count: m * n)
+            let flops = 2 * Double(m) * Double(n) * Double(k)
+            // At least `repeats` runs, more for small products (about 0.2 s of each kernel in all).
+            let runs = max(repeats, min(200, Int(4e10 / flops)))
+            var best = [GemmKernel.openBLAS: Double.infinity, .gankit: .infinity]
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        for run in 0...runs {
+                            for kernel in [GemmKernel.openBLAS, .gankit] {
+                                let start = DispatchTime.now().uptimeNanoseconds
+                                kernel.product(transposeA: shape.transposeA, transposeB: shape.transposeB, m: m, n: n, k: k,
+                                               a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+                                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                                if run > 0 { best[kernel] = min(best[kernel]!, seconds) }  // run 0 warms up
+                            }
+                        }
+                    }
+                }
+            }
+            let ours = flops / best[.gankit]! / 1e9, theirs = flops / best[.openBLAS]! / 1e9
+            return GemmComparison(shape: shape, gankitPath: GemmKernel.gankitPath, gankitGFLOPs: ours,
+                                  openBLASGFLOPs: theirs, ratio: ours / theirs,
+                                  automaticChoice: GemmKernel.automatic.usesGANKit(m: m, n: n, k: k, transposeB: shape.transposeB) ? "gankit" : "openblas")
+        }
+    }
+
     /// One forward pass of the reference ResnetGenerator on a `size` x `size` RGB image, in
     /// inference mode (no graph recorded), batch 1.
-    public static func generatorForward(size: Int = 256, ngf: Int = 64, blocks: Int = 9, repeats: Int = 3) -> ForwardResult {
+    public static func generatorForward(size: Int = 256, ngf: Int = 64, blocks: Int = 9, repeats: Int = 3,
+                                        precision: InferencePrecision = .float32) -> ForwardResult {
         var rng = SeededGenerator(seed: 2)
         let generator = ResnetGenerator(options: NetworkOptions(ngf: ngf, resnetBlocks: blocks), using: &rng)
         generator.eval()
         let input = Variable(Tensor.randomNormal([1, 3, size, size], using: &rng))
-        let seconds = bestTime(repeats: repeats) { withNoGrad { _ = generator(input) } }
+        let seconds = InferencePrecision.$current.withValue(precision) {
+            bestTime(repeats: repeats) { withNoGrad { _ = generator(input) } }
+        }
         let macs = FLOPCount.resnetGenerator(size: size, ngf: ngf, blocks: blocks)
         return ForwardResult(size: size, ngf: ngf, blocks: blocks, gigaMACs: macs / 1e9, seconds: seconds,
                              imagesPerSecond: 1 / seconds, gflops: 2 * macs / seconds / 1e9, peakRSSMiB: peakResidentMiB())
+    }
+
+    /// How far a bfloat16 forward of the random-weight ResnetGenerator (outputs in [-1, 1]) lands
+    /// from the float32 one on the same input: (max abs, mean abs) difference.
+    public static func bfloat16Error(size: Int = 256, ngf: Int = 64, blocks: Int = 9) -> (maxAbs: Double, meanAbs: Double) {
+        var rng = SeededGenerator(seed: 2)
+        let generator = ResnetGenerator(options: NetworkOptions(ngf: ngf, resnetBlocks: blocks), using: &rng)
+        generator.eval()
+        let input = Variable(Tensor.randomNormal([1, 3, size, size], using: &rng))
+        let exact = withNoGrad { generator(input).value.scalars }
+        let rounded = InferencePrecision.$current.withValue(.bfloat16) { withNoGrad { generator(input).value.scalars } }
+        var worst = 0.0, total = 0.0
+        for (x, y) in zip(exact, rounded) { let d = Double(abs(x - y)); worst = max(worst, d); total += d }
+        return (worst, total / Double(exact.count))
     }
 
     /// One CycleGAN training iteration as junyanz's cycle_gan_model runs it, batch 1: generators
@@ -117,6 +181,34 @@ public enum FLOPCount {
     public static func cycleGANIteration(size: Int, ngf: Int, blocks: Int, ndf: Int) -> Double {
         2 * (18 * resnetGenerator(size: size, ngf: ngf, blocks: blocks) + 12 * patchGAN(size: size, ndf: ndf))
     }
+}
+
+/// One product shape: C[m×n] = op(A)[m×k] · op(B)[k×n].
+public struct GemmShape: Codable, Sendable {
+    /// Where GANKit meets this product.
+    public var name: String
+    public var m, n, k: Int
+    public var transposeA, transposeB: Bool
+
+    public init(_ name: String, m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) {
+        self.name = name; self.m = m; self.n = n; self.k = k; self.transposeA = transposeA; self.transposeB = transposeB
+    }
+
+    /// "256x1024x256 NN".
+    public var label: String { "\(m)x\(n)x\(k) \(transposeA ? "T" : "N")\(transposeB ? "T" : "N")" }
+}
+
+/// GANKit's sgemm against OpenBLAS on one shape, single-threaded.
+public struct GemmComparison: Codable, Sendable {
+    public var shape: GemmShape
+    /// The kernel gk_sgemm ran: avx512, avx2 or portable.
+    public var gankitPath: String
+    public var gankitGFLOPs: Double
+    public var openBLASGFLOPs: Double
+    /// gankitGFLOPs / openBLASGFLOPs.
+    public var ratio: Double
+    /// What GemmKernel.automatic takes for this shape.
+    public var automaticChoice: String
 }
 
 /// The sgemm figure.
