@@ -14,6 +14,8 @@ public enum GANKit {
 @_exported import enum GANConditional.Pix2PixTask
 @_exported import struct GANConditional.Pix2PixConfiguration
 @_exported import enum GANCore.NormKind
+/// CycleGAN, CUT or FastCUT (`gantool train cyclegan --objective`).
+@_exported import enum GANTranslation.TranslationMethod
 /// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.
 @_exported import enum GANConditional.ConditionalDiscriminatorHead
 // Re-exported for label-conditional model folders: their manifest and reader.
