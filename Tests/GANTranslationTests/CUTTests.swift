@@ -127,3 +127,38 @@ func tinyCUTOptions(fast: Bool = false) -> CycleGANOptions {
         #expect(out.shape == [1, 3, 20, 20])
     }
 }
+
+/// PatchSampleF + PatchNCE against PyTorch (Fixtures/patchnce/patchnce.json, made by tools/make_patchnce_fixture.py
+/// from CUT's PatchSampleF and PatchNCELoss in float64).
+@Suite struct PatchNCEParityTests {
+    @Test func lossAndGradientMatchPyTorch() throws {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        parts.removeLast(3)
+        let path = parts.joined(separator: "/") + "/Fixtures/patchnce/patchnce.json"
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        func floats(_ key: String) throws -> [Float] { try #require(object[key] as? [Double], "\(key)").map(Float.init) }
+        func int(_ key: String) throws -> Int { try #require(object[key] as? Int, "\(key)") }
+        let (b, c, h, w, units) = (try int("batch"), try int("channels"), try int("height"), try int("width"), try int("units"))
+        let locations = try #require(object["locations"] as? [Int])
+        var rng = SeededGenerator(seed: 0)
+        let heads = PatchSampleF(channels: [c], units: units, using: &rng)
+        try heads.load(StateDict([
+            ("mlp_0.0.weight", TensorData(shape: [units, c], values: try floats("mlp_0.0.weight"))),
+            ("mlp_0.0.bias", TensorData(shape: [units], values: try floats("mlp_0.0.bias"))),
+            ("mlp_0.2.weight", TensorData(shape: [units, units], values: try floats("mlp_0.2.weight"))),
+            ("mlp_0.2.bias", TensorData(shape: [units], values: try floats("mlp_0.2.bias"))),
+        ]))
+        let featK = Variable(Tensor(shape: [b, c, h, w], scalars: try floats("featK")))
+        let featQ = Variable(Tensor(shape: [b, c, h, w], scalars: try floats("featQ")), requiresGrad: true)
+        let keys = withNoGrad { heads.sample(featK, layer: 0, locations: locations).value }
+        let loss = patchNCELoss(query: heads.sample(featQ, layer: 0, locations: locations), keys: keys, batch: b,
+                                temperature: Float(try #require(object["temperature"] as? Double)))
+        loss.backward()
+        let expected = try #require(object["loss"] as? Double)
+        #expect(abs(Double(loss.value.scalar) - expected) <= 1e-4 * expected, "\(loss.value.scalar) vs \(expected)")
+        let reference = try floats("gradFeatQ"), grad = try #require(featQ.grad).scalars
+        let largest = reference.map(abs).max()!
+        let worst = zip(grad, reference).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-4 * largest, "gradient differs by \(worst) (largest \(largest))")
+    }
+}
