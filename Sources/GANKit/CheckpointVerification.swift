@@ -95,15 +95,24 @@ public enum CheckpointVerification {
             let path = root + "/" + name
             if name.hasPrefix("step-") {
                 var entry = CheckpointReport.Checkpoint(folder: path, step: nil, isLatest: name == latest, problem: nil)
+                var isCUT = false
                 if let bytes = try? FileAccess.readAll(path + "/state.json"),
                    let state = try? JSONDecoder().decode(CycleGANTrainingState.self, from: Data(bytes)) {
                     entry.step = state.step
+                    isCUT = state.options.method != .cycleGAN
                 }
                 do {
-                    let (model, state) = try CycleGANCheckpoint.load(checkpoint: path)
+                    let (networks, optimizers, state): ([(name: String, module: Module)], [(name: String, optimizer: Adam)], CycleGANTrainingState)
+                    if isCUT {
+                        let (model, loaded) = try CUTCheckpoint.load(checkpoint: path)
+                        (networks, optimizers, state) = (model.networks, model.optimizers, loaded)
+                    } else {
+                        let (model, loaded) = try CycleGANCheckpoint.load(checkpoint: path)
+                        (networks, optimizers, state) = (model.networks, model.optimizers, loaded)
+                    }
                     entry.step = state.step
-                    let modules = model.networks.compactMap { net in net.module.firstNonFiniteState().map { "\(net.name).\($0)" } }
-                    let moments = [model.generatorOptimizer, model.discriminatorOptimizer].compactMap { $0.firstNonFiniteMoment() }
+                    let modules = networks.compactMap { net in net.module.firstNonFiniteState().map { "\(net.name).\($0)" } }
+                    let moments = optimizers.compactMap { $0.optimizer.firstNonFiniteMoment() }
                     if let bad = modules.first { entry.problem = "parameter \(bad) holds NaN or Inf" }
                     else if !moments.isEmpty { entry.problem = "optimizer moments hold NaN or Inf" }
                 } catch {

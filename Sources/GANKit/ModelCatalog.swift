@@ -30,6 +30,8 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     public var trainingSteps: Int?
     /// Problems that will stop the model from running (a missing generator file), empty when none.
     public var problems: [String]
+    /// True for a translation model that only goes A -> B (CUT, FastCUT); nil for two-way and other models.
+    public var oneWay: Bool?
 
     /// The summary of a model folder read by `TranslationModel(folder:)`.
     public init(model: TranslationModel) {
@@ -37,7 +39,11 @@ public struct ModelSummary: Sendable, Codable, Equatable {
         (name, folder, kind, domainA, domainB) = (m.name, model.folder, m.format, m.domainA, m.domainB)
         architecture = "resnet_\(m.options.resnetBlocks)blocks, ngf \(m.options.ngf), \(m.options.norm.rawValue) norm"
         trainingSteps = m.trainingSteps
-        problems = ["G_A", "G_B"].filter { !FileManager.default.fileExists(atPath: "\(model.folder)/\($0).safetensors") }
+        if !model.translatesBothWays {
+            oneWay = true
+            architecture += ", \(m.options.method.rawValue), A -> B only"
+        }
+        problems = model.generatorNames.filter { !FileManager.default.fileExists(atPath: "\(model.folder)/\($0).safetensors") }
             .map { "missing \($0).safetensors" }
     }
 }
@@ -129,7 +135,7 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
         let width = models.map(\.name.count).max() ?? 0
         for m in models {
             var line = "  " + m.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") || m.kind.hasPrefix("gankit-label-gan") || m.kind.hasPrefix("gankit-inpaint") ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
+            line += "  \(m.domainA) \(m.kind.hasPrefix("gankit-pix2pix") || m.kind.hasPrefix("gankit-label-gan") || m.kind.hasPrefix("gankit-inpaint") || m.oneWay == true ? "->" : "<->") \(m.domainB)  [\(m.architecture)]"
             if let steps = m.trainingSteps { line += "  \(steps) steps" }
             line += "  \(m.folder)"
             if !m.problems.isEmpty { line += "  (\(m.problems.joined(separator: ", ")))" }

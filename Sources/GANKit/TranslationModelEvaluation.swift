@@ -113,17 +113,17 @@ public enum TranslationModelEvaluation {
         let checkpoint = model.manifest.domainA == "A" && model.manifest.domainB == "B"
         if checkpoint { model = TranslationModel(renaming: model, domainA: manifest.domains[0], domainB: manifest.domains[1]) }
         log("model \(model.folder) (\(model.manifest.domainA) -> \(model.manifest.domainB), step \(model.manifest.trainingSteps.map(String.init) ?? "?"))")
-        let generatorA: ResnetGenerator, generatorB: ResnetGenerator
+        let generatorA: ResnetGenerator, generatorB: ResnetGenerator?
         do {
-            (generatorA, generatorB) = (try model.loadGenerator("G_A"), try model.loadGenerator("G_B"))
+            (generatorA, generatorB) = (try model.loadGenerator("G_A"), model.translatesBothWays ? try model.loadGenerator("G_B") : nil)
         } catch where !FileManager.default.fileExists(atPath: model.folder) {
             // A run still training replaced its latest checkpoint meanwhile: take the new one.
             let renamed = try resolveModel(modelSpec, models: models)
             model = checkpoint ? TranslationModel(renaming: renamed, domainA: manifest.domains[0], domainB: manifest.domains[1]) : renamed
             log("the checkpoint was replaced while loading; using \(model.folder)")
-            (generatorA, generatorB) = (try model.loadGenerator("G_A"), try model.loadGenerator("G_B"))
+            (generatorA, generatorB) = (try model.loadGenerator("G_A"), model.translatesBothWays ? try model.loadGenerator("G_B") : nil)
         }
-        let translateA = Translator(generator: generatorA), translateB = Translator(generator: generatorB)
+        let translateA = Translator(generator: generatorA), translateB = generatorB.map { Translator(generator: $0) }
         var generatorData: (a: [String], b: [String])?
         if let notes = model.manifest.notes, let a = notes["trainA"], let b = notes["trainB"] {
             generatorData = (a.split(separator: "\n").map(String.init), b.split(separator: "\n").map(String.init))
@@ -132,7 +132,7 @@ public enum TranslationModelEvaluation {
         (options.size, options.limit) = (size, limit)
         let report = try TranslationEvaluation.evaluate(
             model: model.folder, step: model.manifest.trainingSteps, domains: (model.manifest.domainA, model.manifest.domainB),
-            aToB: { translateA.translate($0) }, bToA: { translateB.translate($0) }, generatorTrainFolders: generatorData,
+            aToB: { translateA.translate($0) }, bToA: translateB.map { t in { t.translate($0) } }, generatorTrainFolders: generatorData,
             classifier: classifier, manifest: manifest, classifierFolder: classifierFolder, testA: testA, testB: testB,
             options: options, progress: log)
         let encoder = JSONEncoder()
@@ -152,7 +152,7 @@ public enum TranslationModelEvaluation {
     public static func table(_ r: TranslationEvaluationReport) -> String {
         let percent = { (x: Double) in String(format: "%.1f%%", 100 * x) }
         var lines = ["model \(r.model)\(r.step.map { " (step \($0))" } ?? ""); test images \(r.size)x\(r.size) (shorter side resized, centre crop)",
-                     "classifier \(r.classifier): test accuracy \(percent(r.classifierTestAccuracy)) (\(r.directions[0].from) \(percent(r.classifierPerDomainAccuracy[0])), \(r.directions[1].from) \(percent(r.classifierPerDomainAccuracy[1]))); recorded at training \(percent(r.classifierRecordedTestAccuracy))",
+                     "classifier \(r.classifier): test accuracy \(percent(r.classifierTestAccuracy)) (\(r.directions[0].from) \(percent(r.classifierPerDomainAccuracy[0])), \(r.directions[0].to) \(percent(r.classifierPerDomainAccuracy[1]))); recorded at training \(percent(r.classifierRecordedTestAccuracy))",
                      "",
                      pad("direction", 18, left: true) + pad("images", 7) + pad("as target", 11) + pad("(untr.)", 9) + pad("FID", 9)
                         + pad("(untr.)", 9) + pad("KID", 9) + pad("(untr.)", 9) + pad("cycle L1", 10)]
@@ -160,12 +160,15 @@ public enum TranslationModelEvaluation {
             lines.append(pad("\(d.from) -> \(d.to)", 18, left: true) + pad("\(d.count)", 7) + pad(percent(d.shareClassifiedAsTarget), 11)
                          + pad(percent(d.untranslatedShareClassifiedAsTarget), 9) + pad(String(format: "%.2f", d.fid), 9)
                          + pad(String(format: "%.2f", d.fidUntranslated), 9) + pad(String(format: "%.4f", d.kid), 9)
-                         + pad(String(format: "%.4f", d.kidUntranslated), 9) + pad(String(format: "%.4f", d.cycleL1), 10))
+                         + pad(String(format: "%.4f", d.kidUntranslated), 9) + pad(d.cycleL1.map { String(format: "%.4f", $0) } ?? "n/a", 10))
+        }
+        for direction in r.unavailableDirections ?? [] {
+            lines.append(pad(direction, 18, left: true) + "  not available: the model translates one way only (cycle L1 not applicable)")
         }
         lines.append("")
         lines.append("FID and KID: translated vs real target test images in the classifier's feature space; (untr.): the source test images themselves.")
         lines.append("test images seen in training: classifier \(r.classifierSawTestImages ? "YES" : "no"), generators \(r.generatorSawTestImages.map { $0 ? "YES" : "no" } ?? "not recorded")")
-        lines.append("goals (>= \(percent(r.shareGoal)) classified as the target each way, cycle L1 < \(r.cycleL1Goal) each way): \(r.meetsGoals ? "met" : "not met")")
+        lines.append("goals (>= \(percent(r.shareGoal)) classified as the target each way, cycle L1 < \(r.cycleL1Goal) each way\(r.unavailableDirections == nil ? "" : "; one-way model: its one direction, no cycle L1")): \(r.meetsGoals ? "met" : "not met")")
         return lines.joined(separator: "\n")
     }
 }

@@ -11,6 +11,8 @@ public enum TranslationError: Error, Equatable, Sendable, CustomStringConvertibl
     case unknownModel(String, available: [String])
     /// Several models translate into the domain; `--model` picks one.
     case ambiguousDomain(String, models: [String])
+    /// The model only goes from domain A to domain B (CUT, FastCUT) and was asked to translate into A.
+    case oneDirection(model: String, from: String, to: String)
 
     /// A one-line message.
     public var description: String {
@@ -20,6 +22,8 @@ public enum TranslationError: Error, Equatable, Sendable, CustomStringConvertibl
             "no model translates to '\(domain)'; domains: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
         case let .unknownModel(name, available): "no model named '\(name)'; models: \(available.joined(separator: ", "))"
         case let .ambiguousDomain(domain, models): "several models translate to '\(domain)' (\(models.joined(separator: ", "))); pick one with --model"
+        case let .oneDirection(model, from, to):
+            "model '\(model)' only translates \(from) to \(to) (a CUT model has one generator, A -> B); it cannot translate to '\(from)'"
         }
     }
 }
@@ -58,6 +62,9 @@ public enum TranslationModels {
             models = named
         }
         let matches = models.compactMap { m in m.generatorName(to: domain).map { (m, $0) } }
+        if matches.isEmpty, let oneWay = models.first(where: { !$0.translatesBothWays && domain.caseInsensitiveCompare($0.manifest.domainA) == .orderedSame }) {
+            throw .oneDirection(model: oneWay.manifest.name, from: oneWay.manifest.domainA, to: oneWay.manifest.domainB)
+        }
         if matches.isEmpty { throw .unknownDomain(domain, available: Array(Set(models.flatMap { [$0.manifest.domainA, $0.manifest.domainB] })).sorted()) }
         if matches.count > 1 { throw .ambiguousDomain(domain, models: matches.map(\.0.manifest.name)) }
         return matches[0]

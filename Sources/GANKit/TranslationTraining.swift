@@ -3,7 +3,8 @@ import GANCore
 import GANTranslation
 
 /// A `gantool train cyclegan` run: two image folders in, a run folder out (checkpoints, `loss_log.csv`,
-/// `samples/`, and at the end or on a stop `model/` with `manifest.json`, `G_A.safetensors`, `G_B.safetensors`).
+/// `samples/`, and at the end or on a stop `model/` with `manifest.json`, `G_A.safetensors` and, for CycleGAN,
+/// `G_B.safetensors`). `method` picks CycleGAN, CUT or FastCUT.
 public struct CycleGANTrainingJob: Sendable {
     /// Images of domain A (files, folders or globs).
     public var inputsA: [String]
@@ -39,6 +40,15 @@ public struct CycleGANTrainingJob: Sendable {
     public var seed: UInt64 = 0
     /// Stop after this many steps in this invocation (a checkpoint is written).
     public var maxSteps: Int?
+
+    /// CycleGAN, CUT or FastCUT (`--objective`). Setting it also sets λ_NCE to the method's default (1 for CUT, 10 for
+    /// FastCUT).
+    public var method: TranslationMethod {
+        get { options.method }
+        set { options.method = newValue; options.lambdaNCE = newValue == .fastCUT ? 10 : 1 }
+    }
+    /// The names `--objective` accepts.
+    public static let methodNames = TranslationMethod.allCases.map(\.rawValue)
 
     /// Generator filters (`--ngf`); the discriminators get the same width.
     public var ngf: Int { get { options.ngf } set { options.ngf = newValue; options.ndf = newValue } }
@@ -91,15 +101,26 @@ public struct CycleGANTrainingJob: Sendable {
         settings.checkpointEverySteps = checkpointEvery
         settings.onNonFinite = onNonFinite
         let hasCheckpoint = FileManager.default.fileExists(atPath: runFolder + "/checkpoints/latest.json")
-        let trainer: CycleGANTrainer
-        if resume {
-            trainer = try CycleGANTrainer(resuming: settings, data: data)
-        } else {
-            if hasCheckpoint { throw GANKitError.invalidArgument("\(runFolder) already holds a run; pass --resume, or another --name or --out") }
-            trainer = CycleGANTrainer(model: CycleGANModel(options: options, seed: seed), data: data, settings: settings)
+        if !resume && hasCheckpoint { throw GANKitError.invalidArgument("\(runFolder) already holds a run; pass --resume, or another --name or --out") }
+        if let problem = options.problem { throw GANKitError.invalidArgument(problem) }
+        // On --resume the checkpoint says which method the run trains.
+        let method = resume ? try CycleGANCheckpoint.latestState(runFolder: runFolder).state.options.method : options.method
+        if method == .cycleGAN {
+            let trainer = try resume ? CycleGANTrainer(resuming: settings, data: data)
+                : CycleGANTrainer(model: CycleGANModel(options: options, seed: seed), data: data, settings: settings)
+            return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
         }
+        let trainer = try resume ? CUTTrainer(resuming: settings, data: data)
+            : CUTTrainer(model: CUTModel(options: options, seed: seed), data: data, settings: settings)
+        return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
+    }
+
+    /// Runs `trainer`, then writes the run's model folder.
+    private func train<Model: TranslationTrainable>(_ trainer: TranslationTrainer<Model>, data: UnpairedImageFolder,
+                                                    settings: CycleGANTrainerSettings, counts: (a: Int, b: Int)) throws -> TrainingOutcome {
+        let a = counts.a, b = counts.b
         trainer.handleSignals()
-        settings.progress("training \(name): \(a.count) images in A (\(domainA)), \(b.count) in B (\(domainB)), \(data.count) steps per epoch, "
+        settings.progress("training \(name) (\(trainer.model.options.method.rawValue)): \(a) images in A (\(domainA)), \(b) in B (\(domainB)), \(data.count) steps per epoch, "
                           + "\(trainer.totalEpochs) epochs, from step \(trainer.step); run folder \(runFolder)")
         var outcome = try trainer.run(maxSteps: maxSteps)
         if outcome == .stepLimit { try trainer.saveCheckpoint(); outcome = .stopped }

@@ -25,6 +25,8 @@ public struct CycleGANTrainingState: Sendable, Equatable, Codable {
     /// Items of the data order that training passes over: the batches that produced NaN or Inf and were rolled
     /// back (`NonFinitePolicy.rollback`). Absent in checkpoints without any.
     public var skippedItems: [DataPosition]?
+    /// State of a CUT model's sampler (patch locations and flips); absent for CycleGAN.
+    public var samplerState: UInt64?
 
     /// Creates a state record.
     public init(step: Int, epoch: Int, index: Int, dataSeed: UInt64, options: CycleGANOptions,
@@ -62,6 +64,21 @@ public enum CycleGANCheckpoint {
     /// On failure (a full disk, a read-only folder) the partial folder is removed, `latest.json` still names the
     /// previous checkpoint, and the error names the file and the problem.
     public static func save(_ model: CycleGANModel, state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+        var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = model.networks.map { net in
+            (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
+        }
+        files.append(("optimizer_G.safetensors", { () throws(WeightFileError) -> StateDict in
+            try momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))) }))
+        files.append(("optimizer_D.safetensors", { () throws(WeightFileError) -> StateDict in
+            try momentDict(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2))) }))
+        files.append(("pools.safetensors", { () throws(WeightFileError) -> StateDict in poolDict(model) }))
+        try write(files: files, state: state, runFolder: runFolder)
+    }
+
+    /// Writes one checkpoint folder holding `files` (each a safetensors file made when it is written) and
+    /// `state.json`, atomically as `save` describes, then names it in `latest.json` and removes older ones.
+    static func write(files weightFiles: [(name: String, contents: () throws(WeightFileError) -> StateDict)],
+                      state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
         let root = runFolder + "/checkpoints"
         let name = String(format: "step-%09d", state.step)
         let temporary = root + "/.\(name).partial-\(getpid())"
@@ -78,16 +95,10 @@ public enum CycleGANCheckpoint {
         // The file being written when a write fails, named as it would be in the finished checkpoint.
         var current = ""
         do throws(WeightFileError) {
-            for (net, module) in model.networks {
-                current = net + ".safetensors"
-                try SafeTensors.write(module.stateDict(), to: "\(temporary)/\(current)")
+            for file in weightFiles {
+                current = file.name
+                try SafeTensors.write(file.contents(), to: temporary + "/" + current)
             }
-            current = "optimizer_G.safetensors"
-            try SafeTensors.write(momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))), to: temporary + "/" + current)
-            current = "optimizer_D.safetensors"
-            try SafeTensors.write(momentDict(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2))), to: temporary + "/" + current)
-            current = "pools.safetensors"
-            try SafeTensors.write(poolDict(model), to: temporary + "/" + current)
         } catch {
             try? files.removeItem(atPath: temporary)
             let reason = if case let .io(_, _, code) = error { String(cString: strerror(code)) } else { error.description }
@@ -153,6 +164,9 @@ public enum CycleGANCheckpoint {
     /// Rebuilds the model of one checkpoint folder (`<run>/checkpoints/step-…`), latest or not.
     public static func load(checkpoint folder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
         let state: CycleGANTrainingState = try readJSON(folder + "/state.json")
+        guard state.options.method == .cycleGAN else {
+            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CycleGAN one (load it with CUTCheckpoint)")
+        }
         let model = CycleGANModel(options: state.options)
         for (net, module) in model.networks {
             let path = "\(folder)/\(net).safetensors"
@@ -187,7 +201,7 @@ public enum CycleGANCheckpoint {
         return dict
     }
 
-    private static func restoreMoments(_ optimizer: Adam, networks: [(name: String, module: Module)], step: Int,
+    static func restoreMoments(_ optimizer: Adam, networks: [(name: String, module: Module)], step: Int,
                                        path: String) throws(CheckpointError) {
         let dict = try readTensors(path)
         var first: [[Float]] = [], second: [[Float]] = []
@@ -218,7 +232,7 @@ public enum CycleGANCheckpoint {
         do { try body() } catch { throw .cannotWrite(path: path, reason: error.description) }
     }
 
-    private static func readTensors(_ path: String) throws(CheckpointError) -> StateDict {
+    static func readTensors(_ path: String) throws(CheckpointError) -> StateDict {
         do { return try SafeTensors.read(contentsOf: path).tensors } catch { throw .unreadable(path: path, reason: error.description) }
     }
 

@@ -1,5 +1,20 @@
 import GANCore
 
+/// What a translation run trains: CycleGAN's two generators with cycle losses, or CUT's single A → B
+/// generator with the PatchNCE loss (Park et al. 2020), with identity NCE on B (`.cut`) or without it and
+/// with flip equivariance (`.fastCUT`).
+public enum TranslationMethod: String, Sendable, Equatable, CaseIterable, Codable {
+    /// CycleGAN (Zhu et al. 2017): G_A, G_B, D_A, D_B.
+    case cycleGAN = "cyclegan"
+    /// CUT: G_A, D_A and the PatchNCE heads F; NCE on A → B and identity NCE on B → B.
+    case cut
+    /// FastCUT: as `.cut` without identity NCE, with a random horizontal flip of the input (flip equivariance).
+    case fastCUT = "fastcut"
+
+    /// Whether the model translates both ways (only CycleGAN does).
+    public var isBidirectional: Bool { self == .cycleGAN }
+}
+
 /// The settings of a CycleGAN: networks, objective, loss weights, optimizer and schedule.
 /// Defaults are junyanz's `train.py --model cycle_gan` defaults.
 public struct CycleGANOptions: Sendable, Equatable, Codable {
@@ -29,9 +44,38 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     public var constantEpochs = 100
     /// Epochs of linear decay to zero after them (`--n_epochs_decay`).
     public var decayEpochs = 100
+    /// CycleGAN, CUT or FastCUT. The NCE settings below apply to CUT and FastCUT only.
+    public var method = TranslationMethod.cycleGAN
+    /// Weight of the PatchNCE loss (`--lambda_NCE`: 1 for CUT, 10 for FastCUT).
+    public var lambdaNCE: Float = 1
+    /// Generator layers whose features the PatchNCE loss compares (indices into `ResnetGenerator.model`, see
+    /// `ResnetGenerator.features`); nil: `defaultNCELayers`.
+    public var nceLayers: [Int]?
+    /// Locations sampled per layer and image (`--num_patches`).
+    public var ncePatches = 256
+    /// Width of each layer's two-layer MLP head (`--netF_nc`).
+    public var nceUnits = 256
+    /// Temperature of the PatchNCE logits (`--nce_T`).
+    public var nceTemperature: Float = 0.07
 
     /// Creates the junyanz defaults; change fields as needed.
     public init() {}
+
+    /// CUT's settings (`--CUT_mode CUT`: λ_NCE 1, identity NCE) or FastCUT's (`--CUT_mode FastCUT`: λ_NCE 10, flip
+    /// equivariance), over junyanz's CycleGAN defaults for everything else.
+    public static func cut(fast: Bool = false) -> CycleGANOptions {
+        var o = CycleGANOptions()
+        o.method = fast ? .fastCUT : .cut
+        o.lambdaNCE = fast ? 10 : 1
+        return o
+    }
+
+    /// The layers PatchNCE reads: `nceLayers`, else CUT's 0, 4, 8, 12, 16 of its antialiased generator mapped onto
+    /// this plain one: the padded input (0), both stride-2 convolutions (4, 7), and residual blocks 1 and 5 (10, 14),
+    /// leaving out blocks the generator does not have.
+    public var patchNCELayers: [Int] {
+        nceLayers ?? [0, 4, 7, 10, 14].filter { $0 < 10 + resnetBlocks }
+    }
 
     /// The generators' network options (3 channels in and out, reflect padding, no dropout).
     public var generatorOptions: NetworkOptions {
@@ -49,6 +93,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case ngf, resnetBlocks, ndf, discriminatorLayers, norm, objective, lambdaCycle, lambdaIdentity, poolSize
         case learningRate, beta1, constantEpochs, decayEpochs
+        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature
     }
 
     /// Decodes options written by `encode(to:)`; absent keys keep their defaults.
@@ -76,6 +121,16 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         beta1 = try value(.beta1, beta1)
         constantEpochs = try value(.constantEpochs, constantEpochs)
         decayEpochs = try value(.decayEpochs, decayEpochs)
+        let methodName = try value(.method, method.rawValue)
+        guard let parsedMethod = TranslationMethod(rawValue: methodName) else {
+            throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription: "unknown method '\(methodName)'")
+        }
+        method = parsedMethod
+        lambdaNCE = try value(.lambdaNCE, lambdaNCE)
+        nceLayers = try c.decodeIfPresent([Int].self, forKey: .nceLayers)
+        ncePatches = try value(.ncePatches, ncePatches)
+        nceUnits = try value(.nceUnits, nceUnits)
+        nceTemperature = try value(.nceTemperature, nceTemperature)
         if let problem {
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: problem))
         }
@@ -90,15 +145,25 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         }
         if let p = outside("ngf", ngf, 1...1024) ?? outside("ndf", ndf, 1...1024) ?? outside("resnetBlocks", resnetBlocks, 0...64)
             ?? outside("discriminatorLayers", discriminatorLayers, 1...8) ?? outside("poolSize", poolSize, 0...100_000)
-            ?? outside("constantEpochs", constantEpochs, 0...1_000_000) ?? outside("decayEpochs", decayEpochs, 0...1_000_000) { return p }
-        for (name, v) in [("lambdaCycle", lambdaCycle), ("lambdaIdentity", lambdaIdentity), ("learningRate", learningRate), ("beta1", beta1)]
+            ?? outside("constantEpochs", constantEpochs, 0...1_000_000) ?? outside("decayEpochs", decayEpochs, 0...1_000_000)
+            ?? outside("ncePatches", ncePatches, 1...65_536) ?? outside("nceUnits", nceUnits, 1...4096) { return p }
+        if method != .cycleGAN {
+            let layers = patchNCELayers, top = 10 + resnetBlocks
+            if layers.isEmpty || !zip(layers, layers.dropFirst()).allSatisfy({ $0 < $1 }) || layers.first! < 0 || layers.last! >= top {
+                return "nceLayers must increase and lie in 0..<\(top) (the encoder: layers before the first upsampling), got \(layers)"
+            }
+            if !nceTemperature.isFinite || nceTemperature <= 0 { return "nceTemperature must be positive, got \(nceTemperature)" }
+        }
+        for (name, v) in [("lambdaCycle", lambdaCycle), ("lambdaIdentity", lambdaIdentity), ("learningRate", learningRate), ("beta1", beta1),
+                          ("lambdaNCE", lambdaNCE)]
         where !v.isFinite || v < 0 {
             return "\(name) must be finite and not negative, got \(v)"
         }
         return nil
     }
 
-    /// Encodes every field; enums as their raw names.
+    /// Encodes every field; enums as their raw names. The method and NCE settings are written for CUT and FastCUT
+    /// only, so CycleGAN manifests and checkpoints read as before.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ngf, forKey: .ngf)
@@ -114,5 +179,13 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         try c.encode(beta1, forKey: .beta1)
         try c.encode(constantEpochs, forKey: .constantEpochs)
         try c.encode(decayEpochs, forKey: .decayEpochs)
+        if method != .cycleGAN {
+            try c.encode(method.rawValue, forKey: .method)
+            try c.encode(lambdaNCE, forKey: .lambdaNCE)
+            try c.encodeIfPresent(nceLayers, forKey: .nceLayers)
+            try c.encode(ncePatches, forKey: .ncePatches)
+            try c.encode(nceUnits, forKey: .nceUnits)
+            try c.encode(nceTemperature, forKey: .nceTemperature)
+        }
     }
 }

@@ -25,7 +25,7 @@ public struct CycleGANTrainerSettings: Sendable {
     public init(runFolder: String) { self.runFolder = runFolder }
 }
 
-/// Why `CycleGANTrainer.run` returned.
+/// Why `TranslationTrainer.run` returned.
 public enum TrainingOutcome: Sendable, Equatable {
     /// Every epoch of the schedule is done (a final checkpoint was written).
     case finished
@@ -55,14 +55,19 @@ public final class StopFlag: @unchecked Sendable {
     public var signal: Int32? { lock.lock(); defer { lock.unlock() }; return raisedBy }
 }
 
-/// Trains a `CycleGANModel` on an `UnpairedImageFolder` over the options' epochs (constant then linear decay),
+/// The trainer of CycleGAN models.
+public typealias CycleGANTrainer = TranslationTrainer<CycleGANModel>
+/// The trainer of CUT and FastCUT models.
+public typealias CUTTrainer = TranslationTrainer<CUTModel>
+
+/// Trains a `CycleGANModel` or `CUTModel` on an `UnpairedImageFolder` over the options' epochs (constant then linear decay),
 /// logging losses to `loss_log.csv`, writing sample grids and checkpoints every few minutes, and stopping
 /// cleanly (with a checkpoint) on SIGINT/SIGTERM once `handleSignals()` is called. A NaN or Inf in the losses
 /// (checked every step) or in the weights and moments (checked before every checkpoint) stops the run or rolls
 /// it back to the last checkpoint, as `settings.onNonFinite` says; a checkpoint never holds non-finite values.
-public final class CycleGANTrainer: @unchecked Sendable {
+public final class TranslationTrainer<Model: TranslationTrainable>: @unchecked Sendable {
     /// The model being trained (replaced by the checkpoint's after a rollback).
-    public private(set) var model: CycleGANModel
+    public private(set) var model: Model
     /// The data source.
     public private(set) var data: UnpairedImageFolder
     /// Reporting and saving settings.
@@ -81,30 +86,30 @@ public final class CycleGANTrainer: @unchecked Sendable {
     public let stopFlag = StopFlag()
     /// Called before each step with the number of the step about to run (1 for the first) and the model: tests
     /// inject faults (a NaN weight) through it.
-    var beforeStep: ((Int, CycleGANModel) -> Void)?
+    var beforeStep: ((Int, Model) -> Void)?
     private var previousSeconds = 0.0
     private var runStart: Date?
     private var signalSources: [DispatchSourceSignal] = []
 
     /// A fresh run.
-    public init(model: CycleGANModel, data: UnpairedImageFolder, settings: CycleGANTrainerSettings) {
+    public init(model: Model, data: UnpairedImageFolder, settings: CycleGANTrainerSettings) {
         self.model = model
         self.data = data
         self.settings = settings
     }
 
     /// Continues the run in `settings.runFolder` from its latest checkpoint: weights, optimizer moments and steps,
-    /// pools and their generators, epoch and position. `data` must list the same images with the same seed.
+    /// pools and their generators (CycleGAN) or the sampler (CUT), epoch and position. `data` must list the same images with the same seed.
     /// - Throws: `CheckpointError` when there is no usable checkpoint or the data seed differs.
     public init(resuming settings: CycleGANTrainerSettings, data: UnpairedImageFolder) throws(CheckpointError) {
-        let (model, state) = try CycleGANCheckpoint.load(runFolder: settings.runFolder)
+        let (model, state) = try Model.loadLatest(runFolder: settings.runFolder)
         guard state.dataSeed == data.seed else { throw .mismatch("the checkpoint used data seed \(state.dataSeed), not \(data.seed)") }
         self.model = model
         self.data = data
         self.settings = settings
         (step, epoch, index, previousSeconds) = (state.step, state.epoch, state.index, state.trainingSeconds)
         skippedItems = Set(state.skippedItems ?? [])
-        LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step)
+        LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step, columns: 4 + Model.Losses.names.count)
     }
 
     /// Total epochs of the schedule.
@@ -112,11 +117,9 @@ public final class CycleGANTrainer: @unchecked Sendable {
 
     /// The state record of the current position.
     public var state: CycleGANTrainingState {
-        CycleGANTrainingState(step: step, epoch: epoch, index: index, dataSeed: data.seed, options: model.options,
-                              poolGeneratorStates: [model.fakeBPool.generator.state, model.fakeAPool.generator.state],
-                              optimizerSteps: [model.generatorOptimizer.stepCount, model.discriminatorOptimizer.stepCount],
-                              trainingSeconds: previousSeconds + (runStart.map { Date().timeIntervalSince($0) } ?? 0),
-                              skippedItems: skippedItems.isEmpty ? nil : skippedItems.sorted())
+        model.trainingState(step: step, epoch: epoch, index: index, dataSeed: data.seed,
+                            trainingSeconds: previousSeconds + (runStart.map { Date().timeIntervalSince($0) } ?? 0),
+                            skippedItems: skippedItems.isEmpty ? nil : skippedItems.sorted())
     }
 
     /// The first weight, buffer or optimizer moment holding NaN or Inf ("parameter G_A.model.1.weight"), or nil.
@@ -124,7 +127,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
         for (net, module) in model.networks {
             if let name = module.firstNonFiniteState() { return "parameter \(net).\(name)" }
         }
-        for (label, optimizer) in [("optimizer_G", model.generatorOptimizer), ("optimizer_D", model.discriminatorOptimizer)] {
+        for (label, optimizer) in model.optimizers {
             if let k = optimizer.firstNonFiniteMoment() { return "\(label) moments of parameter \(k)" }
         }
         return nil
@@ -137,7 +140,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
             let last = try? CycleGANCheckpoint.latestState(runFolder: settings.runFolder)
             throw NonFiniteTrainingError(step: step, detail: bad, lastGoodCheckpoint: last?.folder, lastGoodStep: last?.state.step)
         }
-        try CycleGANCheckpoint.save(model, state: state, runFolder: settings.runFolder)
+        try model.saveCheckpoint(state: state, runFolder: settings.runFolder)
     }
 
     /// Makes SIGINT and SIGTERM raise `stopFlag` instead of killing the process, so the loop writes a checkpoint and returns.
@@ -160,8 +163,8 @@ public final class CycleGANTrainer: @unchecked Sendable {
         try FileAccess.makeFolders(settings.runFolder)
         // Rows after the current step were written by a run that did not get to checkpoint them (or, for a fresh
         // run, by one killed before its first checkpoint).
-        LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step)
-        var log = try LossLog(path: settings.runFolder + "/loss_log.csv")
+        LossLog.truncate(settings.runFolder + "/loss_log.csv", afterStep: step, columns: 4 + Model.Losses.names.count)
+        var log = try LossLog(path: settings.runFolder + "/loss_log.csv", names: Model.Losses.names)
         let start = Date()
         runStart = start
         defer { previousSeconds += Date().timeIntervalSince(start); runStart = nil }
@@ -182,7 +185,7 @@ public final class CycleGANTrainer: @unchecked Sendable {
                 problem.rollbacks = max(1, rollbacksInARow)
                 throw problem
             }
-            let (restored, state) = try CycleGANCheckpoint.load(runFolder: settings.runFolder)
+            let (restored, state) = try Model.loadLatest(runFolder: settings.runFolder)
             model = restored
             (step, epoch, index) = (state.step, state.epoch, state.index)
             if let item { skippedItems.insert(item) }
@@ -225,15 +228,15 @@ public final class CycleGANTrainer: @unchecked Sendable {
             step += 1; index += 1; stepsThisRun += 1; stepsSinceCheckpoint += 1; itemsSinceProgress += pair.a.shape[0]
             lastItem = item
             guard losses.isFinite else {
-                try recover(step: step, detail: "losses " + nonFiniteLosses(names: CycleGANLosses.names, values: losses.values), item: item)
+                try recover(step: step, detail: "losses " + nonFiniteLosses(names: Model.Losses.names, values: losses.values), item: item)
                 continue
             }
             let now = Date()
             try log.append(step: step, epoch: epoch, seconds: state.trainingSeconds,
-                           learningRate: model.generatorOptimizer.learningRate, losses: losses)
+                           learningRate: model.learningRate, losses: losses.values)
             if let interval = settings.progressInterval, now.timeIntervalSince(lastProgress) >= interval {
                 let rate = Double(itemsSinceProgress) / now.timeIntervalSince(lastProgress)
-                let named = zip(CycleGANLosses.names, losses.values).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: " ")
+                let named = zip(Model.Losses.names, losses.values).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: " ")
                 settings.progress("epoch \(epoch + 1)/\(totalEpochs) [\(index)/\(data.count)] step \(step)  \(named)  \(String(format: "%.2f", rate)) img/s")
                 lastProgress = now; itemsSinceProgress = 0
             }
@@ -248,10 +251,10 @@ public final class CycleGANTrainer: @unchecked Sendable {
     }
 
     /// Writes `samples/step-<n>.png` and `samples/latest.png` (each atomically).
-    public func writeSample(_ visuals: CycleGANVisuals) throws {
+    public func writeSample(_ visuals: Model.Visuals) throws {
         let folder = settings.runFolder + "/samples"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let grid = try SampleGrid.image(visuals)
+        let grid = try Model.sampleGrid(visuals)
         for path in [folder + String(format: "/step-%09d.png", step), folder + "/latest.png"] {
             FileAccess.removeStaleTemporaryFiles(for: path)   // left by a process killed while writing it
             try grid.write(to: path)
@@ -268,17 +271,20 @@ public final class CycleGANTrainer: @unchecked Sendable {
     }
 }
 
-/// The CSV loss log: `step,epoch,seconds,lr,G_A,G_B,cycle_A,cycle_B,idt_A,idt_B,D_A,D_B`, one row per step, appended.
+/// The CSV loss log: `step,epoch,seconds,lr,` and the model's loss names (CycleGAN: `G_A,G_B,cycle_A,cycle_B,idt_A,idt_B,D_A,D_B`;
+/// CUT: `G_GAN,D,NCE,NCE_Y`), one row per step, appended.
 final class LossLog {
     let path: String
+    let names: [String]
     private let fd: Int32
 
     /// Opens (creating with a header) the log at `path` for appending.
     /// - Throws: `ImageIOError.cannotWrite` naming the log.
-    init(path: String) throws(ImageIOError) {
+    init(path: String, names: [String] = CycleGANLosses.names) throws(ImageIOError) {
         self.path = path
+        self.names = names
         if !FileManager.default.fileExists(atPath: path) {
-            let header = (["step", "epoch", "seconds", "lr"] + CycleGANLosses.names).joined(separator: ",") + "\n"
+            let header = (["step", "epoch", "seconds", "lr"] + names).joined(separator: ",") + "\n"
             try FileAccess.writeAtomically(Array(header.utf8), to: path)
         }
         fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
@@ -289,8 +295,8 @@ final class LossLog {
 
     /// Appends one row. A row that does not fit (a full disk) is cut back off and reported.
     /// - Throws: `ImageIOError.cannotWrite` naming the log and the problem.
-    func append(step: Int, epoch: Int, seconds: Double, learningRate: Float, losses: CycleGANLosses) throws(ImageIOError) {
-        let row = ["\(step)", "\(epoch)", String(format: "%.2f", seconds), "\(learningRate)"] + losses.values.map { "\($0)" }
+    func append(step: Int, epoch: Int, seconds: Double, learningRate: Float, losses: [Float]) throws(ImageIOError) {
+        let row = ["\(step)", "\(epoch)", String(format: "%.2f", seconds), "\(learningRate)"] + losses.map { "\($0)" }
         let bytes = Array((row.joined(separator: ",") + "\n").utf8)
         let size = lseek(fd, 0, SEEK_END)
         var done = 0
@@ -308,15 +314,14 @@ final class LossLog {
 
     /// Drops the rows after `step` and opens the log again (after a rollback).
     func reopen(truncatingAfterStep step: Int) throws(ImageIOError) -> LossLog {
-        Self.truncate(path, afterStep: step)
-        return try LossLog(path: path)
+        Self.truncate(path, afterStep: step, columns: 4 + names.count)
+        return try LossLog(path: path, names: names)
     }
 
     /// Drops rows after `step` (written after the checkpoint a resumed run starts from), and rows cut short.
-    static func truncate(_ path: String, afterStep step: Int) {
+    static func truncate(_ path: String, afterStep step: Int, columns: Int = 4 + CycleGANLosses.names.count) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let columns = 4 + CycleGANLosses.names.count
         let kept = lines.enumerated().filter { k, line in
             k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
         }.map(\.element)

@@ -5,10 +5,16 @@ import GANImageIO
 public enum SampleGrid {
     /// Composes the first item of each visual into a 3×2 grid (8-bit RGB, 2-pixel white gutters).
     public static func image(_ v: CycleGANVisuals) throws(ImageIOError) -> Image {
-        let rows = [[v.realA, v.fakeB, v.reconstructedA], [v.realB, v.fakeA, v.reconstructedB]]
+        try image(rows: [[v.realA, v.fakeB, v.reconstructedA], [v.realB, v.fakeA, v.reconstructedB]])
+    }
+
+    /// Composes the first item of each tensor into a grid with one row per entry of `rows` (8-bit RGB, 2-pixel
+    /// white gutters, cells as large as the largest image).
+    public static func image(rows: [[Tensor]]) throws(ImageIOError) -> Image {
         let tiles = try rows.map { row throws(ImageIOError) in try row.map { t throws(ImageIOError) in try firstImage(t) } }
         let cellW = tiles.flatMap { $0 }.map(\.width).max()!, cellH = tiles.flatMap { $0 }.map(\.height).max()!
-        let gutter = 2, width = 3 * cellW + 2 * gutter, height = 2 * cellH + gutter
+        let columns = rows.map(\.count).max()!, gutter = 2
+        let width = columns * cellW + (columns - 1) * gutter, height = rows.count * cellH + (rows.count - 1) * gutter
         var samples = [UInt16](repeating: 255, count: width * height * 3)
         for (r, row) in tiles.enumerated() {
             for (c, tile) in row.enumerated() {

@@ -38,8 +38,8 @@ public struct TranslationManifest: Sendable, Equatable, Codable {
     }
 }
 
-/// A translation model folder: `manifest.json`, `G_A.safetensors` (A → B) and `G_B.safetensors` (B → A),
-/// weights under PyTorch's names.
+/// A translation model folder: `manifest.json`, `G_A.safetensors` (A → B) and, for CycleGAN, `G_B.safetensors`
+/// (B → A), weights under PyTorch's names. A CUT or FastCUT model (`options.method`) has G_A only: it goes A → B.
 public struct TranslationModel: Sendable {
     /// The folder.
     public let folder: String
@@ -74,16 +74,33 @@ public struct TranslationModel: Sendable {
         self.manifest = manifest
     }
 
+    /// Whether the model translates both ways (CycleGAN), or only A → B (CUT, FastCUT).
+    public var translatesBothWays: Bool { manifest.options.method.isBidirectional }
+
+    /// The generators the folder holds: "G_A" and "G_B", or "G_A" alone for a one-direction model.
+    public var generatorNames: [String] { translatesBothWays ? ["G_A", "G_B"] : ["G_A"] }
+
+    /// "cats -> dogs" or "cats <-> dogs".
+    public var directionDescription: String {
+        "\(manifest.domainA) \(translatesBothWays ? "<->" : "->") \(manifest.domainB)"
+    }
+
     /// Which generator translates into `domain` ("G_A" into B, "G_B" into A), or nil when neither domain matches
-    /// (compared case-insensitively).
+    /// (compared case-insensitively) or the model has no generator into it (domain A of a one-direction model).
     public func generatorName(to domain: String) -> String? {
         if domain.caseInsensitiveCompare(manifest.domainB) == .orderedSame { return "G_A" }
-        if domain.caseInsensitiveCompare(manifest.domainA) == .orderedSame { return "G_B" }
+        if domain.caseInsensitiveCompare(manifest.domainA) == .orderedSame { return translatesBothWays ? "G_B" : nil }
         return nil
     }
 
     /// Builds the generator `name` ("G_A" or "G_B") and loads its weights.
+    /// - Throws: `CheckpointError.mismatch` when the model has no such generator (G_B of a one-direction model),
+    ///   else weight-file errors.
     public func loadGenerator(_ name: String) throws -> ResnetGenerator {
+        guard generatorNames.contains(name) else {
+            throw CheckpointError.mismatch("model '\(manifest.name)' only translates \(manifest.domainA) to \(manifest.domainB) "
+                                           + "(a \(manifest.options.method.rawValue) model has no \(name))")
+        }
         let path = "\(folder)/\(name).safetensors"
         try StateDict.checkFile(path, canHold: manifest.options.generatorOptions.resnetGeneratorParameterLowerBound)
         var rng = SeededGenerator(seed: 0)
@@ -93,11 +110,13 @@ public struct TranslationModel: Sendable {
         return generator
     }
 
-    /// Writes a model folder from a trained model: both generators and the manifest, each file atomically.
-    public static func export(_ model: CycleGANModel, manifest: TranslationManifest, to folder: String) throws {
+    /// Writes a model folder from a trained model: its generators (both for CycleGAN, G_A for CUT) and the
+    /// manifest, each file atomically.
+    public static func export<Model: TranslationTrainable>(_ model: Model, manifest: TranslationManifest, to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try SafeTensors.write(model.generatorA.stateDict(), to: folder + "/G_A.safetensors")
-        try SafeTensors.write(model.generatorB.stateDict(), to: folder + "/G_B.safetensors")
+        for (name, generator) in model.exportedGenerators {
+            try SafeTensors.write(generator.stateDict(), to: "\(folder)/\(name).safetensors")
+        }
         try CycleGANCheckpoint.writeJSON(manifest, to: folder + "/manifest.json")
     }
 }

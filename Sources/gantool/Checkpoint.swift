@@ -15,8 +15,8 @@ struct CheckpointVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Load every checkpoint of training folders in full and check them for NaN and Inf.",
         discussion: """
-            Takes CycleGAN run folders (train cyclegan --out) and conditional-GAN folders (train cgan -o). \
-            Each checkpoint on disk is loaded as --resume would load it: weights, optimizer moments, \
+            Takes CycleGAN and CUT run folders (train cyclegan [--objective cut] --out) and conditional-GAN folders (train cgan -o). \
+            Each checkpoint on disk is loaded as --resume would load it: weights (with CUT's NCE heads), optimizer moments, \
             pools and state. Leftovers of interrupted saves are listed; --resume ignores them and the \
             next checkpoint removes them. Exits 1 if a folder has no checkpoint to resume from or a \
             checkpoint does not load.

@@ -5,7 +5,7 @@ import GANKit
 struct TrainCycleGAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cyclegan",
-        abstract: "Train an unpaired translation model (CycleGAN) from two folders of images.",
+        abstract: "Train an unpaired translation model (CycleGAN, or CUT/FastCUT with --objective) from two folders of images.",
         discussion: """
             Writes into runs/NAME (or --out): loss_log.csv, samples/ (real | translated | reconstructed), \
             checkpoints/ every --checkpoint-minutes (or --checkpoint-every steps) and on Ctrl-C or SIGTERM, \
@@ -13,10 +13,16 @@ struct TrainCycleGAN: ParsableCommand {
             continues exactly where the last checkpoint stopped (same data order, optimizer state and step count).
             A NaN or Inf in the losses or weights stops the run with exit status 1 and the last good \
             checkpoint untouched; --on-nonfinite rollback reloads that checkpoint and passes over the batch instead.
+            --objective cut trains CUT (Park et al. 2020): one generator A->B, one discriminator and the PatchNCE \
+            heads, about half CycleGAN's work per step; its model translates A to B only. --objective fastcut \
+            drops CUT's identity NCE term (lambda_NCE 10, flip equivariance). Samples then show real A | G(A) \
+            (and real B | G(B) for cut); the model folder holds G_A only. --resume takes the objective from the checkpoint.
 
             Examples:
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 --ngf 32
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume
+              gantool train cyclegan --objective cut --a cats/ --b dogs/ --name cat2dog-cut --size 128 --ngf 32 --blocks 6
+              gantool train cyclegan --objective fastcut --a cats/ --b dogs/ --name cat2dog-fastcut --size 128 --ngf 32
             """)
 
     @Option(help: "Images of domain A (a folder, file or glob; repeat for more).")
@@ -55,6 +61,10 @@ struct TrainCycleGAN: ParsableCommand {
     @Option(help: "Epochs of linear learning-rate decay after them.")
     var decayEpochs = 100
 
+    @Option(help: ArgumentHelp("What to train: cyclegan (two generators, cycle losses), cut (one generator A->B, PatchNCE "
+                               + "with identity NCE) or fastcut (PatchNCE without identity, lambda_NCE 10).", valueName: "cyclegan|cut|fastcut"))
+    var objective = "cyclegan"
+
     @Option(help: ArgumentHelp("Adversarial loss: lsgan (CycleGAN's), minimax, nonsaturating (= vanilla) or hinge.",
                                valueName: "name"))
     var loss = "lsgan"
@@ -90,6 +100,9 @@ struct TrainCycleGAN: ParsableCommand {
             throw ValidationError("--checkpoint-minutes and --checkpoint-every must be positive")
         }
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
+        guard TranslationMethod(rawValue: objective) != nil else {
+            throw ValidationError("--objective must be one of \(CycleGANTrainingJob.methodNames.joined(separator: ", "))")
+        }
         guard CycleGANTrainingJob.lossNames.contains(loss) else {
             throw ValidationError("--loss must be one of \(CycleGANTrainingJob.lossNames.joined(separator: ", "))")
         }
@@ -106,6 +119,7 @@ struct TrainCycleGAN: ParsableCommand {
         job.size = size
         job.loadSize = loadSize
         job.lossName = loss
+        job.method = TranslationMethod(rawValue: objective) ?? .cycleGAN
         job.ngf = ngf
         job.resnetBlocks = blocks
         job.epochs = epochs

@@ -95,6 +95,37 @@ struct EvalTranslateCommandTests {
                                                 "--b", data + "/testB", "--classifier", dir.path + "/none"])
         #expect(missing.status == 1 && missing.stderr.contains("no trained domain classifier"))
         #expect(try CommandLineTests.run(["eval", "translate", "--model", "x", "--a", data + "/testA"]).status != 0)
+
+        // A CUT model goes red -> blue only: translate, models and eval translate say so.
+        let cut = try CommandLineTests.run(["train", "cyclegan", "--objective", "cut", "--a", data + "/trainA", "--b", data + "/trainB",
+                                            "--name", "blobs-cut", "--out", dir.path + "/cut", "--size", "24", "--ngf", "2", "--blocks", "1",
+                                            "--max-steps", "2", "--a-name", "red", "--b-name", "blue"])
+        #expect(cut.status == 0 && cut.stderr.contains("(cut)"), "\(cut.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/cut/model/G_A.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/cut/model/G_B.safetensors"))
+        let listing = try CommandLineTests.run(["models", "--models", dir.path + "/cut"])
+        #expect(listing.status == 0 && listing.stdout.contains("red -> blue") && listing.stdout.contains("A -> B only"), "\(listing.stdout)")
+        let toBlue = try CommandLineTests.run(["translate", data + "/testA", "--to", "blue", "--models", dir.path + "/cut", "-o", dir.path + "/blue"])
+        #expect(toBlue.status == 0, "\(toBlue.stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/blue")) ?? []).count == 8)
+        let toRed = try CommandLineTests.run(["translate", data + "/testB", "--to", "red", "--models", dir.path + "/cut", "-o", dir.path + "/red"])
+        #expect(toRed.status != 0 && toRed.stderr.contains("only translates red to blue"), "\(toRed.stderr)")
+        let oneWay = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/cut"] + common)
+        #expect(oneWay.status == 0, "\(oneWay.stderr)")
+        #expect(oneWay.stdout.contains("red -> blue") && oneWay.stdout.contains("blue -> red") && oneWay.stdout.contains("not available"), "\(oneWay.stdout)")
+        #expect(oneWay.stdout.contains("cycle L1 not applicable"))
+        let oneWayJSON = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/cut", "--json"] + common)
+        let oneWayObject = try JSONSerialization.jsonObject(with: Data(oneWayJSON.stdout.utf8)) as? [String: Any]
+        #expect((oneWayObject?["directions"] as? [[String: Any]])?.count == 1)
+        #expect(oneWayObject?["unavailableDirections"] as? [String] == ["blue -> red"])
+        #expect((oneWayObject?["directions"] as? [[String: Any]])?.first?["cycleL1"] == nil)
+        let verify = try CommandLineTests.run(["checkpoint", "verify", dir.path + "/cut"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let resumed = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "blobs-cut",
+                                                "--out", dir.path + "/cut", "--size", "24", "--max-steps", "1", "--resume"])
+        #expect(resumed.status == 0 && resumed.stderr.contains("(cut)") && resumed.stderr.contains("from step 2"), "\(resumed.stderr)")
+        let badObjective = try CommandLineTests.run(["train", "cyclegan", "--objective", "unit", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "y"])
+        #expect(badObjective.status != 0 && badObjective.stderr.contains("--objective must be one of"))
     }
 
     @Test func trainingFoldersAndCacheNames() throws {

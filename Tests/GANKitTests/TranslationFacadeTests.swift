@@ -26,6 +26,23 @@ import GANTranslation
         #expect(TranslationModels.folder(explicit: "/x/models") == "/x/models")
     }
 
+    @Test func aOneDirectionModelRefusesTheOtherDirection() throws {
+        let root = NSTemporaryDirectory() + "gankit-models-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = CycleGANOptions.cut()
+        options.ngf = 2; options.ndf = 2; options.resnetBlocks = 1; options.ncePatches = 4; options.nceUnits = 4
+        try TranslationModel.export(CUTModel(options: options, seed: 1),
+                                    manifest: TranslationManifest(name: "cat2dog-cut", domainA: "cats", domainB: "dogs", options: options),
+                                    to: root + "/cat2dog-cut")
+        #expect(try TranslationModels.resolve(to: "dogs", model: nil, in: root).generator == "G_A")
+        #expect(throws: TranslationError.oneDirection(model: "cat2dog-cut", from: "cats", to: "dogs")) {
+            try TranslationModels.resolve(to: "cats", model: nil, in: root)
+        }
+        #expect(TranslationError.oneDirection(model: "cat2dog-cut", from: "cats", to: "dogs").description.contains("only translates cats to dogs"))
+        let summary = ModelCatalog(folder: root, source: .option).models.first
+        #expect(summary?.oneWay == true && summary?.problems == [] && summary?.architecture.contains("cut, A -> B only") == true)
+    }
+
     @Test func domainNamesDefaultToTheFolderNames() {
         let job = CycleGANTrainingJob(inputsA: ["data/horses/"], inputsB: ["data/zebras"], name: "h2z")
         #expect(job.domainA == "horses" && job.domainB == "zebras" && job.runFolder == "runs/h2z")

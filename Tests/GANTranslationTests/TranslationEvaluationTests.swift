@@ -63,7 +63,7 @@ struct TranslationEvaluationTests {
         let swap = try evaluate(swapRedBlue)
         #expect(swap.classifierTestAccuracy >= 0.9)
         #expect(swap.directions.map(\.count) == [10, 10])
-        #expect(swap.directions.allSatisfy { $0.shareClassifiedAsTarget >= 0.9 && $0.cycleL1 < 1e-6 })
+        #expect(swap.directions.allSatisfy { $0.shareClassifiedAsTarget >= 0.9 && ($0.cycleL1 ?? 1) < 1e-6 })
         #expect(swap.directions.allSatisfy { $0.fid < $0.fidUntranslated && $0.kid < $0.kidUntranslated })
         #expect(!swap.classifierSawTestImages && swap.generatorSawTestImages == false && swap.meetsGoals)
 

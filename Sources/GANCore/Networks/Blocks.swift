@@ -94,6 +94,28 @@ public final class ResnetGenerator: Module, @unchecked Sendable {
     /// Maps an image batch [N, inputChannels, H, W] to [N, outputChannels, H, W] in (-1, 1)
     /// (H and W divisible by 4 give the input size back).
     override public func forward(_ input: Variable) -> Variable { model(input) }
+
+    /// The outputs of the layers of `model` at `layers` (indices into `model.layers`, increasing), running the
+    /// network only as far as the last of them (CUT's `netG(x, layers, encode_only=True)`). Index 0 is the
+    /// reflection-padded input, 4 and 7 the two stride-2 convolutions, 10 + k the k-th residual block (from 0).
+    public func features(_ input: Variable, layers wanted: [Int]) -> [Variable] {
+        precondition(zip(wanted, wanted.dropFirst()).allSatisfy { $0 < $1 } && (wanted.last ?? 0) < model.layers.count,
+                     "ResnetGenerator.features: layers must increase and lie below \(model.layers.count), got \(wanted)")
+        guard let last = wanted.last else { return [] }
+        var x = input, i = 0, out: [Variable] = []
+        while i <= last {
+            // The fused instance norm + ReLU of `Sequential`, unless the norm's own output is wanted.
+            if let norm = model.layers[i] as? InstanceNorm2d, i + 1 < model.layers.count, model.layers[i + 1] is ReLU, !wanted.contains(i) {
+                x = norm.forward(x, fusedReLU: true)
+                i += 2
+            } else {
+                x = model.layers[i](x)
+                i += 1
+            }
+            if wanted.contains(i - 1) { out.append(x) }
+        }
+        return out
+    }
 }
 
 /// One level of the U-Net (junyanz `UnetSkipConnectionBlock`):

@@ -22,8 +22,9 @@ public struct TranslationDirectionScore: Codable, Sendable, Equatable {
     public var kid: Double
     /// KID between the untranslated source images and the real target test images.
     public var kidUntranslated: Double
-    /// Mean |G_back(G(x)) − x| over pixels and RGB channels, in [-1, 1] units.
-    public var cycleL1: Double
+    /// Mean |G_back(G(x)) − x| over pixels and RGB channels, in [-1, 1] units; nil for a one-direction model
+    /// (CUT), which has no generator back.
+    public var cycleL1: Double?
 }
 
 /// What `gantool eval translate` reports.
@@ -46,8 +47,10 @@ public struct TranslationEvaluationReport: Codable, Sendable, Equatable {
     public var classifierSawTestImages: Bool
     /// Whether any test image lies in a folder the generators were trained on; nil when the model does not record its data.
     public var generatorSawTestImages: Bool?
-    /// A → B, then B → A.
+    /// A → B, then B → A (A → B alone for a one-direction model).
     public var directions: [TranslationDirectionScore]
+    /// Directions the model cannot translate ("dogs -> cats" for a cats -> dogs CUT model); nil when none.
+    public var unavailableDirections: [String]?
     /// Goal for `shareClassifiedAsTarget` in each direction (0.8).
     public var shareGoal: Double
     /// Goal for `cycleL1`: below it in each direction (0.1).
@@ -55,11 +58,12 @@ public struct TranslationEvaluationReport: Codable, Sendable, Equatable {
     /// `meetsGoals` when the report was made (stored so that the JSON carries it).
     public var goalsMet = false
 
-    /// Every direction at or above `shareGoal`, every cycle L1 below `cycleL1Goal`, and no test image seen by the
-    /// classifier (or, where recorded, the generators).
+    /// Every direction at or above `shareGoal`, every cycle L1 below `cycleL1Goal` (where there is one), and no test
+    /// image seen by the classifier (or, where recorded, the generators). A one-direction model is judged on its one
+    /// direction.
     public var meetsGoals: Bool {
         !classifierSawTestImages && generatorSawTestImages != true
-            && directions.allSatisfy { $0.shareClassifiedAsTarget >= shareGoal && $0.cycleL1 < cycleL1Goal }
+            && directions.allSatisfy { $0.shareClassifiedAsTarget >= shareGoal && ($0.cycleL1.map { $0 < cycleL1Goal } ?? true) }
     }
 }
 
@@ -86,10 +90,11 @@ public enum TranslationEvaluation {
         public init() {}
     }
 
-    /// Evaluates `aToB` (G_A) and `bToA` (G_B) on the images directly inside `testA` and `testB` folders.
+    /// Evaluates `aToB` (G_A) and `bToA` (G_B; nil for a one-direction model, which is then scored A → B only, without
+    /// cycle L1) on the images directly inside `testA` and `testB` folders.
     /// - Throws: `DomainClassifierError.noImages` for a domain without readable images; `ImageIOError` when a
     ///   translated image cannot be formed.
-    public static func evaluate(model: String, step: Int?, domains: (a: String, b: String), aToB: @escaping Generator, bToA: @escaping Generator,
+    public static func evaluate(model: String, step: Int?, domains: (a: String, b: String), aToB: @escaping Generator, bToA: Generator?,
                                 generatorTrainFolders: (a: [String], b: [String])?,
                                 classifier: DomainClassifier, manifest: DomainClassifierManifest, classifierFolder: String,
                                 testA: [String], testB: [String], options: Options = Options(),
@@ -104,7 +109,7 @@ public enum TranslationEvaluation {
         let generatorSaw = generatorTrainFolders.map { !testFiles.isDisjoint(with: filesIn($0.a + $0.b)) }
 
         let names = [domains.a, domains.b]
-        let generators = [aToB, bToA]
+        let generators: [Generator?] = [aToB, bToA]
         // Per domain: classifier inputs of real, translated; cycle L1 sums.
         var real = [[Float]](repeating: [], count: 2), translated = [[Float]](repeating: [], count: 2)
         var counts = [0, 0], cycle = [0.0, 0.0]
@@ -116,15 +121,18 @@ public enum TranslationEvaluation {
                     continue
                 }
                 let x = square.rgbTensor()
-                let fake = generators[d](x)
-                let back = generators[1 - d](fake)
-                var l1 = 0.0
-                for (u, v) in zip(back.scalars, x.scalars) { l1 += Double(Swift.abs(u - v)) }
-                cycle[d] += l1 / Double(x.count)
-                let fakeImage = try Image(planes: FloatPlanes(channels: 3, height: options.size, width: options.size, values: fake.scalars))
                 real[d] += try preparation.evaluationInput(square).scalars
-                translated[d] += try preparation.evaluationInput(fakeImage).scalars
                 counts[d] += 1
+                guard let forward = generators[d] else { continue }
+                let fake = forward(x)
+                if let backward = generators[1 - d] {
+                    let back = backward(fake)
+                    var l1 = 0.0
+                    for (u, v) in zip(back.scalars, x.scalars) { l1 += Double(Swift.abs(u - v)) }
+                    cycle[d] += l1 / Double(x.count)
+                }
+                let fakeImage = try Image(planes: FloatPlanes(channels: 3, height: options.size, width: options.size, values: fake.scalars))
+                translated[d] += try preparation.evaluationInput(fakeImage).scalars
                 if (k + 1) % 25 == 0 || k + 1 == lists[d].count { progress("\(names[d]) -> \(names[1 - d]): \(k + 1)/\(lists[d].count)") }
             }
             guard counts[d] >= 2 else { throw DomainClassifierError.noImages(domain: names[d], folders: testFolders[d]) }
@@ -134,14 +142,20 @@ public enum TranslationEvaluation {
             classifier.featuresAndPredictions(Tensor(shape: [n, 3, s, s], scalars: values))
         }
         let realOut = (0..<2).map { run(real[$0], counts[$0]) }
-        let fakeOut = (0..<2).map { run(translated[$0], counts[$0]) }
+        let fakeOut = (0..<2).map { generators[$0] == nil ? nil : run(translated[$0], counts[$0]) }
         let perDomain = (0..<2).map { d in Double(realOut[d].predictions.filter { $0 == d }.count) / Double(counts[d]) }
         let overall = Double(realOut[0].predictions.filter { $0 == 0 }.count + realOut[1].predictions.filter { $0 == 1 }.count)
             / Double(counts[0] + counts[1])
         var directions: [TranslationDirectionScore] = []
+        var unavailable: [String] = []
         for d in 0..<2 {
             let target = 1 - d
-            let share = Double(fakeOut[d].predictions.filter { $0 == target }.count) / Double(counts[d])
+            guard let fakeOut = fakeOut[d] else {
+                unavailable.append("\(names[d]) -> \(names[target])")
+                progress("\(names[d]) -> \(names[target]): not available (the model only translates \(names[target]) to \(names[d]))")
+                continue
+            }
+            let share = Double(fakeOut.predictions.filter { $0 == target }.count) / Double(counts[d])
             let untranslated = Double(realOut[d].predictions.filter { $0 == target }.count) / Double(counts[d])
             let kid = { (x: Tensor) in
                 KernelDistance.kid(x, realOut[target].features, subsets: options.kidSubsets, subsetSize: options.kidSubsetSize).mean
@@ -149,11 +163,13 @@ public enum TranslationEvaluation {
             let score = TranslationDirectionScore(
                 from: names[d], to: names[target], count: counts[d], shareClassifiedAsTarget: share,
                 untranslatedShareClassifiedAsTarget: untranslated,
-                fid: FrechetDistance.between(fakeOut[d].features, realOut[target].features),
+                fid: FrechetDistance.between(fakeOut.features, realOut[target].features),
                 fidUntranslated: FrechetDistance.between(realOut[d].features, realOut[target].features),
-                kid: kid(fakeOut[d].features), kidUntranslated: kid(realOut[d].features), cycleL1: cycle[d] / Double(counts[d]))
-            progress(String(format: "%@ -> %@: %.1f%% classified as %@, FID %.2f (untranslated %.2f), KID %.4f, cycle L1 %.4f",
-                            score.from, score.to, 100 * share, score.to, score.fid, score.fidUntranslated, score.kid, score.cycleL1))
+                kid: kid(fakeOut.features), kidUntranslated: kid(realOut[d].features),
+                cycleL1: generators[target] == nil ? nil : cycle[d] / Double(counts[d]))
+            progress(String(format: "%@ -> %@: %.1f%% classified as %@, FID %.2f (untranslated %.2f), KID %.4f, cycle L1 %@",
+                            score.from, score.to, 100 * share, score.to, score.fid, score.fidUntranslated, score.kid,
+                            score.cycleL1.map { String(format: "%.4f", $0) } ?? "not applicable"))
             directions.append(score)
         }
         var report = TranslationEvaluationReport(model: model, step: step, size: options.size, classifier: classifierFolder,
@@ -161,6 +177,7 @@ public enum TranslationEvaluation {
                                            classifierRecordedTestAccuracy: manifest.testAccuracy, classifierSawTestImages: classifierSaw,
                                            generatorSawTestImages: generatorSaw, directions: directions,
                                            shareGoal: options.shareGoal, cycleL1Goal: options.cycleL1Goal)
+        report.unavailableDirections = unavailable.isEmpty ? nil : unavailable
         report.goalsMet = report.meetsGoals
         return report
     }
