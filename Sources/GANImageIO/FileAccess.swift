@@ -59,6 +59,33 @@ public enum FileAccess {
         }
     }
 
+    /// Writes a whole folder atomically: `fill` writes the folder's files into a hidden sibling
+    /// (`.NAME.partial-PID`), which is then renamed to `folder`, replacing an existing one (moved aside to
+    /// `.NAME.old-PID` first and removed after). A failure removes the partial folder and leaves `folder` as it was.
+    /// - Throws: what `fill` or the file system throws.
+    public static func replaceFolder(_ folder: String, fill: (String) throws -> Void) throws {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
+        do {
+            try? fm.removeItem(atPath: partial)
+            try makeFolders(partial)
+            try fill(partial)
+            if fm.fileExists(atPath: folder) {
+                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
+                try fm.moveItem(atPath: folder, toPath: old)
+                try fm.moveItem(atPath: partial, toPath: folder)
+                try? fm.removeItem(atPath: old)
+            } else {
+                try fm.moveItem(atPath: partial, toPath: folder)
+            }
+        } catch {
+            try? fm.removeItem(atPath: partial)
+            throw error
+        }
+    }
+
     /// Creates `folder` and the folders above it that are missing (`mkdir -p`).
     /// - Throws: `ImageIOError.cannotWrite` naming the folder that could not be made and the system's reason
     ///   ("Read-only file system", "No space left on device", "Not a directory"...).

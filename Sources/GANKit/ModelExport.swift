@@ -77,56 +77,25 @@ public enum ModelExport {
 
     /// Builds `folder` in a hidden sibling with `fill`, then renames it into place (replacing an old one).
     private static func writeFolder(_ folder: String, _ fill: (String) throws -> Void) throws(Failure) {
-        let fm = FileManager.default
-        let url = URL(fileURLWithPath: folder)
-        let parent = url.deletingLastPathComponent().path
-        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
-        do {
-            try? fm.removeItem(atPath: partial)
-            try FileAccess.makeFolders(partial)
-            try fill(partial)
-            if fm.fileExists(atPath: folder) {
-                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
-                try fm.moveItem(atPath: folder, toPath: old)
-                try fm.moveItem(atPath: partial, toPath: folder)
-                try? fm.removeItem(atPath: old)
-            } else {
-                try fm.moveItem(atPath: partial, toPath: folder)
-            }
-        } catch {
-            try? fm.removeItem(atPath: partial)
-            throw .failed("\(folder): \(error)")
-        }
+        do { try FileAccess.replaceFolder(folder, fill: fill) } catch { throw .failed("\(folder): \(error)") }
     }
 
     /// Copies a pix2pix model folder under a new name, re-encoding the weights; built hidden, then renamed into place.
     private static func copyPix2Pix(from source: String, to folder: String, name: String, halfPrecision: Bool) throws(Failure) {
-        let fm = FileManager.default
-        let url = URL(fileURLWithPath: folder)
-        let parent = url.deletingLastPathComponent().path
-        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
-        do {
-            var manifest = try Pix2PixModel.readManifest(folder: source)
-            manifest.name = name
-            let weights = try StateDict(contentsOf: "\(source)/\(manifest.generatorFile)")
-            try? fm.removeItem(atPath: partial)
-            try FileAccess.makeFolders(partial)
+        var manifest: Pix2PixManifest
+        do { manifest = try Pix2PixModel.readManifest(folder: source) } catch { throw .failed(error.description) }
+        manifest.name = name
+        let weights: StateDict
+        do { weights = try StateDict(contentsOf: "\(source)/\(manifest.generatorFile)") } catch {
+            throw .failed("\(source)/\(manifest.generatorFile): \(error)")
+        }
+        try writeFolder(folder) { partial in
             try SafeTensors.write(weights, to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
                                   metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(manifest.trainingSteps)"])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-            if fm.fileExists(atPath: folder) {
-                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
-                try fm.moveItem(atPath: folder, toPath: old)
-                try fm.moveItem(atPath: partial, toPath: folder)
-                try? fm.removeItem(atPath: old)
-            } else {
-                try fm.moveItem(atPath: partial, toPath: folder)
-            }
-        } catch {
-            try? fm.removeItem(atPath: partial)
-            throw .failed("\(folder): \(error)")
         }
     }
+
 }

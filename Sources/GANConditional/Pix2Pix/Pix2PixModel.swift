@@ -100,28 +100,15 @@ public struct Pix2PixModel: @unchecked Sendable {
                                        ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                        trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
                                        batchSize: trainer.options.batchSize, dataset: dataset, initializedFrom: trainer.initializedFrom)
-        let url = URL(fileURLWithPath: folder)
-        let parent = url.deletingLastPathComponent().path
-        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
-        let manager = FileManager.default
         do {
-            try? manager.removeItem(atPath: partial)
-            try FileAccess.makeFolders(partial)
-            try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",
-                                  metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(trainer.step)"])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-            if manager.fileExists(atPath: folder) {
-                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
-                try manager.moveItem(atPath: folder, toPath: old)
-                try manager.moveItem(atPath: partial, toPath: folder)
-                try? manager.removeItem(atPath: old)
-            } else {
-                try manager.moveItem(atPath: partial, toPath: folder)
+            try FileAccess.replaceFolder(folder) { partial in
+                try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",
+                                      metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(trainer.step)"])
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
             }
         } catch {
-            try? manager.removeItem(atPath: partial)
             throw .cannotWrite(path: folder, detail: "\(error)")
         }
     }

@@ -78,9 +78,9 @@ public enum LabelGANModel {
         return generator
     }
 
-    /// Writes the model folder `folder` (created; must not hold a model unless `overwrite`) from the training
-    /// checkpoint `checkpoint`: the generator's moving average when the run kept one, else its last weights,
-    /// as F32 or, with `halfPrecision`, F16; then the manifest, last and atomically.
+    /// Writes the model folder `folder` (must not hold a model unless `overwrite`) from the training checkpoint
+    /// `checkpoint`: the generator's moving average when the run kept one, else its last weights, as F32 or, with
+    /// `halfPrecision`, F16, and the manifest; the folder is built hidden and renamed into place.
     /// - Throws: `CheckpointError` naming the file at fault.
     @discardableResult
     public static func export(checkpoint: String, to folder: String, name: String, classNames: [String] = [],
@@ -99,16 +99,15 @@ public enum LabelGANModel {
             architecture: "CBN generator width \(c.generatorWidth) z \(c.latentSize), \(c.discriminatorHead == .projection ? "projection" : "AC-GAN") discriminator width \(c.discriminatorWidth), \(c.imageSize)x\(c.imageSize)x\(c.channels), \(c.classCount) classes",
             configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
             trainingSeconds: state.trainingSeconds, dataset: state.dataset, averagedWeights: state.averageGeneratorFile != nil)
-        do { try FileAccess.makeFolders(folder) } catch { throw .cannotWrite(path: folder, detail: "\(error)") }
-        let weights = "\(folder)/\(manifest.generatorFile)"
-        do { try SafeTensors.write(generator.stateDict(), to: weights, as: halfPrecision ? .f16 : .f32, metadata: ["format": LabelGANManifest.currentFormat]) } catch {
-            throw .cannotWrite(path: weights, detail: error.description)
-        }
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(folder)/manifest.json")
-        } catch { throw .cannotWrite(path: "\(folder)/manifest.json", detail: "\(error)") }
+            try FileAccess.replaceFolder(folder) { partial in
+                try SafeTensors.write(generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
+                                      metadata: ["format": LabelGANManifest.currentFormat])
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
+            }
+        } catch { throw .cannotWrite(path: folder, detail: "\(error)") }
         return manifest
     }
 }
