@@ -73,7 +73,7 @@ public struct InpaintingTrainingRun: Sendable {
         }
         try FileAccess.makeFolders(runFolder)
         let logPath = "\(runFolder)/loss_log.csv"
-        InpaintingLossLog.truncate(logPath, afterStep: trainer.step)
+        TrainingLossLog(path: logPath, names: InpaintingLosses.names).truncate(afterStep: trainer.step)
         let stop = StopFlag()
         var sources: [DispatchSourceSignal] = []
         if handlesSignals {
@@ -122,7 +122,7 @@ public struct InpaintingTrainingRun: Sendable {
             for (step, count) in redrawn { while (trainer.redrawnSteps[step] ?? 0) < count { trainer.redraw(step: step) } }
             trainer.redraw(step: badStep)
             rollbacksInARow += 1
-            InpaintingLossLog.truncate(logPath, afterStep: trainer.step)
+            TrainingLossLog(path: logPath, names: InpaintingLosses.names).truncate(afterStep: trainer.step)
             progress("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(runFolder)); step \(badStep) "
                      + "draws another batch [rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]")
         }
@@ -157,8 +157,8 @@ public struct InpaintingTrainingRun: Sendable {
                 continue
             }
             let epoch = Double(losses.step * trainer.options.batchSize) / Double(data.count)
-            try InpaintingLossLog.append(logPath, step: losses.step, epoch: epoch, seconds: elapsed(),
-                                      learningRate: trainer.options.learningRate, losses: losses)
+            try TrainingLossLog(path: logPath, names: InpaintingLosses.names).append(step: losses.step, epoch: epoch, seconds: elapsed(),
+                                      learningRate: trainer.options.learningRate, values: losses.values)
             let now = Date()
             if now.timeIntervalSince(lastProgress) >= progressSeconds || losses.step == steps || stepsThisRun == 1 {
                 let rate = Double(stepsThisRun) / max(now.timeIntervalSince(started), 1e-9)
@@ -185,37 +185,5 @@ public struct InpaintingTrainingRun: Sendable {
         let (steps, series) = LossCurve.read(csv: log)
         FileAccess.removeStaleTemporaryFiles(for: "\(runFolder)/loss_curve.png")
         try LossCurve.image(steps: steps, series: series)?.write(to: "\(runFolder)/loss_curve.png")
-    }
-}
-
-/// `loss_log.csv` of an inpainting run: `step,epoch,seconds,lr,G_GAN,L1_hole,L1_valid,D_real,D_fake` (the layout
-/// `LossCurve` reads).
-enum InpaintingLossLog {
-    static let header = (["step", "epoch", "seconds", "lr"] + InpaintingLosses.names).joined(separator: ",")
-
-    /// Appends one row (creating the file with its header).
-    static func append(_ path: String, step: Int, epoch: Double, seconds: Double, learningRate: Float, losses: InpaintingLosses) throws {
-        if !FileManager.default.fileExists(atPath: path) { try FileAccess.writeAtomically(Array((header + "\n").utf8), to: path) }
-        let row = ["\(step)", String(format: "%.4f", epoch), String(format: "%.2f", seconds), "\(learningRate)"] + losses.values.map { "\($0)" }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw GANKitError.cannotWrite(path: path, reason: "cannot open") }
-        defer { try? handle.close() }
-        do {
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8))
-        } catch { throw GANKitError.cannotWrite(path: path, reason: "\(error)") }
-    }
-
-    /// Drops rows after `step` (written after the checkpoint a resumed run starts from) and rows cut short.
-    static func truncate(_ path: String, afterStep step: Int) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let columns = 4 + InpaintingLosses.names.count
-        let kept = lines.enumerated().filter { k, line in
-            k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
-        }.map(\.element)
-        FileAccess.removeStaleTemporaryFiles(for: path)
-        if kept.count != lines.count || !text.hasSuffix("\n") {
-            try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
-        }
     }
 }
