@@ -72,107 +72,25 @@ public struct InpaintingTrainingRun: Sendable {
             trainer = InpaintingTrainer(configuration: configuration, options: options)
         }
         try FileAccess.makeFolders(runFolder)
-        let logPath = "\(runFolder)/loss_log.csv"
-        TrainingLossLog(path: logPath, names: InpaintingLosses.names).truncate(afterStep: trainer.step)
-        let stop = StopFlag()
-        var sources: [DispatchSourceSignal] = []
-        if handlesSignals {
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { stop.raise(signal: sig) }
-                source.resume()
-                sources.append(source)
-            }
-        }
-        defer { for source in sources { source.cancel() } }
         let c = trainer.configuration
         let o = trainer.options
         progress("training \(name): inpainting, \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize) crops, \(c.architecture), "
                  + "batch \(o.batchSize), loss \(o.isL1Only ? "L1 only" : "\(o.ganWeight) hinge + \(o.l1Weight) L1") (hole \(o.holeWeight), valid \(o.validWeight)), "
                  + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        var rollbacksInARow = 0
-        let startSeconds = trainer.trainingSeconds
-        let started = Date()
-        func elapsed() -> Double { startSeconds + Date().timeIntervalSince(started) }
-
-        /// Checkpoint unless a weight is not finite (then recover); true when written.
-        func checkpoint() throws -> Bool {
-            if let bad = trainer.nonFiniteState() {
-                try recover(step: trainer.step, detail: bad)
-                return false
-            }
-            trainer.trainingSeconds = elapsed()
-            try trainer.saveCheckpoint(to: runFolder, dataset: dataDirectory)
-            rollbacksInARow = 0
-            return true
-        }
-
-        func recover(step badStep: Int, detail: String) throws {
-            let last = try? InpaintingTrainer.readState(from: runFolder)
-            var problem = NonFiniteTrainingError(step: badStep, detail: detail, lastGoodCheckpoint: last.map { _ in runFolder },
-                                                 lastGoodStep: last?.step, rollbacks: rollbacksInARow)
-            guard onNonFinite == .rollback else { throw problem }
-            guard rollbacksInARow < maxConsecutiveRollbacks, last != nil else {
-                problem.rollbacks = max(1, rollbacksInARow)
-                throw problem
-            }
-            let redrawn = trainer.redrawnSteps
-            trainer = try InpaintingTrainer.resume(from: runFolder).trainer
-            for (step, count) in redrawn { while (trainer.redrawnSteps[step] ?? 0) < count { trainer.redraw(step: step) } }
-            trainer.redraw(step: badStep)
-            rollbacksInARow += 1
-            TrainingLossLog(path: logPath, names: InpaintingLosses.names).truncate(afterStep: trainer.step)
-            progress("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(runFolder)); step \(badStep) "
-                     + "draws another batch [rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]")
-        }
-
-        func finish(_ outcome: TrainingOutcome) throws -> TrainingOutcome {
-            try writeSamples(trainer, data: data)
-            try InpaintingModel.write(trainer, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
-            progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
-            return outcome
-        }
-
-        if onNonFinite == .rollback && !hasCheckpoint { _ = try checkpoint() }
-        var lastCheckpoint = Date(), lastProgress = Date(), stepsThisRun = 0, stepsSinceCheckpoint = 0
-        while true {
-            if trainer.step >= steps {
-                if try checkpoint() { return try finish(.finished) }
-                continue
-            }
-            if stop.isRaised {
-                if try checkpoint() { return try finish(stop.signal.map { .interrupted(signal: $0) } ?? .stopped) }
-                continue
-            }
-            if let maxSteps, stepsThisRun >= maxSteps {
-                if try checkpoint() { return try finish(.stopped) }
-                continue
-            }
-            beforeStep?(trainer)
-            let losses = try trainer.trainStep(on: data)
-            stepsThisRun += 1; stepsSinceCheckpoint += 1
-            guard losses.isFinite else {
-                try recover(step: losses.step, detail: "losses " + nonFiniteLosses(names: InpaintingLosses.names, values: losses.values))
-                continue
-            }
-            let epoch = Double(losses.step * trainer.options.batchSize) / Double(data.count)
-            try TrainingLossLog(path: logPath, names: InpaintingLosses.names).append(step: losses.step, epoch: epoch, seconds: elapsed(),
-                                      learningRate: trainer.options.learningRate, values: losses.values)
-            let now = Date()
-            if now.timeIntervalSince(lastProgress) >= progressSeconds || losses.step == steps || stepsThisRun == 1 {
-                let rate = Double(stepsThisRun) / max(now.timeIntervalSince(started), 1e-9)
-                let named = zip(InpaintingLosses.names, losses.values).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: "  ")
-                progress("step \(losses.step)/\(steps)  \(named)  (\(String(format: "%.2f", rate)) steps/s)")
-                lastProgress = now
-            }
-            if losses.step % sampleEvery == 0 { try writeSamples(trainer, data: data) }
-            let dueByTime = checkpointMinutes.map { now.timeIntervalSince(lastCheckpoint) >= $0 * 60 } ?? false
-            let dueBySteps = checkpointEvery.map { stepsSinceCheckpoint >= $0 } ?? false
-            if (dueByTime || dueBySteps) && trainer.step < steps, try checkpoint() {
-                lastCheckpoint = now; stepsSinceCheckpoint = 0
-            }
-        }
+        var loop = CheckpointedLoop<InpaintingTrainer>(
+            runFolder: runFolder, steps: steps, maxSteps: maxSteps, checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes,
+            sampleEvery: sampleEvery, progressSeconds: progressSeconds, onNonFinite: onNonFinite, maxConsecutiveRollbacks: maxConsecutiveRollbacks,
+            handlesSignals: handlesSignals, lossNames: InpaintingLosses.names, datasetCount: data.count, progress: progress,
+            trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
+            save: { [runFolder, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, dataset: dataDirectory) },
+            savedStep: { [runFolder] in (try? InpaintingTrainer.readState(from: runFolder))?.step },
+            reload: { [runFolder] in try InpaintingTrainer.resume(from: runFolder).trainer },
+            writeSamples: { trainer in try self.writeSamples(trainer, data: data) },
+            finish: { [name, dataDirectory, runFolder] trainer in
+                try InpaintingModel.write(trainer, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
+            })
+        loop.beforeStep = beforeStep
+        return try loop.run(trainer, hasCheckpoint: hasCheckpoint)
     }
 
     /// Writes `samples/step-N.png` and `samples/latest.png` (rows: masked input | output | real for the first 4
