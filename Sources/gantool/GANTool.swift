@@ -15,7 +15,9 @@ struct GANTool: ParsableCommand {
             Examples:
               gantool translate photos/ --to dogs -o dogs/
               gantool inpaint photo.png mask.png -o filled.png
+              gantool generate --model faces-colorize --from old-photo.jpg -o coloured.png
               gantool generate --model runs/mnist --labels all -o digits.png
+              gantool export runs/mnist --name mnist-cgan   # a training run becomes a model found by name
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog
               gantool info photo.jpg
               gantool convert photos/ -o small/ --resize 256x256 --format png
