@@ -33,6 +33,8 @@ public struct InpaintingCheckpointState: Codable, Sendable, Equatable {
     public var dataset: String?
     /// Steps drawn again after a rollback, a step once per redraw. Absent when there are none.
     public var redrawnSteps: [Int]?
+    /// The model whose generator weights started this run, if any (`InpaintingTrainer.initializedFrom`).
+    public var initializedFrom: String?
 }
 
 extension InpaintingTrainer {
@@ -53,6 +55,7 @@ extension InpaintingTrainer {
                                               lastLosses: lastLosses, dataset: dataset)
         let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
+        state.initializedFrom = initializedFrom
         var moments = StateDict()
         for (name, optimizer) in [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] {
             let adam = optimizer.state
@@ -171,6 +174,7 @@ extension InpaintingTrainer {
         }
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds
+        trainer.initializedFrom = state.initializedFrom
         trainer.lastLosses = state.lastLosses
         for redrawn in state.redrawnSteps ?? [] { trainer.redraw(step: redrawn) }
         return (trainer, state)

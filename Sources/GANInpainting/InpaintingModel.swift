@@ -32,6 +32,9 @@ public struct InpaintingManifest: Codable, Sendable, Equatable {
     public var version = GANInpainting.version
     /// The weights file, relative to the folder.
     public var generatorFile = "generator.safetensors"
+    /// The model whose generator weights started the training, if any ("name, N steps"); `trainingSteps` and
+    /// `trainingSeconds` count this run only.
+    public var initializedFrom: String?
 }
 
 /// A trained inpainting generator loaded from a model folder (`manifest.json` + `generator.safetensors`) or straight
@@ -108,7 +111,7 @@ public struct InpaintingModel: @unchecked Sendable {
         let manifest = InpaintingManifest(name: name, architecture: trainer.configuration.architecture, configuration: trainer.configuration,
                                           ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                           trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
-                                          batchSize: trainer.options.batchSize, dataset: dataset)
+                                          batchSize: trainer.options.batchSize, dataset: dataset, initializedFrom: trainer.initializedFrom)
         do {
             try FileAccess.replaceFolder(folder) { partial in
                 try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",

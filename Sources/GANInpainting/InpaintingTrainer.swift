@@ -115,6 +115,20 @@ public final class InpaintingTrainer: @unchecked Sendable {
     public internal(set) var step = 0
     /// Seconds spent training, over every run of this checkpoint chain.
     public var trainingSeconds = 0.0
+    /// The model whose generator weights this run started from ("name, N steps"), or nil for random weights: an
+    /// L1-only run fine-tuned with the GAN loss, or a run continued with other options.
+    public var initializedFrom: String?
+
+    /// Starts from the generator weights of `model` instead of random ones (before the first step).
+    /// - Throws: `InpaintingTrainingError.mismatch` when the model's generator has another width.
+    public func initializeGenerator(from model: InpaintingModel) throws(InpaintingTrainingError) {
+        guard step == 0 else { throw .mismatch(path: model.folder, detail: "a generator can only be initialised before the first step") }
+        guard model.manifest.configuration.cnum == configuration.cnum else {
+            throw .mismatch(path: model.folder, detail: "its generator has cnum \(model.manifest.configuration.cnum), this run \(configuration.cnum)")
+        }
+        do { try generator.load(model.generator.stateDict()) } catch { throw .mismatch(path: model.folder, detail: "\(error)") }
+        initializedFrom = "\(model.manifest.name), \(model.manifest.trainingSteps) steps"
+    }
     /// The losses of the last step.
     public internal(set) var lastLosses: InpaintingLosses?
     /// Steps (1 for the first) drawn again after they produced NaN or Inf, with how many times (saved in checkpoints).

@@ -15,6 +15,9 @@ public struct InpaintingTrainingRun: Sendable {
     public var name: String
     /// Train until this many steps in total.
     public var steps: Int
+    /// An inpainting model (folder, run folder or name in the models folder) whose generator weights start a new
+    /// run, e.g. an L1-only run fine-tuned with the GAN loss (ignored when resuming).
+    public var initialGenerator: String?
     /// Stop after this many steps in this invocation (a checkpoint and the model are written).
     public var maxSteps: Int?
     /// Steps between checkpoints (nil: by time only); with `checkpointMinutes` too, whichever comes first.
@@ -70,6 +73,10 @@ public struct InpaintingTrainingRun: Sendable {
         } else {
             if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
             trainer = InpaintingTrainer(configuration: configuration, options: options)
+            if let initialGenerator {
+                try trainer.initializeGenerator(from: try InpaintModels.load(initialGenerator))
+                progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
+            }
         }
         try FileAccess.makeFolders(runFolder)
         let c = trainer.configuration

@@ -24,6 +24,7 @@ struct TrainInpaint: ParsableCommand {
               gantool train inpaint --images ../shared/data/celeba-aligned-subset/train --name faces-inpaint --steps 2000
               gantool train inpaint --images DIR --name faces-inpaint --size 128 --cnum 24 --batch 4 --checkpoint-minutes 5
               gantool train inpaint --images DIR --name faces-l1 --l1-only --steps 1000
+              gantool train inpaint --images DIR --name faces-gan --init-generator runs/faces-l1 --steps 2000   # GAN fine-tune of an L1 run
               gantool train inpaint --images DIR --name faces-inpaint --steps 4000 --resume
             """)
 
@@ -53,6 +54,10 @@ struct TrainInpaint: ParsableCommand {
 
     @Option(help: "Photos per step.")
     var batch = 4
+
+    @Option(help: ArgumentHelp("Start the generator from this inpainting model's weights (model, run folder or name), e.g. an L1-only run to fine-tune with the GAN loss.",
+                               valueName: "model"))
+    var initGenerator: String?
 
     @Option(help: ArgumentHelp("Adversarial loss: hinge (SN-PatchGAN's), minimax, nonsaturating or lsgan.", valueName: "name"))
     var loss = "hinge"
@@ -134,6 +139,7 @@ struct TrainInpaint: ParsableCommand {
         run.configuration = networkConfiguration
         run.options.ganWeight = l1Only ? 0 : ganWeight
         run.options.loss = GANObjective(rawValue: loss) ?? .hinge
+        run.initialGenerator = initGenerator
         run.options.l1Weight = l1Weight
         run.options.holeWeight = holeWeight
         run.options.validWeight = validWeight

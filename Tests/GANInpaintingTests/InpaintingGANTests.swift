@@ -160,6 +160,27 @@ struct InpaintingGANTests {
         #expect(trainer.discriminator.namedParameters().map { $0.parameter.value.scalars } == before)
     }
 
+    @Test func generatorStartsFromAModel() throws {
+        let photos = try Self.photoFolder(count: 2)
+        let folder = NSTemporaryDirectory() + "gankit-inpaint-init-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: photos); try? FileManager.default.removeItem(atPath: folder) }
+        var l1 = Self.tinyOptions
+        l1.ganWeight = 0
+        let base = InpaintingTrainer(configuration: Self.tiny, options: l1)
+        let data = try InpaintingImageFolder(directory: photos)
+        for _ in 0..<2 { _ = try base.trainStep(on: data) }
+        try InpaintingModel.write(base, name: "base", dataset: nil, to: folder + "/base")
+        let tuned = InpaintingTrainer(configuration: Self.tiny, options: Self.tinyOptions)
+        try tuned.initializeGenerator(from: try InpaintingModel(folder: folder + "/base"))
+        #expect(tuned.generator.stateDict() == base.generator.stateDict() && tuned.initializedFrom == "base, 2 steps")
+        _ = try tuned.trainStep(on: data)
+        try tuned.saveCheckpoint(to: folder + "/run")
+        #expect(try InpaintingTrainer.resume(from: folder + "/run").trainer.initializedFrom == "base, 2 steps")
+        try InpaintingModel.write(tuned, name: "tuned", dataset: nil, to: folder + "/tuned")
+        #expect(try InpaintingModel(folder: folder + "/tuned").manifest.initializedFrom == "base, 2 steps")
+        #expect(throws: InpaintingTrainingError.self) { try tuned.initializeGenerator(from: try InpaintingModel(folder: folder + "/base")) }
+    }
+
     @Test(arguments: GANObjective.allCases)
     func everyLossTrains(loss: GANObjective) throws {
         let photos = try Self.photoFolder(count: 2)
