@@ -86,23 +86,7 @@ struct TrainInpaint: ParsableCommand {
     @Option(help: "Train until this many steps in total.")
     var steps = 10000
 
-    @Option(help: "Stop after this many steps in this invocation (checkpoint and model written).")
-    var maxSteps: Int?
-
-    @Option(help: "Steps between checkpoints (in addition to --checkpoint-minutes).")
-    var checkpointEvery: Int?
-
-    @Option(help: "Minutes between checkpoints.")
-    var checkpointMinutes = 10.0
-
-    @Option(help: "Steps between sample grids and loss-curve updates.")
-    var sampleEvery = 200
-
-    @Option(help: ArgumentHelp("On NaN or Inf: stop, or roll back to the last checkpoint and draw another batch.", valueName: "stop|rollback"))
-    var onNonfinite = "stop"
-
-    @Flag(help: "Continue the run folder's checkpoint.")
-    var resume = false
+    @OptionGroup var schedule: RunScheduleFlags
 
     @Option(help: "Seed of weights, batches, crops, flips and masks.")
     var seed: UInt64 = 0
@@ -112,7 +96,6 @@ struct TrainInpaint: ParsableCommand {
     }
 
     func validate() throws {
-        guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         if let problem = networkConfiguration.problem { throw ValidationError(problem) }
         guard GANObjective(rawValue: loss) != nil else {
             throw ValidationError("--loss must be one of \(GANObjective.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -121,21 +104,20 @@ struct TrainInpaint: ParsableCommand {
         guard holeWeight >= 0, validWeight >= 0, holeWeight + validWeight > 0 else {
             throw ValidationError("--hole-weight and --valid-weight must be >= 0, not both 0")
         }
-        guard steps >= 0, batch > 0, learningRate > 0, sampleEvery > 0, checkpointMinutes > 0, checkpointEvery.map({ $0 > 0 }) ?? true,
-              maxSteps.map({ $0 >= 0 }) ?? true else {
-            throw ValidationError("--steps, --batch, --learning-rate, --sample-every and checkpoint intervals must be positive")
+        guard steps >= 0, batch > 0, learningRate > 0 else {
+            throw ValidationError("--steps must be >= 0, --batch and --learning-rate positive")
         }
     }
 
     func run() throws {
         var run = InpaintingTrainingRun(dataDirectory: images, name: name, runFolder: out, steps: steps)
         run.recursive = recursive
-        run.resume = resume
-        run.maxSteps = maxSteps
-        run.checkpointEvery = checkpointEvery
-        run.checkpointMinutes = checkpointMinutes
-        run.sampleEvery = sampleEvery
-        run.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
+        run.resume = schedule.resume
+        run.maxSteps = schedule.maxSteps
+        run.checkpointEvery = schedule.checkpointEvery
+        run.checkpointMinutes = schedule.checkpointMinutes
+        run.sampleEvery = schedule.sampleEvery
+        run.onNonFinite = schedule.nonFinitePolicy
         run.configuration = networkConfiguration
         run.options.ganWeight = l1Only ? 0 : ganWeight
         run.options.loss = GANObjective(rawValue: loss) ?? .hinge

@@ -98,23 +98,7 @@ struct TrainPix2Pix: ParsableCommand {
     @Option(help: "Train until this many steps in total.")
     var steps = 10000
 
-    @Option(help: "Stop after this many steps in this invocation (checkpoint and model written).")
-    var maxSteps: Int?
-
-    @Option(help: "Steps between checkpoints (in addition to --checkpoint-minutes).")
-    var checkpointEvery: Int?
-
-    @Option(help: "Minutes between checkpoints.")
-    var checkpointMinutes = 10.0
-
-    @Option(help: "Steps between sample grids and loss-curve updates.")
-    var sampleEvery = 200
-
-    @Option(help: ArgumentHelp("On NaN or Inf: stop, or roll back to the last checkpoint and draw another batch.", valueName: "stop|rollback"))
-    var onNonfinite = "stop"
-
-    @Flag(help: "Continue the run folder's checkpoint.")
-    var resume = false
+    @OptionGroup var schedule: RunScheduleFlags
 
     @Option(help: "Seed of weights, batches, crops, flips and dropout.")
     var seed: UInt64 = 0
@@ -132,7 +116,6 @@ struct TrainPix2Pix: ParsableCommand {
         if reverse && pairs == nil { throw ValidationError("--reverse needs --pairs") }
         if !Pix2PixTrainingRun.lossNames.contains(loss) { throw ValidationError("--loss must be one of \(Pix2PixTrainingRun.lossNames.joined(separator: ", "))") }
         if NormKind(rawValue: norm) == nil || norm == "none" { throw ValidationError("--norm takes instance or batch") }
-        guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard ganWeight >= 0, l1Weight >= 0, ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
         guard (1...512).contains(ngf), (1...512).contains(ndf), (1...5).contains(discriminatorLayers) else {
             throw ValidationError("--ngf and --ndf must be 1...512, --discriminator-layers 1...5")
@@ -141,9 +124,8 @@ struct TrainPix2Pix: ParsableCommand {
         guard (5...9).contains(d), size > 0, size % (1 << d) == 0 else {
             throw ValidationError("--size must be a positive multiple of 2^depth = \(1 << min(max(d, 0), 20)) (depth 5...9)")
         }
-        guard steps >= 0, batchSize > 0, learningRate > 0, sampleEvery > 0, checkpointMinutes > 0, checkpointEvery.map({ $0 > 0 }) ?? true,
-              maxSteps.map({ $0 >= 0 }) ?? true else {
-            throw ValidationError("--steps, --batch-size, --learning-rate, --sample-every and checkpoint intervals must be positive")
+        guard steps >= 0, batchSize > 0, learningRate > 0 else {
+            throw ValidationError("--steps must be >= 0, --batch-size and --learning-rate positive")
         }
     }
 
@@ -151,13 +133,13 @@ struct TrainPix2Pix: ParsableCommand {
         var run = Pix2PixTrainingRun(dataDirectory: pairs ?? images ?? "", task: pix2pixTask ?? .pairs, name: name, runFolder: out, steps: steps)
         run.reversed = reverse
         run.recursive = recursive
-        run.resume = resume
-        run.maxSteps = maxSteps
+        run.resume = schedule.resume
+        run.maxSteps = schedule.maxSteps
         run.initialGenerator = initGenerator
-        run.checkpointEvery = checkpointEvery
-        run.checkpointMinutes = checkpointMinutes
-        run.sampleEvery = sampleEvery
-        run.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
+        run.checkpointEvery = schedule.checkpointEvery
+        run.checkpointMinutes = schedule.checkpointMinutes
+        run.sampleEvery = schedule.sampleEvery
+        run.onNonFinite = schedule.nonFinitePolicy
         run.configuration = Pix2PixConfiguration(ngf: ngf, ndf: ndf, depth: depth ?? Pix2PixConfiguration.depth(forImageSize: size),
                                                  discriminatorLayers: discriminatorLayers, norm: NormKind(rawValue: norm) ?? .instance,
                                                  useDropout: !noDropout, imageSize: size)
