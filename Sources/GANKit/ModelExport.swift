@@ -56,46 +56,40 @@ public enum ModelExport {
     }
 
     /// Writes an inpainting model folder (`gankit-inpaint/1`) from a model folder or a training checkpoint folder,
-    /// under a new name, re-encoding the generator; built hidden, then renamed into place.
+    /// under a new name.
     private static func copyInpaint(from source: String, to folder: String, name: String, halfPrecision: Bool) throws(Failure) {
         var manifest: InpaintingManifest
         do { manifest = try InpaintingModel(folder: source).manifest } catch { throw .failed(error.description) }
-        let weights: StateDict
-        do { weights = try StateDict(contentsOf: "\(source)/\(manifest.generatorFile)") } catch {
-            throw .failed("\(source)/\(manifest.generatorFile): \(error)")
-        }
+        let weights = "\(source)/\(manifest.generatorFile)"
         manifest.name = name
         manifest.generatorFile = "generator.safetensors"
-        try writeFolder(folder) { partial in
-            try SafeTensors.write(weights, to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
-                                  metadata: ["format": InpaintingManifest.currentFormat, "step": "\(manifest.trainingSteps)"])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-        }
+        try writeModel(manifest, weights: weights, generatorFile: manifest.generatorFile, format: InpaintingManifest.currentFormat,
+                       steps: manifest.trainingSteps, to: folder, halfPrecision: halfPrecision)
     }
 
-    /// Builds `folder` in a hidden sibling with `fill`, then renames it into place (replacing an old one).
-    private static func writeFolder(_ folder: String, _ fill: (String) throws -> Void) throws(Failure) {
-        do { try FileAccess.replaceFolder(folder, fill: fill) } catch { throw .failed("\(folder): \(error)") }
-    }
-
-    /// Copies a pix2pix model folder under a new name, re-encoding the weights; built hidden, then renamed into place.
+    /// Copies a pix2pix model folder under a new name.
     private static func copyPix2Pix(from source: String, to folder: String, name: String, halfPrecision: Bool) throws(Failure) {
         var manifest: Pix2PixManifest
         do { manifest = try Pix2PixModel.readManifest(folder: source) } catch { throw .failed(error.description) }
         manifest.name = name
-        let weights: StateDict
-        do { weights = try StateDict(contentsOf: "\(source)/\(manifest.generatorFile)") } catch {
-            throw .failed("\(source)/\(manifest.generatorFile): \(error)")
-        }
-        try writeFolder(folder) { partial in
-            try SafeTensors.write(weights, to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
-                                  metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(manifest.trainingSteps)"])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-        }
+        try writeModel(manifest, weights: "\(source)/\(manifest.generatorFile)", generatorFile: manifest.generatorFile,
+                       format: Pix2PixManifest.currentFormat, steps: manifest.trainingSteps, to: folder, halfPrecision: halfPrecision)
     }
 
+    /// Writes `folder` (built hidden, then renamed into place): the weights of the file `weights` re-encoded as F32 or
+    /// F16 into `generatorFile`, and `manifest` as `manifest.json`.
+    private static func writeModel(_ manifest: some Encodable, weights: String, generatorFile: String, format: String, steps: Int,
+                                   to folder: String, halfPrecision: Bool) throws(Failure) {
+        let tensors: StateDict
+        do { tensors = try StateDict(contentsOf: weights) } catch { throw .failed("\(weights): \(error)") }
+        do {
+            try FileAccess.replaceFolder(folder) { partial in
+                try SafeTensors.write(tensors, to: "\(partial)/\(generatorFile)", as: halfPrecision ? .f16 : .f32,
+                                      metadata: ["format": format, "step": "\(steps)"])
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
+            }
+        } catch { throw .failed("\(folder): \(error)") }
+    }
 }
