@@ -49,9 +49,9 @@ enum WeightFileIO {
         return bytes
     }
 
-    /// Writes `bytes` to `path` atomically: a temporary file in the same folder is written,
-    /// fsynced and renamed over `path`; then the folder is fsynced (best effort).
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(WeightFileError) {
+    /// Writes `bytes` to `path` atomically: a temporary file in the same folder (`.NAME.XXXXXX` followed by
+    /// `temporarySuffix`) is written, fsynced and renamed over `path`; then the folder is fsynced (best effort).
+    static func writeAtomically(_ bytes: [UInt8], to path: String, temporarySuffix: String = "") throws(WeightFileError) {
         let dir: String
         let base: String
         if let slash = path.lastIndex(of: "/") {
@@ -62,8 +62,8 @@ enum WeightFileIO {
             base = path
         }
         guard !base.isEmpty else { throw .io(file: path, operation: "open (path names a folder)", errno: EISDIR) }
-        var template = Array(((dir == "/" ? "/" : dir + "/") + "." + base + ".XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        var template = Array(((dir == "/" ? "/" : dir + "/") + "." + base + ".XXXXXX" + temporarySuffix).utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(temporarySuffix.utf8.count)) }
         guard fd >= 0 else { throw .io(file: path, operation: "create temporary file", errno: errno) }
         let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var ok = false
