@@ -71,7 +71,7 @@ public struct InpaintingModel: @unchecked Sendable {
         }
         var random = SeededGenerator(seed: 0)
         let generator = InpaintingGenerator(cnum: manifest.configuration.cnum, using: &random)
-        try InpaintingTrainer.load(generator, from: path)
+        try CheckpointFiles.load(generator, from: path)
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }

@@ -1,3 +1,5 @@
+import GANCore
+
 /// Everything that can go wrong reading training photos, saving or resuming an inpainting checkpoint, or loading an
 /// inpainting model folder. Each case names the path at fault.
 public enum InpaintingTrainingError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -29,3 +31,8 @@ public enum InpaintingTrainingError: Error, Equatable, Sendable, CustomStringCon
         }
     }
 }
+
+extension InpaintingTrainingError: CheckpointFolderError {}
+
+/// The inpainting checkpoint folders, reporting `InpaintingTrainingError`.
+typealias CheckpointFiles = CheckpointFolder<InpaintingTrainingError>

@@ -60,7 +60,7 @@ public struct Pix2PixModel: @unchecked Sendable {
         }
         var random = SeededGenerator(seed: 0)
         let generator = UnetGenerator(options: manifest.configuration.generatorOptions, using: &random)
-        try Pix2PixTrainer.load(generator, from: path)
+        try CheckpointFiles.load(generator, from: path)
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }

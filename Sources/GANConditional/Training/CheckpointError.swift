@@ -1,3 +1,5 @@
+import GANCore
+
 /// Everything that can go wrong saving or resuming a conditional-GAN checkpoint. Each case names the path.
 public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The folder has no `state.json`.
@@ -22,3 +24,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 }
+
+extension CheckpointError: CheckpointFolderError {}
+
+/// The conditional-GAN and pix2pix checkpoint folders, reporting `CheckpointError`.
+typealias CheckpointFiles = CheckpointFolder<CheckpointError>

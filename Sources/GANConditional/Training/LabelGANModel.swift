@@ -74,7 +74,7 @@ public enum LabelGANModel {
         }
         var random = SeededGenerator(seed: 0)
         let generator = ConditionalGenerator(configuration: manifest.configuration, using: &random)
-        try ConditionalGANTrainer.load(generator, from: path)
+        try CheckpointFiles.load(generator, from: path)
         return generator
     }
 
