@@ -133,7 +133,7 @@ public enum CheckpointVerification {
         do {
             let state = try ConditionalGANTrainer.readState(from: folder)
             entry.step = state.step
-            named = [state.generatorFile, state.discriminatorFile, state.optimizerFile]
+            named = Set(state.weightFiles)   // the average generator's file too
             let trainer = try ConditionalGANTrainer.resume(from: folder)
             if let bad = trainer.nonFiniteState() { entry.problem = "\(bad) holds NaN or Inf" }
         } catch {

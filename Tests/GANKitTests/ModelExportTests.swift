@@ -13,6 +13,8 @@ struct ModelExportTests {
         training.options.batchSize = 4
         training.options.averageDecay = 0.5
         _ = try training.run(log: { _ in })
+        let report = CheckpointVerification.verify(run)
+        #expect(report.isValid && report.leftovers.isEmpty, "the average generator's file is part of the checkpoint: \(report.text)")
 
         let names = (0..<10).map { "digit \($0)" }
         let exported = try ModelExport.export(run: run, name: "digits", models: models, classNames: names)
