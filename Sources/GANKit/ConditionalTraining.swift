@@ -217,16 +217,12 @@ public enum ConditionalGeneration {
     /// models folder (`models`, else `$GANKIT_MODELS`, else the package's `Models/`).
     /// - Throws: `ConditionalGeneratorError.notFound` listing the models folder.
     public static func folder(of nameOrPath: String, models: String? = nil) throws(ConditionalGeneratorError) -> String {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: "\(nameOrPath)/state.json") || fm.fileExists(atPath: "\(nameOrPath)/manifest.json") { return nameOrPath }
-        var isFolder: ObjCBool = false
-        if fm.fileExists(atPath: nameOrPath, isDirectory: &isFolder), isFolder.boolValue {
-            throw .unreadable(nameOrPath, detail: "neither a training checkpoint (no state.json) nor a model folder (no manifest.json)")
+        let lookup = ModelLookup(isModel: LabelGANModel.isModelFolder, checkpoints: true, what: "a label-GAN model folder")
+        switch lookup.find(nameOrPath, models: models) {
+        case let .found(folder): return folder
+        case let .notLoadable(path, detail): throw .unreadable(path, detail: detail)
+        case let .notFound(folder, available): throw .notFound(nameOrPath, folder: folder, available: available)
         }
-        let root = TranslationModels.folder(explicit: models)
-        if !nameOrPath.contains("/") && LabelGANModel.isModelFolder("\(root)/\(nameOrPath)") { return "\(root)/\(nameOrPath)" }
-        let entries = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") && LabelGANModel.isModelFolder("\(root)/\($0)") }
-        throw .notFound(nameOrPath, folder: root, available: entries.sorted())
     }
 
     /// Writes a shippable model folder `models`/`name` (see `LabelGANModel.export`) from a training checkpoint.

@@ -22,20 +22,22 @@ public enum ImageConditionalError: Error, Equatable, Sendable, CustomStringConve
 /// Where pix2pix models are found: a path to a model folder, or a name in the models folder (`--models`, else
 /// `$GANKIT_MODELS`, else the package's `Models/`).
 public enum ImageConditionalModels {
-    /// The pix2pix models directly inside `folder`, sorted by folder name.
-    public static func available(in folder: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-            .filter { (try? Pix2PixModel.readManifest(folder: "\(folder)/\($0)")) != nil }
-    }
+    /// Finds pix2pix model folders: by path, a run folder's `model/`, or a name in the models folder.
+    static let lookup = ModelLookup(isModel: { (try? Pix2PixModel.readManifest(folder: $0)) != nil }, runs: true,
+                                    what: "a pix2pix model folder")
 
-    /// Loads `nameOrPath`: a folder holding `manifest.json`, else `<models folder>/<name>`.
+    /// The pix2pix models directly inside `folder`, sorted by folder name.
+    public static func available(in folder: String) -> [String] { lookup.available(models: folder) }
+
+    /// Loads `nameOrPath`: a model folder (or a run folder's `model/`), else `<models folder>/<name>`.
     /// - Throws: `ImageConditionalError`.
     public static func load(_ nameOrPath: String, models: String? = nil) throws(ImageConditionalError) -> Pix2PixModel {
-        let folder = TranslationModels.folder(explicit: models)
-        for candidate in [nameOrPath, "\(folder)/\(nameOrPath)"] where FileManager.default.fileExists(atPath: "\(candidate)/manifest.json") {
-            do { return try Pix2PixModel(folder: candidate) } catch { throw .unreadable(candidate, detail: error.description) }
+        switch lookup.find(nameOrPath, models: models) {
+        case let .found(folder):
+            do { return try Pix2PixModel(folder: folder) } catch { throw .unreadable(folder, detail: error.description) }
+        case let .notLoadable(path, detail): throw .unreadable(path, detail: detail)
+        case let .notFound(folder, available): throw .unknownModel(nameOrPath, folder: folder, available: available)
         }
-        throw .unknownModel(nameOrPath, folder: folder, available: available(in: folder))
     }
 }
 

@@ -30,33 +30,26 @@ public enum InpaintModels {
     /// Whether `folder` holds an inpainting model folder (a readable `gankit-inpaint` manifest).
     public static func isModelFolder(_ folder: String) -> Bool { (try? InpaintingModel.readManifest(folder: folder)) != nil }
 
+    /// Finds inpainting models: by path (model, run or checkpoint folder) or by name in the models folder.
+    static let lookup = ModelLookup(isModel: isModelFolder, runs: true, checkpoints: true, what: "an inpainting model folder")
+
     /// The names of the inpainting models directly inside the models folder, sorted.
-    public static func available(models: String? = nil) -> [String] {
-        let root = TranslationModels.folder(explicit: models)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") && isModelFolder("\(root)/\($0)") }.sorted()
-    }
+    public static func available(models: String? = nil) -> [String] { lookup.available(models: models) }
 
     /// The folder of the model `nameOrPath`: a path to a model folder, a run folder (its `model/`), a checkpoint folder
     /// (`state.json`), or a name in the models folder. With nil, the only inpainting model of the models folder.
     /// - Throws: `InpaintModelError`.
     public static func folder(of nameOrPath: String?, models: String? = nil) throws(InpaintModelError) -> String {
-        let root = TranslationModels.folder(explicit: models)
         guard let nameOrPath else {
             let names = available(models: models)
-            guard names.count == 1 else { throw .noDefault(folder: root, available: names) }
-            return "\(root)/\(names[0])"
+            guard names.count == 1 else { throw .noDefault(folder: TranslationModels.folder(explicit: models), available: names) }
+            return "\(TranslationModels.folder(explicit: models))/\(names[0])"
         }
-        let fm = FileManager.default
-        for candidate in [nameOrPath, "\(nameOrPath)/model"] where fm.fileExists(atPath: "\(candidate)/manifest.json") {
-            return candidate
+        switch lookup.find(nameOrPath, models: models) {
+        case let .found(folder): return folder
+        case let .notLoadable(path, detail): throw .unreadable(path, detail: detail)
+        case let .notFound(folder, available): throw .notFound(nameOrPath, folder: folder, available: available)
         }
-        if fm.fileExists(atPath: "\(nameOrPath)/state.json") { return nameOrPath }
-        var isFolder: ObjCBool = false
-        if fm.fileExists(atPath: nameOrPath, isDirectory: &isFolder), isFolder.boolValue {
-            throw .unreadable(nameOrPath, detail: "neither an inpainting model folder (no manifest.json) nor a training checkpoint (no state.json)")
-        }
-        if !nameOrPath.contains("/") && fm.fileExists(atPath: "\(root)/\(nameOrPath)/manifest.json") { return "\(root)/\(nameOrPath)" }
-        throw .notFound(nameOrPath, folder: root, available: available(models: models))
     }
 
     /// Loads the model `nameOrPath` (see ``folder(of:models:)``).
