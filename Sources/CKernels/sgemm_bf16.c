@@ -140,8 +140,23 @@ int gk_sgemm_bf16_supported(void) {
 #endif
 }
 
-int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
-                  float beta, float *c, long ldc) {
+long gk_sgemm_bf16_packed_a_size(long m, long k) {
+    return (m + MR - 1) / MR * MR * ((k + 1) / 2 * 2);
+}
+
+void gk_sgemm_bf16_pack_a(int transA, long m, long k, const float *a, long lda, uint16_t *ap) {
+    long mPanels = (m + MR - 1) / MR, mPadded = mPanels * MR;
+    for (long p0 = 0; p0 < k; p0 += KC) {
+        long kc = k - p0 < KC ? k - p0 : KC, pairs = (kc + 1) / 2;
+        for (long r = 0; r < mPanels; r++) {
+            long mr = m - r * MR < MR ? m - r * MR : MR;
+            pack_a_bf16(transA, a, lda, r * MR, mr, p0, kc, k, ap + p0 * mPadded + r * MR * 2 * pairs);
+        }
+    }
+}
+
+int gk_sgemm_bf16_packed(int transB, long m, long n, long k, const uint16_t *ap, const float *b, long ldb,
+                         float beta, float *c, long ldc) {
     if (!gk_sgemm_bf16_supported()) return -1;
 #if GK_BF16_X86
     if (m <= 0 || n <= 0) return 0;
@@ -154,18 +169,9 @@ int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a
         return 0;
     }
     long mPanels = (m + MR - 1) / MR, mPadded = mPanels * MR;
-    long kPadded = (k + 1) / 2 * 2;  // every block but the last has an even KC
     long ncMax = n < NC ? (n + NR - 1) / NR * NR : NC;
-    uint16_t *ap = NULL, *bp = NULL;
-    if (posix_memalign((void **)&ap, 64, (size_t)(mPadded * kPadded) * sizeof(uint16_t)) != 0) abort();
+    uint16_t *bp = NULL;
     if (posix_memalign((void **)&bp, 64, (size_t)(KC * ncMax) * sizeof(uint16_t)) != 0) abort();
-    for (long p0 = 0; p0 < k; p0 += KC) {
-        long kc = k - p0 < KC ? k - p0 : KC, pairs = (kc + 1) / 2;
-        for (long r = 0; r < mPanels; r++) {
-            long mr = m - r * MR < MR ? m - r * MR : MR;
-            pack_a_bf16(transA, a, lda, r * MR, mr, p0, kc, k, ap + p0 * mPadded + r * MR * 2 * pairs);
-        }
-    }
     float edge[MR * NR];
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC, nPanels = (nc + NR - 1) / NR;
@@ -194,8 +200,19 @@ int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a
             }
         }
     }
-    free(ap);
     free(bp);
 #endif
     return 0;
+}
+
+int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+                  float beta, float *c, long ldc) {
+    if (!gk_sgemm_bf16_supported()) return -1;
+    if (m <= 0 || n <= 0 || k <= 0) return gk_sgemm_bf16_packed(transB, m, n, k, NULL, b, ldb, beta, c, ldc);
+    uint16_t *ap = NULL;
+    if (posix_memalign((void **)&ap, 64, (size_t)gk_sgemm_bf16_packed_a_size(m, k) * sizeof(uint16_t)) != 0) abort();
+    gk_sgemm_bf16_pack_a(transA, m, k, a, lda, ap);
+    int status = gk_sgemm_bf16_packed(transB, m, n, k, ap, b, ldb, beta, c, ldc);
+    free(ap);
+    return status;
 }

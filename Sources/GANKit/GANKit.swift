@@ -18,6 +18,8 @@ public enum GANKit {
 @_exported import enum GANCore.GemmKernel
 /// float32 or bfloat16 convolution products for inference (`gantool translate --precision`).
 @_exported import enum GANCore.InferencePrecision
+/// Which convolution kernel `conv2d` takes (`gantool bench --convolution`).
+@_exported import enum GANCore.ConvolutionAlgorithm
 /// CycleGAN, CUT or FastCUT (`gantool train cyclegan --objective`).
 @_exported import enum GANTranslation.TranslationMethod
 /// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.

@@ -27,9 +27,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
-    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training }
+    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv }
 
-    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward or training.")
+    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, or conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)).")
     var only: Figure?
 
     enum Kernel: String, ExpressibleByArgument, CaseIterable { case automatic, openblas, gankit }
@@ -39,6 +39,9 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Convolution arithmetic of the forward figure: float32, or bf16 (AVX512_BF16); bf16 also prints its error against float32.")
     var precision: InferencePrecision = .float32
+
+    @Option(help: "The convolution kernel for the forward and training figures: automatic, winograd2x2 or winograd4x4 (Winograd layers forced to that tile), or im2col.")
+    var convolution: ConvolutionAlgorithm = .automatic
 
     struct Report: Codable {
         var cores: Int
@@ -60,6 +63,10 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        try ConvolutionAlgorithm.$current.withValue(convolution) { try measure() }
+    }
+
+    func measure() throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         GemmKernel.current = switch gemm {
         case .automatic: .automatic
@@ -75,7 +82,7 @@ struct Bench: ParsableCommand {
             return
         case .forward?:
             let forward = Benchmarks.generatorForward(repeats: repeats, precision: precision)
-            print(String(format: "forward (gemm %@, %@) %.2f img/s, %.0f GFLOP/s", gemm.rawValue, precision.rawValue,
+            print(String(format: "forward (gemm %@, %@, %@) %.2f img/s, %.0f GFLOP/s", gemm.rawValue, precision.rawValue, convolution.rawValue,
                          forward.imagesPerSecond, forward.gflops))
             if precision == .bfloat16 {
                 let error = Benchmarks.bfloat16Error()
@@ -85,7 +92,17 @@ struct Bench: ParsableCommand {
             return
         case .training?:
             let training = Benchmarks.cycleGANIteration(repeats: repeats)
-            print(String(format: "training (gemm %@) %.3f s/iter, %.0f GFLOP/s", gemm.rawValue, training.secondsPerIteration, training.gflops))
+            print(String(format: "training (gemm %@, %@) %.3f s/iter, %.0f GFLOP/s", gemm.rawValue, convolution.rawValue,
+                         training.secondsPerIteration, training.gflops))
+            return
+        case .conv?:
+            for shape in Benchmarks.convolutionLayerShapes {
+                let times = Benchmarks.convolutionLayer(channels: shape.channels, size: shape.size, training: shape.training, repeats: repeats)
+                let ms = { (a: ConvolutionAlgorithm) in String(format: "%.2f", 1000 * times[a]!) }
+                print("3x3 conv \(shape.channels) -> \(shape.channels) at \(shape.size)x\(shape.size) \(shape.training ? "forward+backward" : "forward"): "
+                      + "im2col \(ms(.im2col)) ms, winograd2x2 \(ms(.winograd2x2)) ms, winograd4x4 \(ms(.winograd4x4)) ms, "
+                      + String(format: "F(2x2)/F(4x4) %.2fx", times[.winograd2x2]! / times[.winograd4x4]!))
+            }
             return
         case nil: break
         }
@@ -178,3 +195,5 @@ struct Bench: ParsableCommand {
 
     func progress(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 }
+
+extension ConvolutionAlgorithm: ExpressibleByArgument {}

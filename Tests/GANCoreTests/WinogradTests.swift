@@ -1,8 +1,9 @@
 import Testing
 @testable import GANCore
 
-/// Winograd F(2×2, 3×3) against im2col + sgemm (the direct definition), forward and backward,
-/// to 1e-4 of the largest magnitude, on odd and even sizes, with and without padding and bias.
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) against im2col + sgemm (the direct definition), forward and
+/// backward, to 1e-4 of the reference's largest magnitude, on odd and even sizes, with and without
+/// padding and bias.
 struct WinogradTests {
     static func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Float {
         precondition(a.shape == b.shape, "\(a.shape) vs \(b.shape)")
@@ -10,29 +11,81 @@ struct WinogradTests {
         return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()! / scale
     }
 
-    @Test(arguments: [(2, 16, 24, 9, 7, 1, true), (1, 32, 16, 8, 8, 0, false), (1, 16, 16, 5, 6, 1, true), (3, 24, 17, 6, 11, 2, true), (1, 16, 16, 12, 29, 1, false), (1, 16, 16, 10, 26, 0, true)])
-    func matchesIm2colForwardAndBackward(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, padding: Int, hasBias: Bool) {
+    /// Output, input gradient, weight gradient (and bias gradient) of `conv2d` under `algorithm`,
+    /// with an upstream gradient drawn from N(0, 1).
+    static func convolution(_ algorithm: ConvolutionAlgorithm, x xValue: Tensor, weight wValue: Tensor, bias bValue: Tensor?,
+                            padding: Int) -> [Tensor] {
+        ConvolutionAlgorithm.$current.withValue(algorithm) {
+            let x = Variable.parameter(xValue), w = Variable.parameter(wValue), b = bValue.map(Variable.parameter)
+            let y = conv2d(x, weight: w, bias: b, padding: padding)
+            var upstream = SeededGenerator(seed: 99)
+            let weights = Variable(Tensor.randomNormal(y.shape, using: &upstream))
+            sum(y * weights).backward()
+            return [y.value, x.grad!, w.grad!] + (b.map { [$0.grad!] } ?? [])
+        }
+    }
+
+    @Test(arguments: [(2, 16, 24, 9, 7, 1, true), (1, 32, 16, 8, 8, 0, false), (1, 16, 16, 5, 6, 1, true), (3, 24, 17, 6, 11, 2, true), (1, 16, 16, 12, 29, 1, false), (1, 16, 16, 10, 26, 0, true),
+                      (2, 16, 16, 75, 67, 1, true)],  // several bands of tile rows
+          [ConvolutionAlgorithm.winograd2x2, .winograd4x4])
+    func matchesIm2colForwardAndBackward(shape: (Int, Int, Int, Int, Int, Int, Bool), algorithm: ConvolutionAlgorithm) {
+        let (batch, channels, outChannels, height, width, padding, hasBias) = shape
         var rng = SeededGenerator(seed: UInt64(channels * 31 + height))
         let xValue = Tensor.randomNormal([batch, channels, height, width], using: &rng)
         let wValue = Tensor.randomNormal([outChannels, channels, 3, 3], std: 0.2, using: &rng)
         let bValue = Tensor.randomNormal([outChannels], using: &rng)
         #expect(WinogradGeometry.applies(kernelHeight: 3, kernelWidth: 3, stride: 1, channels: channels, outChannels: outChannels))
-
-        func run(_ algorithm: ConvolutionAlgorithm) -> [Tensor] {
-            ConvolutionAlgorithm.$current.withValue(algorithm) {
-                let x = Variable.parameter(xValue), w = Variable.parameter(wValue), b = Variable.parameter(bValue)
-                let y = conv2d(x, weight: w, bias: hasBias ? b : nil, padding: padding)
-                var upstream = SeededGenerator(seed: 99)
-                let weights = Variable(Tensor.randomNormal(y.shape, using: &upstream))
-                sum(y * weights).backward()
-                return [y.value, x.grad!, w.grad!] + (hasBias ? [b.grad!] : [])
+        // The large shape goes through in several bands of tile rows (the last one shorter).
+        let bandLimits = height > 60 ? (floats: 100_000, minimumTiles: 64) : WinogradGeometry.bandLimits
+        if height > 60 {
+            WinogradGeometry.$bandLimits.withValue(bandLimits) {
+                let geometry = WinogradGeometry(channels: channels, height: height, width: width, outChannels: outChannels, padding: padding,
+                                                outputTile: algorithm == .winograd4x4 ? 4 : 2)
+                #expect(geometry.bands.count > 2 && geometry.tilesHigh % geometry.bandRows != 0)
             }
         }
-        let winograd = run(.automatic), reference = run(.im2col)
+        let winograd = WinogradGeometry.$bandLimits.withValue(bandLimits) {
+            Self.convolution(algorithm, x: xValue, weight: wValue, bias: hasBias ? bValue : nil, padding: padding)
+        }
+        let reference = Self.convolution(.im2col, x: xValue, weight: wValue, bias: hasBias ? bValue : nil, padding: padding)
         for (name, (ours, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(winograd, reference)) {
             let error = Self.maxRelativeError(ours, expected)
-            #expect(error <= 1e-4, "\(name): relative error \(error)")
+            #expect(error <= 1e-4, "\(algorithm) \(name): relative error \(error)")
         }
+    }
+
+    /// Layer shapes of the generators (16 to 256 channels, odd sizes, padding 0 and 1) at realistic
+    /// magnitudes: Kaiming-normal weights (std √(2 / 9C)), inputs N(0, 1) as after instance norm, or
+    /// those through a ReLU. Prints the errors, the figures docs/PERFORMANCE.md quotes.
+    @Test(arguments: [(16, 16, 13, 11, 1, false), (32, 48, 17, 9, 0, true), (64, 64, 31, 33, 1, false),
+                      (128, 128, 32, 32, 1, true), (128, 128, 19, 23, 0, false), (256, 256, 16, 16, 1, false),
+                      (256, 128, 21, 15, 0, true)])
+    func staysWithin1e4AtRealisticMagnitudes(channels: Int, outChannels: Int, height: Int, width: Int, padding: Int, relu: Bool) {
+        var rng = SeededGenerator(seed: UInt64(channels + outChannels + height))
+        var xValue = Tensor.randomNormal([1, channels, height, width], using: &rng)
+        if relu { xValue = xValue.map { max($0, 0) } }
+        let wValue = Tensor.randomNormal([outChannels, channels, 3, 3], std: (2 / Float(9 * channels)).squareRoot(), using: &rng)
+        let bValue = Tensor.randomNormal([outChannels], std: 0.1, using: &rng)
+        let reference = Self.convolution(.im2col, x: xValue, weight: wValue, bias: bValue, padding: padding)
+        for algorithm in [ConvolutionAlgorithm.winograd2x2, .winograd4x4] {
+            let ours = Self.convolution(algorithm, x: xValue, weight: wValue, bias: bValue, padding: padding)
+            var line = "\(algorithm) C \(channels) O \(outChannels) \(height)x\(width) p \(padding)\(relu ? " relu" : ""):"
+            for (name, (a, b)) in zip(["output", "input gradient", "weight gradient"], zip(ours, reference)) {
+                let error = Self.maxRelativeError(a, b)
+                line += " \(name) \(error)"
+                #expect(error <= 1e-4, "\(algorithm) \(name): relative error \(error)")
+            }
+            print(line)
+        }
+    }
+
+    @Test func automaticTakesThePreferredTile() {
+        var rng = SeededGenerator(seed: 4)
+        let x = Tensor.randomNormal([1, 32, 12, 12], using: &rng), w = Tensor.randomNormal([32, 32, 3, 3], std: 0.1, using: &rng)
+        let automatic = Self.convolution(.automatic, x: x, weight: w, bias: nil, padding: 1)
+        let tile = WinogradGeometry.preferredOutputTile(channels: 32, outChannels: 32, outHeight: 12, outWidth: 12)
+        let forced = Self.convolution(tile == 4 ? .winograd4x4 : .winograd2x2, x: x, weight: w, bias: nil, padding: 1)
+        for (a, b) in zip(automatic, forced) { #expect(a.scalars == b.scalars) }
     }
 }
 
@@ -65,11 +118,17 @@ struct ThinOutputConvTests {
 
 /// The fast convolution paths also pass the finite-difference check on their own.
 struct FastConvolutionGradientTests {
-    @Test func winogradGradientMatchesFiniteDifferences() {
+    @Test(arguments: [ConvolutionAlgorithm.winograd2x2, .winograd4x4])
+    func winogradGradientMatchesFiniteDifferences(algorithm: ConvolutionAlgorithm) {
         let x = randomParameter([1, 16, 5, 6], seed: 41), w = randomParameter([16, 16, 3, 3], seed: 42, std: 0.2)
         let b = randomParameter([16], seed: 43)
         #expect(WinogradGeometry.applies(kernelHeight: 3, kernelWidth: 3, stride: 1, channels: 16, outChannels: 16))
-        expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, padding: 1) }
+        ConvolutionAlgorithm.$current.withValue(algorithm) {
+            expectGradientsMatch([x, w, b]) { conv2d(x, weight: w, bias: b, padding: 1) }
+            // Odd sizes, no padding: partial tiles at the right and bottom edges.
+            let x2 = randomParameter([1, 16, 9, 7], seed: 44)
+            expectGradientsMatch([x2, w]) { conv2d(x2, weight: w, padding: 0) }
+        }
     }
 
     @Test func thinOutputGradientMatchesFiniteDifferences() {

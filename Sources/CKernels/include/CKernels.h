@@ -9,6 +9,7 @@
 void gk_keep_large_allocations_in_heap(void);
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Inflates gzip (or zlib) data src[0, src_len) into a new buffer of at most max_out bytes.
 /// Concatenated gzip members are inflated in turn. On success returns 0 and sets *out (free it with
@@ -46,6 +47,14 @@ int gk_sgemm_bf16_supported(void);
 /// nothing) without AVX512_BF16.
 int gk_sgemm_bf16(int transA, int transB, long m, long n, long k, const float *a, long lda, const float *b,
                   long ldb, float beta, float *c, long ldc);
+
+/// gk_sgemm_bf16 in two steps, for an A used by many products (Winograd's weights): op(A) rounded
+/// and packed once into `ap` (gk_sgemm_bf16_packed_a_size(m, k) halves), then any number of
+/// products C = ap · bf16(op(B)) + beta · C (-1 without AVX512_BF16).
+long gk_sgemm_bf16_packed_a_size(long m, long k);
+void gk_sgemm_bf16_pack_a(int transA, long m, long k, const float *a, long lda, uint16_t *ap);
+int gk_sgemm_bf16_packed(int transB, long m, long n, long k, const uint16_t *ap, const float *b, long ldb,
+                         float beta, float *c, long ldc);
 
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.

@@ -14,8 +14,8 @@ public final class Variable: @unchecked Sendable {
     /// Counts changes of `value` (optimizer steps, weight loads), so that data derived from it
     /// can tell whether it is still current.
     public private(set) var version = 0
-    /// Winograd-transformed weights computed from `value` at `version` (see `winogradConv2d`).
-    var winogradWeightsCache: (version: Int, values: [Float])?
+    /// Winograd-transformed weights computed from `value` (see `winogradConv2d`).
+    var winogradWeightsCache: WinogradWeights?
     /// The accumulated gradient of a leaf that requires grad; `nil` until the first backward pass.
     public var grad: Tensor?
     /// Whether gradients flow to (or through) this node.

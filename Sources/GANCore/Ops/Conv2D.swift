@@ -25,11 +25,17 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let ow = convolutionOutputSize(w, kernel: ws[3], stride: stride, padding: padding, dilation: dilation)
     precondition(oh > 0 && ow > 0, "conv2d: input shape \(input.shape) too small for weight shape \(ws) with padding \(padding)")
     // Winograd and the shifted-tap kernel assume adjacent taps: dilated layers take im2col.
-    if ConvolutionAlgorithm.current == .automatic, dilation == 1,
+    let algorithm = ConvolutionAlgorithm.current
+    if algorithm != .im2col, dilation == 1,
        WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels) {
-        return winogradConv2d(input, weight: weight, bias: bias, padding: padding)
+        let tile = switch algorithm {
+        case .winograd2x2: 2
+        case .winograd4x4: 4
+        default: WinogradGeometry.preferredOutputTile(channels: c, outChannels: outChannels, outHeight: oh, outWidth: ow)
+        }
+        return winogradConv2d(input, weight: weight, bias: bias, padding: padding, outputTile: tile)
     }
-    if ConvolutionAlgorithm.current == .automatic, dilation == 1,
+    if algorithm != .im2col, dilation == 1,
        thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: 0) {
         // A padded copy (small: these layers sit at the end of a network) instead of an im2col matrix.
         let source = padding == 0 ? input : pad(input, Padding2D(padding), mode: .zero)
@@ -112,15 +118,19 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     }
 }
 
-/// Which kernel `conv2d` uses: `automatic` takes Winograd F(2×2, 3×3) for stride-1 3×3 layers with
-/// at least 16 channels in and out, the shifted-tap products of `thinOutputConv2d` for stride-1
-/// unpadded layers with under 16 outputs, im2col + sgemm otherwise; `im2col` forces the latter
-/// (tests compare them).
-public enum ConvolutionAlgorithm: Sendable {
+/// Which kernel `conv2d` uses: `automatic` takes Winograd for stride-1 3×3 layers with at least 16
+/// channels in and out (F(4×4, 3×3) or F(2×2, 3×3), whichever `WinogradGeometry.preferredOutputTile`
+/// picks), the shifted-tap products of `thinOutputConv2d` for stride-1 unpadded layers with under 16
+/// outputs, im2col + sgemm otherwise; the other cases force one kernel (tests compare them).
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Winograd where it applies, im2col + sgemm elsewhere.
     case automatic
     /// im2col + sgemm everywhere.
     case im2col
+    /// As `automatic`, with F(2×2, 3×3) on every Winograd layer.
+    case winograd2x2
+    /// As `automatic`, with F(4×4, 3×3) on every Winograd layer.
+    case winograd4x4
 
     /// The algorithm in force for the current task.
     @TaskLocal public static var current: ConvolutionAlgorithm = .automatic

@@ -199,6 +199,30 @@ func batchedGemm(count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int,
     }
 }
 
+/// `count` matrices A_i [m×k] (row-major, `strideA` floats apart) rounded to bfloat16 and packed
+/// once for `batchedGemmBFloat16` (for weights used by many products); nil without AVX512_BF16.
+func packBFloat16(count: Int, m: Int, k: Int, a: UnsafePointer<Float>, strideA: Int) -> [UInt16]? {
+    guard InferencePrecision.bfloat16Supported else { return nil }
+    let size = gk_sgemm_bf16_packed_a_size(m, k)
+    return [UInt16](unsafeUninitializedCapacity: count * size) { p, initialized in
+        for i in 0..<count { gk_sgemm_bf16_pack_a(0, m, k, a + i * strideA, k, p.baseAddress! + i * size) }
+        initialized = count * size
+    }
+}
+
+/// `batchedGemm` (no transposes, beta 0) in bfloat16 with A_i packed by `packBFloat16`.
+func batchedGemmBFloat16(count: Int, m: Int, n: Int, k: Int, packedA: [UInt16], b: UnsafePointer<Float>, strideB: Int,
+                         c: UnsafeMutablePointer<Float>, strideC: Int) {
+    let size = gk_sgemm_bf16_packed_a_size(m, k)
+    let pb = SharedConstPointer(b), pc = SharedPointer(c)
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+        let status = packedA.withUnsafeBufferPointer { pa in
+            gk_sgemm_bf16_packed(0, m, n, k, pa.baseAddress! + i * size, pb.base + i * strideB, n, 0, pc.base + i * strideC, n)
+        }
+        precondition(status == 0, "gk_sgemm_bf16_packed without AVX512_BF16")
+    }
+}
+
 /// gk_sgemm_bf16 (operands rounded to bfloat16, float32 sums) on its own; false without AVX512_BF16.
 /// For tests (layers reach it through `InferencePrecision`).
 func gankitSgemmBF16(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -59,6 +59,43 @@ public enum Benchmarks {
         }
     }
 
+    /// The stride-1 3×3 layers the benchmarks' networks spend their time in: (channels, size, training).
+    public static let convolutionLayerShapes: [(channels: Int, size: Int, training: Bool)] = [
+        (128, 32, true),    // CycleGAN training at 128x128, ngf 32: residual blocks
+        (32, 128, true),    // 32 channels at 128x128 (ngf 32 at full resolution, U-Net / inpainting layers)
+        (256, 64, false),   // inference at 256x256, ngf 64: residual blocks
+        (128, 128, false),  // 128 channels at 128x128
+        (64, 256, false),   // 64 channels at 256x256
+    ]
+
+    /// One 3×3 padding-1 convolution (forward, or forward and backward when `training`) under each
+    /// of `algorithms`, timed alternately in the same run: the best seconds of each, after a warm-up.
+    public static func convolutionLayer(channels: Int, size: Int, training: Bool, repeats: Int = 5,
+                                        algorithms: [ConvolutionAlgorithm] = [.im2col, .winograd2x2, .winograd4x4])
+        -> [ConvolutionAlgorithm: Double] {
+        var rng = SeededGenerator(seed: 5)
+        let x = Variable(Tensor.randomNormal([1, channels, size, size], using: &rng), requiresGrad: training)
+        let w = Variable(Tensor.randomNormal([channels, channels, 3, 3], std: (2 / Float(9 * channels)).squareRoot(), using: &rng),
+                         requiresGrad: training)
+        let upstream = Variable(Tensor.randomNormal([1, channels, size, size], using: &rng))
+        var best = [ConvolutionAlgorithm: Double]()
+        for run in 0...max(1, repeats) {
+            for algorithm in algorithms {
+                let start = DispatchTime.now().uptimeNanoseconds
+                ConvolutionAlgorithm.$current.withValue(algorithm) {
+                    if training {
+                        sum(conv2d(x, weight: w, padding: 1) * upstream).backward()
+                    } else {
+                        withNoGrad { _ = conv2d(x, weight: w, padding: 1) }
+                    }
+                }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if run > 0 { best[algorithm] = min(best[algorithm] ?? .infinity, seconds) }  // run 0 warms up
+            }
+        }
+        return best
+    }
+
     /// One forward pass of the reference ResnetGenerator on a `size` x `size` RGB image, in
     /// inference mode (no graph recorded), batch 1.
     public static func generatorForward(size: Int = 256, ngf: Int = 64, blocks: Int = 9, repeats: Int = 3,
