@@ -175,41 +175,28 @@ public enum InpaintEvaluation {
                            masksOut: String? = nil, progress: (String) -> Void = { _ in }) throws -> Report {
         let inputs = try photos(in: directory, limit: limit)
         let telea = Inpainter(method: .telea, radius: radius)
-        let ganName = gan.map { "GAN \($0.modelManifest?.name ?? "model")" }
-        var methods: [(String, Inpainter)] = [("GANKit Telea", telea)]
-        if let gan, let ganName { methods.insert((ganName, gan), at: 0) }
-        var perPhoto: [PhotoMetrics] = []
+        let methods: [(String, Inpainter)] = (gan.map { [("GAN \($0.modelManifest?.name ?? "model")", $0)] } ?? []) + [("GANKit Telea", telea)]
+        // Photos are measured on all cores (the GAN's calls are serialised by its Inpainter, Telea and the metrics run
+        // side by side); results are kept in photo order, so the report does not depend on the scheduling.
         let start = Date()
-        for (k, input) in inputs.enumerated() {
-            let photo = try Image(contentsOf: input.path).converted(to: .uint8).converted(to: .rgb)
-            let sum = checksum(photo)
-            for b in buckets.indices {
-                let mask = try mask(seed: seed, bucket: b, index: k, width: photo.width, height: photo.height)
-                let stem = (input.relativePath as NSString).deletingPathExtension
-                let maskName = "\(label(ofBucket: b))/\(stem).png"
-                if let masksOut {
-                    let path = "\(masksOut)/\(maskName)"
-                    do {
-                        try OutputPlan.prepareFolder(for: path)
-                        try FileAccess.writeAtomically(mask.image.encoded(as: .png), to: path)
-                    } catch { throw Failure.cannotWrite(path: path, detail: "\(error)") }
-                }
-                var holed = photo, gray = photo
-                for p in 0..<mask.isHole.count where mask.isHole[p] {
-                    for c in 0..<3 { holed[x: p % photo.width, y: p / photo.width, channel: c] = 255; gray[x: p % photo.width, y: p / photo.width, channel: c] = 128 }
-                }
-                var results: [String: HoleMetrics] = [:]
-                for (name, inpainter) in methods {
-                    results[name] = try HoleMetrics(result: inpainter.inpaint(image: holed, mask: mask), reference: photo, mask: mask)
-                }
-                perPhoto.append(PhotoMetrics(photo: input.relativePath, checksum: sum, bucket: label(ofBucket: b), mask: maskName,
-                                             holeRatio: mask.holeFraction, gray: try HoleMetrics(result: gray, reference: photo, mask: mask),
-                                             methods: results))
+        let lock = NSLock()
+        nonisolated(unsafe) let report = progress   // called under the lock only
+        nonisolated(unsafe) var slots = [Result<[PhotoMetrics], Error>?](repeating: nil, count: inputs.count)
+        nonisolated(unsafe) var done = 0
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { k in
+            let measured = Result { () throws -> [PhotoMetrics] in
+                try measure(photo: inputs[k], index: k, methods: methods, seed: seed, masksOut: masksOut)
             }
-            if (k + 1) % 25 == 0 || k + 1 == inputs.count {
-                progress(String(format: "[%d/%d] photos measured (%.0f s)", k + 1, inputs.count, Date().timeIntervalSince(start)))
+            lock.withLock {
+                slots[k] = measured
+                done += 1
+                if done % 25 == 0 || done == inputs.count {
+                    report(String(format: "[%d/%d] photos measured (%.0f s)", done, inputs.count, Date().timeIntervalSince(start)))
+                }
             }
         }
+        var perPhoto: [PhotoMetrics] = []
+        for slot in slots { perPhoto += try slot!.get() }
         if let masksOut {
             let path = "\(masksOut)/metrics.json"
             let encoder = JSONEncoder()
@@ -231,6 +218,39 @@ public enum InpaintEvaluation {
         }
         return Report(directory: directory, photos: inputs.count, seed: seed, radius: radius, model: gan?.modelFolder,
                       buckets: buckets.indices.map(label(ofBucket:)), rows: rows, ganBeatsOpenCV: nil, misses: [])
+    }
+
+    /// Photo `k`'s numbers in every bucket: its masks (written to `masksOut` when given), the holed photo each method
+    /// fills, and the metrics inside the hole.
+    static func measure(photo input: BatchInput, index k: Int, methods: [(String, Inpainter)], seed: UInt64,
+                        masksOut: String?) throws -> [PhotoMetrics] {
+        let photo = try Image(contentsOf: input.path).converted(to: .uint8).converted(to: .rgb)
+        let sum = checksum(photo)
+        var perBucket: [PhotoMetrics] = []
+        for b in buckets.indices {
+            let mask = try mask(seed: seed, bucket: b, index: k, width: photo.width, height: photo.height)
+            let stem = (input.relativePath as NSString).deletingPathExtension
+            let maskName = "\(label(ofBucket: b))/\(stem).png"
+            if let masksOut {
+                let path = "\(masksOut)/\(maskName)"
+                do {
+                    try OutputPlan.prepareFolder(for: path)
+                    try FileAccess.writeAtomically(mask.image.encoded(as: .png), to: path)
+                } catch { throw Failure.cannotWrite(path: path, detail: "\(error)") }
+            }
+            var holed = photo, gray = photo
+            for p in 0..<mask.isHole.count where mask.isHole[p] {
+                for c in 0..<3 { holed[x: p % photo.width, y: p / photo.width, channel: c] = 255; gray[x: p % photo.width, y: p / photo.width, channel: c] = 128 }
+            }
+            var results: [String: HoleMetrics] = [:]
+            for (name, inpainter) in methods {
+                results[name] = try HoleMetrics(result: inpainter.inpaint(image: holed, mask: mask), reference: photo, mask: mask)
+            }
+            perBucket.append(PhotoMetrics(photo: input.relativePath, checksum: sum, bucket: label(ofBucket: b), mask: maskName,
+                                          holeRatio: mask.holeFraction, gray: try HoleMetrics(result: gray, reference: photo, mask: mask),
+                                          methods: results))
+        }
+        return perBucket
     }
 
     /// The file `tools/opencv_inpaint_baseline.py --masks DIR` writes.
