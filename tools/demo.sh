@@ -37,3 +37,7 @@ faces="$data/celeba-aligned-subset/test"
 if [ -f Models/faces-colorize/manifest.json ] && [ -d "$faces" ]; then
     "$gantool" generate --model faces-colorize --from $(ls "$faces"/*.jpg | head -16) -o "$out/colorized" --format png
 fi
+if [ -f Models/faces-inpaint/manifest.json ] && [ -d "$examples/celeba" ]; then
+    "$gantool" inpaint "$examples/celeba/images" --masks "$examples/celeba/masks" --model faces-inpaint \
+        -o "$out/inpainted-gan/celeba" --format png
+fi
