@@ -9,11 +9,7 @@ import GANTranslation
 /// drives: every file in Fixtures/fuzz/TARGET must read or fail with the reader's typed error, never trap.
 /// Inputs whose fix is a specific refusal also say which (`expectedRefusals`).
 @Suite struct FuzzRegressionTests {
-    static let directory: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Fixtures/fuzz"
-    }()
+    static let directory = RepositoryPaths.root + "/Fixtures/fuzz"
 
     /// The fuzz targets of tools/fuzz, one folder of regression inputs each.
     static let targets = ["image", "mask", "safetensors", "pth", "manifest"]

@@ -8,11 +8,7 @@ import GANTranslation
 /// ResnetGenerator checkpoints (ngf 2, 1 block; G_A legacy format with DataParallel's `module.` prefix and stale
 /// InstanceNorm statistics, G_B zip format) and PyTorch's outputs of both on one input.
 @Suite struct ImportCommandTests {
-    static let fixtures: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Fixtures/import"
-    }()
+    static let fixtures = RepositoryPaths.root + "/Fixtures/import"
     static let checkpointA = fixtures + "/tiny_G_A.pth"
     static let checkpointB = fixtures + "/tiny_G_B.pth"
 

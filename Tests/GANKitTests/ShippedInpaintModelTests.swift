@@ -9,11 +9,7 @@ import GANInpainting
 /// held-out faces it fills holes better than GANKit's Telea (which itself beats OpenCV's TELEA and NS there; the
 /// full 1000-face table against OpenCV is in Models/faces-inpaint/README.md).
 @Suite struct ShippedInpaintModelTests {
-    static let models: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Models"
-    }()
+    static let models = RepositoryPaths.root + "/Models"
     static let faces = DataLocation.root() + "/celeba-aligned-subset/test"
     static let hasFaces = FileManager.default.fileExists(atPath: faces)
 
