@@ -1,4 +1,5 @@
 import Foundation
+import GANTranslation
 
 /// `loss_log.csv` of a pix2pix or inpainting run: `step,epoch,seconds,lr,<loss names>` (the layout `LossCurve`
 /// reads), appended a row per step and cut back to a checkpoint's step when a run resumes or rolls back.
@@ -24,16 +25,5 @@ struct TrainingLossLog {
     }
 
     /// Drops rows after `step` (written after the checkpoint a resumed run starts from) and rows cut short.
-    func truncate(afterStep step: Int) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let columns = 4 + names.count
-        let kept = lines.enumerated().filter { k, line in
-            k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
-        }.map(\.element)
-        FileAccess.removeStaleTemporaryFiles(for: path)
-        if kept.count != lines.count || !text.hasSuffix("\n") {
-            try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
-        }
-    }
+    func truncate(afterStep step: Int) { LossCurve.truncateLog(path, afterStep: step, columns: 4 + names.count) }
 }

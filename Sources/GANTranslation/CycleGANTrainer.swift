@@ -318,16 +318,8 @@ final class LossLog {
         return try LossLog(path: path, names: names)
     }
 
-    /// Drops rows after `step` (written after the checkpoint a resumed run starts from), and rows cut short.
+    /// Drops rows after `step` and rows cut short (`LossCurve.truncateLog`).
     static func truncate(_ path: String, afterStep step: Int, columns: Int = 4 + CycleGANLosses.names.count) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let kept = lines.enumerated().filter { k, line in
-            k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
-        }.map(\.element)
-        FileAccess.removeStaleTemporaryFiles(for: path)
-        if kept.count != lines.count || !text.hasSuffix("\n") {
-            try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
-        }
+        LossCurve.truncateLog(path, afterStep: step, columns: columns)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GANImageIO
 
 /// A plot of the loss log (`loss_curve.png`): one line per loss against the step, each smoothed by a moving average
@@ -9,6 +10,21 @@ public enum LossCurve {
     public static let colors: [(UInt16, UInt16, UInt16)] = [
         (228, 26, 28), (55, 126, 184), (77, 175, 74), (255, 127, 0), (152, 78, 163), (166, 86, 40), (247, 129, 191), (120, 120, 120),
     ]
+
+    /// Cuts the loss log at `path` back to `step`: drops the rows after it (written after the checkpoint a resumed or
+    /// rolled-back run starts from) and rows cut short (fewer than `columns` fields), rewriting the file atomically
+    /// only when something is dropped. A missing file is left missing.
+    public static func truncateLog(_ path: String, afterStep step: Int, columns: Int) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        let kept = lines.enumerated().filter { k, line in
+            k == 0 || ((Int(line.prefix { $0 != "," }) ?? .max) <= step && line.split(separator: ",", omittingEmptySubsequences: false).count == columns)
+        }.map(\.element)
+        FileAccess.removeStaleTemporaryFiles(for: path)
+        if kept.count != lines.count || !text.hasSuffix("\n") {
+            try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
+        }
+    }
 
     /// Parses a loss log CSV (`step,epoch,seconds,lr,<losses...>`) into steps and per-loss series.
     public static func read(csv text: String) -> (steps: [Int], series: [[Float]]) {
