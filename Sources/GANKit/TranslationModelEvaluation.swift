@@ -15,6 +15,10 @@ public enum TranslationModelEvaluation {
         public let json: String
         /// Both shares ≥ 80%, both cycle L1 < 0.1, and no test image seen in training.
         public let meetsGoals: Bool
+        /// The folder of the model evaluated (a model folder, or a checkpoint folder).
+        public let modelFolder: String
+        /// Whether `modelFolder` is a model folder with a `manifest.json` that `ManifestEvaluation.record` can write into.
+        public var isModelFolder: Bool { FileManager.default.fileExists(atPath: modelFolder + "/manifest.json") }
     }
 
     /// Where a classifier for test folders is cached when none is named: `$XDG_CACHE_HOME` or `~/.cache`, then
@@ -139,7 +143,7 @@ public enum TranslationModelEvaluation {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = String(decoding: try encoder.encode(report), as: UTF8.self)
-        return Summary(table: table(report), json: json, meetsGoals: report.meetsGoals)
+        return Summary(table: table(report), json: json, meetsGoals: report.meetsGoals, modelFolder: model.folder)
     }
 
     /// `text` padded with spaces to `width` characters, on the right when `left` (left-aligned), else on the left.

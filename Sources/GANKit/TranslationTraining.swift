@@ -134,7 +134,7 @@ public struct CycleGANTrainingJob: Sendable {
             return seen.joined(separator: "\n")
         }
         let manifest = TranslationManifest(name: name, domainA: domainA, domainB: domainB, options: trainer.model.options,
-                                           trainingSteps: trainer.step,
+                                           trainingSteps: trainer.step, trainingSeconds: trainer.state.trainingSeconds,
                                            notes: ["trainA": folders(data.pathsA), "trainB": folders(data.pathsB)])
         try TranslationModel.export(trainer.model, manifest: manifest, to: runFolder + "/model")
         settings.progress("model written to \(runFolder)/model (copy it into a models folder to use it with gantool translate)")

@@ -18,14 +18,16 @@ public struct TranslationManifest: Sendable, Equatable, Codable {
     public var options: CycleGANOptions
     /// Training steps behind the weights, when known.
     public var trainingSteps: Int?
+    /// Wall-clock seconds of training behind the weights (over all resumed runs), when known.
+    public var trainingSeconds: Double?
     /// Free-form notes (data, licence, evaluation).
     public var notes: [String: String]?
 
     /// Creates a manifest.
     public init(name: String, domainA: String, domainB: String, options: CycleGANOptions, trainingSteps: Int? = nil,
-                notes: [String: String]? = nil) {
+                trainingSeconds: Double? = nil, notes: [String: String]? = nil) {
         (self.name, self.domainA, self.domainB, self.options) = (name, domainA, domainB, options)
-        (self.trainingSteps, self.notes) = (trainingSteps, notes)
+        (self.trainingSteps, self.trainingSeconds, self.notes) = (trainingSteps, trainingSeconds, notes)
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
@@ -63,7 +65,7 @@ public struct TranslationModel: Sendable {
         let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
         self.folder = folder
         manifest = TranslationManifest(name: (folder as NSString).lastPathComponent, domainA: domainA, domainB: domainB,
-                                       options: state.options, trainingSteps: state.step)
+                                       options: state.options, trainingSteps: state.step, trainingSeconds: state.trainingSeconds)
     }
 
     /// The same folder and weights with the domains renamed (for checkpoints, whose domains are "A" and "B").

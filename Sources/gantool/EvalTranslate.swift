@@ -24,6 +24,8 @@ struct EvalTranslate: ParsableCommand {
               gantool eval translate --model runs/cat2dog --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
                   --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB
               gantool eval translate --model cat2dog --a DIR --b DIR --classifier classifiers/cat2dog --limit 50 --json
+              gantool eval translate --model cat2dog --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
+                  --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB --record
             """)
 
     @Option(help: "Model folder or name, run folder, or checkpoint folder.")
@@ -56,7 +58,11 @@ struct EvalTranslate: ParsableCommand {
     @Flag(help: "Print the report as JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Record the report in the model's manifest.json (evaluation.translate); needs a model folder.")
+    var record = false
+
     func validate() throws {
+        if record && limit != nil { throw ValidationError("--record keeps the whole test set's numbers: drop --limit") }
         if a.isEmpty || b.isEmpty { throw ValidationError("give the test folders of both domains with --a and --b") }
         if size < 16 { throw ValidationError("--size must be at least 16") }
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
@@ -68,6 +74,13 @@ struct EvalTranslate: ParsableCommand {
                 modelSpec: model, models: models, testA: a, testB: b, trainA: trainA.isEmpty ? nil : trainA,
                 trainB: trainB.isEmpty ? nil : trainB, classifierDirectory: classifier, size: size, limit: limit, log: log)
             print(json ? summary.json : summary.table)
+            if record {
+                guard summary.isModelFolder else {
+                    throw ValidationError("--record writes into a model folder's manifest.json; \(summary.modelFolder) is a checkpoint (export it first with 'gantool export')")
+                }
+                try ManifestEvaluation.record(Data(summary.json.utf8), as: "translate", in: summary.modelFolder)
+                log("recorded in \(summary.modelFolder)/manifest.json")
+            }
         } catch {
             log("error: \(error)")
             throw ExitCode(1)

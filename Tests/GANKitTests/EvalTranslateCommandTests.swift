@@ -87,6 +87,23 @@ struct EvalTranslateCommandTests {
         let held = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--json"] + common)
         let heldObject = try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any]
         #expect(held.status == 0 && heldObject?["generatorSawTestImages"] as? Bool == false, "\(held.stderr)")
+        // Exported as a shipped model (F16, notes, wall time), evaluated by name and the report recorded in its manifest.
+        let exported = try CommandLineTests.run(["export", dir.path + "/trained", "--name", "blobs", "--fp16", "--models", dir.path + "/shipped",
+                                                 "--note", "terms=made by the test"])
+        #expect(exported.status == 0 && exported.stdout.contains("translation model blobs (F16)"), "\(exported.stderr)")
+        let shipped = try TranslationModel(folder: dir.path + "/shipped/blobs").manifest
+        #expect(shipped.name == "blobs" && shipped.trainingSteps == 1 && shipped.trainingSeconds != nil)
+        #expect(shipped.notes?["terms"] == "made by the test" && shipped.notes?["trainA"]?.hasSuffix("/blobs/trainA") == true)
+        let recorded = try CommandLineTests.run(["eval", "translate", "--model", "blobs", "--models", dir.path + "/shipped", "--record"] + common)
+        #expect(recorded.status == 0 && recorded.stderr.contains("recorded in"), "\(recorded.stderr)")
+        let manifestObject = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/shipped/blobs/manifest.json"))) as? [String: Any]
+        let translateEntry = (manifestObject?["evaluation"] as? [String: Any])?["translate"] as? [String: Any]
+        #expect((translateEntry?["directions"] as? [[String: Any]])?.count == 2 && translateEntry?["measuredAt"] != nil)
+        #expect(try TranslationModel(folder: dir.path + "/shipped/blobs").manifest == shipped, "the manifest still reads as the same model")
+        let intoCheckpoint = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/run", "--record"] + common)
+        #expect(intoCheckpoint.status != 0 && intoCheckpoint.stderr.contains("export it first"), "\(intoCheckpoint.stderr)")
+        let unnamed = try CommandLineTests.run(["export", dir.path + "/run", "--name", "x", "--models", dir.path + "/shipped"])
+        #expect(unnamed.status != 0 && unnamed.stderr.contains("--class-names"), "a checkpoint needs its domains named")
         let leaked = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/trained", "--a", data + "/trainA", "--b", data + "/testB",
                                                "--classifier", classifier, "--size", "24"])
         #expect(leaked.status == 0 && leaked.stdout.contains("classifier YES, generators YES") && leaked.stdout.contains("not met"))
