@@ -62,6 +62,12 @@ struct TrainCGAN: ParsableCommand {
     @Option(help: "Base width of both networks.")
     var width = 32
 
+    @Option(help: "Base width of the generator alone (default: --width).")
+    var generatorWidth: Int?
+
+    @Option(help: "3x3 convolutions the generator adds at each of its two lower scales (0: plain DCGAN stack).")
+    var generatorConvsPerScale = 0
+
     @Option(help: "Adam learning rate of both networks.")
     var learningRate: Float = 2e-4
 
@@ -103,6 +109,8 @@ struct TrainCGAN: ParsableCommand {
         if channels != 1 && (channels != 3 || folders == nil) { throw ValidationError("--channels 3 needs --folders") }
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
+        if !(0...4).contains(generatorConvsPerScale) { throw ValidationError("--generator-convs-per-scale must be 0 to 4") }
+        if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
         if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
@@ -123,7 +131,8 @@ struct TrainCGAN: ParsableCommand {
         run.limit = limit
         run.configuration.imageSize = imageSize
         run.configuration.latentSize = latentSize
-        run.configuration.generatorWidth = width
+        run.configuration.generatorWidth = generatorWidth ?? width
+        run.configuration.generatorConvsPerScale = generatorConvsPerScale
         run.configuration.discriminatorWidth = width
         run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
         run.options.averageDecay = emaDecay

@@ -45,6 +45,33 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
     #expect(d.stateDict().names.contains("conv1.weight_orig") && d.stateDict().names.contains("head.weight_u"))
 }
 
+@Test func generatorConvsPerScaleAddNamedLayersAndTrain() throws {
+    var configuration = tinyConfiguration()
+    configuration.generatorConvsPerScale = 2
+    var random = SeededGenerator(seed: 4)
+    let g = ConditionalGenerator(configuration: configuration, using: &random)
+    let names = g.stateDict().names
+    for name in ["conv0_0.weight", "conv0_1.weight", "conv1_1.weight", "cbn1_1.weights.weight"] { #expect(names.contains(name), "\(name)") }
+    #expect(!names.contains("conv2_0.weight"))
+    let weights = g.parameters().reduce(0) { $0 + $1.value.count }
+    #expect(configuration.generatorParameterLowerBound <= weights)
+    let plain = ConditionalGenerator(configuration: tinyConfiguration(), using: &random)
+    #expect(plain.stateDict().names.allSatisfy { !$0.hasPrefix("conv") }, "k = 0 keeps the plain state dict")
+    // Stored only when used: plain configurations encode as before; both decode back.
+    let plainJSON = String(decoding: try JSONEncoder().encode(tinyConfiguration()), as: UTF8.self)
+    #expect(!plainJSON.contains("generatorConvsPerScale"))
+    #expect(try JSONDecoder().decode(ConditionalGANConfiguration.self, from: JSONEncoder().encode(configuration)) == configuration)
+    var bad = configuration
+    bad.generatorConvsPerScale = 5
+    #expect(bad.problem != nil)
+    // The deeper generator trains and its new layers receive gradients.
+    let data = try syntheticDataset()
+    let trainer = ConditionalGANTrainer(configuration: configuration, options: ConditionalTrainingOptions(batchSize: 8, seed: 3))
+    let before = trainer.generator.scaleConvs[1][1].weight.value.scalars
+    for _ in 0..<2 { #expect(trainer.trainStep(on: data).generator.isFinite) }
+    #expect(trainer.generator.scaleConvs[1][1].weight.value.scalars != before)
+}
+
 @Test func trainingStepsGiveFiniteLosses() throws {
     let data = try syntheticDataset()
     let trainer = ConditionalGANTrainer(configuration: tinyConfiguration(), options: ConditionalTrainingOptions(batchSize: 8, seed: 3))

@@ -15,6 +15,9 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
     public var discriminatorWidth = 64
     /// How the discriminator uses the label: projection (default) or an AC-GAN classifier head.
     public var discriminatorHead = ConditionalDiscriminatorHead.projection
+    /// 3×3 convolutions (each with conditional batch norm and ReLU) the generator adds at each of its two
+    /// lower resolutions, before up-sampling: 0 is the plain DCGAN stack.
+    public var generatorConvsPerScale = 0
 
     /// The defaults: 28×28 grey images, 10 classes, z of 64, widths 64.
     public init() {}
@@ -27,7 +30,7 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case imageSize, channels, classCount, latentSize, generatorWidth, discriminatorWidth, discriminatorHead
+        case imageSize, channels, classCount, latentSize, generatorWidth, discriminatorWidth, discriminatorHead, generatorConvsPerScale
     }
 
     /// Decodes a configuration; `discriminatorHead`, absent from checkpoints written before AC-GAN, means projection.
@@ -40,13 +43,28 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         generatorWidth = try c.decode(Int.self, forKey: .generatorWidth)
         discriminatorWidth = try c.decode(Int.self, forKey: .discriminatorWidth)
         discriminatorHead = try c.decodeIfPresent(ConditionalDiscriminatorHead.self, forKey: .discriminatorHead) ?? .projection
+        generatorConvsPerScale = try c.decodeIfPresent(Int.self, forKey: .generatorConvsPerScale) ?? 0
+    }
+
+    /// Encodes every field; `generatorConvsPerScale` only when not 0, so plain models keep their manifests and checkpoints
+    /// byte for byte.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(imageSize, forKey: .imageSize)
+        try c.encode(channels, forKey: .channels)
+        try c.encode(classCount, forKey: .classCount)
+        try c.encode(latentSize, forKey: .latentSize)
+        try c.encode(generatorWidth, forKey: .generatorWidth)
+        try c.encode(discriminatorWidth, forKey: .discriminatorWidth)
+        try c.encode(discriminatorHead, forKey: .discriminatorHead)
+        if generatorConvsPerScale != 0 { try c.encode(generatorConvsPerScale, forKey: .generatorConvsPerScale) }
     }
 
     /// At most the number of weights of the `ConditionalGenerator` of this configuration (its linear
-    /// layer and two transposed convolutions, biases and norms left out), computed without building it.
+    /// layer, 3×3 and transposed convolutions, biases and norms left out), computed without building it.
     public var generatorParameterLowerBound: Int {
         let w = generatorWidth, s0 = imageSize / 4
-        return latentSize * 2 * w * s0 * s0 + 16 * (2 * w * w + w * channels)
+        return latentSize * 2 * w * s0 * s0 + 16 * (2 * w * w + w * channels) + generatorConvsPerScale * 9 * (4 * w * w + w * w)
     }
 
     /// A problem with the values, or `nil` when they are usable.
@@ -54,6 +72,7 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         if imageSize < 8 || imageSize % 4 != 0 { return "image size must be a multiple of 4 and at least 8, got \(imageSize)" }
         if channels < 1 || classCount < 1 || latentSize < 1 { return "channels, class count and latent size must be positive" }
         if generatorWidth < 1 || discriminatorWidth < 1 { return "widths must be positive" }
+        if !(0...4).contains(generatorConvsPerScale) { return "generator convolutions per scale must be 0 to 4, got \(generatorConvsPerScale)" }
         if imageSize > 1024 || channels > 4 || classCount > 100_000 || latentSize > 65_536 || generatorWidth > 4096 || discriminatorWidth > 4096 {
             return "image size (at most 1024), channels (4), class count (100000), latent size (65536) or widths (4096) too large"
         }

@@ -96,7 +96,7 @@ public enum LabelGANModel {
         let c = state.configuration
         let manifest = LabelGANManifest(
             name: name,
-            architecture: "CBN generator width \(c.generatorWidth) z \(c.latentSize), \(c.discriminatorHead == .projection ? "projection" : "AC-GAN") discriminator width \(c.discriminatorWidth), \(c.imageSize)x\(c.imageSize)x\(c.channels), \(c.classCount) classes",
+            architecture: "CBN generator width \(c.generatorWidth) z \(c.latentSize)\(c.generatorConvsPerScale > 0 ? " with \(c.generatorConvsPerScale) 3x3 conv per scale" : ""), \(c.discriminatorHead == .projection ? "projection" : "AC-GAN") discriminator width \(c.discriminatorWidth), \(c.imageSize)x\(c.imageSize)x\(c.channels), \(c.classCount) classes",
             configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
             trainingSeconds: state.trainingSeconds, dataset: state.dataset, averagedWeights: state.averageGeneratorFile != nil)
         do {
