@@ -1,4 +1,5 @@
 import Foundation
+import GANImageIO
 
 /// One file a batch will process: its path, and its name relative to the folder it was found
 /// in (so that outputs can mirror the input tree).
@@ -43,7 +44,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 /// the inputs so that the batch can report them and go on.
 public enum BatchInputs {
     /// File extensions a folder is searched for.
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif"]
+    public static var imageExtensions: Set<String> { ImageFiles.extensions }
 
     /// Expands `arguments`: a file is taken as it is (its content decides its format); a folder
     /// gives its image files (and those of its subfolders with `recursive`); a pattern with

@@ -82,10 +82,7 @@ public struct UnpairedImageFolder: Sendable {
 
     /// Lists the images (PNG, JPEG) directly inside `folder`, sorted; use GANKit's `BatchInputs` for globs and recursion.
     public static func imagePaths(in folder: String) -> [String] {
-        let extensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif"]
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
-            .sorted().map { folder + "/" + $0 }
+        ImageFiles.list(in: folder)
     }
 }
 

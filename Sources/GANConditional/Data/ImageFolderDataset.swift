@@ -59,12 +59,9 @@ public struct ImageFolderDataset: LabeledImageDataset {
         var labels: [Int] = [], values: [Float] = []
         for (label, name) in names.enumerated() {
             let folder = "\(directory)/\(name)"
-            let images = ((try? files.contentsOfDirectory(atPath: folder)) ?? []).filter {
-                ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".")
-            }.sorted()
+            let images = ImageFiles.list(in: folder)
             guard !images.isEmpty else { throw .emptyClass(path: folder) }
-            for file in images {
-                let path = "\(folder)/\(file)"
+            for path in images {
                 do {
                     var image = try Image(contentsOf: path)
                     image = image.converted(to: channels == 1 ? .gray : .rgb)

@@ -78,17 +78,7 @@ public struct PairedImageFolder: Sendable {
     /// Lists the PNG and JPEG files in `directory` (recursively when `recursive`).
     /// - Throws: `PairedDataError.noImages` when there are none.
     public init(directory: String, task: Pix2PixTask, recursive: Bool = false) throws(PairedDataError) {
-        let manager = FileManager.default
-        var found: [String] = []
-        if recursive, let walker = manager.enumerator(atPath: directory) {
-            while let name = walker.nextObject() as? String { found.append(name) }
-        } else {
-            found = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        }
-        let files = found.filter { name in
-            !(name as NSString).lastPathComponent.hasPrefix(".")
-                && ["png", "jpg", "jpeg"].contains((name as NSString).pathExtension.lowercased())
-        }.sorted().map { "\(directory)/\($0)" }
+        let files = ImageFiles.list(in: directory, recursive: recursive)
         guard !files.isEmpty else { throw .noImages(path: directory) }
         self.init(files: files, task: task)
     }
