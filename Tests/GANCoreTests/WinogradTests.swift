@@ -116,6 +116,45 @@ struct ThinOutputConvTests {
     }
 }
 
+/// gk_thin_conv2d's C paths (portable, AVX2, AVX-512, where the CPU has them) against a plain loop, on sizes
+/// that leave partial pixel blocks (widths past 64 and 24, not multiples of them) and output-channel groups of 4 + 1.
+struct ThinConvKernelTests {
+    @Test(arguments: [(16, 5, 9, 77, 7), (16, 3, 12, 262, 7), (17, 1, 5, 30, 3), (20, 4, 6, 9, 1)])
+    func pathsMatchDirectLoop(channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int) {
+        var rng = SeededGenerator(seed: UInt64(width))
+        let x = Tensor.randomNormal([channels, height, width], using: &rng).scalars
+        let w = Tensor.randomNormal([outChannels, channels, kernel, kernel], std: 0.2, using: &rng).scalars
+        let b = Tensor.randomNormal([outChannels], using: &rng).scalars
+        let oh = height - kernel + 1, ow = width - kernel + 1
+        var expected = [Float](repeating: 0, count: outChannels * oh * ow)
+        for o in 0..<outChannels {
+            for y in 0..<oh {
+                for xx in 0..<ow {
+                    var s = Double(b[o])
+                    for c in 0..<channels {
+                        for i in 0..<kernel {
+                            for j in 0..<kernel {
+                                s += Double(w[((o * channels + c) * kernel + i) * kernel + j]) * Double(x[(c * height + y + i) * width + xx + j])
+                            }
+                        }
+                    }
+                    expected[(o * oh + y) * ow + xx] = Float(s)
+                }
+            }
+        }
+        for path in Int32(1)...3 {
+            var out = [Float](repeating: .nan, count: outChannels * oh * ow)
+            let ran = out.withUnsafeMutableBufferPointer { op in
+                thinConv2dKernel(path: path, x, channels: channels, height: height, width: width, weight: w,
+                                 outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, bias: b, into: op.baseAddress!)
+            }
+            guard ran else { continue }
+            let worst = zip(out, expected).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-4, "path \(path): max abs error \(worst)")
+        }
+    }
+}
+
 /// The fast convolution paths also pass the finite-difference check on their own.
 struct FastConvolutionGradientTests {
     @Test(arguments: [ConvolutionAlgorithm.winograd2x2, .winograd4x4])

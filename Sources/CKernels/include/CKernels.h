@@ -56,6 +56,17 @@ void gk_sgemm_bf16_pack_a(int transA, long m, long k, const float *a, long lda, 
 int gk_sgemm_bf16_packed(int transB, long m, long n, long k, const uint16_t *ap, const float *b, long ldb,
                          float beta, float *c, long ldc);
 
+/// Thin-output convolution (few output channels: an RGB head), stride 1, no padding, one image:
+/// out[o][y][x] = bias[o] + Σ_c Σ_i Σ_j weight[o][c][i][j] · in[c][y + i][x + j] for output rows
+/// [y0, y1) of out [o][h - kh + 1][w - kw + 1]; in is [c][h][w], weight [o][c][kh][kw], bias [o] or NULL.
+/// Single-threaded, on the best path the CPU has (the GK_SGEMM_* paths).
+void gk_thin_conv2d(const float *in, long c, long h, long w, const float *weight, long o, long kh, long kw,
+                    const float *bias, float *out, long y0, long y1);
+
+/// gk_thin_conv2d on one given path (tests compare them); returns -1 (and does nothing) if the CPU lacks it.
+int gk_thin_conv2d_with_path(int path, const float *in, long c, long h, long w, const float *weight, long o, long kh,
+                             long kw, const float *bias, float *out, long y0, long y1);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);

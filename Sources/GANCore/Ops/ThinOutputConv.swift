@@ -1,13 +1,23 @@
+import CKernels
 import Dispatch
 
 // Convolution with few output channels (an RGB head: 64 -> 3, 7×7), stride 1, no padding, without
 // an im2col matrix (which would hold C·k·k rows per pixel: 822 MB at 256² for the 7×7 head).
 // With the input seen as a matrix X [C × H·W] and the output in "wide" rows of W columns
-// (n = y·W + x; the last k-1 columns of each row are discarded), every kernel tap (i, j) is one
-// product over a shifted view of X:
-//   Tᵀ[n, o] += Σ_c X[c, i·W + j + n] · w[o, c, i, j]          (forward: M = pixels, N = O, K = C)
-//   dw[o, c, i, j] = Σ_n X[c, i·W + j + n] · Gᵀ[n, o]           (weight gradient: M = C, N = O)
+// (n = y·W + x; the last k-1 columns of each row are discarded):
+//   y[o, n] = b[o] + Σ_c Σ_(i,j) X[c, i·W + j + n] · w[o, c, i, j]   (forward: direct convolution in C,
+//             gk_thin_conv2d, vectorised over n; as 49 shifted-view sgemms with N = 3 it was 16% of the forward)
+//   dw[o, c, i, j] = Σ_n X[c, i·W + j + n] · Gᵀ[n, o]           (weight gradient: one product per tap, M = C, N = O)
 //   dX = conv2d(dY, w flipped and transposed, padding k-1)       (input gradient: a 3-channel im2col)
+
+/// The forward of the thin-output path on one forced kernel path (1 portable, 2 AVX2, 3 AVX-512) for one image
+/// [C, H, W] into [O, H - kh + 1, W - kw + 1]; false if the CPU lacks it. For tests.
+func thinConv2dKernel(path: Int32, _ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                      weight: UnsafePointer<Float>, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+                      bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) -> Bool {
+    gk_thin_conv2d_with_path(path, image, channels, height, width, weight, outChannels, kernelHeight, kernelWidth,
+                             bias, out, 0, height - kernelHeight + 1) == 0
+}
 
 /// Whether the thin-output path applies: stride 1, no padding, fewer than 16 outputs, at least 16 inputs.
 func thinOutputConvApplies(channels: Int, outChannels: Int, stride: Int, padding: Int) -> Bool {
@@ -22,35 +32,23 @@ func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?) -> V
     let oh = h - kh + 1, ow = w - kw + 1
     let wide = (oh - 1) * w + ow  // rows of the wide output that hold every valid pixel
     let x = input.value, wv = weight.value, bv = bias?.value
-    // Per-tap weights, transposed: wt[(i·kw + j)][c][o] = w[o, c, i, j].
-    var wt = [Float](repeating: 0, count: kh * kw * c * o)
-    for oo in 0..<o { for cc in 0..<c { for t in 0..<(kh * kw) { wt[(t * c + cc) * o + oo] = wv.scalars[(oo * c + cc) * kh * kw + t] } } }
-    var out = [Float](repeating: 0, count: n * o * oh * ow)
-    var transposed = [Float](repeating: 0, count: wide * o)
+    var out = [Float](unsafeUninitializedCapacity: n * o * oh * ow) { _, count in count = n * o * oh * ow }
     x.scalars.withUnsafeBufferPointer { xp in
-        wt.withUnsafeBufferPointer { wtp in
-            for b in 0..<n {
-                let image = xp.baseAddress! + b * c * h * w
-                transposed.withUnsafeMutableBufferPointer { tp in
-                    // Each core takes a band of wide rows through all the taps.
-                    let bands = BLASThreading.workers, band = (wide + bands - 1) / bands
-                    let src = SharedConstPointer(image), weights = SharedConstPointer(wtp.baseAddress!)
-                    let dst = SharedPointer(tp.baseAddress!)
-                    DispatchQueue.concurrentPerform(iterations: bands) { part in
-                        let start = part * band, rows = min(band, wide - start)
-                        guard rows > 0 else { return }
-                        for tap in 0..<(kh * kw) {
-                            serialGemm(transposeA: true, transposeB: false, m: rows, n: o, k: c,
-                                       a: src.base + (tap / kw) * w + tap % kw + start, lda: h * w,
-                                       b: weights.base + tap * c * o, ldb: o,
-                                       beta: tap == 0 ? 0 : 1, c: dst.base + start * o, ldc: o)
+        wv.scalars.withUnsafeBufferPointer { wp in
+            out.withUnsafeMutableBufferPointer { op in
+                let biasScalars = bv?.scalars ?? []
+                biasScalars.withUnsafeBufferPointer { bp in
+                    let src = SharedConstPointer(xp.baseAddress!), weights = SharedConstPointer(wp.baseAddress!)
+                    let dst = SharedPointer(op.baseAddress!), shift = bv == nil ? nil : bp.baseAddress.map(SharedConstPointer.init)
+                    // Bands of output rows of each image, a few per core (so that a core slowed by other work holds up little).
+                    let bands = min(oh, 4 * BLASThreading.workers), band = (oh + bands - 1) / bands
+                    for b in 0..<n {
+                        DispatchQueue.concurrentPerform(iterations: bands) { part in
+                            let start = part * band, end = min(oh, start + band)
+                            guard start < end else { return }
+                            gk_thin_conv2d(src.base + b * c * h * w, c, h, w, weights.base, o, kh, kw, shift?.base,
+                                           dst.base + b * o * oh * ow, start, end)
                         }
-                    }
-                }
-                for oo in 0..<o {
-                    let shift = bv?.scalars[oo] ?? 0
-                    for y in 0..<oh {
-                        for xx in 0..<ow { out[((b * o + oo) * oh + y) * ow + xx] = transposed[(y * w + xx) * o + oo] + shift }
                     }
                 }
             }
