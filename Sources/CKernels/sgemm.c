@@ -252,26 +252,44 @@ static inline void transpose8x8(__m256 r[8]) {
     r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
-// pack_a for MR = 6, the AVX2 and AVX-512 kernels' panel height.
+// Transposed A for MR = 6: the panels of columns [0, m) × depth [p0, p0+kc) of alpha·op(A) into ap (panel r at
+// ap + r·6·kc). Eight panels at a time, row p by row p: A's rows are read as runs of 48 floats (one panel at a time,
+// each row lda apart, missed the TLB and stalled).
+__attribute__((target("avx2,fma")))
+static void pack_a_transposed6(const float *a, long lda, long m, long p0, long kc, float alpha, float *ap) {
+    long mPanels = (m + 5) / 6;
+    __m128 scale = _mm_set1_ps(alpha);
+    for (long r0 = 0; r0 < mPanels; r0 += 8) {
+        long r1 = r0 + 8 < mPanels ? r0 + 8 : mPanels;
+        for (long p = 0; p < kc; p++) {
+            const float *src = a + (p0 + p) * lda;
+            if (p + 4 < kc)  // the run of a row four ahead (48 floats: 3 or 4 lines)
+                for (long q = r0 * 6; q < r1 * 6 + 15; q += 16) _mm_prefetch((const char *)(src + 4 * lda + q), _MM_HINT_T0);
+            for (long r = r0; r < r1; r++) {
+                float *dst = ap + r * 6 * kc + p * 6;
+                if (r * 6 + 6 <= m) {
+                    __m128 lo = _mm_loadu_ps(src + r * 6), hi = _mm_castpd_ps(_mm_load_sd((const double *)(src + r * 6 + 4)));
+                    if (alpha != 1) { lo = _mm_mul_ps(lo, scale); hi = _mm_mul_ps(hi, scale); }
+                    _mm_storeu_ps(dst, lo);
+                    _mm_store_sd((double *)(dst + 4), _mm_castps_pd(hi));
+                } else {
+                    for (long i = 0; i < 6; i++) dst[i] = r * 6 + i < m ? alpha * src[r * 6 + i] : 0;
+                }
+            }
+        }
+    }
+}
+
+// pack_a for MR = 6 (the AVX2 and AVX-512 kernels' panel height), A not transposed.
 __attribute__((target("avx2,fma")))
 static void pack_a_simd(int transA, const float *a, long lda, long i0, long mr, long p0, long kc, int MR, float alpha,
                         float *ap) {
-    if (MR != 6 || mr != 6) {
+    if (MR != 6 || mr != 6 || transA) {
         pack_a(transA, a, lda, i0, mr, p0, kc, MR, alpha, ap);
         return;
     }
-    __m256 scale = _mm256_set1_ps(alpha);
-    __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
-    if (transA) {  // each p: 6 contiguous floats of row p0 + p
-        const float *src = a + p0 * lda + i0;
-        for (long p = 0; p < kc; p++) {
-            __m256 v = _mm256_mul_ps(_mm256_maskload_ps(src + p * lda, six), scale);
-            if (p + 1 < kc) _mm256_storeu_ps(ap + p * 6, v);  // the 2 extra floats are overwritten by p + 1
-            else _mm256_maskstore_ps(ap + p * 6, six, v);
-        }
-        return;
-    }
     const float *rows = a + i0 * lda + p0;
+    __m256 scale = _mm256_set1_ps(alpha);
     long p = 0;
     for (; p + 8 <= kc; p += 8) {  // 6 rows × 8 depths, transposed: 8 columns of 6 (+ 2 zeros)
         __m256 r[8];
@@ -280,7 +298,8 @@ static void pack_a_simd(int transA, const float *a, long lda, long i0, long mr, 
         transpose8x8(r);
         float *dst = ap + p * 6;
         for (int q = 0; q < 7; q++) _mm256_storeu_ps(dst + q * 6, r[q]);  // overlapping: q + 1 rewrites q's tail
-        _mm256_maskstore_ps(dst + 42, six, r[7]);
+        _mm_storeu_ps(dst + 42, _mm256_castps256_ps128(r[7]));  // the last column: 4 + 2 floats
+        _mm_store_sd((double *)(dst + 46), _mm_castps_pd(_mm256_extractf128_ps(r[7], 1)));
     }
     for (; p < kc; p++)
         for (int i = 0; i < 6; i++) ap[p * 6 + i] = alpha * rows[i * lda + p];
@@ -346,6 +365,12 @@ static void sgemm_blocked(gk_kernel kernel, int simd, int MR, int NR, int transA
     // A once: block p0 starts at p0·mPadded, panel r of it at p0·mPadded + r·MR·kc.
     for (long p0 = 0; p0 < k; p0 += KC) {
         long kc = k - p0 < KC ? k - p0 : KC;
+#if GK_X86
+        if (simd && transA && MR == 6) {
+            pack_a_transposed6(a, lda, m, p0, kc, alpha, ap + p0 * mPadded);
+            continue;
+        }
+#endif
         for (long r = 0; r < mPanels; r++) {
             long mr = m - r * MR < MR ? m - r * MR : MR;
             float *panel = ap + p0 * mPadded + r * MR * kc;
