@@ -1,3 +1,5 @@
+import CKernels
+
 // The tile transforms of Winograd F(m×m, 3×3) (math and layouts: Winograd.swift), shared by both
 // variants: each variant is its six 1-D maps (Bᵀ, B, G, Gᵀ, Aᵀ, A), and every 2-D transform is
 // F X Fᵀ, the 1-D map applied to each column of a tile and then to each row. Eight tiles of a tile
@@ -303,12 +305,28 @@ func winogradWeightsAdjoint<W: WinogradVariant>(_: W.Type, _ du: UnsafePointer<F
     }
 }
 
+/// Whether the forward transforms of F(4×4) run as C kernels (CKernels/winograd.c, AVX-512) where the CPU
+/// has them; the Swift code here is the other CPUs' path and the tests' reference (they bind this to false).
+enum WinogradKernels {
+    @TaskLocal static var useC = true
+    static let supported = gk_winograd4x4_kernels_supported() != 0
+    /// Whether variant W's forward transforms go to the C kernels now.
+    static func runsC<W: WinogradVariant>(_: W.Type) -> Bool { W.outputTile == 4 && useC && supported }
+}
+
 /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every α×α tile d (step m) in tile rows `rows` of one image [C, H, W], zeros outside it
 /// (t counts the band's tiles).
 func winogradInput<W: WinogradVariant>(_: W.Type, _ image: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
                                        into v: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.channels * tiles
     let src = SharedConstPointer(image), dst = SharedPointer(v)
+    if WinogradKernels.runsC(W.self) {
+        parallelFor(g.channels, work: a * a * plane) { c in
+            _ = gk_winograd4x4_input(src.base + c * g.height * g.width, g.height, g.width, g.padding, g.tilesWide,
+                                     rows.lowerBound, rows.upperBound, dst.base + c * tiles, plane)
+        }
+        return
+    }
     parallelFor(g.channels, work: a * a * plane) { c in
         let input = src.base + c * g.height * g.width
         withTileScratch { x, s, y in
@@ -348,6 +366,13 @@ func winogradOutput<W: WinogradVariant>(_: W.Type, _ mm: UnsafePointer<Float>, _
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.outChannels * tiles
     let src = SharedConstPointer(mm), dst = SharedPointer(output)
     let biasPointer = bias.map(SharedConstPointer.init)
+    if WinogradKernels.runsC(W.self) {
+        parallelFor(g.outChannels, work: a * a * plane) { o in
+            _ = gk_winograd4x4_output(src.base + o * tiles, plane, g.tilesWide, rows.lowerBound, rows.upperBound,
+                                      biasPointer?.base[o] ?? 0, dst.base + o * g.outHeight * g.outWidth, g.outHeight, g.outWidth)
+        }
+        return
+    }
     parallelFor(g.outChannels, work: a * a * plane) { o in
         let out = dst.base + o * g.outHeight * g.outWidth, b = biasPointer?.base[o] ?? 0
         withTileScratch { x, s, y in
