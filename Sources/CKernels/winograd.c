@@ -1,11 +1,11 @@
-// Winograd F(4×4, 3×3) tile transforms with AVX-512 (math and layouts: GANCore's Winograd.swift and
+// Winograd F(4×4, 3×3) and F(2×2, 3×3) forward tile transforms with AVX-512 (math and layouts: GANCore's Winograd.swift and
 // WinogradTransforms.swift, whose Swift SIMD code is the reference and the path on CPUs without AVX-512):
-//   input:  V[ξ][t] = (Bᵀ d B)[ξ] for each 6×6 input tile d (step 4, zeros outside the plane),
-//   output: Y = Aᵀ M A (+ bias) for each tile, the 4×4 outputs written into the plane.
+//   input:  V[ξ][t] = (Bᵀ d B)[ξ] for each α×α input tile d (α = m + 2, step m; zeros outside the plane),
+//   output: Y = Aᵀ M A (+ bias) for each tile, the m×m outputs written into the plane.
 // Sixteen tiles of a tile row go through at once, one per lane. A row of input tiles is loaded as
 // whole vectors (masked at the plane's edges, so padding and partial tiles read zeros) and split into
-// its four phases (columns 4l + j, j < 4) by two rounds of even/odd permutes; phases 4 and 5 are
-// phases 0 and 1 moved by one tile. The outputs go the reverse way. Each 2-D transform is the 1-D map
+// its phases (columns m·l + j, j < m) by rounds of even/odd permutes; phases m and m + 1 are phases
+// 0 and 1 moved by one tile. The outputs go the reverse way. Each 2-D transform is the 1-D map
 // on every row, then on every column.
 #include "CKernels.h"
 
@@ -142,12 +142,101 @@ static void winograd4x4_output_avx512(const float *m, long positionStride, long 
     }
 }
 
+// F(2×2, 3×3): Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  Aᵀ = [1 1 1 0; 0 1 -1 -1].
+GK_AVX512_INLINE void bt4(const __m512 x[4], __m512 y[4]) {
+    y[0] = _mm512_sub_ps(x[0], x[2]);
+    y[1] = _mm512_add_ps(x[1], x[2]);
+    y[2] = _mm512_sub_ps(x[2], x[1]);
+    y[3] = _mm512_sub_ps(x[1], x[3]);
+}
+
+GK_AVX512_INLINE void at4(const __m512 x[4], __m512 y[2]) {
+    y[0] = _mm512_add_ps(_mm512_add_ps(x[0], x[1]), x[2]);
+    y[1] = _mm512_sub_ps(_mm512_sub_ps(x[1], x[2]), x[3]);
+}
+
+GK_AVX512
+static void winograd2x2_input_avx512(const float *plane, long h, long w, long padding, long tilesWide, long ty0,
+                                     long ty1, float *v, long positionStride) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (long ty = ty0; ty < ty1; ty++) {
+        long y0 = 2 * ty - padding;
+        for (long tx0 = 0; tx0 < tilesWide; tx0 += 16) {
+            long lanes = tilesWide - tx0 < 16 ? tilesWide - tx0 : 16, x0 = 2 * tx0 - padding;
+            __mmask16 load[3];  // columns x0 + 16k + [0, 16) inside [0, w); chunk 2 needs only columns 32 and 33
+            for (int k = 0; k < 3; k++) load[k] = lane_range(-(x0 + 16 * k), w - (x0 + 16 * k));
+            load[2] &= 0x3;
+            __m512 r[4][4];
+            for (int i = 0; i < 4; i++) {
+                long y = y0 + i;
+                __m512 ph[4];
+                if (y < 0 || y >= h) {
+                    for (int j = 0; j < 4; j++) ph[j] = _mm512_setzero_ps();
+                } else {
+                    const float *row = plane + y * w + x0;
+                    __m512 z0 = _mm512_maskz_loadu_ps(load[0], row), z1 = _mm512_maskz_loadu_ps(load[1], row + 16);
+                    __m512i z2 = _mm512_castps_si512(_mm512_maskz_loadu_ps(load[2], row + 32));
+                    ph[0] = _mm512_permutex2var_ps(z0, even, z1);  // columns 2l
+                    ph[1] = _mm512_permutex2var_ps(z0, odd, z1);   // 2l + 1
+                    ph[2] = _mm512_castsi512_ps(_mm512_alignr_epi32(z2, _mm512_castps_si512(ph[0]), 1));  // 2l + 2
+                    ph[3] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_alignr_epi32(z2, z2, 1),
+                                                                    _mm512_castps_si512(ph[1]), 1));  // 2l + 3
+                }
+                bt4(ph, r[i]);
+            }
+            __mmask16 store = lane_range(0, lanes);
+            float *out = v + (ty - ty0) * tilesWide + tx0;
+            for (int l = 0; l < 4; l++) {
+                __m512 x[4] = {r[0][l], r[1][l], r[2][l], r[3][l]}, y[4];
+                bt4(x, y);
+                for (int k = 0; k < 4; k++) _mm512_mask_storeu_ps(out + (k * 4 + l) * positionStride, store, y[k]);
+            }
+        }
+    }
+}
+
+GK_AVX512
+static void winograd2x2_output_avx512(const float *m, long positionStride, long tilesWide, long ty0, long ty1,
+                                      float bias, float *out, long outHeight, long outWidth) {
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    __m512 b = _mm512_set1_ps(bias);
+    for (long ty = ty0; ty < ty1; ty++) {
+        for (long tx0 = 0; tx0 < tilesWide; tx0 += 16) {
+            long lanes = tilesWide - tx0 < 16 ? tilesWide - tx0 : 16;
+            __mmask16 load = lane_range(0, lanes);
+            const float *at = m + (ty - ty0) * tilesWide + tx0;
+            __m512 c[2][4];  // c[i][l] = (Aᵀ M)[i][l]
+            for (int l = 0; l < 4; l++) {
+                __m512 x[4], y[2];
+                for (int k = 0; k < 4; k++) x[k] = _mm512_maskz_loadu_ps(load, at + (k * 4 + l) * positionStride);
+                at4(x, y);
+                c[0][l] = y[0];
+                c[1][l] = y[1];
+            }
+            for (int i = 0; i < 2; i++) {
+                long y = 2 * ty + i;
+                if (y >= outHeight) break;
+                __m512 q[2];
+                at4(c[i], q);  // q[j][l]: output column 2l + j of this row
+                __m512 chunk[2] = {_mm512_permutex2var_ps(q[0], lo, q[1]), _mm512_permutex2var_ps(q[0], hi, q[1])};
+                float *row = out + y * outWidth + 2 * tx0;
+                for (int k = 0; k < 2; k++) {
+                    __mmask16 store = lane_range(0, outWidth - (2 * tx0 + 16 * k));
+                    if (store) _mm512_mask_storeu_ps(row + 16 * k, store, _mm512_add_ps(chunk[k], b));
+                }
+            }
+        }
+    }
+}
+
 static int winograd_avx512_supported(void) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
 }
 #endif
 
-int gk_winograd4x4_kernels_supported(void) {
+int gk_winograd_kernels_supported(void) {
 #if GK_X86
     static _Atomic int supported = -1;  // computed once (threads racing here store the same value)
     if (supported < 0) supported = winograd_avx512_supported();
@@ -157,22 +246,26 @@ int gk_winograd4x4_kernels_supported(void) {
 #endif
 }
 
-int gk_winograd4x4_input(const float *plane, long h, long w, long padding, long tilesWide, long ty0, long ty1,
-                         float *v, long positionStride) {
+int gk_winograd_input(int outputTile, const float *plane, long h, long w, long padding, long tilesWide, long ty0,
+                      long ty1, float *v, long positionStride) {
 #if GK_X86
-    if (!gk_winograd4x4_kernels_supported()) return -1;
-    winograd4x4_input_avx512(plane, h, w, padding, tilesWide, ty0, ty1, v, positionStride);
+    if (!gk_winograd_kernels_supported()) return -1;
+    if (outputTile == 4) winograd4x4_input_avx512(plane, h, w, padding, tilesWide, ty0, ty1, v, positionStride);
+    else if (outputTile == 2) winograd2x2_input_avx512(plane, h, w, padding, tilesWide, ty0, ty1, v, positionStride);
+    else return -1;
     return 0;
 #else
     return -1;
 #endif
 }
 
-int gk_winograd4x4_output(const float *m, long positionStride, long tilesWide, long ty0, long ty1, float bias,
-                          float *out, long outHeight, long outWidth) {
+int gk_winograd_output(int outputTile, const float *m, long positionStride, long tilesWide, long ty0, long ty1,
+                       float bias, float *out, long outHeight, long outWidth) {
 #if GK_X86
-    if (!gk_winograd4x4_kernels_supported()) return -1;
-    winograd4x4_output_avx512(m, positionStride, tilesWide, ty0, ty1, bias, out, outHeight, outWidth);
+    if (!gk_winograd_kernels_supported()) return -1;
+    if (outputTile == 4) winograd4x4_output_avx512(m, positionStride, tilesWide, ty0, ty1, bias, out, outHeight, outWidth);
+    else if (outputTile == 2) winograd2x2_output_avx512(m, positionStride, tilesWide, ty0, ty1, bias, out, outHeight, outWidth);
+    else return -1;
     return 0;
 #else
     return -1;

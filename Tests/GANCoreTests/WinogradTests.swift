@@ -89,30 +89,37 @@ struct WinogradTests {
     }
 }
 
-/// The F(4×4) forward transforms in C (CKernels/winograd.c, AVX-512) against the Swift ones they replace, on
-/// sizes with partial tile groups (more and fewer than 16 tiles a row), padding 0 to 2, and a band not starting at row 0.
+/// The forward transforms in C (CKernels/winograd.c, AVX-512) against the Swift ones they replace, F(4×4) and
+/// F(2×2), on sizes with partial tile groups (more and fewer than 16 tiles a row), padding 0 to 2, and a band not
+/// starting at row 0.
 struct WinogradKernelTests {
-    @Test(arguments: [(3, 9, 7, 1), (2, 70, 67, 1), (1, 16, 16, 0), (2, 23, 90, 2), (1, 64, 64, 1)])
-    func cTransformsMatchSwift(channels: Int, height: Int, width: Int, padding: Int) {
+    @Test(arguments: [(3, 9, 7, 1), (2, 70, 67, 1), (1, 16, 16, 0), (2, 23, 90, 2), (1, 64, 64, 1)], [2, 4])
+    func cTransformsMatchSwift(shape: (Int, Int, Int, Int), outputTile: Int) {
         guard WinogradKernels.supported else { return }
-        let g = WinogradGeometry(channels: channels, height: height, width: width, outChannels: channels, padding: padding, outputTile: 4)
+        if outputTile == 2 { check(Winograd2x2.self, shape) } else { check(Winograd4x4.self, shape) }
+    }
+
+    func check<W: WinogradVariant>(_: W.Type, _ shape: (Int, Int, Int, Int)) {
+        let (channels, height, width, padding) = shape, positions = W.inputTile * W.inputTile
+        let g = WinogradGeometry(channels: channels, height: height, width: width, outChannels: channels, padding: padding,
+                                 outputTile: W.outputTile)
         var rng = SeededGenerator(seed: UInt64(height * width))
         let image = Tensor.randomNormal([channels, height, width], using: &rng).scalars
         let bias = Tensor.randomNormal([channels], using: &rng).scalars
         for rows in [0..<g.tilesHigh, (g.tilesHigh / 2)..<g.tilesHigh] {
-            let tiles = rows.count * g.tilesWide, size = 36 * channels * tiles
+            let tiles = rows.count * g.tilesWide, size = positions * channels * tiles
             let m = Tensor.randomNormal([size], using: &rng).scalars
             func run(_ useC: Bool) -> (v: [Float], y: [Float]) {
                 WinogradKernels.$useC.withValue(useC) {
                     var v = [Float](repeating: .nan, count: size)
                     var y = [Float](repeating: .nan, count: channels * g.outHeight * g.outWidth)
                     image.withUnsafeBufferPointer { ip in
-                        v.withUnsafeMutableBufferPointer { winogradInput(Winograd4x4.self, ip.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
+                        v.withUnsafeMutableBufferPointer { winogradInput(W.self, ip.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
                     }
                     m.withUnsafeBufferPointer { mp in
                         bias.withUnsafeBufferPointer { bp in
                             y.withUnsafeMutableBufferPointer {
-                                winogradOutput(Winograd4x4.self, mp.baseAddress!, g, rows: rows, bias: bp.baseAddress!, into: $0.baseAddress!)
+                                winogradOutput(W.self, mp.baseAddress!, g, rows: rows, bias: bp.baseAddress!, into: $0.baseAddress!)
                             }
                         }
                     }
@@ -121,10 +128,10 @@ struct WinogradKernelTests {
             }
             let c = run(true), swift = run(false)
             let vError = zip(c.v, swift.v).map { abs($0 - $1) }.max()!
-            #expect(vError <= 1e-4, "input transform \(height)x\(width) p \(padding) rows \(rows): \(vError)")
+            #expect(vError <= 1e-4, "F(\(W.outputTile)) input transform \(height)x\(width) p \(padding) rows \(rows): \(vError)")
             // Rows outside the band stay NaN in both.
             let yError = zip(c.y, swift.y).map { $0.isNaN && $1.isNaN ? 0 : abs($0 - $1) }.max()!
-            #expect(!yError.isNaN && yError <= 1e-3, "output transform \(height)x\(width) p \(padding) rows \(rows): \(yError)")
+            #expect(!yError.isNaN && yError <= 1e-3, "F(\(W.outputTile)) output transform \(height)x\(width) p \(padding) rows \(rows): \(yError)")
         }
     }
 }

@@ -67,20 +67,21 @@ void gk_thin_conv2d(const float *in, long c, long h, long w, const float *weight
 int gk_thin_conv2d_with_path(int path, const float *in, long c, long h, long w, const float *weight, long o, long kh,
                              long kw, const float *bias, float *out, long y0, long y1);
 
-/// 1 if this CPU runs the Winograd F(4×4, 3×3) transform kernels below (AVX-512), else 0.
-int gk_winograd4x4_kernels_supported(void);
+/// 1 if this CPU runs the Winograd transform kernels below (AVX-512), else 0.
+int gk_winograd_kernels_supported(void);
 
-/// Winograd F(4×4, 3×3) input transform of one channel's plane [h][w] (zero padding `padding`), tile
-/// rows [ty0, ty1) of `tilesWide` tiles: v[ξ·positionStride + (ty - ty0)·tilesWide + tx] = (Bᵀ d B)[ξ]
-/// for the 6×6 tile d at (4·ty - padding, 4·tx - padding), zeros outside the plane. -1 without AVX-512.
-int gk_winograd4x4_input(const float *plane, long h, long w, long padding, long tilesWide, long ty0, long ty1,
-                         float *v, long positionStride);
+/// Winograd F(m×m, 3×3) input transform (m = outputTile, 2 or 4; α = m + 2) of one channel's plane [h][w]
+/// (zero padding `padding`), tile rows [ty0, ty1) of `tilesWide` tiles: v[ξ·positionStride + (ty - ty0)·tilesWide + tx]
+/// = (Bᵀ d B)[ξ] for the α×α tile d at (m·ty - padding, m·tx - padding), zeros outside the plane.
+/// -1 (nothing done) without AVX-512 or for another m.
+int gk_winograd_input(int outputTile, const float *plane, long h, long w, long padding, long tilesWide, long ty0,
+                      long ty1, float *v, long positionStride);
 
-/// Winograd F(4×4, 3×3) output transform of one channel: for tile rows [ty0, ty1), the 4×4 tile
+/// Winograd F(m×m, 3×3) output transform of one channel: for tile rows [ty0, ty1), the m×m tile
 /// Aᵀ M A + bias, M[ξ] = m[ξ·positionStride + (ty - ty0)·tilesWide + tx], written into out
-/// [outHeight][outWidth] at (4·ty, 4·tx) (outputs past the edges dropped). -1 without AVX-512.
-int gk_winograd4x4_output(const float *m, long positionStride, long tilesWide, long ty0, long ty1, float bias,
-                          float *out, long outHeight, long outWidth);
+/// [outHeight][outWidth] at (m·ty, m·tx) (outputs past the edges dropped). -1 without AVX-512 or for another m.
+int gk_winograd_output(int outputTile, const float *m, long positionStride, long tilesWide, long ty0, long ty1,
+                       float bias, float *out, long outHeight, long outWidth);
 
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.

@@ -305,13 +305,13 @@ func winogradWeightsAdjoint<W: WinogradVariant>(_: W.Type, _ du: UnsafePointer<F
     }
 }
 
-/// Whether the forward transforms of F(4×4) run as C kernels (CKernels/winograd.c, AVX-512) where the CPU
-/// has them; the Swift code here is the other CPUs' path and the tests' reference (they bind this to false).
+/// Whether the forward transforms (input and output) run as C kernels (CKernels/winograd.c, AVX-512) where
+/// the CPU has them; the Swift code here is the other CPUs' path and the tests' reference (they bind this to false).
 enum WinogradKernels {
     @TaskLocal static var useC = true
-    static let supported = gk_winograd4x4_kernels_supported() != 0
-    /// Whether variant W's forward transforms go to the C kernels now.
-    static func runsC<W: WinogradVariant>(_: W.Type) -> Bool { W.outputTile == 4 && useC && supported }
+    static let supported = gk_winograd_kernels_supported() != 0
+    /// Whether the forward transforms go to the C kernels now.
+    static var runsC: Bool { useC && supported }
 }
 
 /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every α×α tile d (step m) in tile rows `rows` of one image [C, H, W], zeros outside it
@@ -320,9 +320,9 @@ func winogradInput<W: WinogradVariant>(_: W.Type, _ image: UnsafePointer<Float>,
                                        into v: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.channels * tiles
     let src = SharedConstPointer(image), dst = SharedPointer(v)
-    if WinogradKernels.runsC(W.self) {
+    if WinogradKernels.runsC {
         parallelFor(g.channels, work: a * a * plane) { c in
-            _ = gk_winograd4x4_input(src.base + c * g.height * g.width, g.height, g.width, g.padding, g.tilesWide,
+            _ = gk_winograd_input(Int32(m), src.base + c * g.height * g.width, g.height, g.width, g.padding, g.tilesWide,
                                      rows.lowerBound, rows.upperBound, dst.base + c * tiles, plane)
         }
         return
@@ -366,9 +366,9 @@ func winogradOutput<W: WinogradVariant>(_: W.Type, _ mm: UnsafePointer<Float>, _
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.outChannels * tiles
     let src = SharedConstPointer(mm), dst = SharedPointer(output)
     let biasPointer = bias.map(SharedConstPointer.init)
-    if WinogradKernels.runsC(W.self) {
+    if WinogradKernels.runsC {
         parallelFor(g.outChannels, work: a * a * plane) { o in
-            _ = gk_winograd4x4_output(src.base + o * tiles, plane, g.tilesWide, rows.lowerBound, rows.upperBound,
+            _ = gk_winograd_output(Int32(m), src.base + o * tiles, plane, g.tilesWide, rows.lowerBound, rows.upperBound,
                                       biasPointer?.base[o] ?? 0, dst.base + o * g.outHeight * g.outWidth, g.outHeight, g.outWidth)
         }
         return
