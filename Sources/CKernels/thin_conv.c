@@ -140,6 +140,93 @@ static void thin_conv_avx2(const float *in, long c, long h, long w, const float 
 }
 #endif
 
+// ---- weight gradient ---------------------------------------------------------------------------
+//   dw[o][c][i][j] += Σ_y Σ_x dy[o][y][x] · in[c][y + i][x + j]
+// For one channel c and kernel row i, the OG × kw sums (at most 3 × 8) stay in registers over all
+// output pixels: per 16 pixels, OG loads of dy and one load of the input per j feed OG·kw FMAs.
+
+static void thin_conv_weight_grad_portable(const float *in, long c, long h, long w, const float *grad, long o,
+                                           long kh, long kw, float *dweight, long c0, long c1) {
+    long oh = h - kh + 1, ow = w - kw + 1;
+    for (long cc = c0; cc < c1; cc++)
+        for (long oo = 0; oo < o; oo++)
+            for (long i = 0; i < kh; i++)
+                for (long j = 0; j < kw; j++) {
+                    double sum = 0;
+                    for (long y = 0; y < oh; y++) {
+                        const float *g = grad + (oo * oh + y) * ow, *row = in + (cc * h + y + i) * w + j;
+                        for (long x = 0; x < ow; x++) sum += (double)g[x] * row[x];
+                    }
+                    dweight[((oo * c + cc) * kh + i) * kw + j] += (float)sum;
+                }
+}
+
+#if GK_X86
+__attribute__((target("avx512f,fma"), always_inline))
+static inline void thin_conv_weight_grad_avx512_group(const float *in, long c, long h, long w, const float *grad,
+                                                      long o0, const int OG, long kh, long kw, float *dweight,
+                                                      long cc, long i, long oh, long ow) {
+    __m512 acc[3][8];
+    for (int g = 0; g < OG; g++)
+        for (int j = 0; j < 8; j++) acc[g][j] = _mm512_setzero_ps();
+    for (long y = 0; y < oh; y++) {
+        const float *row = in + (cc * h + y + i) * w;
+        for (long x0 = 0; x0 < ow; x0 += 16) {
+            long left = ow - x0;
+            __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+            __m512 dy[3];
+            for (int g = 0; g < OG; g++) dy[g] = _mm512_maskz_loadu_ps(mask, grad + ((o0 + g) * oh + y) * ow + x0);
+            for (int j = 0; j < 8; j++) {
+                if (j >= kw) break;
+                __m512 xv = _mm512_maskz_loadu_ps(mask, row + x0 + j);
+                for (int g = 0; g < OG; g++) acc[g][j] = _mm512_fmadd_ps(dy[g], xv, acc[g][j]);
+            }
+        }
+    }
+    for (int g = 0; g < OG; g++)
+        for (int j = 0; j < 8; j++) {
+            if (j >= kw) break;
+            dweight[(((o0 + g) * c + cc) * kh + i) * kw + j] += _mm512_reduce_add_ps(acc[g][j]);
+        }
+}
+
+__attribute__((target("avx512f,fma")))
+static void thin_conv_weight_grad_avx512(const float *in, long c, long h, long w, const float *grad, long o, long kh,
+                                         long kw, float *dweight, long c0, long c1) {
+    long oh = h - kh + 1, ow = w - kw + 1;
+    for (long cc = c0; cc < c1; cc++)
+        for (long i = 0; i < kh; i++)
+            for (long o0 = 0; o0 < o; o0 += 3) {
+                switch (o - o0 < 3 ? o - o0 : 3) {
+                case 1: thin_conv_weight_grad_avx512_group(in, c, h, w, grad, o0, 1, kh, kw, dweight, cc, i, oh, ow); break;
+                case 2: thin_conv_weight_grad_avx512_group(in, c, h, w, grad, o0, 2, kh, kw, dweight, cc, i, oh, ow); break;
+                default: thin_conv_weight_grad_avx512_group(in, c, h, w, grad, o0, 3, kh, kw, dweight, cc, i, oh, ow); break;
+                }
+            }
+}
+#endif
+
+int gk_thin_conv2d_weight_grad_with_path(int path, const float *in, long c, long h, long w, const float *grad, long o,
+                                         long kh, long kw, float *dweight, long c0, long c1) {
+    if (path == GK_SGEMM_AUTO) path = gk_sgemm_best_path() == GK_SGEMM_AVX512 ? GK_SGEMM_AVX512 : GK_SGEMM_PORTABLE;
+    if (path == GK_SGEMM_AVX2 || !gk_sgemm_path_supported(path)) return -1;  // no AVX2 variant
+#if GK_X86
+    if (path == GK_SGEMM_AVX512) {
+        if (kw > 8) return -1;
+        thin_conv_weight_grad_avx512(in, c, h, w, grad, o, kh, kw, dweight, c0, c1);
+        return 0;
+    }
+#endif
+    thin_conv_weight_grad_portable(in, c, h, w, grad, o, kh, kw, dweight, c0, c1);
+    return 0;
+}
+
+int gk_thin_conv2d_weight_grad(const float *in, long c, long h, long w, const float *grad, long o, long kh, long kw,
+                               float *dweight, long c0, long c1) {
+    if (gk_sgemm_best_path() != GK_SGEMM_AVX512 || kw > 8) return -1;
+    return gk_thin_conv2d_weight_grad_with_path(GK_SGEMM_AVX512, in, c, h, w, grad, o, kh, kw, dweight, c0, c1);
+}
+
 int gk_thin_conv2d_with_path(int path, const float *in, long c, long h, long w, const float *weight, long o, long kh,
                              long kw, const float *bias, float *out, long y0, long y1) {
     if (path == GK_SGEMM_AUTO) path = gk_sgemm_best_path();

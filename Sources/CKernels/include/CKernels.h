@@ -83,6 +83,17 @@ int gk_winograd_input(int outputTile, const float *plane, long h, long w, long p
 int gk_winograd_output(int outputTile, const float *m, long positionStride, long tilesWide, long ty0, long ty1,
                        float bias, float *out, long outHeight, long outWidth);
 
+/// Weight gradient of gk_thin_conv2d for channels [c0, c1) of one image: dweight[o][c][i][j] +=
+/// Σ_y Σ_x grad[o][y][x] · in[c][y + i][x + j], grad [o][h - kh + 1][w - kw + 1]. AVX-512 only (kw <= 8);
+/// returns -1 (and does nothing) elsewhere, where callers keep their product-per-tap path.
+int gk_thin_conv2d_weight_grad(const float *in, long c, long h, long w, const float *grad, long o, long kh, long kw,
+                               float *dweight, long c0, long c1);
+
+/// gk_thin_conv2d_weight_grad on one given path (GK_SGEMM_PORTABLE: a double-precision loop, or
+/// GK_SGEMM_AVX512), for tests; -1 if the CPU lacks it or for AVX2 (no such variant).
+int gk_thin_conv2d_weight_grad_with_path(int path, const float *in, long c, long h, long w, const float *grad, long o,
+                                         long kh, long kw, float *dweight, long c0, long c1);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);

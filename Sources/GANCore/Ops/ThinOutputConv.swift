@@ -7,7 +7,8 @@ import Dispatch
 // (n = y·W + x; the last k-1 columns of each row are discarded):
 //   y[o, n] = b[o] + Σ_c Σ_(i,j) X[c, i·W + j + n] · w[o, c, i, j]   (forward: direct convolution in C,
 //             gk_thin_conv2d, vectorised over n; as 49 shifted-view sgemms with N = 3 it was 16% of the forward)
-//   dw[o, c, i, j] = Σ_n X[c, i·W + j + n] · Gᵀ[n, o]           (weight gradient: one product per tap, M = C, N = O)
+//   dw[o, c, i, j] = Σ_n X[c, i·W + j + n] · Gᵀ[n, o]           (weight gradient: direct in C, gk_thin_conv2d_weight_grad,
+//             with AVX-512; elsewhere one product per tap, M = C, N = O)
 //   dX = conv2d(dY, w flipped and transposed, padding k-1)       (input gradient: a 3-channel im2col)
 
 /// The forward of the thin-output path on one forced kernel path (1 portable, 2 AVX2, 3 AVX-512) for one image
@@ -17,6 +18,15 @@ func thinConv2dKernel(path: Int32, _ image: UnsafePointer<Float>, channels: Int,
                       bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) -> Bool {
     gk_thin_conv2d_with_path(path, image, channels, height, width, weight, outChannels, kernelHeight, kernelWidth,
                              bias, out, 0, height - kernelHeight + 1) == 0
+}
+
+/// The weight gradient of the thin-output path on one forced kernel path (1: portable, 3: AVX-512) for one image,
+/// added into `dWeight` [O, C, kh, kw]; false if the CPU lacks the path. For tests.
+func thinConv2dWeightGradKernel(path: Int32, _ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                                grad: UnsafePointer<Float>, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+                                into dWeight: UnsafeMutablePointer<Float>) -> Bool {
+    gk_thin_conv2d_weight_grad_with_path(path, image, channels, height, width, grad, outChannels, kernelHeight, kernelWidth,
+                                         dWeight, 0, channels) == 0
 }
 
 /// Whether the thin-output path applies: stride 1, no padding, fewer than 16 outputs, at least 16 inputs.
@@ -60,32 +70,55 @@ func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?) -> V
     return Variable(Tensor(shape: [n, o, oh, ow], scalars: out), op: "conv2d", parents: parents) { g in
         var dWeight: Tensor?
         if needWeight {
-            var dwt = [Float](repeating: 0, count: kh * kw * c * o)
-            var gWide = [Float](repeating: 0, count: wide * o)
-            x.scalars.withUnsafeBufferPointer { xp in
-                for b in 0..<n {
-                    for oo in 0..<o {
-                        for y in 0..<oh {
-                            for xx in 0..<ow { gWide[(y * w + xx) * o + oo] = g.scalars[((b * o + oo) * oh + y) * ow + xx] }
+            var dw = [Float](repeating: 0, count: wv.count)
+            // Direct in C where the CPU has AVX-512 (parallel over input channels), else one product per tap.
+            let direct = dw.withUnsafeMutableBufferPointer { dwp in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    g.scalars.withUnsafeBufferPointer { gp in
+                        let src = SharedConstPointer(xp.baseAddress!), grad = SharedConstPointer(gp.baseAddress!)
+                        let dst = SharedPointer(dwp.baseAddress!)
+                        // An empty channel range only asks whether the kernel runs on this CPU for this kernel width.
+                        guard gk_thin_conv2d_weight_grad(src.base, c, h, w, grad.base, o, kh, kw, dst.base, 0, 0) == 0 else { return false }
+                        let parts = min(c, 4 * BLASThreading.workers), per = (c + parts - 1) / parts
+                        for b in 0..<n {
+                            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                let c0 = part * per, c1 = min(c, c0 + per)
+                                guard c0 < c1 else { return }
+                                _ = gk_thin_conv2d_weight_grad(src.base + b * c * h * w, c, h, w, grad.base + b * o * oh * ow,
+                                                               o, kh, kw, dst.base, c0, c1)
+                            }
                         }
+                        return true
                     }
-                    let image = xp.baseAddress! + b * c * h * w
-                    gWide.withUnsafeBufferPointer { gp in
-                        dwt.withUnsafeMutableBufferPointer { dp in
-                            // Taps are independent: spread them over the cores.
-                            let src = SharedConstPointer(image), grad = SharedConstPointer(gp.baseAddress!)
-                            let dst = SharedPointer(dp.baseAddress!)
-                            DispatchQueue.concurrentPerform(iterations: kh * kw) { tap in
-                                serialGemm(transposeA: false, transposeB: false, m: c, n: o, k: wide,
-                                           a: src.base + (tap / kw) * w + tap % kw, lda: h * w, b: grad.base, ldb: o,
-                                           beta: 1, c: dst.base + tap * c * o, ldc: o)
+                }
+            }
+            if !direct {
+                var dwt = [Float](repeating: 0, count: kh * kw * c * o)
+                var gWide = [Float](repeating: 0, count: wide * o)
+                x.scalars.withUnsafeBufferPointer { xp in
+                    for b in 0..<n {
+                        for oo in 0..<o {
+                            for y in 0..<oh {
+                                for xx in 0..<ow { gWide[(y * w + xx) * o + oo] = g.scalars[((b * o + oo) * oh + y) * ow + xx] }
+                            }
+                        }
+                        let image = xp.baseAddress! + b * c * h * w
+                        gWide.withUnsafeBufferPointer { gp in
+                            dwt.withUnsafeMutableBufferPointer { dp in
+                                // Taps are independent: spread them over the cores.
+                                let src = SharedConstPointer(image), grad = SharedConstPointer(gp.baseAddress!)
+                                let dst = SharedPointer(dp.baseAddress!)
+                                DispatchQueue.concurrentPerform(iterations: kh * kw) { tap in
+                                    serialGemm(transposeA: false, transposeB: false, m: c, n: o, k: wide,
+                                               a: src.base + (tap / kw) * w + tap % kw, lda: h * w, b: grad.base, ldb: o,
+                                               beta: 1, c: dst.base + tap * c * o, ldc: o)
+                                }
                             }
                         }
                     }
                 }
+                for oo in 0..<o { for cc in 0..<c { for t in 0..<(kh * kw) { dw[(oo * c + cc) * kh * kw + t] = dwt[(t * c + cc) * o + oo] } } }
             }
-            var dw = [Float](repeating: 0, count: wv.count)
-            for oo in 0..<o { for cc in 0..<c { for t in 0..<(kh * kw) { dw[(oo * c + cc) * kh * kw + t] = dwt[(t * c + cc) * o + oo] } } }
             dWeight = Tensor(shape: wv.shape, scalars: dw)
         }
         var dInput: Tensor?
