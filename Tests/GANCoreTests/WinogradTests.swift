@@ -130,8 +130,8 @@ struct ThinConvWeightGradKernelTests {
     }
 }
 
-/// The forward transforms in C (CKernels/winograd.c, AVX-512) against the Swift ones they replace, F(4×4) and
-/// F(2×2), on sizes with partial tile groups (more and fewer than 16 tiles a row), padding 0 to 2, and a band not
+/// The transforms in C (CKernels/winograd.c, AVX-512) against the Swift ones they replace: input and output of
+/// F(4×4) and F(2×2), the adjoints of F(4×4) (F(2×2)'s stay in Swift, so both runs take them there), on sizes with partial tile groups (more and fewer than 16 tiles a row), padding 0 to 2, and a band not
 /// starting at row 0.
 struct WinogradKernelTests {
     @Test(arguments: [(3, 9, 7, 1), (2, 70, 67, 1), (1, 16, 16, 0), (2, 23, 90, 2), (1, 64, 64, 1)], [2, 4])
@@ -150,10 +150,19 @@ struct WinogradKernelTests {
         for rows in [0..<g.tilesHigh, (g.tilesHigh / 2)..<g.tilesHigh] {
             let tiles = rows.count * g.tilesWide, size = positions * channels * tiles
             let m = Tensor.randomNormal([size], using: &rng).scalars
-            func run(_ useC: Bool) -> (v: [Float], y: [Float]) {
-                WinogradKernels.$useC.withValue(useC) {
+            let dy = Tensor.randomNormal([channels * g.outHeight * g.outWidth], using: &rng).scalars
+            func run(_ useC: Bool) -> (v: [Float], y: [Float], dm: [Float], dImage: [Float]) {
+                WinogradKernels.$minimumLaneFill.withValue(0) { WinogradKernels.$useC.withValue(useC) {
                     var v = [Float](repeating: .nan, count: size)
                     var y = [Float](repeating: .nan, count: channels * g.outHeight * g.outWidth)
+                    // The adjoints: dM from dY, and dImage (starting from the image, as they add into it) from M as dV.
+                    var dm = [Float](repeating: .nan, count: size), dImage = image
+                    dy.withUnsafeBufferPointer { dp in
+                        dm.withUnsafeMutableBufferPointer { winogradOutputAdjoint(W.self, dp.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
+                    }
+                    m.withUnsafeBufferPointer { mp in
+                        dImage.withUnsafeMutableBufferPointer { winogradInputAdjoint(W.self, mp.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
+                    }
                     image.withUnsafeBufferPointer { ip in
                         v.withUnsafeMutableBufferPointer { winogradInput(W.self, ip.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
                     }
@@ -164,8 +173,8 @@ struct WinogradKernelTests {
                             }
                         }
                     }
-                    return (v, y)
-                }
+                    return (v, y, dm, dImage)
+                } }
             }
             let c = run(true), swift = run(false)
             let vError = zip(c.v, swift.v).map { abs($0 - $1) }.max()!
@@ -173,6 +182,10 @@ struct WinogradKernelTests {
             // Rows outside the band stay NaN in both.
             let yError = zip(c.y, swift.y).map { $0.isNaN && $1.isNaN ? 0 : abs($0 - $1) }.max()!
             #expect(!yError.isNaN && yError <= 1e-3, "F(\(W.outputTile)) output transform \(height)x\(width) p \(padding) rows \(rows): \(yError)")
+            let dmError = zip(c.dm, swift.dm).map { abs($0 - $1) }.max()!
+            #expect(dmError <= 1e-3, "F(\(W.outputTile)) output adjoint \(height)x\(width) rows \(rows): \(dmError)")
+            let dImageError = zip(c.dImage, swift.dImage).map { abs($0 - $1) }.max()!
+            #expect(dImageError <= 1e-3, "F(\(W.outputTile)) input adjoint \(height)x\(width) p \(padding) rows \(rows): \(dImageError)")
         }
     }
 }

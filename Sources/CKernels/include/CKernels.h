@@ -94,6 +94,17 @@ int gk_thin_conv2d_weight_grad(const float *in, long c, long h, long w, const fl
 int gk_thin_conv2d_weight_grad_with_path(int path, const float *in, long c, long h, long w, const float *grad, long o,
                                          long kh, long kw, float *dweight, long c0, long c1);
 
+/// The adjoint of gk_winograd_output (F(4×4) only): dm[ξ·positionStride + (ty - ty0)·tilesWide + tx] =
+/// (A dY Aᵀ)[ξ] for the 4×4 tile of dy [outHeight][outWidth] at (4·ty, 4·tx), outputs past the edges read as 0.
+/// -1 without AVX-512 or for another tile.
+int gk_winograd_output_adjoint(int outputTile, const float *dy, long outHeight, long outWidth, long tilesWide, long ty0,
+                               long ty1, float *dm, long positionStride);
+
+/// The adjoint of gk_winograd_input (F(4×4) only): image [h][w] += B dV Bᵀ of every tile in rows [ty0, ty1)
+/// (overlapping tiles add up; positions in the padding are dropped). -1 without AVX-512 or for another tile.
+int gk_winograd_input_adjoint(int outputTile, const float *dv, long positionStride, long h, long w, long padding,
+                              long tilesWide, long ty0, long ty1, float *image);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);
