@@ -361,6 +361,45 @@ static void winograd4x4_input_adjoint_avx512(const float *dv, long positionStrid
     }
 }
 
+// ---- F(4×4) weight gradient: dg[o][c] += Gᵀ dU[o][c] G ------------------------------------------------
+// y = Gᵀ x (6 → 3): Gᵀ = [¼ -⅙ -⅙ 1/24 1/24 0; 0 -⅙ ⅙ 1/12 -1/12 0; 0 -⅙ -⅙ ⅙ ⅙ 1].
+GK_AVX512_INLINE void gt6(const __m512 x[6], __m512 y[3]) {
+    __m512 s12 = _mm512_add_ps(x[1], x[2]), s34 = _mm512_add_ps(x[3], x[4]);
+    __m512 sixth = _mm512_set1_ps(1.0f / 6);
+    y[0] = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 24), s34,
+                           _mm512_fnmadd_ps(sixth, s12, _mm512_mul_ps(_mm512_set1_ps(0.25f), x[0])));
+    y[1] = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 12), _mm512_sub_ps(x[3], x[4]), _mm512_mul_ps(sixth, _mm512_sub_ps(x[2], x[1])));
+    y[2] = _mm512_fmadd_ps(sixth, _mm512_sub_ps(s34, s12), x[5]);
+}
+
+// For output channel o, input channels [0, channels): dU[ξ][o][c] = du[ξ·positionStride + o·channels + c];
+// dweight [o][channels][3][3] gets Gᵀ dU G added, sixteen input channels per vector.
+GK_AVX512
+static void winograd4x4_weights_adjoint_avx512(const float *du, long positionStride, long o, long channels,
+                                               float *dweight) {
+    for (long c0 = 0; c0 < channels; c0 += 16) {
+        long lanes = channels - c0 < 16 ? channels - c0 : 16;
+        __mmask16 load = lane_range(0, lanes);
+        const float *at = du + o * channels + c0;
+        __m512 t[3][6];  // t[i][l] = (Gᵀ dU)[i][l]
+        for (int l = 0; l < 6; l++) {
+            __m512 x[6], y[3];
+            for (int k = 0; k < 6; k++) x[k] = _mm512_maskz_loadu_ps(load, at + (k * 6 + l) * positionStride);
+            gt6(x, y);
+            for (int i = 0; i < 3; i++) t[i][l] = y[i];
+        }
+        float g[9][16];
+        for (int i = 0; i < 3; i++) {
+            __m512 y[3];
+            gt6(t[i], y);
+            for (int j = 0; j < 3; j++) _mm512_storeu_ps(g[3 * i + j], y[j]);
+        }
+        float *dst = dweight + (o * channels + c0) * 9;
+        for (long l = 0; l < lanes; l++)
+            for (int k = 0; k < 9; k++) dst[9 * l + k] += g[k][l];
+    }
+}
+
 static int winograd_avx512_supported(void) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
 }
@@ -418,6 +457,17 @@ int gk_winograd_input_adjoint(int outputTile, const float *dv, long positionStri
 #if GK_X86
     if (!gk_winograd_kernels_supported() || outputTile != 4) return -1;
     winograd4x4_input_adjoint_avx512(dv, positionStride, h, w, padding, tilesWide, ty0, ty1, image);
+    return 0;
+#else
+    return -1;
+#endif
+}
+
+int gk_winograd_weights_adjoint(int outputTile, const float *du, long positionStride, long o, long channels,
+                                float *dweight) {
+#if GK_X86
+    if (!gk_winograd_kernels_supported() || outputTile != 4) return -1;
+    winograd4x4_weights_adjoint_avx512(du, positionStride, o, channels, dweight);
     return 0;
 #else
     return -1;

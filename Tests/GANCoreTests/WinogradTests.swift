@@ -89,6 +89,30 @@ struct WinogradTests {
     }
 }
 
+/// The F(4×4) weight gradient's adjoint transform in C against the Swift one, channel counts around 16.
+struct WinogradWeightsAdjointKernelTests {
+    @Test(arguments: [(3, 16), (2, 21), (5, 40), (1, 7)])
+    func cMatchesSwift(outChannels: Int, channels: Int) {
+        guard WinogradKernels.supported else { return }
+        var rng = SeededGenerator(seed: UInt64(channels))
+        let du = Tensor.randomNormal([36 * outChannels * channels], using: &rng).scalars
+        let start = Tensor.randomNormal([outChannels * channels * 9], using: &rng).scalars
+        func run(_ useC: Bool) -> [Float] {
+            WinogradKernels.$useC.withValue(useC) {
+                var dw = start
+                du.withUnsafeBufferPointer { dp in
+                    dw.withUnsafeMutableBufferPointer {
+                        winogradWeightsAdjoint(Winograd4x4.self, dp.baseAddress!, outChannels: outChannels, channels: channels, into: $0.baseAddress!)
+                    }
+                }
+                return dw
+            }
+        }
+        let error = zip(run(true), run(false)).map { abs($0 - $1) }.max()!
+        #expect(error <= 1e-4, "\(outChannels) x \(channels): \(error)")
+    }
+}
+
 /// gk_thin_conv2d_weight_grad's paths (portable double-precision loop, AVX-512 where present) against a plain
 /// loop, with partial 16-pixel blocks and output-channel groups of 3 + 2.
 struct ThinConvWeightGradKernelTests {

@@ -105,6 +105,11 @@ int gk_winograd_output_adjoint(int outputTile, const float *dy, long outHeight, 
 int gk_winograd_input_adjoint(int outputTile, const float *dv, long positionStride, long h, long w, long padding,
                               long tilesWide, long ty0, long ty1, float *image);
 
+/// Winograd F(4×4, 3×3) weight gradient for output channel o: dweight[o][c][3][3] += Gᵀ dU[o][c] G for
+/// c < channels, where dU[ξ][o][c] = du[ξ·positionStride + o·channels + c]. -1 without AVX-512 or for another tile.
+int gk_winograd_weights_adjoint(int outputTile, const float *du, long positionStride, long o, long channels,
+                                float *dweight);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);

@@ -293,6 +293,12 @@ func winogradWeightsAdjoint<W: WinogradVariant>(_: W.Type, _ du: UnsafePointer<F
                                                 into dWeight: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, plane = outChannels * channels
     let src = SharedConstPointer(du), dst = SharedPointer(dWeight)
+    if WinogradKernels.runsC && W.outputTile == 4 {
+        parallelFor(outChannels, work: a * a * plane) { o in
+            _ = gk_winograd_weights_adjoint(Int32(W.outputTile), src.base, plane, o, channels, dst.base)
+        }
+        return
+    }
     parallelFor(outChannels, work: a * a * plane) { o in
         withTileScratch { x, s, y in
             for c in stride(from: 0, to: channels, by: TileLanes.scalarCount) {
