@@ -230,8 +230,121 @@ static void pack_b(int transB, const float *b, long ldb, long j0, long nr, long 
     }
 }
 
+#if GK_X86
+// ---- packing with AVX2 (both SIMD paths): 8×8 transposes and whole-vector copies -------------------
+// The scalar packing above was a third of gk_sgemm's time on the Winograd products (perf): A is read
+// down its columns one float at a time, Bᵀ written 64 floats apart.
+
+// r[q] = column q of the 8×8 block whose rows were r[0..8].
+__attribute__((target("avx2,fma"), always_inline))
+static inline void transpose8x8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Transposed A for MR = 6: the panels of columns [0, m) × depth [p0, p0+kc) of alpha·op(A) into ap (panel r at
+// ap + r·6·kc). Eight panels at a time, row p by row p: A's rows are read as runs of 48 floats (one panel at a time,
+// each row lda apart, missed the TLB and stalled).
+__attribute__((target("avx2,fma")))
+static void pack_a_transposed6(const float *a, long lda, long m, long p0, long kc, float alpha, float *ap) {
+    long mPanels = (m + 5) / 6;
+    __m128 scale = _mm_set1_ps(alpha);
+    for (long r0 = 0; r0 < mPanels; r0 += 8) {
+        long r1 = r0 + 8 < mPanels ? r0 + 8 : mPanels;
+        for (long p = 0; p < kc; p++) {
+            const float *src = a + (p0 + p) * lda;
+            if (p + 4 < kc)  // the run of a row four ahead (48 floats: 3 or 4 lines)
+                for (long q = r0 * 6; q < r1 * 6 + 15; q += 16) _mm_prefetch((const char *)(src + 4 * lda + q), _MM_HINT_T0);
+            for (long r = r0; r < r1; r++) {
+                float *dst = ap + r * 6 * kc + p * 6;
+                if (r * 6 + 6 <= m) {
+                    __m128 lo = _mm_loadu_ps(src + r * 6), hi = _mm_castpd_ps(_mm_load_sd((const double *)(src + r * 6 + 4)));
+                    if (alpha != 1) { lo = _mm_mul_ps(lo, scale); hi = _mm_mul_ps(hi, scale); }
+                    _mm_storeu_ps(dst, lo);
+                    _mm_store_sd((double *)(dst + 4), _mm_castps_pd(hi));
+                } else {
+                    for (long i = 0; i < 6; i++) dst[i] = r * 6 + i < m ? alpha * src[r * 6 + i] : 0;
+                }
+            }
+        }
+    }
+}
+
+// pack_a for MR = 6 (the AVX2 and AVX-512 kernels' panel height), A not transposed.
+__attribute__((target("avx2,fma")))
+static void pack_a_simd(int transA, const float *a, long lda, long i0, long mr, long p0, long kc, int MR, float alpha,
+                        float *ap) {
+    if (MR != 6 || mr != 6 || transA) {
+        pack_a(transA, a, lda, i0, mr, p0, kc, MR, alpha, ap);
+        return;
+    }
+    const float *rows = a + i0 * lda + p0;
+    __m256 scale = _mm256_set1_ps(alpha);
+    long p = 0;
+    for (; p + 8 <= kc; p += 8) {  // 6 rows × 8 depths, transposed: 8 columns of 6 (+ 2 zeros)
+        __m256 r[8];
+        for (int i = 0; i < 6; i++) r[i] = _mm256_mul_ps(_mm256_loadu_ps(rows + i * lda + p), scale);
+        r[6] = r[7] = _mm256_setzero_ps();
+        transpose8x8(r);
+        float *dst = ap + p * 6;
+        for (int q = 0; q < 7; q++) _mm256_storeu_ps(dst + q * 6, r[q]);  // overlapping: q + 1 rewrites q's tail
+        _mm_storeu_ps(dst + 42, _mm256_castps256_ps128(r[7]));  // the last column: 4 + 2 floats
+        _mm_store_sd((double *)(dst + 46), _mm_castps_pd(_mm256_extractf128_ps(r[7], 1)));
+    }
+    for (; p < kc; p++)
+        for (int i = 0; i < 6; i++) ap[p * 6 + i] = alpha * rows[i * lda + p];
+}
+
+// pack_b for NR a multiple of 8 (16 or 64).
+__attribute__((target("avx2,fma")))
+static void pack_b_simd(int transB, const float *b, long ldb, long j0, long nr, long p0, long kc, int NR, float *bp) {
+    if (transB) {  // 8 rows of B (8 columns of op(B)) × 8 depths at a time, transposed
+        long j = 0;
+        for (; j + 8 <= nr; j += 8) {
+            const float *src = b + (j0 + j) * ldb + p0;
+            long p = 0;
+            for (; p + 8 <= kc; p += 8) {
+                __m256 r[8];
+                for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + q * ldb + p);
+                transpose8x8(r);
+                for (int q = 0; q < 8; q++) _mm256_storeu_ps(bp + (p + q) * NR + j, r[q]);
+            }
+            for (; p < kc; p++)
+                for (int q = 0; q < 8; q++) bp[p * NR + j + q] = src[q * ldb + p];
+        }
+        for (; j < nr; j++) {
+            const float *src = b + (j0 + j) * ldb + p0;
+            for (long p = 0; p < kc; p++) bp[p * NR + j] = src[p];
+        }
+        for (j = nr; j < NR; j++)
+            for (long p = 0; p < kc; p++) bp[p * NR + j] = 0;
+        return;
+    }
+    if (nr == NR) {
+        for (long p = 0; p < kc; p++) {
+            const float *src = b + (p0 + p) * ldb + j0;
+            float *dst = bp + p * NR;
+            for (int j = 0; j < NR; j += 8) _mm256_storeu_ps(dst + j, _mm256_loadu_ps(src + j));
+        }
+        return;
+    }
+    pack_b(transB, b, ldb, j0, nr, p0, kc, NR, bp);
+}
+#endif
+
 // ---- driver ----------------------------------------------------------------------------------
-static void sgemm_blocked(gk_kernel kernel, int MR, int NR, int transA, int transB, long m, long n, long k,
+// simd: pack with pack_a_simd / pack_b_simd (the AVX2 and AVX-512 paths).
+static void sgemm_blocked(gk_kernel kernel, int simd, int MR, int NR, int transA, int transB, long m, long n, long k,
                           float alpha, const float *a, long lda, const float *b, long ldb, float beta, float *c,
                           long ldc) {
     if (m <= 0 || n <= 0) return;
@@ -252,9 +365,19 @@ static void sgemm_blocked(gk_kernel kernel, int MR, int NR, int transA, int tran
     // A once: block p0 starts at p0·mPadded, panel r of it at p0·mPadded + r·MR·kc.
     for (long p0 = 0; p0 < k; p0 += KC) {
         long kc = k - p0 < KC ? k - p0 : KC;
+#if GK_X86
+        if (simd && transA && MR == 6) {
+            pack_a_transposed6(a, lda, m, p0, kc, alpha, ap + p0 * mPadded);
+            continue;
+        }
+#endif
         for (long r = 0; r < mPanels; r++) {
             long mr = m - r * MR < MR ? m - r * MR : MR;
-            pack_a(transA, a, lda, r * MR, mr, p0, kc, MR, alpha, ap + p0 * mPadded + r * MR * kc);
+            float *panel = ap + p0 * mPadded + r * MR * kc;
+#if GK_X86
+            if (simd) { pack_a_simd(transA, a, lda, r * MR, mr, p0, kc, MR, alpha, panel); continue; }
+#endif
+            pack_a(transA, a, lda, r * MR, mr, p0, kc, MR, alpha, panel);
         }
     }
     float edge[MR_MAX * NR_MAX];
@@ -266,6 +389,9 @@ static void sgemm_blocked(gk_kernel kernel, int MR, int NR, int transA, int tran
             int accumulate = p0 > 0 || beta != 0;
             for (long s = 0; s < nPanels; s++) {
                 long nr = nc - s * NR < NR ? nc - s * NR : NR;
+#if GK_X86
+                if (simd) { pack_b_simd(transB, b, ldb, j0 + s * NR, nr, p0, kc, NR, bp + s * NR * kc); continue; }
+#endif
                 pack_b(transB, b, ldb, j0 + s * NR, nr, p0, kc, NR, bp + s * NR * kc);
             }
             for (long r = 0; r < mPanels; r++) {
@@ -320,14 +446,14 @@ int gk_sgemm_with_path(int path, int transA, int transB, long m, long n, long k,
     switch (path) {
 #if GK_X86
     case GK_SGEMM_AVX512:
-        sgemm_blocked(kernel_avx512, 6, 64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        sgemm_blocked(kernel_avx512, 1, 6, 64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         break;
     case GK_SGEMM_AVX2:
-        sgemm_blocked(kernel_avx2, 6, 16, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        sgemm_blocked(kernel_avx2, 1, 6, 16, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         break;
 #endif
     default:
-        sgemm_blocked(kernel_portable, 4, 16, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        sgemm_blocked(kernel_portable, 0, 4, 16, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
     return 0;
 }

@@ -89,6 +89,131 @@ struct WinogradTests {
     }
 }
 
+/// The F(4×4) weight gradient's adjoint transform in C against the Swift one, channel counts around 16.
+struct WinogradWeightsAdjointKernelTests {
+    @Test(arguments: [(3, 16), (2, 21), (5, 40), (1, 7)])
+    func cMatchesSwift(outChannels: Int, channels: Int) {
+        guard WinogradKernels.supported else { return }
+        var rng = SeededGenerator(seed: UInt64(channels))
+        let du = Tensor.randomNormal([36 * outChannels * channels], using: &rng).scalars
+        let start = Tensor.randomNormal([outChannels * channels * 9], using: &rng).scalars
+        func run(_ useC: Bool) -> [Float] {
+            WinogradKernels.$useC.withValue(useC) {
+                var dw = start
+                du.withUnsafeBufferPointer { dp in
+                    dw.withUnsafeMutableBufferPointer {
+                        winogradWeightsAdjoint(Winograd4x4.self, dp.baseAddress!, outChannels: outChannels, channels: channels, into: $0.baseAddress!)
+                    }
+                }
+                return dw
+            }
+        }
+        let error = zip(run(true), run(false)).map { abs($0 - $1) }.max()!
+        #expect(error <= 1e-4, "\(outChannels) x \(channels): \(error)")
+    }
+}
+
+/// gk_thin_conv2d_weight_grad's paths (portable double-precision loop, AVX-512 where present) against a plain
+/// loop, with partial 16-pixel blocks and output-channel groups of 3 + 2.
+struct ThinConvWeightGradKernelTests {
+    @Test(arguments: [(16, 5, 9, 77, 7), (16, 3, 12, 40, 7), (17, 1, 5, 30, 3), (20, 4, 6, 9, 1)])
+    func pathsMatchDirectLoop(channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int) {
+        var rng = SeededGenerator(seed: UInt64(width + 1))
+        let oh = height - kernel + 1, ow = width - kernel + 1
+        let x = Tensor.randomNormal([channels, height, width], using: &rng).scalars
+        let g = Tensor.randomNormal([outChannels, oh, ow], using: &rng).scalars
+        let start = Tensor.randomNormal([outChannels * channels * kernel * kernel], using: &rng).scalars
+        var expected = start
+        for o in 0..<outChannels {
+            for c in 0..<channels {
+                for i in 0..<kernel {
+                    for j in 0..<kernel {
+                        var s = 0.0
+                        for y in 0..<oh {
+                            for xx in 0..<ow { s += Double(g[(o * oh + y) * ow + xx]) * Double(x[(c * height + y + i) * width + xx + j]) }
+                        }
+                        expected[((o * channels + c) * kernel + i) * kernel + j] += Float(s)
+                    }
+                }
+            }
+        }
+        var ranAVX512 = false
+        for path in [Int32(1), 3] {
+            var dw = start
+            let ran = dw.withUnsafeMutableBufferPointer { dp in
+                thinConv2dWeightGradKernel(path: path, x, channels: channels, height: height, width: width, grad: g,
+                                           outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, into: dp.baseAddress!)
+            }
+            #expect(ran || path != 1, "the portable path always runs")
+            guard ran else { continue }
+            if path == 3 { ranAVX512 = true }
+            let worst = zip(dw, expected).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-3, "path \(path): max abs error \(worst)")
+        }
+        print("thin weight gradient, AVX-512 path run: \(ranAVX512)")
+    }
+}
+
+/// The transforms in C (CKernels/winograd.c, AVX-512) against the Swift ones they replace: input and output of
+/// F(4×4) and F(2×2), the adjoints of F(4×4) (F(2×2)'s stay in Swift, so both runs take them there), on sizes with partial tile groups (more and fewer than 16 tiles a row), padding 0 to 2, and a band not
+/// starting at row 0.
+struct WinogradKernelTests {
+    @Test(arguments: [(3, 9, 7, 1), (2, 70, 67, 1), (1, 16, 16, 0), (2, 23, 90, 2), (1, 64, 64, 1)], [2, 4])
+    func cTransformsMatchSwift(shape: (Int, Int, Int, Int), outputTile: Int) {
+        guard WinogradKernels.supported else { return }
+        if outputTile == 2 { check(Winograd2x2.self, shape) } else { check(Winograd4x4.self, shape) }
+    }
+
+    func check<W: WinogradVariant>(_: W.Type, _ shape: (Int, Int, Int, Int)) {
+        let (channels, height, width, padding) = shape, positions = W.inputTile * W.inputTile
+        let g = WinogradGeometry(channels: channels, height: height, width: width, outChannels: channels, padding: padding,
+                                 outputTile: W.outputTile)
+        var rng = SeededGenerator(seed: UInt64(height * width))
+        let image = Tensor.randomNormal([channels, height, width], using: &rng).scalars
+        let bias = Tensor.randomNormal([channels], using: &rng).scalars
+        for rows in [0..<g.tilesHigh, (g.tilesHigh / 2)..<g.tilesHigh] {
+            let tiles = rows.count * g.tilesWide, size = positions * channels * tiles
+            let m = Tensor.randomNormal([size], using: &rng).scalars
+            let dy = Tensor.randomNormal([channels * g.outHeight * g.outWidth], using: &rng).scalars
+            func run(_ useC: Bool) -> (v: [Float], y: [Float], dm: [Float], dImage: [Float]) {
+                WinogradKernels.$minimumLaneFill.withValue(0) { WinogradKernels.$useC.withValue(useC) {
+                    var v = [Float](repeating: .nan, count: size)
+                    var y = [Float](repeating: .nan, count: channels * g.outHeight * g.outWidth)
+                    // The adjoints: dM from dY, and dImage (starting from the image, as they add into it) from M as dV.
+                    var dm = [Float](repeating: .nan, count: size), dImage = image
+                    dy.withUnsafeBufferPointer { dp in
+                        dm.withUnsafeMutableBufferPointer { winogradOutputAdjoint(W.self, dp.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
+                    }
+                    m.withUnsafeBufferPointer { mp in
+                        dImage.withUnsafeMutableBufferPointer { winogradInputAdjoint(W.self, mp.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
+                    }
+                    image.withUnsafeBufferPointer { ip in
+                        v.withUnsafeMutableBufferPointer { winogradInput(W.self, ip.baseAddress!, g, rows: rows, into: $0.baseAddress!) }
+                    }
+                    m.withUnsafeBufferPointer { mp in
+                        bias.withUnsafeBufferPointer { bp in
+                            y.withUnsafeMutableBufferPointer {
+                                winogradOutput(W.self, mp.baseAddress!, g, rows: rows, bias: bp.baseAddress!, into: $0.baseAddress!)
+                            }
+                        }
+                    }
+                    return (v, y, dm, dImage)
+                } }
+            }
+            let c = run(true), swift = run(false)
+            let vError = zip(c.v, swift.v).map { abs($0 - $1) }.max()!
+            #expect(vError <= 1e-4, "F(\(W.outputTile)) input transform \(height)x\(width) p \(padding) rows \(rows): \(vError)")
+            // Rows outside the band stay NaN in both.
+            let yError = zip(c.y, swift.y).map { $0.isNaN && $1.isNaN ? 0 : abs($0 - $1) }.max()!
+            #expect(!yError.isNaN && yError <= 1e-3, "F(\(W.outputTile)) output transform \(height)x\(width) p \(padding) rows \(rows): \(yError)")
+            let dmError = zip(c.dm, swift.dm).map { abs($0 - $1) }.max()!
+            #expect(dmError <= 1e-3, "F(\(W.outputTile)) output adjoint \(height)x\(width) rows \(rows): \(dmError)")
+            let dImageError = zip(c.dImage, swift.dImage).map { abs($0 - $1) }.max()!
+            #expect(dImageError <= 1e-3, "F(\(W.outputTile)) input adjoint \(height)x\(width) p \(padding) rows \(rows): \(dImageError)")
+        }
+    }
+}
+
 /// The thin-output path (few output channels, shifted-tap products) against im2col + sgemm.
 struct ThinOutputConvTests {
     @Test(arguments: [(1, 16, 3, 13, 11, 7, true, 0), (2, 24, 1, 9, 10, 3, false, 0), (1, 32, 5, 6, 6, 4, true, 0),
@@ -112,6 +237,45 @@ struct ThinOutputConvTests {
         for (name, (ours, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(run(.automatic), run(.im2col))) {
             let error = WinogradTests.maxRelativeError(ours, expected)
             #expect(error <= 1e-4, "\(name): relative error \(error)")
+        }
+    }
+}
+
+/// gk_thin_conv2d's C paths (portable, AVX2, AVX-512, where the CPU has them) against a plain loop, on sizes
+/// that leave partial pixel blocks (widths past 64 and 24, not multiples of them) and output-channel groups of 4 + 1.
+struct ThinConvKernelTests {
+    @Test(arguments: [(16, 5, 9, 77, 7), (16, 3, 12, 262, 7), (17, 1, 5, 30, 3), (20, 4, 6, 9, 1)])
+    func pathsMatchDirectLoop(channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int) {
+        var rng = SeededGenerator(seed: UInt64(width))
+        let x = Tensor.randomNormal([channels, height, width], using: &rng).scalars
+        let w = Tensor.randomNormal([outChannels, channels, kernel, kernel], std: 0.2, using: &rng).scalars
+        let b = Tensor.randomNormal([outChannels], using: &rng).scalars
+        let oh = height - kernel + 1, ow = width - kernel + 1
+        var expected = [Float](repeating: 0, count: outChannels * oh * ow)
+        for o in 0..<outChannels {
+            for y in 0..<oh {
+                for xx in 0..<ow {
+                    var s = Double(b[o])
+                    for c in 0..<channels {
+                        for i in 0..<kernel {
+                            for j in 0..<kernel {
+                                s += Double(w[((o * channels + c) * kernel + i) * kernel + j]) * Double(x[(c * height + y + i) * width + xx + j])
+                            }
+                        }
+                    }
+                    expected[(o * oh + y) * ow + xx] = Float(s)
+                }
+            }
+        }
+        for path in Int32(1)...3 {
+            var out = [Float](repeating: .nan, count: outChannels * oh * ow)
+            let ran = out.withUnsafeMutableBufferPointer { op in
+                thinConv2dKernel(path: path, x, channels: channels, height: height, width: width, weight: w,
+                                 outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, bias: b, into: op.baseAddress!)
+            }
+            guard ran else { continue }
+            let worst = zip(out, expected).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-4, "path \(path): max abs error \(worst)")
         }
     }
 }

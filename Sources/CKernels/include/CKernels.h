@@ -56,6 +56,60 @@ void gk_sgemm_bf16_pack_a(int transA, long m, long k, const float *a, long lda, 
 int gk_sgemm_bf16_packed(int transB, long m, long n, long k, const uint16_t *ap, const float *b, long ldb,
                          float beta, float *c, long ldc);
 
+/// Thin-output convolution (few output channels: an RGB head), stride 1, no padding, one image:
+/// out[o][y][x] = bias[o] + Σ_c Σ_i Σ_j weight[o][c][i][j] · in[c][y + i][x + j] for output rows
+/// [y0, y1) of out [o][h - kh + 1][w - kw + 1]; in is [c][h][w], weight [o][c][kh][kw], bias [o] or NULL.
+/// Single-threaded, on the best path the CPU has (the GK_SGEMM_* paths).
+void gk_thin_conv2d(const float *in, long c, long h, long w, const float *weight, long o, long kh, long kw,
+                    const float *bias, float *out, long y0, long y1);
+
+/// gk_thin_conv2d on one given path (tests compare them); returns -1 (and does nothing) if the CPU lacks it.
+int gk_thin_conv2d_with_path(int path, const float *in, long c, long h, long w, const float *weight, long o, long kh,
+                             long kw, const float *bias, float *out, long y0, long y1);
+
+/// 1 if this CPU runs the Winograd transform kernels below (AVX-512), else 0.
+int gk_winograd_kernels_supported(void);
+
+/// Winograd F(m×m, 3×3) input transform (m = outputTile, 2 or 4; α = m + 2) of one channel's plane [h][w]
+/// (zero padding `padding`), tile rows [ty0, ty1) of `tilesWide` tiles: v[ξ·positionStride + (ty - ty0)·tilesWide + tx]
+/// = (Bᵀ d B)[ξ] for the α×α tile d at (m·ty - padding, m·tx - padding), zeros outside the plane.
+/// -1 (nothing done) without AVX-512 or for another m.
+int gk_winograd_input(int outputTile, const float *plane, long h, long w, long padding, long tilesWide, long ty0,
+                      long ty1, float *v, long positionStride);
+
+/// Winograd F(m×m, 3×3) output transform of one channel: for tile rows [ty0, ty1), the m×m tile
+/// Aᵀ M A + bias, M[ξ] = m[ξ·positionStride + (ty - ty0)·tilesWide + tx], written into out
+/// [outHeight][outWidth] at (m·ty, m·tx) (outputs past the edges dropped). -1 without AVX-512 or for another m.
+int gk_winograd_output(int outputTile, const float *m, long positionStride, long tilesWide, long ty0, long ty1,
+                       float bias, float *out, long outHeight, long outWidth);
+
+/// Weight gradient of gk_thin_conv2d for channels [c0, c1) of one image: dweight[o][c][i][j] +=
+/// Σ_y Σ_x grad[o][y][x] · in[c][y + i][x + j], grad [o][h - kh + 1][w - kw + 1]. AVX-512 only (kw <= 8);
+/// returns -1 (and does nothing) elsewhere, where callers keep their product-per-tap path.
+int gk_thin_conv2d_weight_grad(const float *in, long c, long h, long w, const float *grad, long o, long kh, long kw,
+                               float *dweight, long c0, long c1);
+
+/// gk_thin_conv2d_weight_grad on one given path (GK_SGEMM_PORTABLE: a double-precision loop, or
+/// GK_SGEMM_AVX512), for tests; -1 if the CPU lacks it or for AVX2 (no such variant).
+int gk_thin_conv2d_weight_grad_with_path(int path, const float *in, long c, long h, long w, const float *grad, long o,
+                                         long kh, long kw, float *dweight, long c0, long c1);
+
+/// The adjoint of gk_winograd_output (F(4×4) only): dm[ξ·positionStride + (ty - ty0)·tilesWide + tx] =
+/// (A dY Aᵀ)[ξ] for the 4×4 tile of dy [outHeight][outWidth] at (4·ty, 4·tx), outputs past the edges read as 0.
+/// -1 without AVX-512 or for another tile.
+int gk_winograd_output_adjoint(int outputTile, const float *dy, long outHeight, long outWidth, long tilesWide, long ty0,
+                               long ty1, float *dm, long positionStride);
+
+/// The adjoint of gk_winograd_input (F(4×4) only): image [h][w] += B dV Bᵀ of every tile in rows [ty0, ty1)
+/// (overlapping tiles add up; positions in the padding are dropped). -1 without AVX-512 or for another tile.
+int gk_winograd_input_adjoint(int outputTile, const float *dv, long positionStride, long h, long w, long padding,
+                              long tilesWide, long ty0, long ty1, float *image);
+
+/// Winograd F(4×4, 3×3) weight gradient for output channel o: dweight[o][c][3][3] += Gᵀ dU[o][c] G for
+/// c < channels, where dU[ξ][o][c] = du[ξ·positionStride + o·channels + c]. -1 without AVX-512 or for another tile.
+int gk_winograd_weights_adjoint(int outputTile, const float *du, long positionStride, long o, long channels,
+                                float *dweight);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);

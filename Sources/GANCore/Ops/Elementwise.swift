@@ -4,7 +4,7 @@
 
 /// Adds two tensors of the same shape.
 public func + (a: Variable, b: Variable) -> Variable {
-    let out = Tensor.zip(a.value, b.value, op: "add", +)
+    let out = Tensor.adding(a.value, b.value)
     return Variable(out, op: "add", parents: [a, b]) { g in [g, g] }
 }
 

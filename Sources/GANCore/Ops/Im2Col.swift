@@ -91,9 +91,17 @@ func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: 
                     if sy < 0 || sy >= g.height { continue }
                     let line = plane + sy * g.width
                     let input = row + (y - rows.lowerBound) * g.outWidth
-                    for x in 0..<g.outWidth {
-                        let sx = x * g.stride - g.padding + j * g.dilation
-                        if sx >= 0 && sx < g.width { line[sx] += input[x] }
+                    // Only the columns whose target lies inside the row, [lo, hi) as in im2col, without a test per column.
+                    let jd = j * g.dilation
+                    let lo = min(g.outWidth, max(0, (g.padding - jd + g.stride - 1) / g.stride))
+                    let last = g.width - 1 + g.padding - jd
+                    let hi = last < 0 ? lo : max(lo, min(g.outWidth, last / g.stride + 1))
+                    if g.stride == 1 {
+                        let target = line + (lo - g.padding + jd)
+                        for x in 0..<(hi - lo) { target[x] += input[lo + x] }
+                    } else {
+                        var sx = lo * g.stride - g.padding + jd
+                        for x in lo..<hi { line[sx] += input[x]; sx += g.stride }
                     }
                 }
             }

@@ -1,3 +1,5 @@
+import CKernels
+
 // The tile transforms of Winograd F(m×m, 3×3) (math and layouts: Winograd.swift), shared by both
 // variants: each variant is its six 1-D maps (Bᵀ, B, G, Gᵀ, Aᵀ, A), and every 2-D transform is
 // F X Fᵀ, the 1-D map applied to each column of a tile and then to each row. Eight tiles of a tile
@@ -291,6 +293,12 @@ func winogradWeightsAdjoint<W: WinogradVariant>(_: W.Type, _ du: UnsafePointer<F
                                                 into dWeight: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, plane = outChannels * channels
     let src = SharedConstPointer(du), dst = SharedPointer(dWeight)
+    if WinogradKernels.runsC && W.outputTile == 4 {
+        parallelFor(outChannels, work: a * a * plane) { o in
+            _ = gk_winograd_weights_adjoint(Int32(W.outputTile), src.base, plane, o, channels, dst.base)
+        }
+        return
+    }
     parallelFor(outChannels, work: a * a * plane) { o in
         withTileScratch { x, s, y in
             for c in stride(from: 0, to: channels, by: TileLanes.scalarCount) {
@@ -303,12 +311,41 @@ func winogradWeightsAdjoint<W: WinogradVariant>(_: W.Type, _ du: UnsafePointer<F
     }
 }
 
+/// Whether the transforms run as C kernels (CKernels/winograd.c, AVX-512) where the CPU has them: the input and
+/// output transforms of both tiles, and their adjoints for F(4×4); the Swift code here is the other CPUs' path (and
+/// F(2×2)'s backward) and the tests' reference (they bind `useC` to false).
+enum WinogradKernels {
+    @TaskLocal static var useC = true
+    static let supported = gk_winograd_kernels_supported() != 0
+    /// Whether the transforms go to the C kernels now (where one exists).
+    static var runsC: Bool { useC && supported }
+
+    /// Whether the gathering transforms (input, output, output adjoint) go to C for this geometry: the C kernels
+    /// take sixteen tiles of a row per vector, so rows that leave many lanes empty stay on the Swift ones (eight
+    /// tiles per vector). With 8 tiles a row (the training network's residual blocks, 32x32) the C kernels took
+    /// about 1.7x the Swift ones' share of the profile. (The input adjoint, whose Swift code adds element by
+    /// element, is faster in C at any width.)
+    static func fillsLanes(_ g: WinogradGeometry) -> Bool {
+        let groups = (g.tilesWide + 15) / 16
+        return runsC && Float(g.tilesWide) >= minimumLaneFill * Float(16 * groups)
+    }
+    /// The share of lanes a tile row must fill for `fillsLanes` (tests bind 0 to run the C kernels on every size).
+    @TaskLocal static var minimumLaneFill: Float = 0.75
+}
+
 /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every α×α tile d (step m) in tile rows `rows` of one image [C, H, W], zeros outside it
 /// (t counts the band's tiles).
 func winogradInput<W: WinogradVariant>(_: W.Type, _ image: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
                                        into v: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.channels * tiles
     let src = SharedConstPointer(image), dst = SharedPointer(v)
+    if WinogradKernels.fillsLanes(g) {
+        parallelFor(g.channels, work: a * a * plane) { c in
+            _ = gk_winograd_input(Int32(m), src.base + c * g.height * g.width, g.height, g.width, g.padding, g.tilesWide,
+                                     rows.lowerBound, rows.upperBound, dst.base + c * tiles, plane)
+        }
+        return
+    }
     parallelFor(g.channels, work: a * a * plane) { c in
         let input = src.base + c * g.height * g.width
         withTileScratch { x, s, y in
@@ -328,6 +365,13 @@ func winogradInputAdjoint<W: WinogradVariant>(_: W.Type, _ dv: UnsafePointer<Flo
                                               into dImage: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.channels * tiles
     let src = SharedConstPointer(dv), dst = SharedPointer(dImage)
+    if WinogradKernels.runsC && m == 4 {
+        parallelFor(g.channels, work: a * a * plane) { c in
+            _ = gk_winograd_input_adjoint(Int32(m), src.base + c * tiles, plane, g.height, g.width, g.padding, g.tilesWide,
+                                          rows.lowerBound, rows.upperBound, dst.base + c * g.height * g.width)
+        }
+        return
+    }
     parallelFor(g.channels, work: a * a * plane) { c in
         let image = dst.base + c * g.height * g.width
         withTileScratch { x, s, y in
@@ -348,6 +392,13 @@ func winogradOutput<W: WinogradVariant>(_: W.Type, _ mm: UnsafePointer<Float>, _
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.outChannels * tiles
     let src = SharedConstPointer(mm), dst = SharedPointer(output)
     let biasPointer = bias.map(SharedConstPointer.init)
+    if WinogradKernels.fillsLanes(g) {
+        parallelFor(g.outChannels, work: a * a * plane) { o in
+            _ = gk_winograd_output(Int32(m), src.base + o * tiles, plane, g.tilesWide, rows.lowerBound, rows.upperBound,
+                                      biasPointer?.base[o] ?? 0, dst.base + o * g.outHeight * g.outWidth, g.outHeight, g.outWidth)
+        }
+        return
+    }
     parallelFor(g.outChannels, work: a * a * plane) { o in
         let out = dst.base + o * g.outHeight * g.outWidth, b = biasPointer?.base[o] ?? 0
         withTileScratch { x, s, y in
@@ -367,6 +418,13 @@ func winogradOutputAdjoint<W: WinogradVariant>(_: W.Type, _ dy: UnsafePointer<Fl
                                                into dm: UnsafeMutablePointer<Float>) {
     let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.outChannels * tiles
     let src = SharedConstPointer(dy), dst = SharedPointer(dm)
+    if WinogradKernels.fillsLanes(g) && m == 4 {
+        parallelFor(g.outChannels, work: a * a * plane) { o in
+            _ = gk_winograd_output_adjoint(Int32(m), src.base + o * g.outHeight * g.outWidth, g.outHeight, g.outWidth,
+                                           g.tilesWide, rows.lowerBound, rows.upperBound, dst.base + o * tiles, plane)
+        }
+        return
+    }
     parallelFor(g.outChannels, work: a * a * plane) { o in
         let grad = src.base + o * g.outHeight * g.outWidth
         withTileScratch { x, s, y in
