@@ -33,6 +33,29 @@ extension InpaintingTrainer: CheckpointedTrainer {
     var samplesPerStep: Int { options.batchSize }
 }
 
+/// While it lives (until `cancel()`), SIGINT and SIGTERM raise `flag` instead of ending the process, so that a training
+/// loop checkpoints and returns; the signals stay ignored afterwards.
+final class StopSignals {
+    /// Raised by the first signal, which it records.
+    let flag = StopFlag()
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Starts catching the signals when `enabled`; otherwise the flag is never raised by a signal.
+    init(enabled: Bool) {
+        guard enabled else { return }
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [flag] in flag.raise(signal: sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Stops catching (the signals stay ignored).
+    func cancel() { for source in sources { source.cancel() } }
+}
+
 /// The loop the pix2pix and inpainting runs share: steps until `steps` (or `maxSteps` in this invocation, or
 /// SIGINT/SIGTERM), a loss-log row per step, a progress line every `progressSeconds`, sample grids every
 /// `sampleEvery` steps, checkpoints every `checkpointMinutes` or `checkpointEvery` steps and at the end; NaN or Inf
@@ -85,18 +108,9 @@ struct CheckpointedLoop<Trainer: CheckpointedTrainer> {
         var trainer = start
         let log = TrainingLossLog(path: "\(runFolder)/loss_log.csv", names: lossNames)
         log.truncate(afterStep: trainer.step)
-        let stop = StopFlag()
-        var sources: [DispatchSourceSignal] = []
-        if handlesSignals {
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { stop.raise(signal: sig) }
-                source.resume()
-                sources.append(source)
-            }
-        }
-        defer { for source in sources { source.cancel() } }
+        let signals = StopSignals(enabled: handlesSignals)
+        defer { signals.cancel() }
+        let stop = signals.flag
         var rollbacksInARow = 0
         let startSeconds = trainer.trainingSeconds, started = Date()
         func elapsed() -> Double { startSeconds + Date().timeIntervalSince(started) }

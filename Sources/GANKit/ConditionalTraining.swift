@@ -36,6 +36,8 @@ public struct ConditionalTrainingRun: Sendable {
     public var onNonFinite = NonFinitePolicy.stop
     /// With `.rollback`: rollbacks in a row, without a new checkpoint between them, after which the run gives up.
     public var maxConsecutiveRollbacks = 3
+    /// Handle SIGINT/SIGTERM: checkpoint and return with `ConditionalRunEnd.signal` set.
+    public var handlesSignals = true
     /// Called before each step with the trainer: tests inject faults (a NaN weight) through it.
     var beforeStep: (@Sendable (ConditionalGANTrainer) -> Void)?
 
@@ -73,7 +75,9 @@ public struct ConditionalTrainingRun: Sendable {
     /// Trains, printing progress lines through `log`; returns the last step's losses.
     /// - Throws: `IDXError`, `ImageFolderError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
     @discardableResult
-    public func run(log: (String) -> Void) throws -> ConditionalStepLosses? {
+    public func run(log: (String) -> Void) throws -> ConditionalRunEnd {
+        let signals = StopSignals(enabled: handlesSignals)
+        defer { signals.cancel() }
         guard steps >= 0, checkpointEvery > 0, logEvery > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
         let statePath = "\(outputDirectory)/state.json"
         let resuming = FileManager.default.fileExists(atPath: statePath)
@@ -151,10 +155,17 @@ public struct ConditionalTrainingRun: Sendable {
 
         if onNonFinite == .rollback && !resuming { _ = try save() }   // something to roll back to
         let firstStep = trainer.step
+        var interruptedBy: Int32?
         while true {
             guard trainer.step < steps else {
                 if try save() { break }
                 continue
+            }
+            if signals.flag.isRaised {
+                guard try save() else { continue }
+                interruptedBy = signals.flag.signal
+                log("stopped by signal \(interruptedBy ?? 0) at step \(trainer.step); checkpoint written (continue with --resume)")
+                return ConditionalRunEnd(losses: trainer.lastLosses, signal: interruptedBy)
             }
             beforeStep?(trainer)
             let losses = trainer.trainStep(on: data)
@@ -169,8 +180,16 @@ public struct ConditionalTrainingRun: Sendable {
             if losses.step % checkpointEvery == 0 && losses.step < steps { _ = try save() }
         }
         log("saved \(outputDirectory) at step \(trainer.step)")
-        return trainer.lastLosses
+        return ConditionalRunEnd(losses: trainer.lastLosses, signal: nil)
     }
+}
+
+/// How a label-GAN training run ended.
+public struct ConditionalRunEnd: Sendable {
+    /// The losses of the last step taken, if any.
+    public var losses: ConditionalStepLosses?
+    /// The signal (SIGINT, SIGTERM) that stopped the run after its checkpoint, or nil when it reached its steps.
+    public var signal: Int32?
 }
 
 /// Samples from a trained conditional generator (a checkpoint folder written by training).

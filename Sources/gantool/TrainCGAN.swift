@@ -144,11 +144,13 @@ struct TrainCGAN: ParsableCommand {
         run.options.discriminatorLearningRate = learningRate
         run.options.discriminatorSteps = discriminatorSteps
         run.options.seed = seed
+        let end: ConditionalRunEnd
         do {
-            try run.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            end = try run.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        if let signal = end.signal { throw ExitCode(128 + signal) }
     }
 }

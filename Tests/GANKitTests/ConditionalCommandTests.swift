@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+import GANConditional
 @testable import GANKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `gantool train cgan` and `gantool generate` on a tiny uncompressed IDX dataset.
 struct ConditionalCommandTests {
@@ -23,6 +27,26 @@ struct ConditionalCommandTests {
         run.configuration.discriminatorWidth = 4
         run.options.batchSize = 4
         _ = try run.run(log: { _ in })
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func sigtermCheckpointsAndExits143() throws {
+        let dir = try ScratchFolder()
+        try Self.writeTinyIDX(into: dir.path)
+        let model = dir.path + "/model"
+        let train = ["train", "cgan", "--mnist", dir.path, "-o", model, "--batch-size", "4", "--width", "4", "--latent-size", "8",
+                     "--log-every", "1", "--steps", "1000000", "--checkpoint-every", "100000"]
+        let run = try BackgroundTool(train, stderr: dir.path + "/stderr.txt")
+        let deadline = Date().addingTimeInterval(60)
+        while run.isRunning && !run.stderr.contains("step 5/") && Date() < deadline { usleep(5_000) }
+        #expect(run.isRunning, "\(run.stderr)")
+        kill(run.process.processIdentifier, SIGTERM)
+        run.process.waitUntilExit()
+        #expect(run.process.terminationStatus == 128 + SIGTERM, "\(run.stderr)")
+        #expect(run.stderr.contains("stopped by signal 15 at step"), "\(run.stderr)")
+        let step = try ConditionalGANTrainer.readState(from: model).step
+        #expect(step >= 5 && CheckpointVerification.verify(model).isValid, "the checkpoint of the step it stopped at (\(step))")
+        let resumed = try CommandLineTests.run(train.dropLast(4) + ["--steps", "\(step + 1)", "--checkpoint-every", "100000", "--resume"])
+        #expect(resumed.status == 0 && resumed.stderr.contains("resumed \(model) at step \(step)"), "\(resumed.stderr)")
     }
 
     @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func trainResumeAndGenerate() throws {

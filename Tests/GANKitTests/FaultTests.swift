@@ -473,7 +473,7 @@ struct ConditionalNonFiniteTests {
     @Test func rollbackDrawsAnotherBatchAndFinishes() throws {
         let dir = try ScratchFolder()
         let lines = LogLines()
-        let losses = try run(dir, policy: .rollback, injection: NaNInjection(step: 3, times: 1)).run { lines.append($0) }
+        let losses = try run(dir, policy: .rollback, injection: NaNInjection(step: 3, times: 1)).run { lines.append($0) }.losses
         #expect(losses?.step == 6 && losses?.generator.isFinite == true)
         #expect(lines.all.contains { $0.hasPrefix("step 3: non-finite values (losses ") && $0.contains("rolled back to step 2")
                                      && $0.contains("step 3 draws another batch [rollback 1 of at most 3 in a row]") }, "\(lines.all)")
