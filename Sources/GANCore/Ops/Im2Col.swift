@@ -33,6 +33,12 @@ struct ConvGeometry: Sendable {
     }
 }
 
+extension Array where Element == Float {
+    /// `count` floats left uninitialized, for a buffer that a kernel overwrites entirely before anything reads it
+    /// (a column matrix, a beta-0 product): no zero-fill pass over memory that is about to be written anyway.
+    init(uninitializedCount count: Int) { self.init(unsafeUninitializedCapacity: count) { _, n in n = count } }
+}
+
 /// Writes the columns of output rows `rows` (all of them by default) of `image`'s column matrix into
 /// `columns`, packed as [columnRows, rows.count·outWidth]; parallel over channels.
 func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: UnsafeMutablePointer<Float>,
