@@ -2,6 +2,39 @@ import Testing
 @testable import GANCore
 
 @Suite struct ConvolutionTests {
+    @Test func im2colKernelMatchesTheSwiftLoop() {
+        // gk_im2col_channel / gk_col2im_channel (strides 1 and 2, AVX-512) against the Swift loops: kernels 1-7,
+        // padding, dilation, odd sizes, row bands, rows longer and shorter than a vector; stride 3 takes the
+        // Swift loop either way. Both are exact (copies and one addition per entry).
+        var rng = SeededGenerator(seed: 5)
+        let cases: [(c: Int, h: Int, w: Int, k: Int, s: Int, p: Int, d: Int)] = [
+            (3, 9, 37, 4, 2, 1, 1), (2, 17, 16, 3, 1, 1, 1), (2, 8, 70, 7, 1, 3, 1), (2, 12, 33, 3, 2, 2, 2),
+            (1, 5, 5, 1, 2, 0, 1), (2, 11, 13, 4, 1, 1, 1), (1, 10, 40, 3, 3, 1, 1), (2, 6, 3, 5, 2, 4, 1)]
+        for t in cases {
+            let oh = convolutionOutputSize(t.h, kernel: t.k, stride: t.s, padding: t.p, dilation: t.d)
+            let ow = convolutionOutputSize(t.w, kernel: t.k, stride: t.s, padding: t.p, dilation: t.d)
+            let g = ConvGeometry(channels: t.c, height: t.h, width: t.w, kernelHeight: t.k, kernelWidth: t.k, stride: t.s,
+                                 padding: t.p, dilation: t.d, outHeight: oh, outWidth: ow)
+            let image = (0..<g.imageSize).map { _ in Float.random(in: -1...1, using: &rng) }
+            for rows in [0..<oh, (oh / 2)..<oh] {
+                let size = g.columnRows * rows.count * ow
+                let grad = (0..<size).map { _ in Float.random(in: -1...1, using: &rng) }
+                var fast = [Float](repeating: .nan, count: size), slow = fast
+                var fastImage = image, slowImage = image
+                image.withUnsafeBufferPointer { ip in
+                    im2col(ip.baseAddress!, g, &fast, rows: rows)
+                    im2col(ip.baseAddress!, g, &slow, rows: rows, kernel: false)
+                }
+                grad.withUnsafeBufferPointer { gp in
+                    col2im(gp.baseAddress!, g, &fastImage, rows: rows)
+                    col2im(gp.baseAddress!, g, &slowImage, rows: rows, kernel: false)
+                }
+                #expect(fast == slow, "im2col \(t) rows \(rows)")
+                #expect(fastImage == slowImage, "col2im \(t) rows \(rows)")
+            }
+        }
+    }
+
     @Test func conv2dMatchesDirectSum() {
         // 1 image, 1 channel 3×3, kernel 2×2 of ones, stride 1, no padding: each output is a 2×2 window sum.
         let x = Variable(Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init)))

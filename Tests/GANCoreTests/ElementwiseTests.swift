@@ -23,6 +23,18 @@ import Testing
         #expect(sigmoid(Variable(Tensor(shape: [2], scalars: [-100, 0]))).value.scalars == [sigmoid0(-100), 0.5])
     }
 
+    @Test func leakyReLUVectorPassMatchesTheFormula() {
+        // 43 elements (vectors of eight and a tail), zeros included: forward and backward against the scalar rule.
+        var rng = SeededGenerator(seed: 17)
+        let xs = (0..<43).map { $0 % 7 == 0 ? 0 : Float.random(in: -2...2, using: &rng) }
+        let gs = (0..<43).map { _ in Float.random(in: -1...1, using: &rng) }
+        let x = Variable.parameter(Tensor(shape: [43], scalars: xs))
+        let y = leakyReLU(x, slope: 0.2)
+        #expect(y.value.scalars == xs.map { $0 > 0 ? $0 : 0.2 * $0 })
+        y.backward(seed: Tensor(shape: [43], scalars: gs))
+        #expect(x.grad!.scalars == zip(gs, xs).map { $1 > 0 ? $0 : 0.2 * $0 })
+    }
+
     private func sigmoid0(_ x: Float) -> Float { stableSigmoid(x) }
 
     @Test func reductionGradients() {

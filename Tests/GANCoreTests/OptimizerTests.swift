@@ -28,6 +28,50 @@ import Testing
         #expect(q.value.scalars[0] == 3)
     }
 
+    @Test func adamKernelPathsMatchThePlainLoop() {
+        // 1000 elements (a masked tail), three steps with weight decay: the portable and AVX-512 paths of
+        // gk_adam_step against the update written out in Double.
+        var rng = SeededGenerator(seed: 11)
+        let count = 1000
+        let theta0 = (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
+        let grads = (0..<3).map { _ in (0..<count).map { _ in Float.random(in: -2...2, using: &rng) } }
+        let (b1, b2, eps, decay, lr): (Float, Float, Float, Float, Float) = (0.5, 0.999, 1e-8, 0.01, 2e-4)
+        var ref = theta0.map(Double.init), rm = [Double](repeating: 0, count: count), rv = rm
+        for (t, g) in grads.enumerated() {
+            let c1 = 1 - Double(b1).power(t + 1), c2 = 1 - Double(b2).power(t + 1)
+            for i in 0..<count {
+                let gi = Double(g[i]) + Double(decay) * ref[i]
+                rm[i] = Double(b1) * rm[i] + (1 - Double(b1)) * gi
+                rv[i] = Double(b2) * rv[i] + (1 - Double(b2)) * gi * gi
+                ref[i] -= Double(lr) * (rm[i] / c1) / ((rv[i] / c2).squareRoot() + Double(eps))
+            }
+        }
+        for path: Int32 in [1, 3] {
+            var theta = theta0, m = [Float](repeating: 0, count: count), v = m
+            var ran = true
+            for (t, g) in grads.enumerated() {
+                ran = ran && adamStepKernel(path: path, count: count, grad: g, theta: &theta, m: &m, v: &v, beta1: b1,
+                                            beta2: b2, epsilon: eps, weightDecay: decay, learningRate: lr, step: t + 1)
+            }
+            guard ran else { continue }  // the CPU lacks AVX-512
+            let worst = zip(theta, ref).map { abs(Double($0) - $1) }.max()!
+            #expect(worst < 1e-6, "path \(path): worst difference \(worst)")
+            // Bit for bit the Float loop Adam ran in Swift before (seeded training runs keep their trajectories).
+            var plain = theta0, pm = [Float](repeating: 0, count: count), pv = pm
+            for (t, g) in grads.enumerated() {
+                let c1 = 1 - Float(Double(b1).power(t + 1)), c2 = 1 - Float(Double(b2).power(t + 1))
+                for i in 0..<count {
+                    let gi = g[i] + decay * plain[i]
+                    pm[i] = b1 * pm[i] + (1 - b1) * gi
+                    pv[i] = b2 * pv[i] + (1 - b2) * gi * gi
+                    let mHat = pm[i] / c1, vHat = pv[i] / c2
+                    plain[i] -= lr * mHat / (vHat.squareRoot() + eps)
+                }
+            }
+            #expect(theta == plain && m == pm && v == pv, "path \(path) differs from the Float loop")
+        }
+    }
+
     @Test func sgdMomentum() {
         let p = Variable.parameter(Tensor(shape: [1], scalars: [1]))
         let sgd = SGD([p], learningRate: 0.1, momentum: 0.9)

@@ -110,6 +110,30 @@ int gk_winograd_input_adjoint(int outputTile, const float *dv, long positionStri
 int gk_winograd_weights_adjoint(int outputTile, const float *du, long positionStride, long o, long channels,
                                 float *dweight);
 
+/// One Adam step (torch.optim.Adam, L2 weight_decay) over count elements of one parameter:
+/// g = grad + weightDecay·theta; m = beta1·m + (1-beta1)·g; v = beta2·v + (1-beta2)·g²;
+/// theta -= learningRate · (m/correction1) / (√(v/correction2) + epsilon), correction1 = 1 - beta1ᵗ,
+/// correction2 = 1 - beta2ᵗ. Single-threaded, on the best path the CPU has (AVX-512 or portable C).
+void gk_adam_step(long count, const float *grad, float *theta, float *m, float *v, float beta1, float beta2,
+                  float epsilon, float weightDecay, float learningRate, float correction1, float correction2);
+
+/// gk_adam_step on one given path (GK_SGEMM_PORTABLE or GK_SGEMM_AVX512), for tests; -1 (nothing done)
+/// if the CPU lacks it or for AVX2 (no such variant).
+int gk_adam_step_with_path(int path, long count, const float *grad, float *theta, float *m, float *v, float beta1,
+                           float beta2, float epsilon, float weightDecay, float learningRate, float correction1,
+                           float correction2);
+
+/// im2col for channel planes of one image with AVX-512, strides 1 and 2: for output rows [y0, y1),
+/// columns[(i·kw + j)·tileColumns + (y - y0)·ow + x] = plane[y·stride - padding + i·dilation][x·stride - padding +
+/// j·dilation], zero outside the plane [h][w]. -1 (nothing done) for other strides or without AVX-512.
+int gk_im2col_channel(const float *plane, long h, long w, long kh, long kw, long stride, long padding, long dilation,
+                      long ow, long y0, long y1, float *columns, long tileColumns);
+
+/// The adjoint of gk_im2col_channel: adds every column entry back into plane [h][w] (entries outside it dropped).
+/// -1 (nothing done) for other strides or without AVX-512.
+int gk_col2im_channel(const float *columns, long h, long w, long kh, long kw, long stride, long padding, long dilation,
+                      long ow, long y0, long y1, float *plane, long tileColumns);
+
 /// A process-wide choice GANCore reads before each product (GemmKernel's raw value; atomic): 0
 /// automatic, 1 OpenBLAS, 2 gk_sgemm; initially from the environment, GANKIT_GEMM=automatic|openblas|gankit.
 int gk_gemm_kernel_choice(void);

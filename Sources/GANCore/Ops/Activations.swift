@@ -15,9 +15,37 @@ public func relu(_ x: Variable) -> Variable {
 /// Leaky ReLU: x for x > 0, `slope * x` otherwise (PyTorch's `negative_slope`).
 public func leakyReLU(_ x: Variable, slope: Float = 0.01) -> Variable {
     let input = x.value
-    return Variable(input.pointwise { $0 > 0 ? $0 : slope * $0 }, op: "leakyReLU", parents: [x]) { g in
-        [Tensor.zip(g, input, op: "leakyReLU") { gi, xi in xi > 0 ? gi : slope * gi }]
+    return Variable(leakyReLUPass(input, gate: input, slope: slope), op: "leakyReLU", parents: [x]) { g in
+        [leakyReLUPass(g, gate: input, slope: slope)]
     }
+}
+
+/// out[i] = gate[i] > 0 ? values[i] : slope·values[i]: leakyReLU's forward (values = gate = x) and backward
+/// (values = g, gate = x) with the slope in the loop, eight lanes at a time (through `pointwise` / `zip`
+/// closures they were one call per element, 1% of a CycleGAN training iteration).
+func leakyReLUPass(_ values: Tensor, gate: Tensor, slope: Float) -> Tensor {
+    precondition(values.shape == gate.shape, "leakyReLU: shapes \(values.shape) and \(gate.shape) differ")
+    var out = [Float](unsafeUninitializedCapacity: values.count) { _, count in count = values.count }
+    values.scalars.withUnsafeBufferPointer { pv in
+        gate.scalars.withUnsafeBufferPointer { pg in
+            out.withUnsafeMutableBufferPointer { po in
+                let v = SharedConstPointer(pv.baseAddress!), g = SharedConstPointer(pg.baseAddress!)
+                let o = SharedPointer(po.baseAddress!)
+                parallelChunks(pv.count) { range in
+                    let rv = UnsafeRawPointer(v.base), rg = UnsafeRawPointer(g.base), ro = UnsafeMutableRawPointer(o.base)
+                    var i = range.lowerBound
+                    while i + 8 <= range.upperBound {
+                        let vv = rv.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                        let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                        ro.storeBytes(of: vv.replacing(with: vv * slope, where: .!(gv .> 0)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    while i < range.upperBound { o.base[i] = g.base[i] > 0 ? v.base[i] : slope * v.base[i]; i += 1 }
+                }
+            }
+        }
+    }
+    return Tensor(shape: values.shape, scalars: out)
 }
 
 /// Hyperbolic tangent.

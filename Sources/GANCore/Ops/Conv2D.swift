@@ -45,10 +45,11 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                 stride: stride, padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
     let x = input.value, wv = weight.value, bv = bias?.value
     let plane = oh * ow, tiles = geometry.rowTiles
-    var out = [Float](repeating: 0, count: n * outChannels * plane)
+    // Every output is written by the bias fill or a beta-0 product, every column by im2col: no zero-fill.
+    var out = [Float](uninitializedCount: n * outChannels * plane)
     let bfloat16 = InferencePrecision.productsInBFloat16
     // The column matrix is built a band of output rows at a time so that it stays small (7×7 at 256² would be 800 MB).
-    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * ow)
+    var columns = [Float](uninitializedCount: geometry.columnRows * geometry.tileRows * ow)
     x.scalars.withUnsafeBufferPointer { xp in
         wv.scalars.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
@@ -76,8 +77,9 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
         let tileCapacity = geometry.columnRows * geometry.tileRows * ow
-        var columns = [Float](repeating: 0, count: needWeight ? tileCapacity : 0)
-        var dColumns = [Float](repeating: 0, count: needInput ? tileCapacity : 0)
+        // Written by im2col and a beta-0 product before being read.
+        var columns = [Float](uninitializedCount: needWeight ? tileCapacity : 0)
+        var dColumns = [Float](uninitializedCount: needInput ? tileCapacity : 0)
         x.scalars.withUnsafeBufferPointer { xp in
             wv.scalars.withUnsafeBufferPointer { wp in
                 g.scalars.withUnsafeBufferPointer { gp in

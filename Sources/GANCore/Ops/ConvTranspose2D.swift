@@ -22,9 +22,10 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
                                 stride: stride, padding: padding, outHeight: h, outWidth: w)
     let x = input.value, wv = weight.value, bv = bias?.value
     let inImage = c * h * w, outImage = geometry.imageSize, inPlane = h * w, tiles = geometry.rowTiles
-    var out = [Float](repeating: 0, count: n * outImage)
+    // col2im adds into the output: it starts as zeros, or as the bias the loop below fills in.
+    var out = bv == nil ? [Float](repeating: 0, count: n * outImage) : [Float](uninitializedCount: n * outImage)
     // The column matrix is built a band of input rows at a time to bound its size.
-    var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * w)
+    var columns = [Float](uninitializedCount: geometry.columnRows * geometry.tileRows * w)  // beta-0 products
     x.scalars.withUnsafeBufferPointer { xp in
         wv.scalars.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
@@ -49,9 +50,10 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
     if let bias { parents.append(bias) }
     let needInput = input.requiresGrad, needWeight = weight.requiresGrad
     return Variable(Tensor(shape: [n, outChannels, oh, ow], scalars: out), op: "convTranspose2d", parents: parents) { g in
-        var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
+        // dInput: every band written by a beta-0 product; columns: by im2col.
+        var dInput = [Float](uninitializedCount: needInput ? x.count : 0)
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
-        var columns = [Float](repeating: 0, count: geometry.columnRows * geometry.tileRows * w)
+        var columns = [Float](uninitializedCount: geometry.columnRows * geometry.tileRows * w)
         x.scalars.withUnsafeBufferPointer { xp in
             wv.scalars.withUnsafeBufferPointer { wp in
                 g.scalars.withUnsafeBufferPointer { gp in

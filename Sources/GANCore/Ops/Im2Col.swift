@@ -1,3 +1,5 @@
+import CKernels
+
 // im2col / col2im: the patch matrix behind convolution.
 // For one image [C, H, W], a k×k kernel, stride s, dilation d and zero padding p, the column matrix has
 // C·kh·kw rows and oh·ow columns: col[(c·kh + i)·kw + j][y·ow + x] = image[c][y·s - p + i·d][x·s - p + j·d]
@@ -33,16 +35,28 @@ struct ConvGeometry: Sendable {
     }
 }
 
+extension Array where Element == Float {
+    /// `count` floats left uninitialized, for a buffer that a kernel overwrites entirely before anything reads it
+    /// (a column matrix, a beta-0 product): no zero-fill pass over memory that is about to be written anyway.
+    init(uninitializedCount count: Int) { self.init(unsafeUninitializedCapacity: count) { _, n in n = count } }
+}
+
 /// Writes the columns of output rows `rows` (all of them by default) of `image`'s column matrix into
-/// `columns`, packed as [columnRows, rows.count·outWidth]; parallel over channels.
+/// `columns`, packed as [columnRows, rows.count·outWidth]; parallel over channels. Strides 1 and 2 take the
+/// AVX-512 kernel `gk_im2col_channel` where the CPU has it (`kernel: false` forces the Swift loop, for tests).
 func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: UnsafeMutablePointer<Float>,
-            rows: Range<Int>? = nil) {
+            rows: Range<Int>? = nil, kernel: Bool = true) {
     let g = geometry
     let rows = rows ?? 0..<g.outHeight
     let tileColumns = rows.count * g.outWidth
     let src = SharedConstPointer(image), dst = SharedPointer(columns)
     parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
         let plane = src.base + c * g.height * g.width
+        if kernel, gk_im2col_channel(plane, g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.dilation,
+                                     g.outWidth, rows.lowerBound, rows.upperBound,
+                                     dst.base + c * g.kernelHeight * g.kernelWidth * tileColumns, tileColumns) == 0 {
+            return
+        }
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
                 let row = dst.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns
@@ -74,15 +88,21 @@ func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: 
 }
 
 /// Adds the columns of output rows `rows` (packed as `im2col` writes them) back into `image`
-/// (the adjoint of `im2col`); parallel over channels.
+/// (the adjoint of `im2col`); parallel over channels. Strides 1 and 2 take `gk_col2im_channel` where the CPU has
+/// AVX-512 (`kernel: false` forces the Swift loop, for tests).
 func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: UnsafeMutablePointer<Float>,
-            rows: Range<Int>? = nil) {
+            rows: Range<Int>? = nil, kernel: Bool = true) {
     let g = geometry
     let rows = rows ?? 0..<g.outHeight
     let tileColumns = rows.count * g.outWidth
     let src = SharedConstPointer(columns), dst = SharedPointer(image)
     parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
         let plane = dst.base + c * g.height * g.width
+        if kernel, gk_col2im_channel(src.base + c * g.kernelHeight * g.kernelWidth * tileColumns, g.height, g.width,
+                                     g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.dilation, g.outWidth,
+                                     rows.lowerBound, rows.upperBound, plane, tileColumns) == 0 {
+            return
+        }
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
                 let row = src.base + ((c * g.kernelHeight + i) * g.kernelWidth + j) * tileColumns

@@ -52,31 +52,44 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
     let output = fusedReLU ? out : []
     return Variable(Tensor(shape: x.shape, scalars: out), op: fusedReLU ? "instanceNormReLU" : "instanceNorm",
                     parents: parents) { [means, inverseStd] upstream in
-        // Through the fused ReLU first: no gradient where the output was clamped to 0.
-        let g = fusedReLU ? Tensor.zip(upstream, Tensor(shape: x.shape, scalars: output), op: "instanceNormReLU") { $1 > 0 ? $0 : 0 } : upstream
+        let g = upstream
         var dx = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
         // Per-plane Σg·x̂ and Σg, reduced over the batch afterwards.
         var planeSumGX = [Float](repeating: 0, count: n * c), planeSumG = [Float](repeating: 0, count: n * c)
         g.scalars.withUnsafeBufferPointer { gb in
-            x.scalars.withUnsafeBufferPointer { xb in
-                dx.withUnsafeMutableBufferPointer { db in
-                    planeSumGX.withUnsafeMutableBufferPointer { sxb in
-                        planeSumG.withUnsafeMutableBufferPointer { sgb in
-                            let gp = SharedConstPointer(gb.baseAddress!), xp = SharedConstPointer(xb.baseAddress!)
-                            let dp = SharedPointer(db.baseAddress!)
-                            let sx = SharedPointer(sxb.baseAddress!), sg = SharedPointer(sgb.baseAddress!)
-                            parallelFor(n * c, work: x.count) { plane in
-                                let base = plane * m, ch = plane % c
-                                let mean = means[plane], inv = inverseStd[plane]
-                                let (sumG, sumGXc) = vectorSumAndDot(gp.base + base, xp.base + base, m, center: mean)
-                                let sumGX = sumGXc * Double(inv)  // Σ g·x̂
-                                sx.base[plane] = Float(sumGX); sg.base[plane] = Float(sumG)
-                                let scale = gamma?[ch] ?? 1
-                                let meanD = Float(Double(scale) * sumG / Double(m)), meanDX = Float(Double(scale) * sumGX / Double(m))
-                                // dx = (g·γ - mean(dx̂) - x̂·mean(dx̂·x̂)) / σ with x̂ = (x - μ)/σ.
-                                let gScale = scale * inv, xScale = meanDX * inv * inv, shift = -meanD * inv + mean * meanDX * inv * inv
-                                let gSrc = gp.base + base, xSrc = xp.base + base, target = dp.base + base
-                                for i in 0..<m { target[i] = gSrc[i] * gScale - xSrc[i] * xScale + shift }
+            output.withUnsafeBufferPointer { yb in
+                x.scalars.withUnsafeBufferPointer { xb in
+                    dx.withUnsafeMutableBufferPointer { db in
+                        planeSumGX.withUnsafeMutableBufferPointer { sxb in
+                            planeSumG.withUnsafeMutableBufferPointer { sgb in
+                                let gp = SharedConstPointer(gb.baseAddress!), xp = SharedConstPointer(xb.baseAddress!)
+                                let dp = SharedPointer(db.baseAddress!)
+                                let yp = fusedReLU ? SharedConstPointer(yb.baseAddress!) : nil
+                                let sx = SharedPointer(sxb.baseAddress!), sg = SharedPointer(sgb.baseAddress!)
+                                parallelFor(n * c, work: x.count) { plane in
+                                    let base = plane * m, ch = plane % c
+                                    let mean = means[plane], inv = inverseStd[plane]
+                                    let gIn = gp.base + base, target = dp.base + base
+                                    if let yp {
+                                        // Through the fused ReLU first: no gradient where the output was clamped to 0
+                                        // (the masked gradient is staged in dx, then overwritten in place below).
+                                        maskByPositive(gIn, by: yp.base + base, into: target, count: m)
+                                    }
+                                    let gSrc = yp == nil ? gIn : UnsafePointer(target)
+                                    let (sumG, sumGXc) = vectorSumAndDot(gSrc, xp.base + base, m, center: mean)
+                                    let sumGX = sumGXc * Double(inv)  // Σ g·x̂
+                                    sx.base[plane] = Float(sumGX); sg.base[plane] = Float(sumG)
+                                    let scale = gamma?[ch] ?? 1
+                                    let meanD = Float(Double(scale) * sumG / Double(m)), meanDX = Float(Double(scale) * sumGX / Double(m))
+                                    // dx = (g·γ - mean(dx̂) - x̂·mean(dx̂·x̂)) / σ with x̂ = (x - μ)/σ.
+                                    let gScale = scale * inv, xScale = meanDX * inv * inv, shift = -meanD * inv + mean * meanDX * inv * inv
+                                    let xSrc = xp.base + base
+                                    if yp != nil {
+                                        for i in 0..<m { target[i] = target[i] * gScale - xSrc[i] * xScale + shift }
+                                    } else {
+                                        for i in 0..<m { target[i] = gIn[i] * gScale - xSrc[i] * xScale + shift }
+                                    }
+                                }
                             }
                         }
                     }
@@ -90,4 +103,18 @@ public func instanceNorm(_ input: Variable, weight: Variable? = nil, bias: Varia
         if hasBias { grads.append(Tensor(shape: [c], scalars: dBeta)) }
         return grads
     }
+}
+
+/// out[i] = g[i] where y[i] > 0, else 0 (a ReLU's backward from its output), eight lanes at a time: the
+/// plain loop with a conditional load compiles to a scalar branch per element.
+func maskByPositive(_ g: UnsafePointer<Float>, by y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    let rg = UnsafeRawPointer(g), ry = UnsafeRawPointer(y), ro = UnsafeMutableRawPointer(out)
+    var i = 0
+    while i + 8 <= count {
+        let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let yv = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        ro.storeBytes(of: gv.replacing(with: 0, where: .!(yv .> 0)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { out[i] = y[i] > 0 ? g[i] : 0; i += 1 }
 }

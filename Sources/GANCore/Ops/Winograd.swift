@@ -145,7 +145,8 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
     let keptInput = keepsInput ? v : []
     return Variable(Tensor(shape: [n, o, g.outHeight, g.outWidth], scalars: out), op: "conv2d", parents: parents) { grad in
         var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
-        var du = [Float](repeating: 0, count: needWeight ? positions * o * c : 0)
+        // dU: the first band's product (beta 0) writes all of it, the others add (beta 1).
+        var du = [Float](uninitializedCount: needWeight ? positions * o * c : 0)
         // Fully written before being read: the output adjoint, V, and the beta-0 products; one band each.
         var dm = [Float](unsafeUninitializedCapacity: positions * o * bandTiles) { _, count in count = positions * o * bandTiles }
         let bandSize = positions * c * bandTiles
@@ -179,7 +180,8 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
                                                     }
                                                     batchedGemm(count: positions, transposeA: false, transposeB: true, m: o, n: c, k: t,
                                                                 a: dmp.baseAddress!, strideA: o * t, b: vBand, strideB: c * t,
-                                                                beta: 1, c: dup.baseAddress!, strideC: o * c)
+                                                                beta: b == 0 && rows == bands[0] ? 0 : 1, c: dup.baseAddress!,
+                                                                strideC: o * c)
                                                 }
                                             }
                                         }

@@ -1,3 +1,5 @@
+import CKernels
+
 // Optimizers over a fixed list of parameters, with PyTorch's update rules.
 // Adam (torch.optim.Adam, L2 weight_decay): g ← ∇ + λ·θ;  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;
 //   θ ← θ - lr · (m/(1-β1ᵗ)) / (√(v/(1-β2ᵗ)) + ε).
@@ -67,14 +69,10 @@ public final class Adam: Optimizer {
                         parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
                             let gp = SharedConstPointer(g.baseAddress!), mp = SharedPointer(m.baseAddress!)
                             let vp = SharedPointer(v.baseAddress!), tp = SharedPointer(theta.baseAddress!)
-                            parallelChunks(g.count) { range in
-                                for i in range {
-                                    let gi = gp.base[i] + decay * tp.base[i]
-                                    mp.base[i] = b1 * mp.base[i] + (1 - b1) * gi
-                                    vp.base[i] = b2 * vp.base[i] + (1 - b2) * gi * gi
-                                    let mHat = mp.base[i] / correction1, vHat = vp.base[i] / correction2
-                                    tp.base[i] -= lr * mHat / (vHat.squareRoot() + eps)
-                                }
+                            parallelChunks(g.count) { range in  // gk_adam_step: the update above, fused (adam.c)
+                                let i = range.lowerBound
+                                gk_adam_step(range.count, gp.base + i, tp.base + i, mp.base + i, vp.base + i, b1, b2,
+                                             eps, decay, lr, correction1, correction2)
                             }
                         }
                     }
@@ -82,6 +80,16 @@ public final class Adam: Optimizer {
             }
         }
     }
+}
+
+/// One Adam update of `count` elements on one forced kernel path (1 portable, 3 AVX-512; see `gk_adam_step`):
+/// moments and parameter updated in place; false if the CPU lacks the path. For tests.
+func adamStepKernel(path: Int32, count: Int, grad: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>,
+                    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, beta1: Float, beta2: Float,
+                    epsilon: Float, weightDecay: Float, learningRate: Float, step: Int) -> Bool {
+    let correction1 = 1 - Float(Double(beta1).power(step)), correction2 = 1 - Float(Double(beta2).power(step))
+    return gk_adam_step_with_path(path, count, grad, theta, m, v, beta1, beta2, epsilon, weightDecay, learningRate,
+                                  correction1, correction2) == 0
 }
 
 /// Stochastic gradient descent with optional momentum, dampening and L2 weight decay (PyTorch semantics).
