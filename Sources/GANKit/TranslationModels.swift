@@ -84,7 +84,7 @@ public struct TranslationJob: @unchecked Sendable {
     public var maxSide: Int?
 
     /// A job for the generator of `model` that translates into `domain`.
-    public init(model: TranslationModel, generator: String, tileSize: Int = 512, overlap: Int = 64,
+    public init(model: TranslationModel, generator: String, tileSize: Int = 384, overlap: Int = 64,
                 format: ImageFormat? = nil, quality: Int = 92, precision: InferencePrecision = .float32) throws {
         translator = Translator(generator: try model.loadGenerator(generator), tileSize: tileSize, overlap: overlap,
                                 precision: precision)

@@ -24,7 +24,7 @@ public final class Translator: @unchecked Sendable {
 
     /// A translator over a generator module (run in eval mode without gradients), its convolution
     /// products in `precision`.
-    public convenience init(generator: Module, tileSize: Int = 512, overlap: Int = 64, precision: InferencePrecision = .float32) {
+    public convenience init(generator: Module, tileSize: Int = 384, overlap: Int = 64, precision: InferencePrecision = .float32) {
         generator.eval()
         self.init(tileSize: tileSize, overlap: overlap, multiple: 4) { x in
             InferencePrecision.$current.withValue(precision) { withNoGrad { generator(Variable(x)).value } }
@@ -32,7 +32,7 @@ public final class Translator: @unchecked Sendable {
     }
 
     /// A translator over any function of [1, 3, h, w] tensors.
-    public init(tileSize: Int = 512, overlap: Int = 64, multiple: Int = 4, transform: @escaping (Tensor) -> Tensor) {
+    public init(tileSize: Int = 384, overlap: Int = 64, multiple: Int = 4, transform: @escaping (Tensor) -> Tensor) {
         precondition(tileSize > overlap && overlap >= 0 && multiple >= 1, "Translator: need tileSize > overlap >= 0")
         (self.tileSize, self.overlap, self.multiple, self.transform) = (tileSize, overlap, multiple, transform)
     }

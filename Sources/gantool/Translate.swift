@@ -42,7 +42,7 @@ struct Translate: ParsableCommand {
     var size: Int?
 
     @Option(help: "Largest side translated in one piece; larger images are tiled.")
-    var tileSize = 512
+    var tileSize = 384
 
     @Option(help: "Convolution arithmetic: float32, or bf16 (bfloat16 operands, float32 sums; AVX512_BF16 CPUs, float32 elsewhere).")
     var precision: InferencePrecision = .float32
