@@ -102,10 +102,12 @@ extension Tensor {
 }
 
 extension Tensor {
-    /// Combines two same-shape tensors element by element (in parallel chunks for large tensors);
-    /// a shape mismatch fails naming `op`.
+    /// A new tensor of `a`'s shape whose elements `chunk(x, y, z, range)` writes from `a` (x) and `b` (y), over
+    /// parallel chunks of the index range; a shape mismatch fails naming `op`. The loop lives in `chunk`, so the
+    /// compiler sees the arithmetic of each element.
     @inlinable
-    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: @Sendable (Float, Float) -> Float) -> Tensor {
+    static func combining(_ a: Tensor, _ b: Tensor, op: String,
+                          chunk: @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> Tensor {
         precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
         var out = [Float](unsafeUninitializedCapacity: a.count) { _, count in count = a.count }
         a.scalars.withUnsafeBufferPointer { pa in
@@ -113,32 +115,24 @@ extension Tensor {
                 out.withUnsafeMutableBufferPointer { po in
                     let x = SharedConstPointer(pa.baseAddress!), y = SharedConstPointer(pb.baseAddress!)
                     let z = SharedPointer(po.baseAddress!)
-                    parallelChunks(pa.count) { range in
-                        for i in range { z.base[i] = combine(x.base[i], y.base[i]) }
-                    }
+                    parallelChunks(pa.count) { range in chunk(x.base, y.base, z.base, range) }
                 }
             }
         }
         return Tensor(shape: a.shape, scalars: out)
     }
 
+    /// Combines two same-shape tensors element by element (in parallel chunks for large tensors);
+    /// a shape mismatch fails naming `op`.
+    @inlinable
+    static func zip(_ a: Tensor, _ b: Tensor, op: String, _ combine: @Sendable (Float, Float) -> Float) -> Tensor {
+        combining(a, b, op: op) { x, y, z, range in for i in range { z[i] = combine(x[i], y[i]) } }
+    }
+
     /// a + b element by element, as `zip(a, b, op: "add", +)` but with the addition in the loop itself:
     /// through zip's closure it stayed one call per element (3% of a generator forward, the residual sums).
     static func adding(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
-        var out = [Float](unsafeUninitializedCapacity: a.count) { _, count in count = a.count }
-        a.scalars.withUnsafeBufferPointer { pa in
-            b.scalars.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { po in
-                    let x = SharedConstPointer(pa.baseAddress!), y = SharedConstPointer(pb.baseAddress!)
-                    let z = SharedPointer(po.baseAddress!)
-                    parallelChunks(pa.count) { range in
-                        for i in range { z.base[i] = x.base[i] + y.base[i] }
-                    }
-                }
-            }
-        }
-        return Tensor(shape: a.shape, scalars: out)
+        combining(a, b, op: "add") { x, y, z, range in for i in range { z[i] = x[i] + y[i] } }
     }
 
     /// Applies `transform` to every element (in parallel chunks for large tensors).
