@@ -155,7 +155,6 @@ public struct ConditionalTrainingRun: Sendable {
 
         if onNonFinite == .rollback && !resuming { _ = try save() }   // something to roll back to
         let firstStep = trainer.step
-        var interruptedBy: Int32?
         while true {
             guard trainer.step < steps else {
                 if try save() { break }
@@ -163,9 +162,9 @@ public struct ConditionalTrainingRun: Sendable {
             }
             if signals.flag.isRaised {
                 guard try save() else { continue }
-                interruptedBy = signals.flag.signal
-                log("stopped by signal \(interruptedBy ?? 0) at step \(trainer.step); checkpoint written (continue with --resume)")
-                return ConditionalRunEnd(losses: trainer.lastLosses, signal: interruptedBy)
+                let signal = signals.flag.signal
+                log("stopped by signal \(signal ?? 0) at step \(trainer.step); checkpoint written (continue with --resume)")
+                return ConditionalRunEnd(losses: trainer.lastLosses, signal: signal)
             }
             beforeStep?(trainer)
             let losses = trainer.trainStep(on: data)

@@ -69,16 +69,12 @@ public enum ModelExport {
     /// folder; checkpoints take their domain names from `domains` (two names, A first). Nil when `run` is none of these.
     private static func translationModel(run: String, domains: [String]) throws(Failure) -> TranslationModel? {
         for source in [run, "\(run)/model"] { if let model = try? TranslationModel(folder: source) { return model } }
-        let checkpoint: String
-        if FileManager.default.fileExists(atPath: "\(run)/state.json") && (try? TranslationModel(checkpoint: run)) != nil {
-            checkpoint = run
-        } else if let latest = try? CycleGANCheckpoint.latestState(runFolder: run).folder {
-            checkpoint = latest
-        } else { return nil }
+        guard let model = (try? TranslationModel(checkpoint: run))
+                ?? (try? CycleGANCheckpoint.latestState(runFolder: run).folder).flatMap({ try? TranslationModel(checkpoint: $0) }) else { return nil }
         guard domains.count == 2, domains.allSatisfy({ !$0.isEmpty }) else {
-            throw .failed("\(checkpoint): a translation checkpoint does not know its domains: pass --class-names A,B (domain A first)")
+            throw .failed("\(model.folder): a translation checkpoint does not know its domains: pass --class-names A,B (domain A first)")
         }
-        do { return try TranslationModel(checkpoint: checkpoint, domainA: domains[0], domainB: domains[1]) } catch { throw .failed(error.description) }
+        return TranslationModel(renaming: model, domainA: domains[0], domainB: domains[1])
     }
 
     /// Writes a translation model folder (`gankit-cyclegan`) under a new name: its generators and its manifest, with

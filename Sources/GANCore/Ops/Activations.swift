@@ -24,28 +24,17 @@ public func leakyReLU(_ x: Variable, slope: Float = 0.01) -> Variable {
 /// (values = g, gate = x) with the slope in the loop, eight lanes at a time (through `pointwise` / `zip`
 /// closures they were one call per element, 1% of a CycleGAN training iteration).
 func leakyReLUPass(_ values: Tensor, gate: Tensor, slope: Float) -> Tensor {
-    precondition(values.shape == gate.shape, "leakyReLU: shapes \(values.shape) and \(gate.shape) differ")
-    var out = [Float](unsafeUninitializedCapacity: values.count) { _, count in count = values.count }
-    values.scalars.withUnsafeBufferPointer { pv in
-        gate.scalars.withUnsafeBufferPointer { pg in
-            out.withUnsafeMutableBufferPointer { po in
-                let v = SharedConstPointer(pv.baseAddress!), g = SharedConstPointer(pg.baseAddress!)
-                let o = SharedPointer(po.baseAddress!)
-                parallelChunks(pv.count) { range in
-                    let rv = UnsafeRawPointer(v.base), rg = UnsafeRawPointer(g.base), ro = UnsafeMutableRawPointer(o.base)
-                    var i = range.lowerBound
-                    while i + 8 <= range.upperBound {
-                        let vv = rv.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                        let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                        ro.storeBytes(of: vv.replacing(with: vv * slope, where: .!(gv .> 0)), toByteOffset: i * 4, as: SIMD8<Float>.self)
-                        i += 8
-                    }
-                    while i < range.upperBound { o.base[i] = g.base[i] > 0 ? v.base[i] : slope * v.base[i]; i += 1 }
-                }
-            }
+    Tensor.combining(values, gate, op: "leakyReLU") { v, g, o, range in
+        let rv = UnsafeRawPointer(v), rg = UnsafeRawPointer(g), ro = UnsafeMutableRawPointer(o)
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let vv = rv.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            ro.storeBytes(of: vv.replacing(with: vv * slope, where: .!(gv .> 0)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
         }
+        while i < range.upperBound { o[i] = g[i] > 0 ? v[i] : slope * v[i]; i += 1 }
     }
-    return Tensor(shape: values.shape, scalars: out)
 }
 
 /// Hyperbolic tangent.
