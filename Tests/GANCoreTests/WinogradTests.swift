@@ -14,10 +14,10 @@ struct WinogradTests {
     /// Output, input gradient, weight gradient (and bias gradient) of `conv2d` under `algorithm`,
     /// with an upstream gradient drawn from N(0, 1).
     static func convolution(_ algorithm: ConvolutionAlgorithm, x xValue: Tensor, weight wValue: Tensor, bias bValue: Tensor?,
-                            padding: Int) -> [Tensor] {
+                            padding: Int, paddingMode: PaddingMode = .zero) -> [Tensor] {
         ConvolutionAlgorithm.$current.withValue(algorithm) {
             let x = Variable.parameter(xValue), w = Variable.parameter(wValue), b = bValue.map(Variable.parameter)
-            let y = conv2d(x, weight: w, bias: b, padding: padding)
+            let y = conv2d(x, weight: w, bias: b, padding: padding, paddingMode: paddingMode)
             var upstream = SeededGenerator(seed: 99)
             let weights = Variable(Tensor.randomNormal(y.shape, using: &upstream))
             sum(y * weights).backward()
@@ -51,6 +51,58 @@ struct WinogradTests {
         for (name, (ours, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(winograd, reference)) {
             let error = Self.maxRelativeError(ours, expected)
             #expect(error <= 1e-4, "\(algorithm) \(name): relative error \(error)")
+        }
+    }
+
+    /// Reflection and replication padding read inside the transforms (a strip per band and channel) against an
+    /// explicit `pad` followed by the unpadded im2col convolution: forward and both gradients, C and Swift
+    /// transforms, one band and several, padding 1 and 2.
+    @Test(arguments: [(1, 16, 16, 9, 7, 1, PaddingMode.reflect), (2, 24, 16, 13, 20, 1, .replicate), (1, 16, 24, 12, 11, 2, .reflect),
+                      (1, 16, 16, 75, 67, 1, .reflect)],  // several bands
+          [ConvolutionAlgorithm.winograd2x2, .winograd4x4])
+    func foldedReflectionMatchesPaddedCopy(shape: (Int, Int, Int, Int, Int, Int, PaddingMode), algorithm: ConvolutionAlgorithm) {
+        let (batch, channels, outChannels, height, width, padding, mode) = shape
+        var rng = SeededGenerator(seed: UInt64(channels * 7 + height))
+        let xValue = Tensor.randomNormal([batch, channels, height, width], using: &rng)
+        let wValue = Tensor.randomNormal([outChannels, channels, 3, 3], std: 0.2, using: &rng)
+        let bValue = Tensor.randomNormal([outChannels], using: &rng)
+        let reference = Self.convolution(.im2col, x: xValue, weight: wValue, bias: bValue, padding: padding, paddingMode: mode)
+        let bandLimits = height > 60 ? (floats: 100_000, minimumTiles: 64) : WinogradGeometry.bandLimits
+        for useC in [true, false] {
+            let ours = WinogradKernels.$useC.withValue(useC) {
+                WinogradKernels.$minimumLaneFill.withValue(0) {
+                    WinogradGeometry.$bandLimits.withValue(bandLimits) {
+                        Self.convolution(algorithm, x: xValue, weight: wValue, bias: bValue, padding: padding, paddingMode: mode)
+                    }
+                }
+            }
+            for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(ours, reference)) {
+                let error = Self.maxRelativeError(a, b)
+                #expect(error <= 1e-4, "\(algorithm) \(mode) C \(useC) \(name): relative error \(error)")
+            }
+        }
+    }
+
+    /// `Sequential` runs a reflection pad and the unpadded convolution after it as one folded convolution, with the
+    /// outputs and gradients of the two layers run one after the other.
+    @Test func sequentialFoldsPaddingIntoTheConvolution() {
+        var rng = SeededGenerator(seed: 5)
+        let conv = Conv2d(inChannels: 16, outChannels: 16, kernelSize: 3, using: &rng)
+        let pad = Pad2d.reflection(1)
+        #expect(conv.canFold(pad) && !conv.canFold(Pad2d(Padding2D(left: 1, right: 0, top: 1, bottom: 1), mode: .reflect)))
+        let xValue = Tensor.randomNormal([1, 16, 10, 14], using: &rng)
+        func run(_ body: (Variable) -> Variable) -> [Tensor] {
+            let x = Variable.parameter(xValue)
+            conv.weight.grad = nil
+            let y = body(x)
+            sum(y * y).backward()
+            return [y.value, x.grad!, conv.weight.grad!]
+        }
+        let fused = run { Sequential(pad, conv)($0) }
+        let separate = run { conv(pad($0)) }
+        for (name, (a, b)) in zip(["output", "input gradient", "weight gradient"], zip(fused, separate)) {
+            let error = Self.maxRelativeError(a, b)
+            #expect(error <= 1e-5, "\(name): relative error \(error)")
         }
     }
 

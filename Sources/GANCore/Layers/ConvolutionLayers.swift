@@ -46,6 +46,22 @@ public final class Conv2d: Module, @unchecked Sendable {
         let w = spectralNorm?.apply(to: weight, training: isTraining) ?? weight
         return conv2d(input, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation)
     }
+
+    /// Whether `forward(_:folding:)` can take `pad` into the convolution: this layer pads nothing itself and `pad`
+    /// adds the same amount on every side.
+    public func canFold(_ pad: Pad2d) -> Bool {
+        let p = pad.padding
+        return padding == 0 && p.left == p.right && p.left == p.top && p.left == p.bottom
+    }
+
+    /// `forward(pad(input))` with the padding read inside the convolution where its kernel can (Winograd layers:
+    /// no padded copy); `canFold(pad)` must hold.
+    public func forward(_ input: Variable, folding pad: Pad2d) -> Variable {
+        precondition(canFold(pad), "Conv2d.forward(folding:): \(pad.padding) cannot fold into a layer with padding \(padding)")
+        let w = spectralNorm?.apply(to: weight, training: isTraining) ?? weight
+        return conv2d(input, weight: w, bias: bias, stride: stride, padding: pad.padding.left, paddingMode: pad.mode,
+                      dilation: dilation)
+    }
 }
 
 /// A transposed convolution layer (PyTorch `ConvTranspose2d`): `weight` [in, out, k, k] and `bias` [out].

@@ -114,17 +114,23 @@ public final class Sequential: Module, @unchecked Sendable {
     /// Applies each layer to the previous one's output.
     override public func forward(_ input: Variable) -> Variable {
         var x = input, i = 0
-        while i < layers.count {
-            // An instance norm followed by a ReLU runs as one fused pass (same result, one
-            // tensor fewer written and read each way).
-            if let norm = layers[i] as? InstanceNorm2d, i + 1 < layers.count, layers[i + 1] is ReLU {
-                x = norm.forward(x, fusedReLU: true)
-                i += 2
-                continue
-            }
-            x = layers[i](x)
-            i += 1
-        }
+        while i < layers.count { (x, i) = step(x, at: i) }
         return x
+    }
+
+    /// Applies layer `i` to `x` and returns its output and the next layer's index. Two pairs run as one pass
+    /// (same result): an instance norm and the ReLU after it (one tensor fewer written and read each way), and a
+    /// reflection or replication pad and the unpadded convolution after it (the convolution reads the border
+    /// itself: no padded copy). `keeping` lists layers whose own output is wanted, so not fused past.
+    public func step(_ x: Variable, at i: Int, keeping wanted: [Int] = []) -> (output: Variable, next: Int) {
+        if i + 1 < layers.count, !wanted.contains(i) {
+            if let norm = layers[i] as? InstanceNorm2d, layers[i + 1] is ReLU {
+                return (norm.forward(x, fusedReLU: true), i + 2)
+            }
+            if let pad = layers[i] as? Pad2d, let conv = layers[i + 1] as? Conv2d, conv.canFold(pad) {
+                return (conv.forward(x, folding: pad), i + 2)
+            }
+        }
+        return (layers[i](x), i + 1)
     }
 }

@@ -104,14 +104,7 @@ public final class ResnetGenerator: Module, @unchecked Sendable {
         guard let last = wanted.last else { return [] }
         var x = input, i = 0, out: [Variable] = []
         while i <= last {
-            // The fused instance norm + ReLU of `Sequential`, unless the norm's own output is wanted.
-            if let norm = model.layers[i] as? InstanceNorm2d, i + 1 < model.layers.count, model.layers[i + 1] is ReLU, !wanted.contains(i) {
-                x = norm.forward(x, fusedReLU: true)
-                i += 2
-            } else {
-                x = model.layers[i](x)
-                i += 1
-            }
+            (x, i) = model.step(x, at: i, keeping: wanted)  // the fused pairs of `Sequential`, unless a wanted layer splits one
             if wanted.contains(i - 1) { out.append(x) }
         }
         return out

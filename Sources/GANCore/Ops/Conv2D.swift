@@ -1,4 +1,4 @@
-// 2-D convolution (cross-correlation, as PyTorch), NCHW, zero padding, optional bias.
+// 2-D convolution (cross-correlation, as PyTorch), NCHW, zero (or reflection / replication) padding, optional bias.
 // out[n,o,y,x] = b[o] + Σ_{c,i,j} w[o,c,i,j] · in[n,c, y·s - p + i·d, x·s - p + j·d]   (d: dilation)
 // Per image: col = im2col(in[n]) [C·k·k, oh·ow];  out[n] = W[O, C·k·k] · col.
 // Backward:  dW += g[n] · colᵀ;  dcol = Wᵀ · g[n];  din[n] = col2im(dcol);  db[o] = Σ g[n,o,:,:].
@@ -10,9 +10,11 @@ func convolutionOutputSize(_ input: Int, kernel: Int, stride: Int, padding: Int,
 }
 
 /// 2-D convolution of `input` [N, C, H, W] with `weight` [O, C, kh, kw] and optional `bias` [O]; `dilation` spaces
-/// the kernel taps as PyTorch's `dilation` (dilated layers always take the im2col kernel).
+/// the kernel taps as PyTorch's `dilation` (dilated layers always take the im2col kernel). `paddingMode` fills the
+/// border: zeros (PyTorch's `padding`), or by reflection or replication, as `pad` followed by an unpadded
+/// convolution; Winograd layers read that border inside their input transform instead of from a padded copy.
 public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
-                   stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Variable {
+                   stride: Int = 1, padding: Int = 0, paddingMode: PaddingMode = .zero, dilation: Int = 1) -> Variable {
     let (n, c, h, w) = input.value.nchw("conv2d input")
     let ws = weight.shape
     precondition(ws.count == 4 && ws[1] == c,
@@ -26,14 +28,22 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     precondition(oh > 0 && ow > 0, "conv2d: input shape \(input.shape) too small for weight shape \(ws) with padding \(padding)")
     // Winograd and the shifted-tap kernel assume adjacent taps: dilated layers take im2col.
     let algorithm = ConvolutionAlgorithm.current
-    if algorithm != .im2col, dilation == 1,
-       WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels) {
+    let winograd = algorithm != .im2col && dilation == 1 &&
+        WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels)
+    if paddingMode != .zero && padding > 0 && !winograd {
+        return conv2d(pad(input, Padding2D(padding), mode: paddingMode), weight: weight, bias: bias, stride: stride,
+                      dilation: dilation)
+    }
+    if winograd {
+        if paddingMode == .reflect {
+            precondition(padding < h && padding < w, "conv2d: reflection padding \(padding) must be smaller than the input size, input shape \(input.shape)")
+        }
         let tile = switch algorithm {
         case .winograd2x2: 2
         case .winograd4x4: 4
         default: WinogradGeometry.preferredOutputTile(channels: c, outChannels: outChannels, outHeight: oh, outWidth: ow)
         }
-        return winogradConv2d(input, weight: weight, bias: bias, padding: padding, outputTile: tile)
+        return winogradConv2d(input, weight: weight, bias: bias, padding: padding, paddingMode: paddingMode, outputTile: tile)
     }
     if algorithm != .im2col, dilation == 1,
        thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: 0) {

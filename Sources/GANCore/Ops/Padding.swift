@@ -32,6 +32,17 @@ public enum PaddingMode: Sendable {
     case zero
 }
 
+/// The index along an axis of `size` pixels that padded position `i` (negative or past the end in the border)
+/// copies: reflected about the edge, clamped to it, or -1 (no source: zero).
+@inline(__always)
+func paddingSource(_ i: Int, size: Int, mode: PaddingMode) -> Int {
+    switch mode {
+    case .reflect: i < 0 ? -i : (i >= size ? 2 * (size - 1) - i : i)
+    case .replicate: min(max(i, 0), size - 1)
+    case .zero: i < 0 || i >= size ? -1 : i
+    }
+}
+
 /// Pads the spatial axes of an NCHW tensor by reflection, replication or zeros.
 public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> Variable {
     let op = switch mode {
@@ -45,15 +56,8 @@ public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> V
                      "\(op): padding \(padding) must be smaller than the input size, input shape \(input.shape)")
     }
     let oh = h + padding.top + padding.bottom, ow = w + padding.left + padding.right
-    func source(_ i: Int, _ size: Int) -> Int {
-        switch mode {
-        case .reflect: return i < 0 ? -i : (i >= size ? 2 * (size - 1) - i : i)
-        case .replicate: return min(max(i, 0), size - 1)
-        case .zero: return i < 0 || i >= size ? -1 : i  // -1: no source, the value is 0
-        }
-    }
-    let rows = (0..<oh).map { source($0 - padding.top, h) }
-    let cols = (0..<ow).map { source($0 - padding.left, w) }
+    let rows = (0..<oh).map { paddingSource($0 - padding.top, size: h, mode: mode) }
+    let cols = (0..<ow).map { paddingSource($0 - padding.left, size: w, mode: mode) }
     let x = input.value
     var out = [Float](unsafeUninitializedCapacity: n * c * oh * ow) { _, count in count = n * c * oh * ow }
     x.scalars.withUnsafeBufferPointer { xb in

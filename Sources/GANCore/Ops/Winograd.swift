@@ -7,7 +7,10 @@ import Foundation
 // Backward (the adjoints, transform by transform):
 //   dM = A dY Aᵀ;  dV[ξ] = U[ξ]ᵀ dM[ξ];  dU[ξ] = dM[ξ] V[ξ]ᵀ;  dg = Gᵀ dU G;  dd = B dV Bᵀ (added into overlapping tiles).
 // Zero padding is read as zeros at the tile edges, so no padded copy is made; tiles past the
-// right and bottom edges compute outputs that are dropped (and take zero gradient). Large images
+// right and bottom edges compute outputs that are dropped (and take zero gradient). Reflection and
+// replication padding fill one band's rows of one channel at a time into a small strip, which the
+// transforms read unpadded; the input adjoint writes such a strip and adds its border into the
+// pixels it was copied from. Large images
 // go through in bands of tile rows (V, M and the products of one band at a time).
 
 /// Sizes of one Winograd convolution.
@@ -15,6 +18,8 @@ struct WinogradGeometry: Sendable {
     let channels, height, width, outChannels, padding: Int
     /// m: outputs per tile side (2 or 4).
     let outputTile: Int
+    /// How the `padding` border is filled.
+    var paddingMode: PaddingMode = .zero
     var outHeight: Int { height + 2 * padding - 2 }
     var outWidth: Int { width + 2 * padding - 2 }
     var tilesHigh: Int { (outHeight + outputTile - 1) / outputTile }
@@ -64,16 +69,18 @@ private let winogradCacheLock = NSLock()
 
 /// Forward and backward of a stride-1 3×3 convolution through Winograd F(m×m, 3×3), m = `outputTile`
 /// (2 or 4), for `conv2d` (same contract: input [N, C, H, W], weight [O, C, 3, 3], optional bias [O]).
-func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, padding: Int, outputTile: Int) -> Variable {
-    outputTile == 4 ? winogradConv2d(input, weight: weight, bias: bias, padding: padding, Winograd4x4.self)
-        : winogradConv2d(input, weight: weight, bias: bias, padding: padding, Winograd2x2.self)
+func winogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, padding: Int, paddingMode: PaddingMode = .zero,
+                    outputTile: Int) -> Variable {
+    outputTile == 4 ? winogradConv2d(input, weight: weight, bias: bias, padding: padding, paddingMode: paddingMode, Winograd4x4.self)
+        : winogradConv2d(input, weight: weight, bias: bias, padding: padding, paddingMode: paddingMode, Winograd2x2.self)
 }
 
 private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Variable, bias: Variable?, padding: Int,
-                                                _ variant: W.Type) -> Variable {
+                                                paddingMode: PaddingMode, _ variant: W.Type) -> Variable {
     let (n, c, h, w) = input.value.nchw("conv2d input")
     let o = weight.shape[0], positions = W.inputTile * W.inputTile
-    let g = WinogradGeometry(channels: c, height: h, width: w, outChannels: o, padding: padding, outputTile: W.outputTile)
+    let g = WinogradGeometry(channels: c, height: h, width: w, outChannels: o, padding: padding, outputTile: W.outputTile,
+                             paddingMode: paddingMode)
     let x = input.value, wv = weight.value, bv = bias?.value
     // U depends on the weight only: reuse it while the weight is unchanged (a generator applied
     // three times per CycleGAN step, or every image of an inference batch).

@@ -333,55 +333,134 @@ enum WinogradKernels {
     @TaskLocal static var minimumLaneFill: Float = 0.75
 }
 
-/// V[ξ][c][t] = (Bᵀ d B)[ξ] for every α×α tile d (step m) in tile rows `rows` of one image [C, H, W], zeros outside it
-/// (t counts the band's tiles).
+/// V[ξ][c][t] = (Bᵀ d B)[ξ] for every α×α tile d (step m) in tile rows `rows` of one image [C, H, W], the border
+/// filled as `g.paddingMode` says (t counts the band's tiles).
 func winogradInput<W: WinogradVariant>(_: W.Type, _ image: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
                                        into v: UnsafeMutablePointer<Float>) {
-    let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.channels * tiles
+    let a = W.inputTile, tiles = rows.count * g.tilesWide, positionStride = g.channels * tiles
     let src = SharedConstPointer(image), dst = SharedPointer(v)
-    if WinogradKernels.fillsLanes(g) {
-        parallelFor(g.channels, work: a * a * plane) { c in
-            _ = gk_winograd_input(Int32(m), src.base + c * g.height * g.width, g.height, g.width, g.padding, g.tilesWide,
-                                     rows.lowerBound, rows.upperBound, dst.base + c * tiles, plane)
+    parallelFor(g.channels, work: a * a * positionStride) { c in
+        let plane = src.base + c * g.height * g.width, out = dst.base + c * tiles
+        guard g.paddingMode != .zero && g.padding > 0 else {
+            winogradInputPlane(W.self, plane, g, rows: rows, into: out, positionStride: positionStride)
+            return
         }
-        return
-    }
-    parallelFor(g.channels, work: a * a * plane) { c in
-        let input = src.base + c * g.height * g.width
-        withTileScratch { x, s, y in
-            forEachTileGroup(g, rows) { ty, tx, lanes in
-                gatherTiles(input, height: g.height, width: g.width, y0: m * ty - g.padding, x0: m * tx - g.padding,
-                            step: m, size: a, lanes: lanes, into: x)
-                sandwich(W.self, .bT, x, a, y, a, scratch: s)
-                let out = dst.base + c * tiles + (ty - rows.lowerBound) * g.tilesWide + tx
-                for xi in 0..<a * a { storeLanes(y, xi, out + xi * plane, lanes) }
-            }
+        let strip = PaddedStrip(g, rows: rows)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: strip.count) { buffer in
+            strip.fill(buffer.baseAddress!, from: plane)
+            winogradInputPlane(W.self, buffer.baseAddress!, strip.geometry, rows: 0..<rows.count, into: out,
+                               positionStride: positionStride)
         }
     }
 }
 
-/// dImage += B dV Bᵀ for every tile in tile rows `rows`, the adjoint of `winogradInput` (tiles overlap; parallel over channels).
-func winogradInputAdjoint<W: WinogradVariant>(_: W.Type, _ dv: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
-                                              into dImage: UnsafeMutablePointer<Float>) {
-    let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.channels * tiles
-    let src = SharedConstPointer(dv), dst = SharedPointer(dImage)
-    if WinogradKernels.runsC && m == 4 {
-        parallelFor(g.channels, work: a * a * plane) { c in
-            _ = gk_winograd_input_adjoint(Int32(m), src.base + c * tiles, plane, g.height, g.width, g.padding, g.tilesWide,
-                                          rows.lowerBound, rows.upperBound, dst.base + c * g.height * g.width)
-        }
+/// `winogradInput` for one channel's plane (zero padding).
+private func winogradInputPlane<W: WinogradVariant>(_: W.Type, _ input: UnsafePointer<Float>, _ g: WinogradGeometry,
+                                                    rows: Range<Int>, into out: UnsafeMutablePointer<Float>,
+                                                    positionStride: Int) {
+    let a = W.inputTile, m = W.outputTile
+    if WinogradKernels.fillsLanes(g) {
+        _ = gk_winograd_input(Int32(m), input, g.height, g.width, g.padding, g.tilesWide, rows.lowerBound, rows.upperBound,
+                              out, positionStride)
         return
     }
-    parallelFor(g.channels, work: a * a * plane) { c in
-        let image = dst.base + c * g.height * g.width
-        withTileScratch { x, s, y in
-            forEachTileGroup(g, rows) { ty, tx, lanes in
-                let at = src.base + c * tiles + (ty - rows.lowerBound) * g.tilesWide + tx
-                for xi in 0..<a * a { loadLanes(at + xi * plane, lanes, into: x, xi) }
-                sandwich(W.self, .b, x, a, y, a, scratch: s)
-                scatterTiles(y, size: a, lanes: lanes, into: image, height: g.height, width: g.width,
-                             y0: m * ty - g.padding, x0: m * tx - g.padding, step: m, accumulate: true)
-            }
+    withTileScratch { x, s, y in
+        forEachTileGroup(g, rows) { ty, tx, lanes in
+            gatherTiles(input, height: g.height, width: g.width, y0: m * ty - g.padding, x0: m * tx - g.padding,
+                        step: m, size: a, lanes: lanes, into: x)
+            sandwich(W.self, .bT, x, a, y, a, scratch: s)
+            let at = out + (ty - rows.lowerBound) * g.tilesWide + tx
+            for xi in 0..<a * a { storeLanes(y, xi, at + xi * positionStride, lanes) }
+        }
+    }
+}
+
+/// dImage += B dV Bᵀ for every tile in tile rows `rows`, the adjoint of `winogradInput` (tiles overlap; parallel over
+/// channels); gradients reaching a reflected or replicated border go to the pixels it copies.
+func winogradInputAdjoint<W: WinogradVariant>(_: W.Type, _ dv: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
+                                              into dImage: UnsafeMutablePointer<Float>) {
+    let a = W.inputTile, tiles = rows.count * g.tilesWide, positionStride = g.channels * tiles
+    let src = SharedConstPointer(dv), dst = SharedPointer(dImage)
+    parallelFor(g.channels, work: a * a * positionStride) { c in
+        let plane = dst.base + c * g.height * g.width, at = src.base + c * tiles
+        guard g.paddingMode != .zero && g.padding > 0 else {
+            winogradInputAdjointPlane(W.self, at, g, rows: rows, into: plane, positionStride: positionStride)
+            return
+        }
+        let strip = PaddedStrip(g, rows: rows)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: strip.count) { buffer in
+            buffer.initialize(repeating: 0)
+            winogradInputAdjointPlane(W.self, at, strip.geometry, rows: 0..<rows.count, into: buffer.baseAddress!,
+                                      positionStride: positionStride)
+            strip.addBorder(buffer.baseAddress!, into: plane)
+        }
+    }
+}
+
+/// `winogradInputAdjoint` for one channel's plane (zero padding).
+private func winogradInputAdjointPlane<W: WinogradVariant>(_: W.Type, _ dv: UnsafePointer<Float>, _ g: WinogradGeometry,
+                                                           rows: Range<Int>, into image: UnsafeMutablePointer<Float>,
+                                                           positionStride: Int) {
+    let a = W.inputTile, m = W.outputTile
+    if WinogradKernels.runsC && m == 4 {
+        _ = gk_winograd_input_adjoint(Int32(m), dv, positionStride, g.height, g.width, g.padding, g.tilesWide,
+                                      rows.lowerBound, rows.upperBound, image)
+        return
+    }
+    withTileScratch { x, s, y in
+        forEachTileGroup(g, rows) { ty, tx, lanes in
+            let at = dv + (ty - rows.lowerBound) * g.tilesWide + tx
+            for xi in 0..<a * a { loadLanes(at + xi * positionStride, lanes, into: x, xi) }
+            sandwich(W.self, .b, x, a, y, a, scratch: s)
+            scatterTiles(y, size: a, lanes: lanes, into: image, height: g.height, width: g.width,
+                         y0: m * ty - g.padding, x0: m * tx - g.padding, step: m, accumulate: true)
+        }
+    }
+}
+
+/// The rows of one band's tiles cut from a plane padded by reflection or replication: a strip `g.width + 2p` wide
+/// that the transforms read as an unpadded plane whose tile row 0 is the band's first.
+private struct PaddedStrip {
+    let source: WinogradGeometry
+    /// The strip as a plane (padding 0; past its last row, zeros: outputs there are dropped).
+    let geometry: WinogradGeometry
+    /// The strip's first row in padded coordinates.
+    let firstRow: Int
+    var count: Int { geometry.height * geometry.width }
+
+    init(_ g: WinogradGeometry, rows: Range<Int>) {
+        source = g
+        firstRow = g.outputTile * rows.lowerBound
+        let height = min(g.outputTile * rows.count + 2, g.height + 2 * g.padding - firstRow)
+        geometry = WinogradGeometry(channels: g.channels, height: height, width: g.width + 2 * g.padding,
+                                    outChannels: g.outChannels, padding: 0, outputTile: g.outputTile)
+    }
+
+    /// The plane row and column that strip row `r` and column `x` copy.
+    private func sourceRow(_ r: Int) -> Int {
+        paddingSource(firstRow + r - source.padding, size: source.height, mode: source.paddingMode)
+    }
+    private func sourceColumn(_ x: Int) -> Int { paddingSource(x - source.padding, size: source.width, mode: source.paddingMode) }
+
+    /// strip[r][x] = plane[sourceRow(r)][sourceColumn(x)].
+    func fill(_ strip: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>) {
+        let p = source.padding, w = source.width, stripWidth = geometry.width
+        for r in 0..<geometry.height {
+            let line = plane + sourceRow(r) * w, out = strip + r * stripWidth
+            for x in 0..<p { out[x] = line[sourceColumn(x)] }
+            (out + p).update(from: line, count: w)
+            for x in (p + w)..<stripWidth { out[x] = line[sourceColumn(x)] }
+        }
+    }
+
+    /// plane[sourceRow(r)][sourceColumn(x)] += strip[r][x]: the adjoint of `fill`.
+    func addBorder(_ strip: UnsafePointer<Float>, into plane: UnsafeMutablePointer<Float>) {
+        let p = source.padding, w = source.width, stripWidth = geometry.width
+        for r in 0..<geometry.height {
+            let line = plane + sourceRow(r) * w, gradient = strip + r * stripWidth
+            for x in 0..<p { line[sourceColumn(x)] += gradient[x] }
+            for x in 0..<w { line[x] += gradient[p + x] }
+            for x in (p + w)..<stripWidth { line[sourceColumn(x)] += gradient[x] }
         }
     }
 }
