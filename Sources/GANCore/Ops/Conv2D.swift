@@ -59,7 +59,8 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     var out = [Float](uninitializedCount: n * outChannels * plane)
     let bfloat16 = InferencePrecision.productsInBFloat16
     // The column matrix is built a band of output rows at a time so that it stays small (7×7 at 256² would be 800 MB).
-    var columns = [Float](uninitializedCount: geometry.columnRows * geometry.tileRows * ow)
+    var columns = ScratchPool.shared.take(geometry.columnRows * geometry.tileRows * ow)
+    defer { ScratchPool.shared.giveBack(&columns) }
     x.scalars.withUnsafeBufferPointer { xp in
         wv.scalars.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
@@ -88,8 +89,12 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
         let tileCapacity = geometry.columnRows * geometry.tileRows * ow
         // Written by im2col and a beta-0 product before being read.
-        var columns = [Float](uninitializedCount: needWeight ? tileCapacity : 0)
-        var dColumns = [Float](uninitializedCount: needInput ? tileCapacity : 0)
+        var columns = ScratchPool.shared.take(needWeight ? tileCapacity : 0)
+        var dColumns = ScratchPool.shared.take(needInput ? tileCapacity : 0)
+        defer {
+            ScratchPool.shared.giveBack(&columns)
+            ScratchPool.shared.giveBack(&dColumns)
+        }
         x.scalars.withUnsafeBufferPointer { xp in
             wv.scalars.withUnsafeBufferPointer { wp in
                 g.scalars.withUnsafeBufferPointer { gp in

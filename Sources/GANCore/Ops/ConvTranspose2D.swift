@@ -25,7 +25,8 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
     // col2im adds into the output: it starts as zeros, or as the bias the loop below fills in.
     var out = bv == nil ? [Float](repeating: 0, count: n * outImage) : [Float](uninitializedCount: n * outImage)
     // The column matrix is built a band of input rows at a time to bound its size.
-    var columns = [Float](uninitializedCount: geometry.columnRows * geometry.tileRows * w)  // beta-0 products
+    var columns = ScratchPool.shared.take(geometry.columnRows * geometry.tileRows * w)  // beta-0 products
+    defer { ScratchPool.shared.giveBack(&columns) }
     x.scalars.withUnsafeBufferPointer { xp in
         wv.scalars.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
@@ -53,7 +54,8 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
         // dInput: every band written by a beta-0 product; columns: by im2col.
         var dInput = [Float](uninitializedCount: needInput ? x.count : 0)
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
-        var columns = [Float](uninitializedCount: geometry.columnRows * geometry.tileRows * w)
+        var columns = ScratchPool.shared.take(geometry.columnRows * geometry.tileRows * w)
+        defer { ScratchPool.shared.giveBack(&columns) }
         x.scalars.withUnsafeBufferPointer { xp in
             wv.scalars.withUnsafeBufferPointer { wp in
                 g.scalars.withUnsafeBufferPointer { gp in

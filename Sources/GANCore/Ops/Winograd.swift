@@ -112,8 +112,8 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
     let keepsInput = GradientMode.isEnabled && weight.requiresGrad
     let vSize = positions * c * g.tiles, bandTiles = g.bandRows * g.tilesWide
     let vCount = keepsInput ? n * vSize : positions * c * bandTiles
-    var v = [Float](unsafeUninitializedCapacity: vCount) { _, count in count = vCount }
-    var m = [Float](unsafeUninitializedCapacity: positions * o * bandTiles) { _, count in count = positions * o * bandTiles }
+    var v = keepsInput ? [Float](uninitializedCount: vCount) : ScratchPool.shared.take(vCount)
+    var m = ScratchPool.shared.take(positions * o * bandTiles)
     x.scalars.withUnsafeBufferPointer { xp in
         u.withUnsafeBufferPointer { up in
             v.withUnsafeMutableBufferPointer { vp in
@@ -146,25 +146,29 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
             }
         }
     }
+    ScratchPool.shared.giveBack(&m)
+    let keptInput = keepsInput ? v : []
+    if !keepsInput { ScratchPool.shared.giveBack(&v) }
     var parents = [input, weight]
     if let bias { parents.append(bias) }
     let needInput = input.requiresGrad, needWeight = weight.requiresGrad
-    let keptInput = keepsInput ? v : []
     return Variable(Tensor(shape: [n, o, g.outHeight, g.outWidth], scalars: out), op: "conv2d", parents: parents) { grad in
         var dInput = [Float](repeating: 0, count: needInput ? x.count : 0)
         // dU: the first band's product (beta 0) writes all of it, the others add (beta 1).
         var du = [Float](uninitializedCount: needWeight ? positions * o * c : 0)
         // Fully written before being read: the output adjoint, V, and the beta-0 products; one band each.
-        var dm = [Float](unsafeUninitializedCapacity: positions * o * bandTiles) { _, count in count = positions * o * bandTiles }
+        var dm = ScratchPool.shared.take(positions * o * bandTiles)
         let bandSize = positions * c * bandTiles
-        var v = keptInput.isEmpty && needWeight ? [Float](unsafeUninitializedCapacity: bandSize) { _, count in count = bandSize } : keptInput
-        var dv = [Float](unsafeUninitializedCapacity: needInput ? bandSize : 0) { _, count in count = needInput ? bandSize : 0 }
+        let transformsAgain = keptInput.isEmpty && needWeight
+        // V again, a band at a time, where the forward pass kept none (the kept one is only read: no copy of it).
+        var v = ScratchPool.shared.take(transformsAgain ? bandSize : 0)
+        var dv = ScratchPool.shared.take(needInput ? bandSize : 0)
         x.scalars.withUnsafeBufferPointer { xp in
             grad.scalars.withUnsafeBufferPointer { gp in
                 u.withUnsafeBufferPointer { up in
                     dm.withUnsafeMutableBufferPointer { dmp in
                         dv.withUnsafeMutableBufferPointer { dvp in
-                            v.withUnsafeMutableBufferPointer { vp in
+                            keptInput.withUnsafeBufferPointer { kp in v.withUnsafeMutableBufferPointer { vp in
                                 du.withUnsafeMutableBufferPointer { dup in
                                     dInput.withUnsafeMutableBufferPointer { dip in
                                         for b in 0..<n {
@@ -178,12 +182,12 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
                                                     winogradInputAdjoint(W.self, dvp.baseAddress!, g, rows: rows, into: dip.baseAddress! + b * c * h * w)
                                                 }
                                                 if needWeight {
-                                                    let vBand: UnsafeMutablePointer<Float>
-                                                    if keptInput.isEmpty {
-                                                        vBand = vp.baseAddress!
-                                                        winogradInput(W.self, xp.baseAddress! + b * c * h * w, g, rows: rows, into: vBand)
+                                                    let vBand: UnsafePointer<Float>
+                                                    if transformsAgain {
+                                                        winogradInput(W.self, xp.baseAddress! + b * c * h * w, g, rows: rows, into: vp.baseAddress!)
+                                                        vBand = UnsafePointer(vp.baseAddress!)
                                                     } else {
-                                                        vBand = vp.baseAddress! + b * vSize + positions * c * rows.lowerBound * g.tilesWide
+                                                        vBand = kp.baseAddress! + b * vSize + positions * c * rows.lowerBound * g.tilesWide
                                                     }
                                                     batchedGemm(count: positions, transposeA: false, transposeB: true, m: o, n: c, k: t,
                                                                 a: dmp.baseAddress!, strideA: o * t, b: vBand, strideB: c * t,
@@ -194,12 +198,15 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
                                         }
                                     }
                                 }
-                            }
+                            }}
                         }
                     }
                 }
             }
         }
+        ScratchPool.shared.giveBack(&dm)
+        ScratchPool.shared.giveBack(&dv)
+        if transformsAgain { ScratchPool.shared.giveBack(&v) }
         var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
         if needWeight {
             du.withUnsafeBufferPointer { dup in
