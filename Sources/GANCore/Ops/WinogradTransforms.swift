@@ -418,6 +418,19 @@ private func winogradInputAdjointPlane<W: WinogradVariant>(_: W.Type, _ dv: Unsa
     }
 }
 
+/// dst[i] += src[i] for i < count, eight lanes at a time.
+@inline(__always)
+private func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+    let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+    var i = 0
+    while i + 8 <= count {
+        let sum = d.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        d.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { dst[i] += src[i]; i += 1 }
+}
+
 /// The rows of one band's tiles cut from a plane padded by reflection or replication: a strip `g.width + 2p` wide
 /// that the transforms read as an unpadded plane whose tile row 0 is the band's first.
 private struct PaddedStrip {
@@ -459,7 +472,7 @@ private struct PaddedStrip {
         for r in 0..<geometry.height {
             let line = plane + sourceRow(r) * w, gradient = strip + r * stripWidth
             for x in 0..<p { line[sourceColumn(x)] += gradient[x] }
-            for x in 0..<w { line[x] += gradient[p + x] }
+            addInPlace(line, gradient + p, count: w)
             for x in (p + w)..<stripWidth { line[sourceColumn(x)] += gradient[x] }
         }
     }
