@@ -22,6 +22,13 @@ struct ScratchPoolTests {
         #expect(pool.retainedBytes == 8000)
     }
 
+    @Test func keepsNothingGivenBackOutsideTraining() {
+        let pool = ScratchPool(retainedLimit: 1 << 20)
+        var a = pool.take(1000)
+        withNoGrad { pool.giveBack(&a) }
+        #expect(a.isEmpty && pool.retainedBytes == 0)
+    }
+
     @Test func keepsAtMostItsLimitDroppingTheOldestSizesFirst() {
         let pool = ScratchPool(retainedLimit: 10_000)
         var small = pool.take(1000), medium = pool.take(1200), large = pool.take(2000), huge = pool.take(3000)
