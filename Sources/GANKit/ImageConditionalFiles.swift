@@ -50,11 +50,14 @@ public final class ImageConditionalJob: @unchecked Sendable {
     public let format: ImageFormat?
     /// JPEG quality.
     public let quality: Int
+    /// The convolution arithmetic (bf16: bfloat16 operands on CPUs with AVX512_BF16).
+    public let precision: InferencePrecision
 
     /// A job over a loaded model.
-    public init(model: Pix2PixModel, tileSize: Int = 512, format: ImageFormat? = nil, quality: Int = 92) {
+    public init(model: Pix2PixModel, tileSize: Int = 512, format: ImageFormat? = nil, quality: Int = 92,
+                precision: InferencePrecision = .float32) {
         translator = Pix2PixTranslator(model: model, tileSize: tileSize, overlap: min(64, tileSize / 4))
-        (self.format, self.quality) = (format, quality)
+        (self.format, self.quality, self.precision) = (format, quality, precision)
     }
 
     /// The model's manifest.
@@ -63,7 +66,7 @@ public final class ImageConditionalJob: @unchecked Sendable {
     /// Translates one image.
     /// - Throws: `PairedDataError` or `ImageIOError`.
     public func translate(_ image: Image) throws -> Image {
-        try lock.withLock { try translator.translate(image) }
+        try lock.withLock { try InferencePrecision.$current.withValue(precision) { try translator.translate(image) } }
     }
 
     /// Reads `input`, translates it, writes `output` atomically.

@@ -86,6 +86,8 @@ public struct Inpainter: Sendable, Equatable {
     public var radius: Int
     /// How ``Method/gan`` cuts images into network windows.
     public var plan: InpaintingWindowPlan
+    /// The convolution arithmetic of ``Method/gan`` (bf16: bfloat16 operands on CPUs with AVX512_BF16).
+    public var precision = InferencePrecision.float32
     private let network: LockedInpaintingModel?
 
     /// An inpainter using Telea with a neighbourhood of `radius` pixels. `.gan` needs a model: use
@@ -126,13 +128,16 @@ public struct Inpainter: Sendable, Equatable {
             return (try TeleaInpainter(radius: radius).inpaint(image, mask: mask), [])
         case .gan:
             guard let network else { throw .invalidArgument("the gan method needs a model: Inpainter(modelNamed:) or Inpainter(model:)") }
-            return try network.inpaint(image, mask: mask, plan: plan)
+            let result = InferencePrecision.$current.withValue(precision) {
+                Result { () throws(InpaintingError) in try network.inpaint(image, mask: mask, plan: plan) }
+            }
+            return try result.get()
         }
     }
 
-    /// Same method, radius, plan and model folder.
+    /// Same method, radius, plan, precision and model.
     public static func == (a: Inpainter, b: Inpainter) -> Bool {
-        a.method == b.method && a.radius == b.radius && a.plan == b.plan && a.network === b.network
+        a.method == b.method && a.radius == b.radius && a.plan == b.plan && a.precision == b.precision && a.network === b.network
     }
 }
 

@@ -19,6 +19,7 @@ struct Generate: ParsableCommand {
             Examples:
               gantool generate --model faces-colorize --from old.png -o colour.png
               gantool generate --model runs/faces/model --from photos/ -o coloured/ --json
+              gantool generate --model faces-colorize --from photos/ -o coloured/ --precision bf16
 
               gantool generate --model runs/mnist --label 7 --count 16 --seed 1 -o sevens.png
               gantool generate --model runs/mnist --labels all --count 8 --truncation 1.5 -o all.png
@@ -42,6 +43,8 @@ struct Generate: ParsableCommand {
 
     @Option(help: "With --from: JPEG quality, 1-100.")
     var quality = 92
+
+    @OptionGroup var arithmetic: PrecisionFlag
 
     @OptionGroup var batch: BatchFlags
 
@@ -100,7 +103,8 @@ struct Generate: ParsableCommand {
     func runImageConditional() throws {
         let job: ImageConditionalJob
         do {
-            job = ImageConditionalJob(model: try ImageConditionalModels.load(model, models: models), tileSize: tileSize, format: format, quality: quality)
+            job = ImageConditionalJob(model: try ImageConditionalModels.load(model, models: models), tileSize: tileSize, format: format, quality: quality,
+                                      precision: arithmetic.precision)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

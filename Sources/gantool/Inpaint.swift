@@ -28,6 +28,7 @@ struct Inpaint: ParsableCommand {
               gantool inpaint photos/ --masks masks/ -o filled/ --radius 7 --json
               gantool inpaint cutouts/ --mask-from-alpha -o filled/ --format png
               gantool inpaint photos/ --masks masks/ --model faces-inpaint -o filled/
+              gantool inpaint photos/ --masks masks/ --model faces-inpaint --precision bf16 -o filled/
             """)
 
     @Argument(help: ArgumentHelp("IMAGE MASK, or images (files, folders, patterns) with --masks or --mask-from-alpha.", valueName: "inputs"))
@@ -68,6 +69,8 @@ struct Inpaint: ParsableCommand {
 
     @Option(help: "JPEG quality, 1-100.")
     var quality = 92
+
+    @OptionGroup var arithmetic: PrecisionFlag
 
     @OptionGroup var batch: BatchFlags
 
@@ -114,7 +117,11 @@ struct Inpaint: ParsableCommand {
         }
         let inpainter: Inpainter
         if model != nil || method == .gan {
-            do { inpainter = try Inpainter(modelNamed: model, models: models, plan: InpaintingWindowPlan(cap: windowCap)) } catch {
+            do {
+                var gan = try Inpainter(modelNamed: model, models: models, plan: InpaintingWindowPlan(cap: windowCap))
+                gan.precision = arithmetic.precision
+                inpainter = gan
+            } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
             }

@@ -44,8 +44,7 @@ struct Translate: ParsableCommand {
     @Option(help: "Largest side translated in one piece; larger images are tiled.")
     var tileSize = 384
 
-    @Option(help: "Convolution arithmetic: float32, or bf16 (bfloat16 operands, float32 sums; AVX512_BF16 CPUs, float32 elsewhere).")
-    var precision: InferencePrecision = .float32
+    @OptionGroup var arithmetic: PrecisionFlag
 
     @OptionGroup var batch: BatchFlags
 
@@ -61,7 +60,7 @@ struct Translate: ParsableCommand {
         do {
             let (found, generator) = try TranslationModels.resolve(to: to, model: model, in: folder)
             var made = try TranslationJob(model: found, generator: generator, tileSize: tileSize, overlap: 64, format: format, quality: quality,
-                                          precision: precision)
+                                          precision: arithmetic.precision)
             made.maxSide = size
             job = made
         } catch {
@@ -78,3 +77,9 @@ struct Translate: ParsableCommand {
 }
 
 extension InferencePrecision: ExpressibleByArgument {}
+
+/// `--precision`, for every command that runs a network over images.
+struct PrecisionFlag: ParsableArguments {
+    @Option(help: "Convolution arithmetic: float32, or bf16 (bfloat16 operands, float32 sums; AVX512_BF16 CPUs, float32 elsewhere).")
+    var precision: InferencePrecision = .float32
+}
