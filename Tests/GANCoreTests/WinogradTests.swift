@@ -293,6 +293,26 @@ struct ThinOutputConvTests {
     }
 }
 
+/// The thin-output path in inference reads padded strips band by band instead of a padded copy: against pad +
+/// im2col for zero, reflection and replication padding, with more bands than some images have rows.
+struct ThinOutputConvStripTests {
+    @Test(arguments: [(1, 64, 3, 20, 17, 7, 3, PaddingMode.reflect), (2, 16, 3, 9, 12, 7, 3, .replicate),
+                      (1, 32, 1, 5, 6, 3, 1, .zero), (1, 16, 2, 4, 30, 3, 2, .reflect)])
+    func matchesPaddedCopy(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int, padding: Int,
+                           mode: PaddingMode) {
+        var rng = SeededGenerator(seed: UInt64(channels + height))
+        let x = Variable(Tensor.randomNormal([batch, channels, height, width], using: &rng))
+        let w = Variable(Tensor.randomNormal([outChannels, channels, kernel, kernel], std: 0.2, using: &rng))
+        let b = Variable(Tensor.randomNormal([outChannels], using: &rng))
+        let ours = withNoGrad { conv2d(x, weight: w, bias: b, padding: padding, paddingMode: mode).value }
+        let expected = withNoGrad {
+            ConvolutionAlgorithm.$current.withValue(.im2col) { conv2d(pad(x, Padding2D(padding), mode: mode), weight: w, bias: b).value }
+        }
+        let error = WinogradTests.maxRelativeError(ours, expected)
+        #expect(error <= 1e-5, "\(mode) padding \(padding): relative error \(error)")
+    }
+}
+
 /// gk_thin_conv2d's C paths (portable, AVX2, AVX-512, where the CPU has them) against a plain loop, on sizes
 /// that leave partial pixel blocks (widths past 64 and 24, not multiples of them) and output-channel groups of 4 + 1.
 struct ThinConvKernelTests {

@@ -30,6 +30,12 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let algorithm = ConvolutionAlgorithm.current
     let winograd = algorithm != .im2col && dilation == 1 &&
         WinogradGeometry.applies(kernelHeight: ws[2], kernelWidth: ws[3], stride: stride, channels: c, outChannels: outChannels)
+    let thin = algorithm != .im2col && dilation == 1 &&
+        thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: 0)
+    if thin && padding > 0 && !GradientMode.isEnabled {
+        // Inference: each band of output rows reads its own padded strip (no padded copy of the image).
+        return thinOutputConv2d(input, weight: weight, bias: bias, padding: padding, mode: paddingMode)
+    }
     if paddingMode != .zero && padding > 0 && !winograd {
         return conv2d(pad(input, Padding2D(padding), mode: paddingMode), weight: weight, bias: bias, stride: stride,
                       dilation: dilation)
@@ -45,9 +51,8 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         }
         return winogradConv2d(input, weight: weight, bias: bias, padding: padding, paddingMode: paddingMode, outputTile: tile)
     }
-    if algorithm != .im2col, dilation == 1,
-       thinOutputConvApplies(channels: c, outChannels: outChannels, stride: stride, padding: 0) {
-        // A padded copy (small: these layers sit at the end of a network) instead of an im2col matrix.
+    if thin {
+        // Training: a padded copy (the autograd graph's pad node) instead of an im2col matrix.
         let source = padding == 0 ? input : pad(input, Padding2D(padding), mode: .zero)
         return thinOutputConv2d(source, weight: weight, bias: bias)
     }

@@ -43,6 +43,25 @@ func paddingSource(_ i: Int, size: Int, mode: PaddingMode) -> Int {
     }
 }
 
+/// Rows [firstRow, firstRow + rows) of one plane [h, w] padded by `p` on every side with `mode`, each `w + 2p` wide,
+/// into `out`: row r copies plane row `paddingSource(firstRow + r - p)` (zeros where there is none). The strips that
+/// convolutions read in place of a padded copy of the whole image.
+func copyPaddedRows(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, padding p: Int, mode: PaddingMode,
+                    firstRow: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+    let stripWidth = w + 2 * p
+    for r in 0..<rows {
+        let line = out + r * stripWidth, source = paddingSource(firstRow + r - p, size: h, mode: mode)
+        guard source >= 0 else { line.update(repeating: 0, count: stripWidth); continue }
+        let row = plane + source * w
+        for x in 0..<p {
+            let left = paddingSource(x - p, size: w, mode: mode), right = paddingSource(w + x, size: w, mode: mode)
+            line[x] = left < 0 ? 0 : row[left]
+            line[p + w + x] = right < 0 ? 0 : row[right]
+        }
+        (line + p).update(from: row, count: w)
+    }
+}
+
 /// Pads the spatial axes of an NCHW tensor by reflection, replication or zeros.
 public func pad(_ input: Variable, _ padding: Padding2D, mode: PaddingMode) -> Variable {
     let op = switch mode {

@@ -34,6 +34,50 @@ func thinOutputConvApplies(channels: Int, outChannels: Int, stride: Int, padding
     stride == 1 && padding == 0 && outChannels < 16 && channels >= 16
 }
 
+/// The thin-output convolution of `input` padded by `padding` on every side with `mode`, for inference (no gradient):
+/// each band of output rows copies the `band + kh - 1` padded rows it reads into a strip and convolves that, so
+/// the padded image is never allocated (for the 64-channel input of a 7×7 RGB head on a 384 px tile it would be
+/// 39 MB, on top of the activations).
+func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?, padding p: Int, mode: PaddingMode) -> Variable {
+    let (n, c, h, w) = input.value.nchw("conv2d input")
+    let ws = weight.shape
+    let o = ws[0], kh = ws[2], kw = ws[3]
+    let paddedWidth = w + 2 * p, oh = h + 2 * p - kh + 1, ow = paddedWidth - kw + 1
+    if mode == .reflect { precondition(p < h && p < w, "conv2d: reflection padding \(p) must be smaller than the input size, input shape \(input.shape)") }
+    let x = input.value, wv = weight.value, biasScalars = bias?.value.scalars ?? []
+    var out = [Float](uninitializedCount: n * o * oh * ow)
+    x.scalars.withUnsafeBufferPointer { xp in
+        wv.scalars.withUnsafeBufferPointer { wp in
+            biasScalars.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { op in
+                    let src = SharedConstPointer(xp.baseAddress!), weights = SharedConstPointer(wp.baseAddress!)
+                    let dst = SharedPointer(op.baseAddress!), shift = bias == nil ? nil : bp.baseAddress.map(SharedConstPointer.init)
+                    let bands = min(oh, 4 * BLASThreading.workers), band = (oh + bands - 1) / bands
+                    for b in 0..<n {
+                        DispatchQueue.concurrentPerform(iterations: bands) { part in
+                            let start = part * band, rows = min(oh, start + band) - start
+                            guard rows > 0 else { return }
+                            let stripRows = rows + kh - 1, stripPlane = stripRows * paddedWidth
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: c * stripPlane + o * rows * ow) { buffer in
+                                let strip = buffer.baseAddress!, bandOut = strip + c * stripPlane
+                                for ch in 0..<c {
+                                    copyPaddedRows(src.base + (b * c + ch) * h * w, height: h, width: w, padding: p, mode: mode,
+                                                   firstRow: start, rows: stripRows, into: strip + ch * stripPlane)
+                                }
+                                gk_thin_conv2d(strip, c, stripRows, paddedWidth, weights.base, o, kh, kw, shift?.base, bandOut, 0, rows)
+                                for oo in 0..<o {
+                                    (dst.base + ((b * o + oo) * oh + start) * ow).update(from: bandOut + oo * rows * ow, count: rows * ow)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return Variable(Tensor(shape: [n, o, oh, ow], scalars: out))
+}
+
 /// Forward and backward of a thin-output convolution (same contract as `conv2d`).
 func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?) -> Variable {
     let (n, c, h, w) = input.value.nchw("conv2d input")

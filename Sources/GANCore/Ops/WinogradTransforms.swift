@@ -457,13 +457,8 @@ private struct PaddedStrip {
 
     /// strip[r][x] = plane[sourceRow(r)][sourceColumn(x)].
     func fill(_ strip: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>) {
-        let p = source.padding, w = source.width, stripWidth = geometry.width
-        for r in 0..<geometry.height {
-            let line = plane + sourceRow(r) * w, out = strip + r * stripWidth
-            for x in 0..<p { out[x] = line[sourceColumn(x)] }
-            (out + p).update(from: line, count: w)
-            for x in (p + w)..<stripWidth { out[x] = line[sourceColumn(x)] }
-        }
+        copyPaddedRows(plane, height: source.height, width: source.width, padding: source.padding, mode: source.paddingMode,
+                       firstRow: firstRow, rows: geometry.height, into: strip)
     }
 
     /// plane[sourceRow(r)][sourceColumn(x)] += strip[r][x]: the adjoint of `fill`.
