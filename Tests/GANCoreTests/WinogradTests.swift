@@ -165,6 +165,23 @@ struct WinogradWeightsAdjointKernelTests {
     }
 }
 
+/// gk_winograd_weights (AVX-512) against the Swift weight transform.
+struct WinogradWeightsKernelTests {
+    @Test(arguments: [(3, 16), (2, 21), (5, 40), (1, 7)])
+    func cMatchesSwift(outChannels: Int, channels: Int) {
+        guard WinogradKernels.supported else { return }
+        var rng = SeededGenerator(seed: UInt64(channels + 1))
+        let weight = Tensor.randomNormal([outChannels * channels * 9], using: &rng).scalars
+        func run(_ useC: Bool) -> [Float] {
+            WinogradKernels.$useC.withValue(useC) {
+                weight.withUnsafeBufferPointer { winogradWeights(Winograd4x4.self, $0.baseAddress!, outChannels: outChannels, channels: channels) }
+            }
+        }
+        let error = zip(run(true), run(false)).map { abs($0 - $1) }.max()!
+        #expect(error <= 1e-5, "\(outChannels) x \(channels): \(error)")
+    }
+}
+
 /// gk_thin_conv2d_weight_grad's paths (portable double-precision loop, AVX-512 where present) against a plain
 /// loop, with partial 16-pixel blocks and output-channel groups of 3 + 2.
 struct ThinConvWeightGradKernelTests {
@@ -210,7 +227,8 @@ struct ThinConvWeightGradKernelTests {
 /// F(4×4) and F(2×2), the adjoints of F(4×4) (F(2×2)'s stay in Swift, so both runs take them there), on sizes with partial tile groups (more and fewer than 16 tiles a row), padding 0 to 2, and a band not
 /// starting at row 0.
 struct WinogradKernelTests {
-    @Test(arguments: [(3, 9, 7, 1), (2, 70, 67, 1), (1, 16, 16, 0), (2, 23, 90, 2), (1, 64, 64, 1)], [2, 4])
+    @Test(arguments: [(3, 9, 7, 1), (2, 70, 67, 1), (1, 16, 16, 0), (2, 23, 90, 2), (1, 64, 64, 1),
+                      (2, 32, 32, 1), (1, 29, 30, 1), (1, 14, 22, 0), (1, 5, 33, 0)], [2, 4])  // 8, 8, 5 and 8 tiles a row: two rows per vector
     func cTransformsMatchSwift(shape: (Int, Int, Int, Int), outputTile: Int) {
         guard WinogradKernels.supported else { return }
         if outputTile == 2 { check(Winograd2x2.self, shape) } else { check(Winograd4x4.self, shape) }

@@ -105,6 +105,10 @@ int gk_winograd_output_adjoint(int outputTile, const float *dy, long outHeight, 
 int gk_winograd_input_adjoint(int outputTile, const float *dv, long positionStride, long h, long w, long padding,
                               long tilesWide, long ty0, long ty1, float *image);
 
+/// Winograd F(4×4, 3×3) weight transform for output channel o: u[ξ·positionStride + o·channels + c] = (G g Gᵀ)[ξ] for
+/// c < channels, g = weight[o][c] (3×3). -1 without AVX-512 or for another tile.
+int gk_winograd_weights(int outputTile, const float *weight, long o, long channels, float *u, long positionStride);
+
 /// Winograd F(4×4, 3×3) weight gradient for output channel o: dweight[o][c][3][3] += Gᵀ dU[o][c] G for
 /// c < channels, where dU[ξ][o][c] = du[ξ·positionStride + o·channels + c]. -1 without AVX-512 or for another tile.
 int gk_winograd_weights_adjoint(int outputTile, const float *du, long positionStride, long o, long channels,

@@ -271,6 +271,12 @@ func winogradWeights<W: WinogradVariant>(_: W.Type, _ weight: UnsafePointer<Floa
     var u = [Float](unsafeUninitializedCapacity: a * a * plane) { _, count in count = a * a * plane }
     u.withUnsafeMutableBufferPointer { up in
         let dst = SharedPointer(up.baseAddress!), src = SharedConstPointer(weight)
+        if WinogradKernels.runsC && W.outputTile == 4 {
+            parallelFor(outChannels, work: a * a * plane) { o in
+                _ = gk_winograd_weights(Int32(W.outputTile), src.base, o, channels, dst.base, plane)
+            }
+            return
+        }
         parallelFor(outChannels, work: a * a * plane) { o in
             withTileScratch { x, s, y in
                 for c in stride(from: 0, to: channels, by: TileLanes.scalarCount) {
@@ -322,12 +328,13 @@ enum WinogradKernels {
 
     /// Whether the gathering transforms (input, output, output adjoint) go to C for this geometry: the C kernels
     /// take sixteen tiles of a row per vector, so rows that leave many lanes empty stay on the Swift ones (eight
-    /// tiles per vector). With 8 tiles a row (the training network's residual blocks, 32x32) the C kernels took
-    /// about 1.7x the Swift ones' share of the profile. (The input adjoint, whose Swift code adds element by
-    /// element, is faster in C at any width.)
+    /// tiles per vector); F(4×4) on planes at most 8 tiles wide (the 128 px training network's residual blocks,
+    /// 32x32) takes two tile rows per vector in C instead (with one, the C kernels took about 1.7x the Swift
+    /// ones' share of the profile). (The input adjoint, whose Swift code adds element by element, is faster in C
+    /// at any width.)
     static func fillsLanes(_ g: WinogradGeometry) -> Bool {
         let groups = (g.tilesWide + 15) / 16
-        return runsC && Float(g.tilesWide) >= minimumLaneFill * Float(16 * groups)
+        return runsC && ((g.outputTile == 4 && g.tilesWide <= 8) || Float(g.tilesWide) >= minimumLaneFill * Float(16 * groups))
     }
     /// The share of lanes a tile row must fill for `fillsLanes` (tests bind 0 to run the C kernels on every size).
     @TaskLocal static var minimumLaneFill: Float = 0.75
