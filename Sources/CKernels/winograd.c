@@ -56,11 +56,36 @@ GK_AVX512_INLINE void store_lanes(float *p, __m512 v, long lanes) {
     else _mm512_mask_storeu_ps(p, lane_range(0, lanes), v);
 }
 
+// ph[j] lane l = column 4l + j of the 64 columns z0 | z1 | z2 | z3 (j < 4): rounds of even/odd permutes.
+GK_AVX512_INLINE void split_phases(__m512 z0, __m512 z1, __m512 z2, __m512 z3, __m512 ph[4]) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    __m512 e01 = _mm512_permutex2var_ps(z0, even, z1), o01 = _mm512_permutex2var_ps(z0, odd, z1);
+    __m512 e23 = _mm512_permutex2var_ps(z2, even, z3), o23 = _mm512_permutex2var_ps(z2, odd, z3);
+    ph[0] = _mm512_permutex2var_ps(e01, even, e23);
+    ph[2] = _mm512_permutex2var_ps(e01, odd, e23);
+    ph[1] = _mm512_permutex2var_ps(o01, even, o23);
+    ph[3] = _mm512_permutex2var_ps(o01, odd, o23);
+}
+
+// The reverse: chunk[k] = columns [16k, 16k + 16) of the row whose column 4l + j is q[j] lane l.
+GK_AVX512_INLINE void join_phases(const __m512 q[4], __m512 chunk[4]) {
+    // Two lanes of each of two vectors in turn (pairs: 64-bit elements), then those pairs interleaved.
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const __m512i pairsLo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+    const __m512i pairsHi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+    __m512 a01 = _mm512_permutex2var_ps(q[0], lo, q[1]), b01 = _mm512_permutex2var_ps(q[0], hi, q[1]);
+    __m512 a23 = _mm512_permutex2var_ps(q[2], lo, q[3]), b23 = _mm512_permutex2var_ps(q[2], hi, q[3]);
+    chunk[0] = _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(a01), pairsLo, _mm512_castps_pd(a23)));
+    chunk[1] = _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(a01), pairsHi, _mm512_castps_pd(a23)));
+    chunk[2] = _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(b01), pairsLo, _mm512_castps_pd(b23)));
+    chunk[3] = _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(b01), pairsHi, _mm512_castps_pd(b23)));
+}
+
 GK_AVX512
 static void winograd4x4_input_avx512(const float *plane, long h, long w, long padding, long tilesWide, long ty0,
                                      long ty1, float *v, long positionStride) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (long ty = ty0; ty < ty1; ty++) {
         long y0 = 4 * ty - padding;
         for (long tx0 = 0; tx0 < tilesWide; tx0 += 16) {
@@ -80,12 +105,7 @@ static void winograd4x4_input_avx512(const float *plane, long h, long w, long pa
                     __m512 z0 = _mm512_maskz_loadu_ps(load[0], row), z1 = _mm512_maskz_loadu_ps(load[1], row + 16);
                     __m512 z2 = _mm512_maskz_loadu_ps(load[2], row + 32), z3 = _mm512_maskz_loadu_ps(load[3], row + 48);
                     __m512 z4 = _mm512_maskz_loadu_ps(load[4], row + 64);
-                    __m512 e01 = _mm512_permutex2var_ps(z0, even, z1), o01 = _mm512_permutex2var_ps(z0, odd, z1);
-                    __m512 e23 = _mm512_permutex2var_ps(z2, even, z3), o23 = _mm512_permutex2var_ps(z2, odd, z3);
-                    ph[0] = _mm512_permutex2var_ps(e01, even, e23);  // columns 4l
-                    ph[2] = _mm512_permutex2var_ps(e01, odd, e23);   // 4l + 2
-                    ph[1] = _mm512_permutex2var_ps(o01, even, o23);  // 4l + 1
-                    ph[3] = _mm512_permutex2var_ps(o01, odd, o23);   // 4l + 3
+                    split_phases(z0, z1, z2, z3, ph);  // columns 4l + j
                     __m512i z4i = _mm512_castps_si512(z4);
                     ph[4] = _mm512_castsi512_ps(_mm512_alignr_epi32(z4i, _mm512_castps_si512(ph[0]), 1));  // 4l + 4
                     ph[5] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_alignr_epi32(z4i, z4i, 1),
@@ -107,11 +127,6 @@ static void winograd4x4_input_avx512(const float *plane, long h, long w, long pa
 GK_AVX512
 static void winograd4x4_output_avx512(const float *m, long positionStride, long tilesWide, long ty0, long ty1,
                                       float bias, float *out, long outHeight, long outWidth) {
-    // Two lanes of each of two vectors in turn (pairs: 64-bit elements), then those pairs interleaved.
-    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-    const __m512i pairsLo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
-    const __m512i pairsHi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
     __m512 b = _mm512_set1_ps(bias);
     for (long ty = ty0; ty < ty1; ty++) {
         for (long tx0 = 0; tx0 < tilesWide; tx0 += 16) {
@@ -130,14 +145,8 @@ static void winograd4x4_output_avx512(const float *m, long positionStride, long 
                 if (y >= outHeight) break;
                 __m512 q[4];
                 at6(c[i], q);  // q[j][l]: output column 4l + j of this row
-                __m512 a01 = _mm512_permutex2var_ps(q[0], lo, q[1]), b01 = _mm512_permutex2var_ps(q[0], hi, q[1]);
-                __m512 a23 = _mm512_permutex2var_ps(q[2], lo, q[3]), b23 = _mm512_permutex2var_ps(q[2], hi, q[3]);
-                __m512 chunk[4] = {
-                    _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(a01), pairsLo, _mm512_castps_pd(a23))),
-                    _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(a01), pairsHi, _mm512_castps_pd(a23))),
-                    _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(b01), pairsLo, _mm512_castps_pd(b23))),
-                    _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(b01), pairsHi, _mm512_castps_pd(b23))),
-                };
+                __m512 chunk[4];
+                join_phases(q, chunk);
                 float *row = out + y * outWidth + 4 * tx0;
                 for (int k = 0; k < 4; k++) {
                     __mmask16 store = lane_range(0, outWidth - (4 * tx0 + 16 * k));
@@ -268,8 +277,6 @@ GK_AVX512_INLINE void b6(const __m512 x[6], __m512 y[6]) {
 GK_AVX512
 static void winograd4x4_output_adjoint_avx512(const float *dy, long outHeight, long outWidth, long tilesWide,
                                               long ty0, long ty1, float *dm, long positionStride) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (long ty = ty0; ty < ty1; ty++) {
         for (long tx0 = 0; tx0 < tilesWide; tx0 += 16) {
             long lanes = tilesWide - tx0 < 16 ? tilesWide - tx0 : 16, x0 = 4 * tx0;
@@ -285,12 +292,7 @@ static void winograd4x4_output_adjoint_avx512(const float *dy, long outHeight, l
                     const float *row = dy + y * outWidth + x0;
                     __m512 z0 = _mm512_maskz_loadu_ps(load[0], row), z1 = _mm512_maskz_loadu_ps(load[1], row + 16);
                     __m512 z2 = _mm512_maskz_loadu_ps(load[2], row + 32), z3 = _mm512_maskz_loadu_ps(load[3], row + 48);
-                    __m512 e01 = _mm512_permutex2var_ps(z0, even, z1), o01 = _mm512_permutex2var_ps(z0, odd, z1);
-                    __m512 e23 = _mm512_permutex2var_ps(z2, even, z3), o23 = _mm512_permutex2var_ps(z2, odd, z3);
-                    ph[0] = _mm512_permutex2var_ps(e01, even, e23);
-                    ph[2] = _mm512_permutex2var_ps(e01, odd, e23);
-                    ph[1] = _mm512_permutex2var_ps(o01, even, o23);
-                    ph[3] = _mm512_permutex2var_ps(o01, odd, o23);
+                    split_phases(z0, z1, z2, z3, ph);
                 }
                 a6(ph, r[i]);
             }
@@ -454,19 +456,12 @@ static inline __mmask16 pair_lanes(long tilesWide, int secondRow) {
 
 // The phases of columns x0 + 4l + j (j < 4, l < 8) of two rows: ph[j] lanes 0-7 from row a, 8-15 from row b (NULL: zeros).
 GK_AVX512_INLINE void pair_phases(const float *a, const float *b, long x0, long w, __m512 ph[4]) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     __mmask16 m0 = lane_range(-x0, w - x0), m1 = lane_range(-(x0 + 16), w - (x0 + 16));
     __m512 z0 = a ? _mm512_maskz_loadu_ps(m0, a + x0) : _mm512_setzero_ps();
     __m512 z1 = a ? _mm512_maskz_loadu_ps(m1, a + x0 + 16) : _mm512_setzero_ps();
     __m512 z2 = b ? _mm512_maskz_loadu_ps(m0, b + x0) : _mm512_setzero_ps();
     __m512 z3 = b ? _mm512_maskz_loadu_ps(m1, b + x0 + 16) : _mm512_setzero_ps();
-    __m512 e01 = _mm512_permutex2var_ps(z0, even, z1), o01 = _mm512_permutex2var_ps(z0, odd, z1);
-    __m512 e23 = _mm512_permutex2var_ps(z2, even, z3), o23 = _mm512_permutex2var_ps(z2, odd, z3);
-    ph[0] = _mm512_permutex2var_ps(e01, even, e23);
-    ph[2] = _mm512_permutex2var_ps(e01, odd, e23);
-    ph[1] = _mm512_permutex2var_ps(o01, even, o23);
-    ph[3] = _mm512_permutex2var_ps(o01, odd, o23);
+    split_phases(z0, z1, z2, z3, ph);
 }
 
 GK_AVX512
@@ -507,10 +502,6 @@ static void winograd4x4_input_pairs_avx512(const float *plane, long h, long w, l
 GK_AVX512
 static void winograd4x4_output_pairs_avx512(const float *m, long positionStride, long tilesWide, long ty0, long ty1,
                                             float bias, float *out, long outHeight, long outWidth) {
-    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-    const __m512i pairsLo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
-    const __m512i pairsHi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
     const __m512 b = _mm512_set1_ps(bias);
     const __mmask16 store0 = lane_range(0, outWidth), store1 = lane_range(0, outWidth - 16);
     for (long ty = ty0; ty < ty1; ty += 2) {
@@ -527,15 +518,8 @@ static void winograd4x4_output_pairs_avx512(const float *m, long positionStride,
         for (int i = 0; i < 4; i++) {
             __m512 q[4];
             at6(c[i], q);
-            __m512 a01 = _mm512_permutex2var_ps(q[0], lo, q[1]), b01 = _mm512_permutex2var_ps(q[0], hi, q[1]);
-            __m512 a23 = _mm512_permutex2var_ps(q[2], lo, q[3]), b23 = _mm512_permutex2var_ps(q[2], hi, q[3]);
-            // Output columns [0, 16) and [16, 32) of row a, then of row b.
-            __m512 chunk[4] = {
-                _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(a01), pairsLo, _mm512_castps_pd(a23))),
-                _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(a01), pairsHi, _mm512_castps_pd(a23))),
-                _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(b01), pairsLo, _mm512_castps_pd(b23))),
-                _mm512_castpd_ps(_mm512_permutex2var_pd(_mm512_castps_pd(b01), pairsHi, _mm512_castps_pd(b23))),
-            };
+            __m512 chunk[4];
+            join_phases(q, chunk);  // output columns [0, 16) and [16, 32) of row a, then of row b
             for (int half = 0; half < 1 + second; half++) {
                 long y = 4 * (ty + half) + i;
                 if (y >= outHeight) continue;
