@@ -50,12 +50,13 @@ public final class ImageConditionalJob: @unchecked Sendable {
     public let format: ImageFormat?
     /// JPEG quality.
     public let quality: Int
-    /// The convolution arithmetic (bf16: bfloat16 operands on CPUs with AVX512_BF16).
-    public let precision: InferencePrecision
+    /// The convolution arithmetic (bf16: bfloat16 operands on CPUs with AVX512_BF16); nil: `InferencePrecision.current`
+    /// of the calling task.
+    public let precision: InferencePrecision?
 
     /// A job over a loaded model.
     public init(model: Pix2PixModel, tileSize: Int = 512, format: ImageFormat? = nil, quality: Int = 92,
-                precision: InferencePrecision = .float32) {
+                precision: InferencePrecision? = nil) {
         translator = Pix2PixTranslator(model: model, tileSize: tileSize, overlap: min(64, tileSize / 4))
         (self.format, self.quality, self.precision) = (format, quality, precision)
     }
@@ -66,7 +67,9 @@ public final class ImageConditionalJob: @unchecked Sendable {
     /// Translates one image.
     /// - Throws: `PairedDataError` or `ImageIOError`.
     public func translate(_ image: Image) throws -> Image {
-        try lock.withLock { try InferencePrecision.$current.withValue(precision) { try translator.translate(image) } }
+        try lock.withLock {
+            try InferencePrecision.$current.withValue(precision ?? InferencePrecision.current) { try translator.translate(image) }
+        }
     }
 
     /// Reads `input`, translates it, writes `output` atomically.

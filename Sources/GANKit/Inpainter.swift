@@ -86,8 +86,9 @@ public struct Inpainter: Sendable, Equatable {
     public var radius: Int
     /// How ``Method/gan`` cuts images into network windows.
     public var plan: InpaintingWindowPlan
-    /// The convolution arithmetic of ``Method/gan`` (bf16: bfloat16 operands on CPUs with AVX512_BF16).
-    public var precision = InferencePrecision.float32
+    /// The convolution arithmetic of ``Method/gan`` (bf16: bfloat16 operands on CPUs with AVX512_BF16); nil:
+    /// `InferencePrecision.current` of the calling task.
+    public var precision: InferencePrecision?
     private let network: LockedInpaintingModel?
 
     /// An inpainter using Telea with a neighbourhood of `radius` pixels. `.gan` needs a model: use
@@ -128,7 +129,7 @@ public struct Inpainter: Sendable, Equatable {
             return (try TeleaInpainter(radius: radius).inpaint(image, mask: mask), [])
         case .gan:
             guard let network else { throw .invalidArgument("the gan method needs a model: Inpainter(modelNamed:) or Inpainter(model:)") }
-            let result = InferencePrecision.$current.withValue(precision) {
+            let result = InferencePrecision.$current.withValue(precision ?? InferencePrecision.current) {
                 Result { () throws(InpaintingError) in try network.inpaint(image, mask: mask, plan: plan) }
             }
             return try result.get()

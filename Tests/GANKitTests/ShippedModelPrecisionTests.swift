@@ -35,6 +35,9 @@ import GANImageIO
         let (largest, differing) = Self.difference(exact, rounded)
         #expect(largest <= 2, "largest difference \(largest) levels")
         if InferencePrecision.bfloat16Supported { #expect(differing > 0) }
+        // Without a precision of its own, a job follows the calling task's.
+        let inherited = try InferencePrecision.$current.withValue(.bfloat16) { try ImageConditionalJob(model: model).translate(photo) }
+        #expect(inherited.samples == rounded.samples)
     }
 
     @Test func inpaintInBFloat16StaysWithinTwoLevels() throws {
