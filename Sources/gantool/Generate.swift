@@ -87,11 +87,13 @@ struct Generate: ParsableCommand {
     func run() throws {
         if !from.isEmpty { return try runImageConditional() }
         do {
-            if let label {
-                try ConditionalGeneration.writeGrid(modelDirectory: model, label: label, count: count, seed: seed, truncation: truncation,
-                                                    interpolate: interpolate, columns: columns, to: output)
-            } else {
-                try ConditionalGeneration.writeClassGrid(modelDirectory: model, perClass: count, seed: seed, truncation: truncation, to: output)
+            try InferencePrecision.$current.withValue(arithmetic.precision) {
+                if let label {
+                    try ConditionalGeneration.writeGrid(modelDirectory: model, label: label, count: count, seed: seed, truncation: truncation,
+                                                        interpolate: interpolate, columns: columns, to: output)
+                } else {
+                    try ConditionalGeneration.writeClassGrid(modelDirectory: model, perClass: count, seed: seed, truncation: truncation, to: output)
+                }
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
