@@ -34,6 +34,16 @@ func thinOutputConvApplies(channels: Int, outChannels: Int, stride: Int, padding
     stride == 1 && padding == 0 && outChannels < 16 && channels >= 16
 }
 
+/// Runs `body(start, end)` over bands of `rows` output rows in parallel, a few per core (so that a core slowed by
+/// other work holds up little); every band is non-empty.
+private func forEachRowBand(_ rows: Int, _ body: @Sendable (Int, Int) -> Void) {
+    let bands = min(rows, 4 * BLASThreading.workers), band = (rows + bands - 1) / bands
+    DispatchQueue.concurrentPerform(iterations: bands) { part in
+        let start = part * band, end = min(rows, start + band)
+        if start < end { body(start, end) }
+    }
+}
+
 /// The thin-output convolution of `input` padded by `padding` on every side with `mode`, for inference (no gradient):
 /// each band of output rows copies the `band + kh - 1` padded rows it reads into a strip and convolves that, so
 /// the padded image is never allocated (for the 64-channel input of a 7×7 RGB head on a 384 px tile it would be
@@ -52,11 +62,9 @@ func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?, padd
                 out.withUnsafeMutableBufferPointer { op in
                     let src = SharedConstPointer(xp.baseAddress!), weights = SharedConstPointer(wp.baseAddress!)
                     let dst = SharedPointer(op.baseAddress!), shift = bias == nil ? nil : bp.baseAddress.map(SharedConstPointer.init)
-                    let bands = min(oh, 4 * BLASThreading.workers), band = (oh + bands - 1) / bands
                     for b in 0..<n {
-                        DispatchQueue.concurrentPerform(iterations: bands) { part in
-                            let start = part * band, rows = min(oh, start + band) - start
-                            guard rows > 0 else { return }
+                        forEachRowBand(oh) { start, end in
+                            let rows = end - start
                             let stripRows = rows + kh - 1, stripPlane = stripRows * paddedWidth
                             withUnsafeTemporaryAllocation(of: Float.self, capacity: c * stripPlane + o * rows * ow) { buffer in
                                 let strip = buffer.baseAddress!, bandOut = strip + c * stripPlane
@@ -94,12 +102,8 @@ func thinOutputConv2d(_ input: Variable, weight: Variable, bias: Variable?) -> V
                 biasScalars.withUnsafeBufferPointer { bp in
                     let src = SharedConstPointer(xp.baseAddress!), weights = SharedConstPointer(wp.baseAddress!)
                     let dst = SharedPointer(op.baseAddress!), shift = bv == nil ? nil : bp.baseAddress.map(SharedConstPointer.init)
-                    // Bands of output rows of each image, a few per core (so that a core slowed by other work holds up little).
-                    let bands = min(oh, 4 * BLASThreading.workers), band = (oh + bands - 1) / bands
                     for b in 0..<n {
-                        DispatchQueue.concurrentPerform(iterations: bands) { part in
-                            let start = part * band, end = min(oh, start + band)
-                            guard start < end else { return }
+                        forEachRowBand(oh) { start, end in
                             gk_thin_conv2d(src.base + b * c * h * w, c, h, w, weights.base, o, kh, kw, shift?.base,
                                            dst.base + b * o * oh * ow, start, end)
                         }
