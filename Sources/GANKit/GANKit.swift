@@ -20,6 +20,8 @@ public enum GANKit {
 @_exported import enum GANCore.InferencePrecision
 /// Which convolution kernel `conv2d` takes (`gantool bench --convolution`).
 @_exported import enum GANCore.ConvolutionAlgorithm
+/// The cores GANKit runs on (its affinity mask), for reports such as `gantool bench`.
+@_exported import enum GANCore.ComputeCores
 /// CycleGAN, CUT or FastCUT (`gantool train cyclegan --objective`).
 @_exported import enum GANTranslation.TranslationMethod
 /// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.

@@ -67,7 +67,7 @@ struct Bench: ParsableCommand {
     }
 
     func measure() throws {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = ComputeCores.available
         GemmKernel.current = switch gemm {
         case .automatic: .automatic
         case .openblas: .openBLAS

@@ -8,6 +8,10 @@
 /// zero-faulted page by page each time.
 void gk_keep_large_allocations_in_heap(void);
 
+/// Cores this process may run on: the size of its CPU affinity mask on Linux (so taskset, cpusets and
+/// batch schedulers that pin a job are respected), else the online processors; at least 1.
+int gk_available_cores(void);
+
 #include <stddef.h>
 #include <stdint.h>
 

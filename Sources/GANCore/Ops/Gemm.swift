@@ -161,7 +161,7 @@ func gankitSgemm(path: Int32, transposeA: Bool, transposeB: Bool, m: Int, n: Int
 /// runs as many calls at once as there are cores.
 enum BLASThreading {
     /// Concurrent sgemm calls: the number of active cores.
-    static let workers = max(1, ProcessInfo.activeCores)
+    static let workers = ComputeCores.available
 
     private static let configured: Bool = {
         openblas_set_num_threads(1)
@@ -179,9 +179,11 @@ enum BLASThreading {
     }
 }
 
-enum ProcessInfo {
-    /// Cores this process may run on.
-    static var activeCores: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+/// The cores GANKit spreads its work over.
+public enum ComputeCores {
+    /// Cores this process may run on: its CPU affinity mask on Linux, so `taskset -c 0 gantool ...`, cpusets and
+    /// batch schedulers that pin a job are respected; at least 1.
+    public static var available: Int { max(1, Int(gk_available_cores())) }
 }
 
 /// `count` independent products C_i = op(A_i) · op(B_i) (+ beta · C_i), where matrix i starts
