@@ -91,6 +91,10 @@ public enum ConditionalEvaluation {
         lines.append(String(format: " real  %8.2f%%  %9.3f  %6.3f   (real train images vs real test: the reference)",
                             100 * r.classifierTestAccuracy, r.realPrecision, r.realRecall))
         lines.append(String(format: "FID %.3f   floor (real train vs real test) %.3f   ratio %.2f (goal <= 3)", r.fid, r.fidFloor, r.fidRatio))
+        if let draws = r.fidFloorDraws, draws.count > 1 {
+            lines.append(String(format: "floor: mean of %d disjoint draws of %d training images, %.3f to %.3f", draws.count,
+                                r.samplesPerClass * r.perClassLabelAccuracy.count, draws.min()!, draws.max()!))
+        }
         lines.append("goals met: \(r.meetsGoals(accuracyGoal: goal) ? "yes" : "no")")
         return lines.joined(separator: "\n")
     }

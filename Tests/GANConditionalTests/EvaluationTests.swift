@@ -154,12 +154,14 @@ import Testing
 
 @Test func generatorEvaluationRunsEndToEndOnSyntheticData() throws {
     var random = SeededGenerator(seed: 9)
-    let n = 60
     func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    let pixels = (0..<(n * 784)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-    let images = try IDXFile(data: be(2051) + be(UInt32(n)) + be(28) + be(28) + pixels, expectedMagic: 2051, fileName: "images")
-    let labels = try IDXFile(data: be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }, expectedMagic: 2049, fileName: "labels")
-    let data = try IDXDataset(images: images, labels: labels, imagesName: "images", labelsName: "labels")
+    func dataset(_ n: Int) throws -> IDXDataset {
+        let pixels = (0..<(n * 784)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let images = try IDXFile(data: be(2051) + be(UInt32(n)) + be(28) + be(28) + pixels, expectedMagic: 2051, fileName: "images")
+        let labels = try IDXFile(data: be(2049) + be(UInt32(n)) + (0..<n).map { UInt8($0 % 10) }, expectedMagic: 2049, fileName: "labels")
+        return try IDXDataset(images: images, labels: labels, imagesName: "images", labelsName: "labels")
+    }
+    let data = try dataset(60)
     let configuration = ConditionalGANConfiguration(imageSize: 28, classCount: 10, latentSize: 8, generatorWidth: 4, discriminatorWidth: 4)
     let generator = ConditionalGenerator(configuration: configuration, using: &random)
     let classifier = DigitClassifier(using: &random)
@@ -174,4 +176,14 @@ import Testing
     #expect(abs(report.fidFloor) < 1e-3)
     #expect(report.realRecall == 1 && report.realPrecision == 1)
     #expect(abs(report.fidRatio - report.fid / report.fidFloor) < 1e-9 || report.fidFloor == 0)
+    #expect(report.fidFloorDraws?.count == 1)
+
+    // 40 samples against 120 training images: the floor is the mean of three disjoint draws of 40.
+    options.samplesPerClass = 4
+    let small = GeneratorEvaluation.evaluate(generator: generator, model: "toy", step: 0, classifier: classifier,
+                                             classifierTestAccuracy: 0.1, train: try dataset(120), test: data, options: options)
+    let draws = try #require(small.fidFloorDraws)
+    #expect(draws.count == 3 && Set(draws).count == 3 && draws.allSatisfy { $0 > 1e-3 })
+    #expect(abs(small.fidFloor - draws.reduce(0, +) / 3) < 1e-12)
+    #expect(abs(small.fidRatio - small.fid / small.fidFloor) < 1e-9)
 }
