@@ -65,3 +65,24 @@ import Testing
     let x = randomParameter([1, 2, 4, 4], seed: 5)
     expectGradientsMatch([x]) { instanceNorm(x, fusedReLU: true) }
 }
+
+@Test func standingStatisticsAreThePlainMeanOfThePasses() {
+    // Three batches of one channel: means 2.5, 10, -1; unbiased variances 5/3, 0, 8/3 (2 images × 2 pixels each).
+    let batches: [[Float]] = [[1, 2, 3, 4], [10, 10, 10, 10], [-3, -1, 1, -1]]
+    let norm = BatchNorm2d(channels: 1)
+    norm.eval()
+    _ = withNoGrad { norm.train(); defer { norm.eval() }; return norm(Variable(Tensor(shape: [2, 1, 1, 2], scalars: [7, 7, 8, 9]))) }
+    StandingStatistics.recompute(norm, passes: batches.count) { k in
+        #expect(norm.isTraining)
+        _ = norm(Variable(Tensor(shape: [2, 1, 1, 2], scalars: batches[k])))
+    }
+    #expect(!norm.isTraining)   // back in the mode it was in
+    #expect(abs(norm.runningMean.value.scalars[0] - (2.5 + 10 - 1) / 3) < 1e-5)
+    #expect(abs(norm.runningVariance.value.scalars[0] - (5.0 / 3 + 0 + 8.0 / 3) / 3) < 1e-5)
+    #expect(norm.batchesTracked.value.scalars[0] == 3)
+    // Outside `recompute`, training passes use the momentum again: r ← 0.9·r + 0.1·batch.
+    let before = norm.runningMean.value.scalars[0]
+    norm.train()
+    _ = withNoGrad { norm(Variable(Tensor(shape: [2, 1, 1, 2], scalars: batches[1]))) }
+    #expect(abs(norm.runningMean.value.scalars[0] - (0.9 * before + 0.1 * 10)) < 1e-5)
+}

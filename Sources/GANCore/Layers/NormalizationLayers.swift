@@ -72,8 +72,9 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
     /// Normalises with batch statistics in training (updating the running ones), running statistics in evaluation.
     override public func forward(_ input: Variable) -> Variable {
         if isTraining { batchesTracked.value.scalars[0] += 1 }
+        let factor = StandingStatistics.isCollecting ? 1 / max(1, batchesTracked.value.scalars[0]) : momentum
         return batchNorm(input, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
-                         training: isTraining, momentum: momentum, eps: eps)
+                         training: isTraining, momentum: factor, eps: eps)
     }
 }
 
