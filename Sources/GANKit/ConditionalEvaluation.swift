@@ -51,7 +51,7 @@ public enum ConditionalEvaluation {
     /// `dataDirectory`, with the classifier in `classifierDirectory` (default: the cache; trained
     /// there first when absent).
     public static func evaluateGenerator(modelDirectory: String, dataDirectory: String, classifierDirectory: String? = nil,
-                                         samplesPerClass: Int = 1000, seed: UInt64 = 12345,
+                                         samplesPerClass: Int = 1000, seed: UInt64 = 12345, standingStatistics: Int? = nil,
                                          log: (String) -> Void = { _ in }) throws -> Summary {
         let classifierFolder = classifierDirectory ?? defaultClassifierDirectory(dataDirectory: dataDirectory)
         if !ClassifierTraining.exists(in: classifierFolder) {
@@ -64,6 +64,10 @@ public enum ConditionalEvaluation {
             ? try LabelGANModel.readManifest(folder: modelDirectory).trainingSteps
             : try ConditionalGANTrainer.readState(from: modelDirectory).step
         let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
+        if let passes = standingStatistics {
+            ConditionalSampler(generator: generator).standStatistics(passes: passes)
+            log("batch-norm statistics recomputed over \(passes) batches (standing statistics)")
+        }
         let train = try IDXDataset.load(directory: dataDirectory, split: .train)
         let test = try IDXDataset.load(directory: dataDirectory, split: .test)
         var options = GeneratorEvaluation.Options()

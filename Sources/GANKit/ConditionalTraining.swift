@@ -102,6 +102,11 @@ public struct ConditionalTrainingRun: Sendable {
                 trainer.setLearningRateDecay(start: start, end: end)
                 log("learning rates decay linearly from step \(start) to zero at step \(end)")
             }
+            if let weight = options.diversityWeight, weight != trainer.options.diversityWeight {
+                guard weight >= 0 && weight.isFinite else { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
+                trainer.setDiversityWeight(weight)
+                log("diversity term (weight \(weight)) from step \(trainer.step)")
+            }
             if trainer.averageGenerator == nil, let decay = options.averageDecay {
                 guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
                 trainer.enableAverage(decay: decay)
@@ -115,6 +120,7 @@ public struct ConditionalTrainingRun: Sendable {
                 throw Failure.invalid("the learning-rate decay must end after it starts")
             }
             if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
+            if let weight = options.diversityWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
@@ -174,7 +180,9 @@ public struct ConditionalTrainingRun: Sendable {
             }
             if losses.step % logEvery == 0 || losses.step == steps {
                 let rate = Double(losses.step - firstStep) / max(Date().timeIntervalSince(started), 1e-9)
-                log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f  (%.2f steps/s)", losses.step, steps, losses.discriminator, losses.generator, rate))
+                let distance = losses.pairDistance.map { String(format: "  pair_L1 %.4f", $0) } ?? ""
+                log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f", losses.step, steps, losses.discriminator, losses.generator)
+                    + distance + String(format: "  (%.2f steps/s)", rate))
             }
             if losses.step % checkpointEvery == 0 && losses.step < steps { _ = try save() }
         }

@@ -107,10 +107,15 @@ struct EvalGenerate: ParsableCommand {
     @Option(help: "Seed of the latents.")
     var seed: UInt64 = 12345
 
+    @Option(help: ArgumentHelp("Recompute the generator's batch-norm statistics over N training-mode batches first "
+                               + "(standing statistics; the model folder is not changed).", valueName: "N"))
+    var standingStatistics: Int?
+
     @Flag(help: "Print the report as JSON instead of a table.")
     var json = false
 
     func validate() throws {
+        if let standingStatistics, standingStatistics < 1 { throw ValidationError("--standing-statistics must be at least 1") }
         if samplesPerClass < 10 { throw ValidationError("--samples-per-class must be at least 10") }
     }
 
@@ -120,7 +125,7 @@ struct EvalGenerate: ParsableCommand {
             let folder = try ConditionalGeneration.folder(of: model, models: models)
             let summary = try ConditionalEvaluation.evaluateGenerator(modelDirectory: folder, dataDirectory: data,
                                                                       classifierDirectory: classifier, samplesPerClass: samplesPerClass,
-                                                                      seed: seed, log: log)
+                                                                      seed: seed, standingStatistics: standingStatistics, log: log)
             print(json ? summary.json : summary.table)
             if record {
                 try ManifestEvaluation.record(Data(summary.json.utf8), as: "generate", in: folder)

@@ -86,6 +86,11 @@ struct TrainCGAN: ParsableCommand {
                                + "with --resume, sets the decay of the continued run.", valueName: "N"))
     var decaySteps: Int?
 
+    @Option(help: ArgumentHelp("Weight of a diversity term: G also pushes two latents of one class apart (mean L1) until "
+                               + "they differ as much as two real images of a class; with --resume, sets it for the continued run.",
+                               valueName: "w"))
+    var diversityWeight: Float?
+
     @Option(help: "Discriminator steps per generator step.")
     var discriminatorSteps = 1
 
@@ -111,6 +116,7 @@ struct TrainCGAN: ParsableCommand {
         guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
         if !(0...4).contains(generatorConvsPerScale) { throw ValidationError("--generator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
+        if let diversityWeight, !(diversityWeight >= 0 && diversityWeight.isFinite) { throw ValidationError("--diversity-weight must be >= 0") }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
         if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
@@ -136,6 +142,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.discriminatorWidth = width
         run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
         run.options.averageDecay = emaDecay
+        run.options.diversityWeight = diversityWeight
         if let decaySteps { (run.options.decayStartStep, run.options.decayEndStep) = (steps - decaySteps, steps) }
         if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
         _ = run.setLoss(named: loss)

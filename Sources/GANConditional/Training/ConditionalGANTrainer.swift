@@ -46,6 +46,16 @@ public final class ConditionalGANTrainer {
         if let decay = options.averageDecay { enableAverage(decay: decay) }
     }
 
+    /// Sets (or, with nil, removes) the weight of the diversity term (`ConditionalTrainingOptions.diversityWeight`);
+    /// a resumed run may take one.
+    public func setDiversityWeight(_ weight: Float?) {
+        precondition(weight.map { $0 >= 0 && $0.isFinite } ?? true, "ConditionalGANTrainer: diversity weight must be >= 0")
+        options.diversityWeight = weight
+    }
+
+    /// τ per class of the diversity term, for each dataset it was asked for (keyed by its count and class count).
+    private var diversityTargets: [String: [Float]] = [:]
+
     /// Sets (or, with nil, removes) a linear learning-rate decay from step `start` to zero at step `end`; a resumed
     /// run may take one. Steps already taken are not affected.
     public func setLearningRateDecay(start: Int?, end: Int?) {
@@ -128,18 +138,57 @@ public final class ConditionalGANTrainer {
         }
         discriminator.setRequiresGrad(false)
         defer { discriminator.setRequiresGrad(true) }
-        let labels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
+        let diversityWeight = options.diversityWeight.flatMap { $0 > 0 && n >= 2 ? $0 : nil }
+        var labels = (0..<(diversityWeight == nil ? n : n / 2)).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
+        if diversityWeight != nil { labels = labels + labels + labels.prefix(n % 2) }
         generatorOptimizer.zeroGrad()
-        let fakeOut = discriminator.outputs(generator(latents(n, using: &random), labels: labels), labels: labels)
+        let fake = generator(latents(n, using: &random), labels: labels)
+        let fakeOut = discriminator.outputs(fake, labels: labels)
         var lossG = options.loss.objective.generatorLoss(fakeLogits: fakeOut.logits)
         if let classes = fakeOut.classLogits { lossG = lossG + classLossWeight * softmaxCrossEntropyLoss(classes, labels: labels) }
+        var pairDistance: Float?
+        if let diversityWeight {
+            let pairs = n / 2, targets = diversityTargets(of: dataset)
+            let distances = pairDistances(fake, pairs: pairs)
+            let shortfalls = distances.indices.map { relu(targets[labels[$0]] - distances[$0]) }
+            lossG = lossG + (diversityWeight / Float(pairs)) * shortfalls.dropFirst().reduce(shortfalls[0], +)
+            pairDistance = distances.map { $0.value.scalar }.reduce(0, +) / Float(pairs)
+        }
         lossG.backward()
         generatorOptimizer.step()
         average?.update()
         step += 1
-        let losses = ConditionalStepLosses(step: step, discriminator: lossD, generator: lossG.value.scalar)
+        var losses = ConditionalStepLosses(step: step, discriminator: lossD, generator: lossG.value.scalar)
+        losses.pairDistance = pairDistance
         lastLosses = losses
         return losses
+    }
+
+    /// d_i = mean|x[i] − x[pairs + i]| over every pixel, for i < pairs: how far apart the two images of each pair are.
+    func pairDistances(_ images: Variable, pairs: Int) -> [Variable] {
+        let shape = images.shape
+        precondition(shape.count == 4 && 2 * pairs <= shape[0], "pairDistances: \(pairs) pairs of a batch shaped \(shape)")
+        let rows = reshape(images, to: [1, shape[0], shape[1] * shape[2], shape[3]])
+        return (0..<pairs).map { l1Loss(sliceChannels(rows, $0..<($0 + 1)), sliceChannels(rows, (pairs + $0)..<(pairs + $0 + 1))) }
+    }
+
+    /// τ_y of the diversity term: the mean L1 distance between two real images of class y, over 256 pairs per class
+    /// drawn with a fixed seed (so every run and resume agrees); 0 for a class with fewer than two images.
+    func diversityTargets(of dataset: some LabeledImageDataset) -> [Float] {
+        let key = "\(dataset.count)/\(dataset.classCount)"
+        if let targets = diversityTargets[key] { return targets }
+        var byClass = [[Int]](repeating: [], count: configuration.classCount)
+        for (index, label) in dataset.labels.enumerated() where label < byClass.count { byClass[label].append(index) }
+        var random = SeededGenerator(seed: 0x7A11)
+        let targets = byClass.map { members -> Float in
+            guard members.count >= 2 else { return 0 }
+            let pairs = 256
+            let picks = (0..<(2 * pairs)).map { _ in members[Int(random.next() % UInt64(members.count))] }
+            let images = Variable(dataset.images(at: picks, size: configuration.imageSize))
+            return withNoGrad { pairDistances(images, pairs: pairs) }.map { $0.value.scalar }.reduce(0, +) / Float(pairs)
+        }
+        diversityTargets[key] = targets
+        return targets
     }
 
     /// The weight of the AC-GAN class cross-entropy.
@@ -159,6 +208,18 @@ public struct ConditionalSampler {
 
     /// Wraps `generator`.
     public init(generator: ConditionalGenerator) { self.generator = generator }
+
+    /// Replaces the generator's batch-norm running statistics with standing statistics (`StandingStatistics`):
+    /// their mean over `passes` training-mode batches of `batchSize` latents with labels drawn uniformly, as in
+    /// training. Changes the shared generator's buffers; sampling after it is deterministic again.
+    public func standStatistics(passes: Int, batchSize: Int = 64, seed: UInt64 = 0x5747) {
+        var random = SeededGenerator(seed: seed)
+        let (classCount, latentSize) = (generator.configuration.classCount, generator.configuration.latentSize)
+        StandingStatistics.recompute(generator, passes: passes) { _ in
+            let labels = (0..<batchSize).map { _ in Int(random.next() % UInt64(classCount)) }
+            _ = generator(Variable(Tensor.randomNormal([batchSize, latentSize], using: &random)), labels: labels)
+        }
+    }
 
     /// Latents [count, latentSize] from `seed`: z ~ N(0, I), or with `truncation` T every component
     /// with |z| > T redrawn until it falls inside (the truncation trick, BigGAN).

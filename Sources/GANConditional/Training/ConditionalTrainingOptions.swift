@@ -45,6 +45,12 @@ public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
     public var decayStartStep: Int?
     /// The step at which the decayed learning rates reach zero (with `decayStartStep`).
     public var decayEndStep: Int?
+    /// Weight λ of the diversity term in the generator's loss (nil: none). The generator step then draws its
+    /// batch as pairs that share a label, and G also minimises λ·mean_i max(0, τ_y − mean|G(z₁, y) − G(z₂, y)|) over
+    /// its pairs, where τ_y is the mean L1 distance between two real training images of class y: a hinge on mode
+    /// seeking (Mao et al. 2019; Yang et al. 2019) that pushes two latents of one class apart only until they differ
+    /// as much as two real images of that class do.
+    public var diversityWeight: Float?
 
     /// The multiplier of both learning rates for the step that follows `completedSteps` steps:
     /// 1 before `decayStartStep`, then (end − completedSteps) / (end − start), never below 0.
@@ -71,6 +77,8 @@ public struct ConditionalStepLosses: Codable, Sendable, Equatable {
     public var step: Int
     /// Loss of the discriminator (its last sub-step).
     public var discriminator: Float
-    /// Loss of the generator (for hinge, -mean D(G(z, y), y)).
+    /// Loss of the generator (for hinge, -mean D(G(z, y), y), plus the diversity term when it is on).
     public var generator: Float
+    /// With the diversity term: mean|G(z₁, y) − G(z₂, y)| of the step's pairs (nil without it).
+    public var pairDistance: Float?
 }
