@@ -81,6 +81,7 @@ struct EvalGenerate: ParsableCommand {
               gantool eval generate --model runs/mnist --mnist ../shared/data/mnist --classifier classifiers/mnist
               gantool eval generate --model runs/fashion --fashion-mnist DIR --samples-per-class 500 --json
               gantool eval generate --model mnist-cgan --mnist DIR --record     # writes the report into its manifest
+              gantool eval generate --model runs/fashion --fashion-mnist DIR --standing-statistics 200
             """)
 
     @Option(help: "Checkpoint folder (holds state.json), model folder, or model name in the models folder.")

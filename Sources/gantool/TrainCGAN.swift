@@ -24,6 +24,7 @@ struct TrainCGAN: ParsableCommand {
               gantool train cgan --mnist DIR -o runs/mnist-ac --head acgan --ema-decay 0.999
               gantool train cgan -o runs/mnist --steps 40000 --resume --ema-decay 0.999   # add an average to a run
               gantool train cgan -o runs/mnist --steps 45000 --resume --decay-steps 12000  # anneal the last 12000 steps
+              gantool train cgan --fashion-mnist DIR -o runs/fashion --diversity-weight 1   # against within-class collapse
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")

@@ -60,6 +60,9 @@ struct ConditionalCommandTests {
         let resumed = try CommandLineTests.run(common + ["--steps", "3", "--resume"])
         #expect(resumed.status == 0 && resumed.stderr.contains("resumed") && resumed.stderr.contains("step 3/3"))
         #expect(dir.listing("model").contains("generator-00000003.safetensors") && dir.listing("model").contains("samples.png"))
+        let diverse = try CommandLineTests.run(common + ["--steps", "4", "--resume", "--diversity-weight", "2"])
+        #expect(diverse.status == 0 && diverse.stderr.contains("diversity term (weight 2.0) from step 3") && diverse.stderr.contains("pair_L1"))
+        #expect(try CommandLineTests.run(common + ["--steps", "5", "--resume", "--diversity-weight", "-1"]).status != 0)
 
         let loaded = try LabelConditionalModel(directory: model)
         let reference = try loaded.images(label: 7, count: 2, seed: 1)

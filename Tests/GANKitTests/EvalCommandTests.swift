@@ -37,6 +37,10 @@ struct EvalCommandTests {
         #expect((object?["perClassRecall"] as? [Double])?.count == 10)
         #expect(object?["fid"] is Double && object?["fidFloor"] is Double && object?["labelAccuracy"] is Double)
 
+        let standing = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
+                                                 "--samples-per-class", "10", "--standing-statistics", "3"])
+        #expect(standing.status == 0 && standing.stderr.contains("recomputed over 3 batches") && standing.stdout.contains("FID"))
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--standing-statistics", "0"]).status != 0)
         let missing = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", dir.path + "/none", "--mnist", dir.path])
         #expect(missing.status == 1 && missing.stderr.contains("no trained classifier"))
         #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--samples-per-class", "1"]).status != 0)
