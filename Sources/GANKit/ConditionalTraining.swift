@@ -72,6 +72,15 @@ public struct ConditionalTrainingRun: Sendable {
         }
     }
 
+    /// Throws `Failure.invalid` for a negative diversity weight, or a quantile outside (0, 1) or without a weight.
+    static func checkDiversity(_ options: ConditionalTrainingOptions) throws {
+        if let weight = options.diversityWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
+        if let quantile = options.diversityQuantile {
+            guard quantile > 0 && quantile < 1 else { throw Failure.invalid("the diversity quantile must be in (0, 1), got \(quantile)") }
+            guard options.diversityWeight != nil else { throw Failure.invalid("a diversity quantile needs a diversity weight") }
+        }
+    }
+
     /// Trains, printing progress lines through `log`; returns the last step's losses.
     /// - Throws: `IDXError`, `ImageFolderError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
     @discardableResult
@@ -102,10 +111,11 @@ public struct ConditionalTrainingRun: Sendable {
                 trainer.setLearningRateDecay(start: start, end: end)
                 log("learning rates decay linearly from step \(start) to zero at step \(end)")
             }
-            if let weight = options.diversityWeight, weight != trainer.options.diversityWeight {
-                guard weight >= 0 && weight.isFinite else { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
-                trainer.setDiversityWeight(weight)
-                log("diversity term (weight \(weight)) from step \(trainer.step)")
+            if let weight = options.diversityWeight,
+               (weight, options.diversityQuantile) != (trainer.options.diversityWeight, trainer.options.diversityQuantile) {
+                try Self.checkDiversity(options)
+                trainer.setDiversity(weight: weight, quantile: options.diversityQuantile)
+                log("diversity term (weight \(weight)\(options.diversityQuantile.map { ", target quantile \($0)" } ?? "")) from step \(trainer.step)")
             }
             if trainer.averageGenerator == nil, let decay = options.averageDecay {
                 guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
@@ -120,7 +130,7 @@ public struct ConditionalTrainingRun: Sendable {
                 throw Failure.invalid("the learning-rate decay must end after it starts")
             }
             if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
-            if let weight = options.diversityWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
+            try Self.checkDiversity(options)
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")

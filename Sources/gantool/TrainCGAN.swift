@@ -92,6 +92,11 @@ struct TrainCGAN: ParsableCommand {
                                valueName: "w"))
     var diversityWeight: Float?
 
+    @Option(help: ArgumentHelp("With --diversity-weight: the target distance of a pair is this quantile of the real "
+                               + "pairs' distances in its class (default: their mean); 0.1 pushes only near-duplicates apart.",
+                               valueName: "q"))
+    var diversityQuantile: Float?
+
     @Option(help: "Discriminator steps per generator step.")
     var discriminatorSteps = 1
 
@@ -118,6 +123,10 @@ struct TrainCGAN: ParsableCommand {
         if !(0...4).contains(generatorConvsPerScale) { throw ValidationError("--generator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
         if let diversityWeight, !(diversityWeight >= 0 && diversityWeight.isFinite) { throw ValidationError("--diversity-weight must be >= 0") }
+        if let diversityQuantile {
+            guard diversityQuantile > 0 && diversityQuantile < 1 else { throw ValidationError("--diversity-quantile must be in (0, 1)") }
+            guard diversityWeight != nil else { throw ValidationError("--diversity-quantile needs --diversity-weight") }
+        }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
         if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
@@ -144,6 +153,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
         run.options.averageDecay = emaDecay
         run.options.diversityWeight = diversityWeight
+        run.options.diversityQuantile = diversityQuantile
         if let decaySteps { (run.options.decayStartStep, run.options.decayEndStep) = (steps - decaySteps, steps) }
         if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
         _ = run.setLoss(named: loss)

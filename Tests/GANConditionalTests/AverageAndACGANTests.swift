@@ -170,6 +170,16 @@ private func temporaryDirectory() -> String {
     // τ_y: the brightness images of one class differ only by their noise (at most 7/255 per pixel, scaled to [-1, 1]).
     let targets = trainer.diversityTargets(of: data)
     #expect(targets.count == 10 && targets.allSatisfy { $0 > 0 && $0 < 2 * 7 / 255 })
+    // As a quantile: a class has 4 images here, so a quarter of its pairs draw one image twice (distance 0): the 10%
+    // quantile is 0, the median and the 90% quantile are noise distances, in that order, and not the mean.
+    func quantileTargets(_ q: Float) -> [Float] {
+        var quantiles = options
+        quantiles.diversityQuantile = q
+        return ConditionalGANTrainer(configuration: configuration(), options: quantiles).diversityTargets(of: data)
+    }
+    let (lows, medians, highs) = (quantileTargets(0.1), quantileTargets(0.5), quantileTargets(0.9))
+    #expect(lows.allSatisfy { $0 == 0 } && medians.allSatisfy { $0 > 0 } && zip(medians, highs).allSatisfy { $0 <= $1 })
+    #expect(medians != targets)
 
     // Steps log the pairs' mean distance, the weight is kept in checkpoints, and a resumed run continues exactly.
     let directory = temporaryDirectory()

@@ -63,6 +63,7 @@ struct ConditionalCommandTests {
         let diverse = try CommandLineTests.run(common + ["--steps", "4", "--resume", "--diversity-weight", "2"])
         #expect(diverse.status == 0 && diverse.stderr.contains("diversity term (weight 2.0) from step 3") && diverse.stderr.contains("pair_L1"))
         #expect(try CommandLineTests.run(common + ["--steps", "5", "--resume", "--diversity-weight", "-1"]).status != 0)
+        #expect(try CommandLineTests.run(common + ["--steps", "5", "--resume", "--diversity-quantile", "0.1"]).status != 0)
 
         let loaded = try LabelConditionalModel(directory: model)
         let reference = try loaded.images(label: 7, count: 2, seed: 1)

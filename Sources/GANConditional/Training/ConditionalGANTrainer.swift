@@ -46,11 +46,12 @@ public final class ConditionalGANTrainer {
         if let decay = options.averageDecay { enableAverage(decay: decay) }
     }
 
-    /// Sets (or, with nil, removes) the weight of the diversity term (`ConditionalTrainingOptions.diversityWeight`);
-    /// a resumed run may take one.
-    public func setDiversityWeight(_ weight: Float?) {
+    /// Sets (or, with a nil weight, removes) the diversity term (`ConditionalTrainingOptions.diversityWeight` and
+    /// `diversityQuantile`); a resumed run may take one.
+    public func setDiversity(weight: Float?, quantile: Float? = nil) {
         precondition(weight.map { $0 >= 0 && $0.isFinite } ?? true, "ConditionalGANTrainer: diversity weight must be >= 0")
-        options.diversityWeight = weight
+        precondition(quantile.map { $0 > 0 && $0 < 1 } ?? true, "ConditionalGANTrainer: diversity quantile must be in (0, 1)")
+        (options.diversityWeight, options.diversityQuantile) = (weight, quantile)
     }
 
     /// τ per class of the diversity term, for each dataset it was asked for (keyed by its count and class count).
@@ -172,10 +173,11 @@ public final class ConditionalGANTrainer {
         return (0..<pairs).map { l1Loss(sliceChannels(rows, $0..<($0 + 1)), sliceChannels(rows, (pairs + $0)..<(pairs + $0 + 1))) }
     }
 
-    /// τ_y of the diversity term: the mean L1 distance between two real images of class y, over 256 pairs per class
-    /// drawn with a fixed seed (so every run and resume agrees); 0 for a class with fewer than two images.
+    /// τ_y of the diversity term: the mean (or the `diversityQuantile`) of the L1 distances between two real images
+    /// of class y, over 256 pairs per class drawn with a fixed seed (so every run and resume agrees); 0 for a class
+    /// with fewer than two images.
     func diversityTargets(of dataset: some LabeledImageDataset) -> [Float] {
-        let key = "\(dataset.count)/\(dataset.classCount)"
+        let key = "\(dataset.count)/\(dataset.classCount)/\(options.diversityQuantile.map { "\($0)" } ?? "mean")"
         if let targets = diversityTargets[key] { return targets }
         var byClass = [[Int]](repeating: [], count: configuration.classCount)
         for (index, label) in dataset.labels.enumerated() where label < byClass.count { byClass[label].append(index) }
@@ -185,7 +187,9 @@ public final class ConditionalGANTrainer {
             let pairs = 256
             let picks = (0..<(2 * pairs)).map { _ in members[Int(random.next() % UInt64(members.count))] }
             let images = Variable(dataset.images(at: picks, size: configuration.imageSize))
-            return withNoGrad { pairDistances(images, pairs: pairs) }.map { $0.value.scalar }.reduce(0, +) / Float(pairs)
+            let distances = withNoGrad { pairDistances(images, pairs: pairs) }.map { $0.value.scalar }
+            guard let quantile = options.diversityQuantile else { return distances.reduce(0, +) / Float(pairs) }
+            return distances.sorted()[Int((quantile * Float(pairs - 1)).rounded())]
         }
         diversityTargets[key] = targets
         return targets

@@ -51,6 +51,10 @@ public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
     /// seeking (Mao et al. 2019; Yang et al. 2019) that pushes two latents of one class apart only until they differ
     /// as much as two real images of that class do.
     public var diversityWeight: Float?
+    /// τ_y of the diversity term as this quantile (in (0, 1)) of the real same-class pair distances instead of their
+    /// mean (nil): with 0.1, only pairs closer than nine in ten real pairs of their class are pushed apart, so a
+    /// generator as varied as the data is hardly pushed at all.
+    public var diversityQuantile: Float?
 
     /// The multiplier of both learning rates for the step that follows `completedSteps` steps:
     /// 1 before `decayStartStep`, then (end − completedSteps) / (end − start), never below 0.
