@@ -3,7 +3,9 @@ import GANCore
 /// Trains a `ConditionalGenerator` against a `ConditionalDiscriminator` with `options.loss` (hinge by default).
 /// With the AC-GAN head, both networks also minimise the class cross-entropy of the images they see
 /// (D: real and generated, G: generated), weighted by `options.classLossWeight`. With `options.averageDecay`,
-/// an exponential moving average of the generator is kept next to it and sampled from.
+/// an exponential moving average of the generator is kept next to it and sampled from. With
+/// `options.diversityWeight`, G's batch comes in pairs of latents that share a label and a hinge pushes each pair
+/// apart (see `ConditionalTrainingOptions.diversityWeight`).
 ///
 /// Each step draws its batch indices, latents and fake labels from a generator seeded with
 /// (options.seed, step), so the run is reproducible and a trainer resumed from a checkpoint
@@ -54,7 +56,8 @@ public final class ConditionalGANTrainer {
         (options.diversityWeight, options.diversityQuantile) = (weight, quantile)
     }
 
-    /// τ per class of the diversity term, for each dataset it was asked for (keyed by its count and class count).
+    /// τ per class of the diversity term, for each dataset and target it was asked for (keyed by the dataset's count
+    /// and class count and the quantile).
     private var diversityTargets: [String: [Float]] = [:]
 
     /// Sets (or, with nil, removes) a linear learning-rate decay from step `start` to zero at step `end`; a resumed
