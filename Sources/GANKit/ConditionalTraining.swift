@@ -265,10 +265,10 @@ public enum ConditionalGeneration {
     /// - Throws: `CheckpointError`.
     @discardableResult
     public static func export(checkpoint: String, name: String, models: String? = nil, classNames: [String] = [],
-                              halfPrecision: Bool = false, overwrite: Bool = false) throws -> String {
+                              halfPrecision: Bool = false, standingStatistics: Int? = nil, overwrite: Bool = false) throws -> String {
         let folder = "\(TranslationModels.folder(explicit: models))/\(name)"
         try LabelGANModel.export(checkpoint: checkpoint, to: folder, name: name, classNames: classNames,
-                                 halfPrecision: halfPrecision, overwrite: overwrite)
+                                 halfPrecision: halfPrecision, standingStatistics: standingStatistics, overwrite: overwrite)
         return folder
     }
 

@@ -32,7 +32,8 @@ public enum ModelExport {
     /// `notes` (translation models only) are added to the manifest's notes (data, terms of use).
     /// - Throws: `Failure`.
     public static func export(run: String, name: String, models: String? = nil, halfPrecision: Bool = false, overwrite: Bool = false,
-                              classNames: [String] = [], notes: [String: String] = [:]) throws(Failure) -> (folder: String, kind: String) {
+                              classNames: [String] = [], notes: [String: String] = [:],
+                              standingStatistics: Int? = nil) throws(Failure) -> (folder: String, kind: String) {
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { throw .failed("the model name must be a plain folder name, got '\(name)'") }
         let folder = "\(TranslationModels.folder(explicit: models))/\(name)"
         let fm = FileManager.default
@@ -42,10 +43,12 @@ public enum ModelExport {
         }
         if fm.fileExists(atPath: "\(run)/state.json"), (try? ConditionalGANTrainer.readState(from: run)) != nil {
             do {
-                try LabelGANModel.export(checkpoint: run, to: folder, name: name, classNames: classNames, halfPrecision: halfPrecision, overwrite: overwrite)
+                try LabelGANModel.export(checkpoint: run, to: folder, name: name, classNames: classNames, halfPrecision: halfPrecision,
+                                         standingStatistics: standingStatistics, overwrite: overwrite)
             } catch { throw .failed(error.description) }
             return (folder, "label-gan")
         }
+        if standingStatistics != nil { throw .failed("standing statistics are for label-GAN runs; \(run) is not one") }
         for source in ["\(run)/model", run] where (try? InpaintingModel.readManifest(folder: source)) != nil {
             try copyInpaint(from: source, to: folder, name: name, halfPrecision: halfPrecision)
             return (folder, "inpaint")

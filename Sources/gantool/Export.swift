@@ -19,6 +19,7 @@ struct Export: ParsableCommand {
 
             Examples:
               gantool export runs/mnist --name mnist-cgan --class-names 0,1,2,3,4,5,6,7,8,9
+              gantool export runs/fashion --name fashion-cgan --fp16 --standing-statistics 200
               gantool export runs/faces-colorize --name faces-colorize --fp16 --models Models
               gantool export runs/faces-inpaint --name faces-inpaint --fp16
               gantool export runs/cat2dog --name cat2dog --fp16 --note "terms=non-commercial research"
@@ -43,10 +44,15 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("note"), help: ArgumentHelp("Translation models: a KEY=VALUE note for the manifest (data, terms of use; repeatable).", valueName: "key=value"))
     var notes: [String] = []
 
+    @Option(help: ArgumentHelp("Label GANs: recompute the generator's batch-norm statistics over N training-mode batches "
+                               + "(standing statistics; see 'eval generate --standing-statistics').", valueName: "N"))
+    var standingStatistics: Int?
+
     @Flag(help: "Replace an existing model of the same name.")
     var force = false
 
     func validate() throws {
+        if let standingStatistics, standingStatistics < 1 { throw ValidationError("--standing-statistics must be at least 1") }
         for note in notes where !note.contains("=") || note.hasPrefix("=") { throw ValidationError("--note takes KEY=VALUE, got '\(note)'") }
     }
 
@@ -58,7 +64,8 @@ struct Export: ParsableCommand {
         }
         let names = classNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         do {
-            let (folder, kind) = try ModelExport.export(run: runFolder, name: name, models: models, halfPrecision: fp16, overwrite: force, classNames: names, notes: noteTable)
+            let (folder, kind) = try ModelExport.export(run: runFolder, name: name, models: models, halfPrecision: fp16, overwrite: force, classNames: names, notes: noteTable,
+                                                        standingStatistics: standingStatistics)
             print("exported \(runFolder) as \(kind) model \(name) (\(fp16 ? "F16" : "F32")) into \(folder)")
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

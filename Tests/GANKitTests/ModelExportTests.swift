@@ -41,6 +41,16 @@ struct ModelExportTests {
         let gap = zip(a.samples, b.samples).map { abs(Int($0) - Int($1)) }.max() ?? 99
         #expect(gap <= 2, "largest 8-bit difference F32 vs F16: \(gap)")
 
+        // Standing statistics: recomputed batch-norm statistics, the same on every export, recorded in the manifest.
+        #expect(manifest.standingStatisticsBatches == nil)
+        let standing = try ModelExport.export(run: run, name: "standing", models: models, standingStatistics: 5)
+        let again = try ModelExport.export(run: run, name: "standing2", models: models, standingStatistics: 5)
+        #expect(try LabelGANModel.readManifest(folder: standing.folder).standingStatisticsBatches == 5)
+        let weights = { (folder: String) in try Data(contentsOf: URL(fileURLWithPath: folder + "/generator.safetensors")) }
+        #expect(try weights(standing.folder) == weights(again.folder) && weights(standing.folder) != weights(exported.folder))
+        #expect(try LabelConditionalModel(directory: standing.folder).images(label: 3, count: 2, seed: 9) != byName.images(label: 3, count: 2, seed: 9))
+        #expect(throws: ModelExport.Failure.self) { try ModelExport.export(run: run, name: "none", models: models, standingStatistics: 0) }
+
         // Metrics recorded into the manifest, which still reads as a model.
         try ManifestEvaluation.record(Data(#"{"labelAccuracy": 0.5}"#.utf8), as: "generate", in: exported.folder)
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exported.folder + "/manifest.json"))) as? [String: Any]

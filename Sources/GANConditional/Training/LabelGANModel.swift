@@ -29,6 +29,9 @@ public struct LabelGANManifest: Codable, Sendable, Equatable {
     public var dataset: String?
     /// Whether the weights are the generator's moving average (else its last weights).
     public var averagedWeights: Bool
+    /// Over how many training-mode batches the batch-norm statistics were recomputed at export (standing
+    /// statistics, `StandingStatistics`); nil: the running statistics of training.
+    public var standingStatisticsBatches: Int?
     /// GANConditional's version that wrote it.
     public var version = GANConditional.version
     /// The weights file, relative to the folder.
@@ -80,11 +83,14 @@ public enum LabelGANModel {
 
     /// Writes the model folder `folder` (must not hold a model unless `overwrite`) from the training checkpoint
     /// `checkpoint`: the generator's moving average when the run kept one, else its last weights, as F32 or, with
-    /// `halfPrecision`, F16, and the manifest; the folder is built hidden and renamed into place.
+    /// `halfPrecision`, F16, and the manifest; the folder is built hidden and renamed into place. With
+    /// `standingStatistics` N, the generator's batch-norm statistics are first recomputed over N training-mode batches
+    /// of the run's batch size (`ConditionalSampler.standStatistics`, fixed seed), and the manifest says so.
     /// - Throws: `CheckpointError` naming the file at fault.
     @discardableResult
     public static func export(checkpoint: String, to folder: String, name: String, classNames: [String] = [],
-                              halfPrecision: Bool = false, overwrite: Bool = false) throws(CheckpointError) -> LabelGANManifest {
+                              halfPrecision: Bool = false, standingStatistics: Int? = nil,
+                              overwrite: Bool = false) throws(CheckpointError) -> LabelGANManifest {
         let state = try ConditionalGANTrainer.readState(from: checkpoint)
         guard classNames.isEmpty || classNames.count == state.configuration.classCount else {
             throw .badState(path: "\(checkpoint)/state.json", detail: "\(classNames.count) class names given for \(state.configuration.classCount) classes")
@@ -93,12 +99,17 @@ public enum LabelGANModel {
             throw .cannotWrite(path: folder, detail: "already holds a model (overwrite to replace it)")
         }
         let generator = try ConditionalGANTrainer.loadGenerator(from: checkpoint)
+        if let passes = standingStatistics {
+            guard passes > 0 else { throw .badState(path: checkpoint, detail: "standing statistics need at least one batch, got \(passes)") }
+            ConditionalSampler(generator: generator).standStatistics(passes: passes, batchSize: state.options.batchSize)
+        }
         let c = state.configuration
-        let manifest = LabelGANManifest(
+        var manifest = LabelGANManifest(
             name: name,
             architecture: "CBN generator width \(c.generatorWidth) z \(c.latentSize)\(c.generatorConvsPerScale > 0 ? " with \(c.generatorConvsPerScale) 3x3 conv per scale" : ""), \(c.discriminatorHead == .projection ? "projection" : "AC-GAN") discriminator width \(c.discriminatorWidth), \(c.imageSize)x\(c.imageSize)x\(c.channels), \(c.classCount) classes",
             configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
             trainingSeconds: state.trainingSeconds, dataset: state.dataset, averagedWeights: state.averageGeneratorFile != nil)
+        manifest.standingStatisticsBatches = standingStatistics
         do {
             try FileAccess.replaceFolder(folder) { partial in
                 try SafeTensors.write(generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
