@@ -211,42 +211,84 @@ public struct ConditionalRunEnd: Sendable {
 
 /// Samples from a trained conditional generator (a checkpoint folder written by training).
 public enum ConditionalGeneration {
-    /// Writes `count` samples of class `label` as one PNG grid of `columns` columns (default: √count).
-    /// The same seed gives the same images.
-    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
-    /// With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
+    /// Writes `count` samples of class `label` to `path`: one PNG grid of `columns` columns (default: √count) when
+    /// `path` ends in .png, else one PNG per sample into the folder `path` (see `SampleOutput`). The same seed gives
+    /// the same images. With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
     /// With `interpolate`, the `count` images walk in latent space from the latent of `seed` to that of `seed + 1`.
-    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output.
-    public static func writeGrid(modelDirectory: String, label: Int, count: Int, seed: UInt64, truncation: Float? = nil,
-                                 interpolate: Bool = false, columns: Int? = nil, to path: String) throws {
-        let sampler = try loadSampler(modelDirectory, truncation: truncation, count: count)
+    /// `modelDirectory` is a path or a name in `models` (see `folder(of:models:)`).
+    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output, `ConditionalTrainingRun.Failure`.
+    public static func writeGrid(modelDirectory: String, models: String? = nil, label: Int, count: Int, seed: UInt64,
+                                 truncation: Float? = nil, interpolate: Bool = false, columns: Int? = nil, to path: String) throws {
+        let output = try SampleOutput(path)
+        let sampler = try loadSampler(modelDirectory, models: models, truncation: truncation, count: count)
         guard (0..<sampler.generator.configuration.classCount).contains(label) else {
             throw ConditionalTrainingRun.Failure.invalid("label \(label) is outside 0..<\(sampler.generator.configuration.classCount) of \(modelDirectory)")
         }
         if interpolate {
             guard count >= 2 else { throw ConditionalTrainingRun.Failure.invalid("an interpolation needs --count of at least 2") }
             let images = sampler.interpolation(label: label, seed: seed, endSeed: seed &+ 1, steps: count, truncation: truncation)
-            try SampleGrid.write(images, columns: columns ?? count, to: path)
+            try output.write(images, labels: Array(repeating: label, count: count), columns: columns ?? count)
             return
         }
         let images = sampler.samples(labels: Array(repeating: label, count: count), seed: seed, truncation: truncation)
-        let columns = columns ?? Int(Double(count).squareRoot().rounded(.up))
-        try SampleGrid.write(images, columns: max(1, columns), to: path)
+        try output.write(images, labels: Array(repeating: label, count: count),
+                         columns: columns ?? Int(Double(count).squareRoot().rounded(.up)))
     }
 
-    /// Writes the per-class grid: one row per class, `perClass` samples each.
-    /// - Throws: `CheckpointError`, `ImageIOError`.
-    public static func writeClassGrid(modelDirectory: String, perClass: Int, seed: UInt64, truncation: Float? = nil,
-                                      to path: String) throws {
-        let sampler = try loadSampler(modelDirectory, truncation: truncation, count: perClass)
-        try sampler.writeClassGrid(to: path, perClass: perClass, seed: seed, truncation: truncation)
+    /// Writes `perClass` samples of every class: a grid with one row per class when `path` ends in .png, else one PNG
+    /// per sample into the folder `path`.
+    /// - Throws: `CheckpointError`, `ImageIOError`, `ConditionalTrainingRun.Failure`.
+    public static func writeClassGrid(modelDirectory: String, models: String? = nil, perClass: Int, seed: UInt64,
+                                      truncation: Float? = nil, to path: String) throws {
+        let output = try SampleOutput(path)
+        let sampler = try loadSampler(modelDirectory, models: models, truncation: truncation, count: perClass)
+        let labels = (0..<sampler.generator.configuration.classCount).flatMap { Array(repeating: $0, count: perClass) }
+        try output.write(sampler.classGrid(perClass: perClass, seed: seed, truncation: truncation), labels: labels, columns: perClass)
+    }
+
+    /// Where label samples go: a PNG grid (a path ending in .png) or a folder of one PNG per sample (a path ending
+    /// in "/", an existing folder, or a name without an extension), named `<label>-<index>.png` (index within the
+    /// label, zero-padded).
+    struct SampleOutput {
+        let path: String
+        let isFolder: Bool
+
+        init(_ path: String) throws {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let ext = (path as NSString).pathExtension.lowercased()
+            isFolder = path.hasSuffix("/") || (exists && isDirectory.boolValue) || (!exists && ext.isEmpty)
+            guard isFolder || ext == "png" else {
+                throw ConditionalTrainingRun.Failure.invalid("\(path): label samples are written as PNG; give a .png grid or a folder")
+            }
+            self.path = path
+        }
+
+        /// Writes `images` [N, C, H, W] (sample i of class `labels[i]`) as the grid or the folder's files, atomically each.
+        func write(_ images: Tensor, labels: [Int], columns: Int) throws {
+            guard isFolder else { return try SampleGrid.write(images, columns: max(1, columns), to: path) }
+            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw ConditionalTrainingRun.Failure.invalid("\(path): cannot create the folder (\(error.localizedDescription))")
+            }
+            let per = images.count / max(1, images.shape[0])
+            var seen: [Int: Int] = [:]
+            let largestIndex = Dictionary(labels.map { ($0, 1) }, uniquingKeysWith: +).values.max().map { $0 - 1 } ?? 0
+            let digits = String(max(1, largestIndex)).count
+            for (i, label) in labels.enumerated() {
+                let index = seen[label, default: 0]
+                seen[label] = index + 1
+                let one = Tensor(shape: [1] + images.shape.dropFirst(), scalars: Array(images.scalars[(i * per)..<((i + 1) * per)]))
+                let name = "\(label)-" + String(repeating: "0", count: max(0, digits - String(index).count)) + "\(index).png"
+                try SampleGrid.write(one, columns: 1, padding: 0, to: (path as NSString).appendingPathComponent(name))
+            }
+        }
     }
 
     /// Loads the generator after checking the request's numbers.
-    private static func loadSampler(_ directory: String, truncation: Float?, count: Int) throws -> ConditionalSampler {
+    private static func loadSampler(_ directory: String, models: String?, truncation: Float?, count: Int) throws -> ConditionalSampler {
         guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
         if let truncation, !(truncation > 0) { throw ConditionalTrainingRun.Failure.invalid("truncation must be positive") }
-        return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: try folder(of: directory)))
+        return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: try folder(of: directory, models: models)))
     }
 
     /// The folder of a label-conditional model given by path (a checkpoint or model folder) or by name in the

@@ -7,8 +7,10 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate images from a conditional GAN: of a class (cgan), or from an input image (pix2pix).",
         discussion: """
-            Label-conditional: reads a checkpoint folder written by 'gantool train cgan' and writes a PNG \
-            grid. The same --seed gives the same images. --labels all writes one row per class.
+            Label-conditional: reads a label-GAN model (a name in --models, $GANKIT_MODELS or GANKit's \
+            Models/, or a folder: a model or a 'gantool train cgan' checkpoint) and writes a PNG grid (-o \
+            ending in .png) or a folder of one PNG per sample, named <label>-<index>.png. The same --seed \
+            gives the same images. --labels all writes one row per class.
 
             Image-conditional (--from): --model names a pix2pix model folder (a path, or a name in --models, \
             $GANKIT_MODELS or the Models/ folder shipped with GANKit). Each input, of any size, gives an \
@@ -21,7 +23,8 @@ struct Generate: ParsableCommand {
               gantool generate --model runs/faces/model --from photos/ -o coloured/ --json
               gantool generate --model faces-colorize --from photos/ -o coloured/ --precision bf16
 
-              gantool generate --model runs/mnist --label 7 --count 16 --seed 1 -o sevens.png
+              gantool generate --model mnist-cgan --label 7 --count 16 --seed 1 -o sevens.png
+              gantool generate --model mnist-cgan --labels all --count 100 -o digits/     # 0-00.png ... 9-99.png
               gantool generate --model runs/mnist --labels all --count 8 --truncation 1.5 -o all.png
               gantool generate --model runs/mnist --label 3 --count 10 --interpolate -o walk.png
             """)
@@ -32,7 +35,7 @@ struct Generate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Input images (files, folders, globs) for a pix2pix model.", valueName: "input"))
     var from: [String] = []
 
-    @Option(help: ArgumentHelp("Folder of models (with --from).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder of models (default: $GANKIT_MODELS, else GANKit's Models/).", valueName: "dir"))
     var models: String?
 
     @Option(help: "With --from: largest side run in one piece; larger images are tiled.")
@@ -69,7 +72,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Grid columns (default: about the square root of --count).")
     var columns: Int?
 
-    @Option(name: [.short, .customLong("output")], help: "Output PNG file (with --from: a file for one input, else a folder).")
+    @Option(name: [.short, .customLong("output")], help: "Output: a .png grid, or a folder of one PNG per sample (<label>-<index>.png); with --from a file for one input, else a folder.")
     var output: String
 
     func validate() throws {
@@ -89,10 +92,10 @@ struct Generate: ParsableCommand {
         do {
             try InferencePrecision.$current.withValue(arithmetic.precision) {
                 if let label {
-                    try ConditionalGeneration.writeGrid(modelDirectory: model, label: label, count: count, seed: seed, truncation: truncation,
+                    try ConditionalGeneration.writeGrid(modelDirectory: model, models: models, label: label, count: count, seed: seed, truncation: truncation,
                                                         interpolate: interpolate, columns: columns, to: output)
                 } else {
-                    try ConditionalGeneration.writeClassGrid(modelDirectory: model, perClass: count, seed: seed, truncation: truncation, to: output)
+                    try ConditionalGeneration.writeClassGrid(modelDirectory: model, models: models, perClass: count, seed: seed, truncation: truncation, to: output)
                 }
             }
         } catch {

@@ -86,6 +86,15 @@ struct ConditionalCommandTests {
         let walk = try CommandLineTests.run(["generate", "--model", model, "--label", "1", "--count", "5", "--interpolate", "-o", dir.path + "/walk.png"])
         #expect(walk.status == 0)
         #expect(try ImageInfo(contentsOf: dir.path + "/walk.png").width == 5 * 30 + 2)
+        // -o a folder: one PNG per sample, <label>-<index>.png; a name in --models.
+        let folder = try CommandLineTests.run(["generate", "--model", model, "--labels", "all", "--count", "3", "-o", dir.path + "/each"])
+        #expect(folder.status == 0 && dir.listing("each").count == 30 && dir.listing("each").contains("9-2.png"))
+        #expect(try ImageInfo(contentsOf: dir.path + "/each/9-2.png").width == 28)
+        let eleven = try CommandLineTests.run(["generate", "--model", model, "--label", "4", "--count", "11", "-o", dir.path + "/fours/"])
+        #expect(eleven.status == 0 && dir.listing("fours").first == "4-00.png" && dir.listing("fours").last == "4-10.png")
+        #expect(try CommandLineTests.run(["generate", "--model", model, "--label", "4", "-o", dir.path + "/x.jpg"]).stderr.contains("written as PNG"))
+        #expect(try CommandLineTests.run(["export", model, "--name", "tiny", "--models", dir.path + "/models"]).status == 0)
+        #expect(try CommandLineTests.run(["generate", "--model", "tiny", "--models", dir.path + "/models", "--label", "1", "-o", dir.path + "/t.png"]).status == 0)
         #expect(try CommandLineTests.run(["train", "cgan", "--mnist", dir.path, "-o", dir.path + "/m2", "--loss", "wasserstein"]).status != 0)
         #expect(try CommandLineTests.run(["generate", "--model", dir.path, "--label", "1", "-o", dir.path + "/x.png"]).stderr.contains("state.json"))
     }
