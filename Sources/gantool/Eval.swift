@@ -117,6 +117,9 @@ struct EvalGenerate: ParsableCommand {
 
     func validate() throws {
         if let standingStatistics, standingStatistics < 1 { throw ValidationError("--standing-statistics must be at least 1") }
+        if standingStatistics != nil && record {
+            throw ValidationError("--record measures the model as it is stored; bake standing statistics in with 'gantool export --standing-statistics N' and record that")
+        }
         if samplesPerClass < 10 { throw ValidationError("--samples-per-class must be at least 10") }
     }
 

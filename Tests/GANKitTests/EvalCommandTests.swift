@@ -41,6 +41,7 @@ struct EvalCommandTests {
                                                  "--samples-per-class", "10", "--standing-statistics", "3"])
         #expect(standing.status == 0 && standing.stderr.contains("recomputed over 3 batches") && standing.stdout.contains("FID"))
         #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--standing-statistics", "0"]).status != 0)
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--standing-statistics", "3", "--record"]).stderr.contains("export --standing-statistics"))
         let missing = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", dir.path + "/none", "--mnist", dir.path])
         #expect(missing.status == 1 && missing.stderr.contains("no trained classifier"))
         #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--samples-per-class", "1"]).status != 0)
