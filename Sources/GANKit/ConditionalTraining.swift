@@ -27,8 +27,8 @@ public struct ConditionalTrainingRun: Sendable {
     /// Image size, widths, latent size (ignored when resuming).
     public var configuration = ConditionalGANConfiguration()
     /// Batch size, learning rates, seed (ignored when resuming, except that an `averageDecay` starts a generator
-    /// average in a resumed run that keeps none, and a learning-rate decay (`decayStartStep`, `decayEndStep`) replaces
-    /// the run's).
+    /// average in a resumed run that keeps none, and a learning-rate decay (`decayStartStep`, `decayEndStep`), a
+    /// diversity term or a consistency weight replaces the run's).
     public var options = ConditionalTrainingOptions()
     /// What a NaN or Inf in the losses (checked every step) or the weights (checked before every save) does: stop
     /// with `NonFiniteTrainingError` and the last checkpoint untouched, or roll back to that checkpoint and draw
@@ -117,6 +117,11 @@ public struct ConditionalTrainingRun: Sendable {
                 trainer.setDiversity(weight: weight, quantile: options.diversityQuantile)
                 log("diversity term (weight \(weight)\(options.diversityQuantile.map { ", target quantile \($0)" } ?? "")) from step \(trainer.step)")
             }
+            if let weight = options.consistencyWeight, weight != trainer.options.consistencyWeight {
+                guard weight >= 0 && weight.isFinite else { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
+                trainer.setConsistency(weight: weight)
+                log("consistency regularization (weight \(weight)) from step \(trainer.step)")
+            }
             if trainer.averageGenerator == nil, let decay = options.averageDecay {
                 guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
                 trainer.enableAverage(decay: decay)
@@ -131,6 +136,7 @@ public struct ConditionalTrainingRun: Sendable {
             }
             if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
             try Self.checkDiversity(options)
+            if let weight = options.consistencyWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
@@ -191,8 +197,9 @@ public struct ConditionalTrainingRun: Sendable {
             if losses.step % logEvery == 0 || losses.step == steps {
                 let rate = Double(losses.step - firstStep) / max(Date().timeIntervalSince(started), 1e-9)
                 let distance = losses.pairDistance.map { String(format: "  pair_L1 %.4f", $0) } ?? ""
+                let consistency = losses.consistency.map { String(format: "  consistency %.4f", $0) } ?? ""
                 log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f", losses.step, steps, losses.discriminator, losses.generator)
-                    + distance + String(format: "  (%.2f steps/s)", rate))
+                    + distance + consistency + String(format: "  (%.2f steps/s)", rate))
             }
             if losses.step % checkpointEvery == 0 && losses.step < steps { _ = try save() }
         }

@@ -97,6 +97,11 @@ struct TrainCGAN: ParsableCommand {
                                valueName: "q"))
     var diversityQuantile: Float?
 
+    @Option(help: ArgumentHelp("Weight of consistency regularization: D also scores each image and a copy moved by up to "
+                               + "1/8 of its size alike (10 in the paper); with --resume, sets it for the continued run.",
+                               valueName: "w"))
+    var consistencyWeight: Float?
+
     @Option(help: "Discriminator steps per generator step.")
     var discriminatorSteps = 1
 
@@ -127,6 +132,7 @@ struct TrainCGAN: ParsableCommand {
             guard diversityQuantile > 0 && diversityQuantile < 1 else { throw ValidationError("--diversity-quantile must be in (0, 1)") }
             guard diversityWeight != nil else { throw ValidationError("--diversity-quantile needs --diversity-weight") }
         }
+        if let consistencyWeight, !(consistencyWeight >= 0 && consistencyWeight.isFinite) { throw ValidationError("--consistency-weight must be >= 0") }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
         if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
@@ -154,6 +160,7 @@ struct TrainCGAN: ParsableCommand {
         run.options.averageDecay = emaDecay
         run.options.diversityWeight = diversityWeight
         run.options.diversityQuantile = diversityQuantile
+        run.options.consistencyWeight = consistencyWeight
         if let decaySteps { (run.options.decayStartStep, run.options.decayEndStep) = (steps - decaySteps, steps) }
         if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
         _ = run.setLoss(named: loss)

@@ -216,3 +216,53 @@ private func expectGradientsMatchHere(_ inputs: [Variable], _ f: () -> Variable)
         }
     }
 }
+
+@Test func imageShiftMovesEachImageAndRepeatsItsBorder() {
+    // Two 1-channel 3×3 images 0...8 and 10...18: the first moved right by 1, the second up by 2.
+    let images = Tensor(shape: [2, 1, 3, 3], scalars: (0..<9).map(Float.init) + (10..<19).map(Float.init))
+    let shifted = ImageShift(offsets: [(1, 0), (0, -2)]).apply(to: images)
+    #expect(shifted.scalars == [0, 0, 1, 3, 3, 4, 6, 6, 7] + [16, 17, 18, 16, 17, 18, 16, 17, 18])
+    #expect(ImageShift(offsets: [(0, 0), (0, 0)]).apply(to: images) == images)
+    var random = SeededGenerator(seed: 3)
+    let offsets = ImageShift.random(count: 500, maxShift: 3, using: &random).offsets
+    #expect(offsets.count == 500 && offsets.allSatisfy { abs($0.dx) <= 3 && abs($0.dy) <= 3 })
+    #expect(Set(offsets.map { $0.dx }) == Set(-3...3) && Set(offsets.map { $0.dy }) == Set(-3...3))
+}
+
+@Test func consistencyTermComparesShiftedScoresAndResumes() throws {
+    let data = try brightnessDataset()
+    var options = ConditionalTrainingOptions(batchSize: 8, seed: 8)
+    options.consistencyWeight = 10
+    let trainer = ConditionalGANTrainer(configuration: configuration(), options: options)
+
+    // The term is mean (D(x) − D(T(x)))² over the real batch plus the same over the generated one, T drawn from the
+    // random source after everything else. (D in evaluation mode: spectral norm's power iteration stands still.)
+    trainer.discriminator.eval()
+    var random = SeededGenerator(seed: 5)
+    let real = data.images(at: Array(0..<8), size: 28), realLabels = (0..<8).map { data.labels[$0] }
+    let fake = Tensor.randomUniform([8, 1, 28, 28], low: -1, high: 1, using: &random), fakeLabels = [3, 1, 4, 1, 5, 9, 2, 6]
+    let (realLogits, fakeLogits) = (trainer.discriminator(Variable(real), labels: realLabels), trainer.discriminator(Variable(fake), labels: fakeLabels))
+    var draw = random
+    let term = trainer.consistencyTerm(real: real, realLabels: realLabels, realLogits: realLogits, fake: fake, fakeLabels: fakeLabels,
+                                       fakeLogits: fakeLogits, using: &random).value.scalar
+    let realShift = ImageShift.random(count: 8, maxShift: 3, using: &draw), fakeShift = ImageShift.random(count: 8, maxShift: 3, using: &draw)
+    func meanSquare(_ a: Variable, _ b: Variable) -> Float { zip(a.value.scalars, b.value.scalars).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 8 }
+    let expected = meanSquare(realLogits, trainer.discriminator(Variable(realShift.apply(to: real)), labels: realLabels))
+        + meanSquare(fakeLogits, trainer.discriminator(Variable(fakeShift.apply(to: fake)), labels: fakeLabels))
+    #expect(expected > 0 && abs(term - expected) < 1e-5 * max(1, expected))
+
+    // Steps report the term, the weight is kept in checkpoints, and a resumed run continues exactly.
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    #expect(trainer.trainStep(on: data).consistency.map { $0 > 0 } == true)
+    try trainer.saveCheckpoint(to: directory)
+    let resumed = try ConditionalGANTrainer.resume(from: directory)
+    #expect(resumed.options.consistencyWeight == 10)
+    for _ in 0..<2 { trainer.trainStep(on: data); resumed.trainStep(on: data) }
+    #expect(resumed.discriminator.stateDict() == trainer.discriminator.stateDict())
+
+    // It changes what D learns: the same run without it ends elsewhere.
+    let plain = ConditionalGANTrainer(configuration: configuration(), options: ConditionalTrainingOptions(batchSize: 8, seed: 8))
+    for _ in 0..<3 { plain.trainStep(on: data) }
+    #expect(plain.lastLosses?.consistency == nil && plain.discriminator.stateDict() != trainer.discriminator.stateDict())
+}

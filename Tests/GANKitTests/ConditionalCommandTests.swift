@@ -64,6 +64,10 @@ struct ConditionalCommandTests {
         #expect(diverse.status == 0 && diverse.stderr.contains("diversity term (weight 2.0) from step 3") && diverse.stderr.contains("pair_L1"))
         #expect(try CommandLineTests.run(common + ["--steps", "5", "--resume", "--diversity-weight", "-1"]).status != 0)
         #expect(try CommandLineTests.run(common + ["--steps", "5", "--resume", "--diversity-quantile", "0.1"]).status != 0)
+        let consistent = try CommandLineTests.run(common + ["--steps", "5", "--resume", "--consistency-weight", "10"])
+        #expect(consistent.status == 0 && consistent.stderr.contains("consistency regularization (weight 10.0) from step 4")
+                && consistent.stderr.contains("consistency 0."))
+        #expect(try CommandLineTests.run(common + ["--steps", "6", "--resume", "--consistency-weight", "-1"]).status != 0)
 
         let loaded = try LabelConditionalModel(directory: model)
         let reference = try loaded.images(label: 7, count: 2, seed: 1)

@@ -5,7 +5,8 @@ import GANCore
 /// (D: real and generated, G: generated), weighted by `options.classLossWeight`. With `options.averageDecay`,
 /// an exponential moving average of the generator is kept next to it and sampled from. With
 /// `options.diversityWeight`, G's batch comes in pairs of latents that share a label and a hinge pushes each pair
-/// apart (see `ConditionalTrainingOptions.diversityWeight`).
+/// apart (see `ConditionalTrainingOptions.diversityWeight`). With `options.consistencyWeight`, D also learns to score
+/// an image and its shifted copy alike (`ConditionalTrainingOptions.consistencyWeight`).
 ///
 /// Each step draws its batch indices, latents and fake labels from a generator seeded with
 /// (options.seed, step), so the run is reproducible and a trainer resumed from a checkpoint
@@ -54,6 +55,13 @@ public final class ConditionalGANTrainer {
         precondition(weight.map { $0 >= 0 && $0.isFinite } ?? true, "ConditionalGANTrainer: diversity weight must be >= 0")
         precondition(quantile.map { $0 > 0 && $0 < 1 } ?? true, "ConditionalGANTrainer: diversity quantile must be in (0, 1)")
         (options.diversityWeight, options.diversityQuantile) = (weight, quantile)
+    }
+
+    /// Sets (or, with nil, removes) consistency regularization (`ConditionalTrainingOptions.consistencyWeight`); a
+    /// resumed run may take it.
+    public func setConsistency(weight: Float?) {
+        precondition(weight.map { $0 >= 0 && $0.isFinite } ?? true, "ConditionalGANTrainer: consistency weight must be >= 0")
+        options.consistencyWeight = weight
     }
 
     /// τ per class of the diversity term, for each dataset and target it was asked for (keyed by the dataset's count
@@ -123,6 +131,7 @@ public final class ConditionalGANTrainer {
         generator.train()
         discriminator.train()
         var lossD: Float = 0
+        var consistency: Float?
         for _ in 0..<options.discriminatorSteps {
             let indices = (0..<n).map { _ in Int(random.next() % UInt64(dataset.count)) }
             let real = Variable(dataset.images(at: indices, size: configuration.imageSize))
@@ -135,6 +144,12 @@ public final class ConditionalGANTrainer {
             if let realClasses = realOut.classLogits, let fakeClasses = fakeOut.classLogits {
                 loss = loss + classLossWeight * (softmaxCrossEntropyLoss(realClasses, labels: realLabels)
                                                   + softmaxCrossEntropyLoss(fakeClasses, labels: fakeLabels))
+            }
+            if let weight = options.consistencyWeight, weight > 0 {
+                let term = consistencyTerm(real: real.value, realLabels: realLabels, realLogits: realOut.logits,
+                                           fake: fake.value, fakeLabels: fakeLabels, fakeLogits: fakeOut.logits, using: &random)
+                loss = loss + weight * term
+                consistency = term.value.scalar
             }
             loss.backward()
             discriminatorOptimizer.step()
@@ -164,8 +179,25 @@ public final class ConditionalGANTrainer {
         step += 1
         var losses = ConditionalStepLosses(step: step, discriminator: lossD, generator: lossG.value.scalar)
         losses.pairDistance = pairDistance
+        losses.consistency = consistency
         lastLosses = losses
         return losses
+    }
+
+    /// mean_i (D(x_i) − D(T(x_i)))² over the real batch plus the same over the generated one, for D's logits of both
+    /// batches as already computed; T an `ImageShift` of up to imageSize / 8 pixels drawn from `random`. D scores both
+    /// shifted batches in one pass.
+    func consistencyTerm(real: Tensor, realLabels: [Int], realLogits: Variable, fake: Tensor, fakeLabels: [Int],
+                         fakeLogits: Variable, using random: inout SeededGenerator) -> Variable {
+        let n = realLabels.count, m = fakeLabels.count, maxShift = max(1, configuration.imageSize / 8)
+        let shifted = ImageShift.random(count: n, maxShift: maxShift, using: &random).apply(to: real).scalars
+            + ImageShift.random(count: m, maxShift: maxShift, using: &random).apply(to: fake).scalars
+        var shape = real.shape
+        shape[0] = n + m
+        let shiftedLogits = discriminator(Variable(Tensor(shape: shape, scalars: shifted)), labels: realLabels + fakeLabels)
+        let logits = concatChannels([reshape(realLogits, to: [1, n, 1, 1]), reshape(fakeLogits, to: [1, m, 1, 1])])
+        let squared = mseLoss(reshape(shiftedLogits, to: [1, n + m, 1, 1]), logits)
+        return squared * (Float(n + m) / Float(n))  // n == m: the two batch means summed
     }
 
     /// d_i = mean|x[i] − x[pairs + i]| over every pixel, for i < pairs: how far apart the two images of each pair are.

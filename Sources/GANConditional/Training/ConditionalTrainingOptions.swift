@@ -55,6 +55,12 @@ public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
     /// mean (nil): with 0.1, only pairs closer than nine in ten real pairs of their class are pushed apart, so a
     /// generator as varied as the data is hardly pushed at all.
     public var diversityQuantile: Float?
+    /// Weight λ of balanced consistency regularization (Zhao et al. 2020; nil: none). Every discriminator step also
+    /// minimises λ·(mean (D(x, y) − D(T(x), y))² + mean (D(G(z), y) − D(T(G(z)), y))²) over its real and generated
+    /// batches, T moving each image by up to `imageSize / 8` pixels each way (`ImageShift`): D is asked to give an
+    /// image and its slightly moved copy the same score, so it cannot lean on details a shift destroys. The paper
+    /// uses 10. One more discriminator pass (real and generated together) per discriminator step.
+    public var consistencyWeight: Float?
 
     /// The multiplier of both learning rates for the step that follows `completedSteps` steps:
     /// 1 before `decayStartStep`, then (end − completedSteps) / (end − start), never below 0.
@@ -85,4 +91,7 @@ public struct ConditionalStepLosses: Codable, Sendable, Equatable {
     public var generator: Float
     /// With the diversity term: mean|G(z₁, y) − G(z₂, y)| of the step's pairs (nil without it).
     public var pairDistance: Float?
+    /// With consistency regularization: the unweighted term of D's last sub-step, mean (D(x) − D(T(x)))² over the
+    /// real batch plus the same over the generated one (nil without it).
+    public var consistency: Float?
 }
