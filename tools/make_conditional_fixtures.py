@@ -18,6 +18,7 @@ Cases (small widths; batch norm and spectral norm in training mode, as in a trai
     projection_discriminator    SNConv 4x4/2 -> lReLU(0.1) -> SNConv 4x4/2 -> lReLU -> SNConv 3x3 -> lReLU -> mean pool
                                 -> SN Linear + <embed(y), phi>, w 4, on 12x12x1 images
     acgan_discriminator         the same trunk; output [logit | class logits] concatenated
+    projection_discriminator_deep  the projection network with one SNConv 3x3 -> lReLU after each down-sampling
 """
 import os
 import sys
@@ -73,10 +74,10 @@ class ConditionalGenerator(nn.Module):
 
 
 class ConditionalDiscriminator(nn.Module):
-    def __init__(self, w, channels, classes, head, labels):
+    def __init__(self, w, channels, classes, head, labels, convs_per_scale=0):
         super().__init__()
         sn = nn.utils.spectral_norm
-        self.labels, self.head_kind = labels, head
+        self.labels, self.head_kind, self.k = labels, head, convs_per_scale
         self.conv1 = sn(nn.Conv2d(channels, w, 4, 2, 1))
         self.conv2 = sn(nn.Conv2d(w, 2 * w, 4, 2, 1))
         self.conv3 = sn(nn.Conv2d(2 * w, 2 * w, 3, 1, 1))
@@ -85,10 +86,18 @@ class ConditionalDiscriminator(nn.Module):
             self.embed = nn.Embedding(classes, 2 * w)
         else:
             self.classifier = sn(nn.Linear(2 * w, classes))
+        for i, c in [(1, w), (2, 2 * w)]:
+            for j in range(convs_per_scale):
+                setattr(self, f"conv{i}_{j}", sn(nn.Conv2d(c, c, 3, 1, 1)))
+
+    def refine(self, h, i):
+        for j in range(self.k):
+            h = F.leaky_relu(getattr(self, f"conv{i}_{j}")(h), 0.1)
+        return h
 
     def forward(self, x):
-        h = F.leaky_relu(self.conv1(x), 0.1)
-        h = F.leaky_relu(self.conv2(h), 0.1)
+        h = self.refine(F.leaky_relu(self.conv1(x), 0.1), 1)
+        h = self.refine(F.leaky_relu(self.conv2(h), 0.1), 2)
         h = F.leaky_relu(self.conv3(h), 0.1)
         phi = h.mean(dim=(2, 3))
         if self.head_kind == "projection":
@@ -120,10 +129,11 @@ def main():
                               "classes": 5, "convs_per_scale": k, "labels": labels.tolist()},
                        [rand(3, 8)], g,
                        buffers_after=[b for b, _ in g.named_buffers() if b.endswith("running_mean") or b.endswith("running_var")])
-    for name, head in [("projection_discriminator", "projection"), ("acgan_discriminator", "acgan")]:
-        d = ConditionalDiscriminator(4, 1, 5, head, labels)
+    for name, head, k in [("projection_discriminator", "projection", 0), ("acgan_discriminator", "acgan", 0),
+                          ("projection_discriminator_deep", "projection", 1)]:
+        d = ConditionalDiscriminator(4, 1, 5, head, labels, k)
         n += base.save(name, {"op": "conditional_discriminator", "width": 4, "image_size": 12, "channels": 1, "classes": 5,
-                              "head": head, "labels": labels.tolist()},
+                              "head": head, "convs_per_scale": k, "labels": labels.tolist()},
                        [rand(3, 1, 12, 12)], d,
                        buffers_after=[b for b, _ in d.named_buffers() if b.endswith("weight_u")])
     total = sum(os.path.getsize(os.path.join(base.OUT, f)) for f in os.listdir(base.OUT))

@@ -69,6 +69,9 @@ struct TrainCGAN: ParsableCommand {
     @Option(help: "3x3 convolutions the generator adds at each of its two lower scales (0: plain DCGAN stack).")
     var generatorConvsPerScale = 0
 
+    @Option(help: "3x3 convolutions the discriminator adds after each of its two down-samplings (0: three convolutions).")
+    var discriminatorConvsPerScale = 0
+
     @Option(help: "Adam learning rate of both networks.")
     var learningRate: Float = 2e-4
 
@@ -126,6 +129,7 @@ struct TrainCGAN: ParsableCommand {
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
         if !(0...4).contains(generatorConvsPerScale) { throw ValidationError("--generator-convs-per-scale must be 0 to 4") }
+        if !(0...4).contains(discriminatorConvsPerScale) { throw ValidationError("--discriminator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
         if let diversityWeight, !(diversityWeight >= 0 && diversityWeight.isFinite) { throw ValidationError("--diversity-weight must be >= 0") }
         if let diversityQuantile {
@@ -155,6 +159,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.latentSize = latentSize
         run.configuration.generatorWidth = generatorWidth ?? width
         run.configuration.generatorConvsPerScale = generatorConvsPerScale
+        run.configuration.discriminatorConvsPerScale = discriminatorConvsPerScale
         run.configuration.discriminatorWidth = width
         run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
         run.options.averageDecay = emaDecay

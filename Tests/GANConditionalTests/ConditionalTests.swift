@@ -72,6 +72,28 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
     #expect(trainer.generator.scaleConvs[1][1].weight.value.scalars != before)
 }
 
+@Test func discriminatorConvsPerScaleAddNamedLayersAndTrain() throws {
+    var configuration = tinyConfiguration()
+    configuration.discriminatorConvsPerScale = 2
+    var random = SeededGenerator(seed: 4)
+    let names = ConditionalDiscriminator(configuration: configuration, using: &random).stateDict().names
+    for name in ["conv1_0.weight_orig", "conv1_1.weight_u", "conv2_1.bias"] { #expect(names.contains(name), "\(name)") }
+    #expect(!names.contains("conv3_0.weight_orig"))
+    let plain = ConditionalDiscriminator(configuration: tinyConfiguration(), using: &random)
+    #expect(plain.stateDict().names.allSatisfy { !$0.contains("_0.") }, "k = 0 keeps the plain state dict")
+    let plainJSON = String(decoding: try JSONEncoder().encode(tinyConfiguration()), as: UTF8.self)
+    #expect(!plainJSON.contains("discriminatorConvsPerScale"))
+    #expect(try JSONDecoder().decode(ConditionalGANConfiguration.self, from: JSONEncoder().encode(configuration)) == configuration)
+    var bad = configuration
+    bad.discriminatorConvsPerScale = 5
+    #expect(bad.problem != nil)
+    // The deeper discriminator trains and its new layers receive gradients.
+    let trainer = ConditionalGANTrainer(configuration: configuration, options: ConditionalTrainingOptions(batchSize: 8, seed: 3))
+    let before = trainer.discriminator.scaleConvs[1][1].weight.value.scalars
+    for _ in 0..<2 { #expect(trainer.trainStep(on: try syntheticDataset()).discriminator.isFinite) }
+    #expect(trainer.discriminator.scaleConvs[1][1].weight.value.scalars != before)
+}
+
 @Test func trainingStepsGiveFiniteLosses() throws {
     let data = try syntheticDataset()
     let trainer = ConditionalGANTrainer(configuration: tinyConfiguration(), options: ConditionalTrainingOptions(batchSize: 8, seed: 3))

@@ -5,7 +5,8 @@ import GANCore
 
 /// The label GAN's whole networks against PyTorch (fixtures by tools/make_conditional_fixtures.py, in
 /// Fixtures/parity-conditional): generator with and without its per-scale 3×3 convolutions (conditional batch norm in
-/// training mode), projection and AC-GAN discriminators (spectral norm, one power iteration). Forward, the gradient of
+/// training mode), projection and AC-GAN discriminators (spectral norm, one power iteration), the projection one also
+/// with a 3×3 convolution after each down-sampling. Forward, the gradient of
 /// the input and of every parameter, and the buffers after the forward each within 1e-4 of the reference's largest
 /// entry.
 struct NetworkParityTests {
@@ -14,7 +15,8 @@ struct NetworkParityTests {
     /// PyTorch keeps conditional batch norm's statistics in a child `norm`; ours sit on the layer itself.
     static func ours(_ torchName: String) -> String { torchName.replacingOccurrences(of: ".norm.", with: ".") }
 
-    @Test(arguments: ["conditional_generator", "conditional_generator_plain", "projection_discriminator", "acgan_discriminator"])
+    @Test(arguments: ["conditional_generator", "conditional_generator_plain", "projection_discriminator", "acgan_discriminator",
+                          "projection_discriminator_deep"])
     func matchesPyTorch(_ name: String) throws {
         let file = try SafeTensors.read(contentsOf: "\(Self.folder)/\(name).safetensors")
         let json = try #require(file.metadata["config"], "\(name): no config")
@@ -37,6 +39,7 @@ struct NetworkParityTests {
         } else {
             let head = try #require(config["head"] as? String, "\(name): no head")
             configuration.discriminatorHead = try #require(ConditionalDiscriminatorHead(rawValue: head))
+            configuration.discriminatorConvsPerScale = (config["convs_per_scale"] as? NSNumber)?.intValue ?? 0
             let d = ConditionalDiscriminator(configuration: configuration, using: &random)
             (module, forward) = (d, { x in
                 let (logits, classLogits) = d.outputs(x, labels: labels)

@@ -13,14 +13,16 @@ public enum ConditionalDiscriminatorHead: String, Codable, Sendable, CaseIterabl
 /// The discriminator of a label-conditional GAN, with spectral normalisation on every convolution and
 /// on the linear heads:
 ///
-///     x → SNConv 4×4/2 (w) → lReLU → SNConv 4×4/2 (2w) → lReLU → SNConv 3×3/1 (2w) → lReLU
-///       → global average pool → φ(x) [N, 2w]
+///     x → SNConv 4×4/2 (w) → lReLU  (→ k × [SNConv 3×3 (w) → lReLU])
+///       → SNConv 4×4/2 (2w) → lReLU  (→ k × [SNConv 3×3 (2w) → lReLU])
+///       → SNConv 3×3/1 (2w) → lReLU → global average pool → φ(x) [N, 2w]
 ///     projection: logit(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩     (ψ: SN Linear 2w → 1)
 ///     acgan:      logit(x) = ψ(φ(x)),  class logits = C(φ(x))  (C: SN Linear 2w → classes)
 ///
 /// Leaky ReLU slope 0.1 as in SNGAN. The class embedding is not spectrally normalised.
-/// State-dict names: `conv1.*`, `conv2.*`, `conv3.*`, `head.*`, then `embed.weight` (projection) or
-/// `classifier.*` (acgan).
+/// k is `configuration.discriminatorConvsPerScale` (0: three convolutions, as SNGAN's smallest). State-dict names:
+/// `conv1.*`, `conv2.*`, `conv3.*`, `head.*`, then `embed.weight` (projection) or `classifier.*` (acgan), and for the
+/// 3×3 convolutions after `conv{i}` (i = 1, 2) `conv{i}_{j}.*`.
 public final class ConditionalDiscriminator: Module, @unchecked Sendable {
     /// The shape this network was built for.
     public let configuration: ConditionalGANConfiguration
@@ -30,6 +32,8 @@ public final class ConditionalDiscriminator: Module, @unchecked Sendable {
     public let conv2: Conv2d
     /// Stride-1 convolution before pooling.
     public let conv3: Conv2d
+    /// The 3×3 convolutions after `conv1` and after `conv2`, in order.
+    public let scaleConvs: [[Conv2d]]
     /// ψ: the unconditional part of the logit.
     public let head: Linear
     /// The class embeddings projected onto φ(x) (projection head only).
@@ -47,6 +51,11 @@ public final class ConditionalDiscriminator: Module, @unchecked Sendable {
         conv1 = Conv2d(inChannels: configuration.channels, outChannels: w, kernelSize: 4, stride: 2, padding: 1, using: &generator)
         conv2 = Conv2d(inChannels: w, outChannels: 2 * w, kernelSize: 4, stride: 2, padding: 1, using: &generator)
         conv3 = Conv2d(inChannels: 2 * w, outChannels: 2 * w, kernelSize: 3, stride: 1, padding: 1, using: &generator)
+        scaleConvs = [w, 2 * w].map { c in
+            (0..<configuration.discriminatorConvsPerScale).map { _ in
+                Conv2d(inChannels: c, outChannels: c, kernelSize: 3, stride: 1, padding: 1, using: &generator)
+            }
+        }
         head = Linear(inFeatures: 2 * w, outFeatures: 1, using: &generator)
         switch configuration.discriminatorHead {
         case .projection:
@@ -58,7 +67,7 @@ public final class ConditionalDiscriminator: Module, @unchecked Sendable {
             classifier = Linear(inFeatures: 2 * w, outFeatures: configuration.classCount, using: &generator)
         }
         ones = Variable(Tensor.ones([1, 2 * w]))
-        for conv in [conv1, conv2, conv3] { conv.applySpectralNorm(using: &generator) }
+        for conv in [conv1, conv2, conv3] + scaleConvs.joined() { conv.applySpectralNorm(using: &generator) }
         head.applySpectralNorm(using: &generator)
         classifier?.applySpectralNorm(using: &generator)
     }
@@ -68,13 +77,19 @@ public final class ConditionalDiscriminator: Module, @unchecked Sendable {
         var result: [(name: String, module: Module)] = [("conv1", conv1), ("conv2", conv2), ("conv3", conv3), ("head", head)]
         if let embed { result.append(("embed", embed)) }
         if let classifier { result.append(("classifier", classifier)) }
+        for (i, convs) in scaleConvs.enumerated() { result += convs.indices.map { ("conv\(i + 1)_\($0)", convs[$0]) } }
         return result
+    }
+
+    /// h → k × [SNConv 3×3 → lReLU] after `conv{scale + 1}`.
+    private func refine(_ h: Variable, scale: Int) -> Variable {
+        scaleConvs[scale].reduce(h) { leakyReLU($1($0), slope: 0.1) }
     }
 
     /// φ(x): pooled features [N, 2w] of images [N, channels, size, size].
     public func features(_ x: Variable) -> Variable {
-        var h = leakyReLU(conv1(x), slope: 0.1)
-        h = leakyReLU(conv2(h), slope: 0.1)
+        var h = refine(leakyReLU(conv1(x), slope: 0.1), scale: 0)
+        h = refine(leakyReLU(conv2(h), slope: 0.1), scale: 1)
         h = leakyReLU(conv3(h), slope: 0.1)
         return reshape(avgPool2d(h, kernel: h.shape[2]), to: [x.shape[0], h.shape[1]])
     }

@@ -18,6 +18,9 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
     /// 3×3 convolutions (each with conditional batch norm and ReLU) the generator adds at each of its two
     /// lower resolutions, before up-sampling: 0 is the plain DCGAN stack.
     public var generatorConvsPerScale = 0
+    /// 3×3 spectrally normalised convolutions (each with leaky ReLU) the discriminator adds after each of its two
+    /// down-samplings: 0 is the three-convolution network.
+    public var discriminatorConvsPerScale = 0
 
     /// The defaults: 28×28 grey images, 10 classes, z of 64, widths 64.
     public init() {}
@@ -31,6 +34,7 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case imageSize, channels, classCount, latentSize, generatorWidth, discriminatorWidth, discriminatorHead, generatorConvsPerScale
+        case discriminatorConvsPerScale
     }
 
     /// Decodes a configuration; `discriminatorHead`, absent from checkpoints written before AC-GAN, means projection.
@@ -44,9 +48,10 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         discriminatorWidth = try c.decode(Int.self, forKey: .discriminatorWidth)
         discriminatorHead = try c.decodeIfPresent(ConditionalDiscriminatorHead.self, forKey: .discriminatorHead) ?? .projection
         generatorConvsPerScale = try c.decodeIfPresent(Int.self, forKey: .generatorConvsPerScale) ?? 0
+        discriminatorConvsPerScale = try c.decodeIfPresent(Int.self, forKey: .discriminatorConvsPerScale) ?? 0
     }
 
-    /// Encodes every field; `generatorConvsPerScale` only when not 0, so plain models keep their manifests and checkpoints
+    /// Encodes every field; `generatorConvsPerScale` and `discriminatorConvsPerScale` only when not 0, so plain models keep their manifests and checkpoints
     /// byte for byte.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -58,6 +63,7 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         try c.encode(discriminatorWidth, forKey: .discriminatorWidth)
         try c.encode(discriminatorHead, forKey: .discriminatorHead)
         if generatorConvsPerScale != 0 { try c.encode(generatorConvsPerScale, forKey: .generatorConvsPerScale) }
+        if discriminatorConvsPerScale != 0 { try c.encode(discriminatorConvsPerScale, forKey: .discriminatorConvsPerScale) }
     }
 
     /// At most the number of weights of the `ConditionalGenerator` of this configuration (its linear
@@ -73,6 +79,9 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         if channels < 1 || classCount < 1 || latentSize < 1 { return "channels, class count and latent size must be positive" }
         if generatorWidth < 1 || discriminatorWidth < 1 { return "widths must be positive" }
         if !(0...4).contains(generatorConvsPerScale) { return "generator convolutions per scale must be 0 to 4, got \(generatorConvsPerScale)" }
+        if !(0...4).contains(discriminatorConvsPerScale) {
+            return "discriminator convolutions per scale must be 0 to 4, got \(discriminatorConvsPerScale)"
+        }
         if imageSize > 1024 || channels > 4 || classCount > 100_000 || latentSize > 65_536 || generatorWidth > 4096 || discriminatorWidth > 4096 {
             return "image size (at most 1024), channels (4), class count (100000), latent size (65536) or widths (4096) too large"
         }
