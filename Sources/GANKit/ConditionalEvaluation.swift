@@ -51,7 +51,7 @@ public enum ConditionalEvaluation {
     /// `dataDirectory`, with the classifier in `classifierDirectory` (default: the cache; trained
     /// there first when absent).
     public static func evaluateGenerator(modelDirectory: String, dataDirectory: String, classifierDirectory: String? = nil,
-                                         samplesPerClass: Int = 1000, seed: UInt64 = 12345, standingStatistics: Int? = nil,
+                                         samplesPerClass: Int = 1000, seed: UInt64 = 12345, standingStatistics: Int? = nil, truncation: Float? = nil,
                                          log: (String) -> Void = { _ in }) throws -> Summary {
         let classifierFolder = classifierDirectory ?? defaultClassifierDirectory(dataDirectory: dataDirectory)
         if !ClassifierTraining.exists(in: classifierFolder) {
@@ -71,7 +71,7 @@ public enum ConditionalEvaluation {
         let train = try IDXDataset.load(directory: dataDirectory, split: .train)
         let test = try IDXDataset.load(directory: dataDirectory, split: .test)
         var options = GeneratorEvaluation.Options()
-        (options.samplesPerClass, options.seed) = (samplesPerClass, seed)
+        (options.samplesPerClass, options.seed, options.truncation) = (samplesPerClass, seed, truncation)
         let report = GeneratorEvaluation.evaluate(generator: generator, model: modelDirectory, step: step, classifier: classifier,
                                                   classifierTestAccuracy: manifest.testAccuracy, train: train, test: test,
                                                   options: options, progress: log)
@@ -85,7 +85,7 @@ public enum ConditionalEvaluation {
     }
 
     static func table(_ r: GeneratorEvaluationReport, goal: Double) -> String {
-        var lines = ["model \(r.model) at step \(r.step); classifier test accuracy \(String(format: "%.2f%%", 100 * r.classifierTestAccuracy)); \(r.samplesPerClass) samples per class vs \(r.realTestCount) real test images",
+        var lines = ["model \(r.model) at step \(r.step); classifier test accuracy \(String(format: "%.2f%%", 100 * r.classifierTestAccuracy)); \(r.samplesPerClass) samples per class\(r.truncation.map { " (latents truncated at \($0))" } ?? "") vs \(r.realTestCount) real test images",
                      "class  label-acc  precision  recall"]
         for c in r.perClassLabelAccuracy.indices {
             lines.append(String(format: "%5d  %8.2f%%  %9.3f  %6.3f", c, 100 * r.perClassLabelAccuracy[c], r.perClassPrecision[c], r.perClassRecall[c]))

@@ -112,10 +112,18 @@ struct EvalGenerate: ParsableCommand {
                                + "(standing statistics; the model folder is not changed).", valueName: "N"))
     var standingStatistics: Int?
 
+    @Option(help: ArgumentHelp("Draw the latents truncated to |z_i| <= t, as generate --truncation does (precision for recall).",
+                               valueName: "t"))
+    var truncation: Float?
+
     @Flag(help: "Print the report as JSON instead of a table.")
     var json = false
 
     func validate() throws {
+        if let truncation, !(truncation > 0 && truncation.isFinite) { throw ValidationError("--truncation must be positive") }
+        if truncation != nil && record {
+            throw ValidationError("--record measures the model as generate samples it by default, untruncated; drop --truncation")
+        }
         if let standingStatistics, standingStatistics < 1 { throw ValidationError("--standing-statistics must be at least 1") }
         if standingStatistics != nil && record {
             throw ValidationError("--record measures the model as it is stored; bake standing statistics in with 'gantool export --standing-statistics N' and record that")
@@ -129,7 +137,7 @@ struct EvalGenerate: ParsableCommand {
             let folder = try ConditionalGeneration.folder(of: model, models: models)
             let summary = try ConditionalEvaluation.evaluateGenerator(modelDirectory: folder, dataDirectory: data,
                                                                       classifierDirectory: classifier, samplesPerClass: samplesPerClass,
-                                                                      seed: seed, standingStatistics: standingStatistics, log: log)
+                                                                      seed: seed, standingStatistics: standingStatistics, truncation: truncation, log: log)
             print(json ? summary.json : summary.table)
             if record {
                 try ManifestEvaluation.record(Data(summary.json.utf8), as: "generate", in: folder)

@@ -36,6 +36,15 @@ struct EvalCommandTests {
         #expect(object?["step"] as? Int == 1)
         #expect((object?["perClassRecall"] as? [Double])?.count == 10)
         #expect(object?["fid"] is Double && object?["fidFloor"] is Double && object?["labelAccuracy"] is Double)
+        #expect(object?["truncation"] == nil)
+        // Truncated latents: other samples, so another FID, and the report says so.
+        let truncated = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
+                                                  "--samples-per-class", "10", "--json", "--truncation", "0.5"])
+        let truncatedObject = try JSONSerialization.jsonObject(with: Data(truncated.stdout.utf8)) as? [String: Any]
+        #expect((truncatedObject?["truncation"] as? Double) == 0.5)
+        #expect(truncatedObject?["fid"] as? Double != object?["fid"] as? Double)
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--truncation", "0"]).status != 0)
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--truncation", "1", "--record"]).stderr.contains("untruncated"))
 
         let standing = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
                                                  "--samples-per-class", "10", "--standing-statistics", "3"])

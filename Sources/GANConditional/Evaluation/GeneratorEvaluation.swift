@@ -42,10 +42,13 @@ public struct GeneratorEvaluationReport: Codable, Sendable {
     public var perClassPrecision: [Double]
     /// The k of the k-NN radii.
     public var k: Int
+    /// The latent truncation the samples were drawn with (nil: none).
+    public var truncation: Float?
 
     private enum CodingKeys: String, CodingKey {
         case model, step, classifierTestAccuracy, samplesPerClass, realTestCount, labelAccuracy, perClassLabelAccuracy
         case fid, fidFloor, fidFloorDraws, fidRatio, precision, recall, realPrecision, realRecall, perClassRecall, perClassPrecision, k
+        case truncation
     }
 
     /// Whether the goals hold: label accuracy ≥ `accuracyGoal`, FID ≤ 3× floor, every class recall > 0.5.
@@ -62,6 +65,9 @@ public enum GeneratorEvaluation {
         public var samplesPerClass = 1000
         /// Seed of the latents (class c uses seed + c).
         public var seed: UInt64 = 12345
+        /// Latents drawn from N(0, I) truncated to |z_i| ≤ this (each coordinate redrawn until inside), as
+        /// `gantool generate --truncation`; nil: untruncated.
+        public var truncation: Float?
         /// k of the k-NN radii.
         public var k = 3
         /// At most this many points per set in the overall precision/recall (distances are n²).
@@ -84,7 +90,7 @@ public enum GeneratorEvaluation {
             while done < options.samplesPerClass {
                 let count = min(500, options.samplesPerClass - done)
                 let images = sampler.samples(labels: Array(repeating: label, count: count),
-                                             seed: options.seed &+ UInt64(label) &* 1_000_003 &+ UInt64(done))
+                                             seed: options.seed &+ UInt64(label) &* 1_000_003 &+ UInt64(done), truncation: options.truncation)
                 let (features, predicted) = classifier.featuresAndPredictions(images)
                 generatedFeatures += features.scalars
                 predictions += predicted
@@ -141,7 +147,8 @@ public enum GeneratorEvaluation {
                                          labelAccuracy: accuracy.overall, perClassLabelAccuracy: accuracy.perClass,
                                          fid: fid, fidFloor: floor, fidFloorDraws: floorDraws, fidRatio: fid / floor, precision: overall.precision, recall: overall.recall,
                                          realPrecision: reference.precision, realRecall: reference.recall,
-                                         perClassRecall: perClassRecall, perClassPrecision: perClassPrecision, k: options.k)
+                                         perClassRecall: perClassRecall, perClassPrecision: perClassPrecision, k: options.k,
+                                         truncation: options.truncation)
     }
 
     /// The rows `indices` of [n, d].
