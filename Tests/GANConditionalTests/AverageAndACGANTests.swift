@@ -181,21 +181,29 @@ private func temporaryDirectory() -> String {
     #expect(lows.allSatisfy { $0 == 0 } && medians.allSatisfy { $0 > 0 } && zip(medians, highs).allSatisfy { $0 <= $1 })
     #expect(medians != targets)
 
-    // Steps log the pairs' mean distance, the weight is kept in checkpoints, and a resumed run continues exactly.
+    // Steps log the pairs' mean distance, the weight is kept in checkpoints, a resumed run continues exactly, and the
+    // term changes what G learns.
+    #expect(trainer.trainStep(on: data).pairDistance.map { $0 > 0 } == true)
+    let (resumed, plain) = try expectExactResumeAndAnEffect(of: trainer, on: data) { $0.generator.stateDict() }
+    #expect(resumed.diversityWeight == 3 && plain?.pairDistance == nil)
+}
+
+/// Saves `trainer`, resumes it, takes two more steps with both and expects the same `weights`; then expects as many
+/// steps of the run without the option under test (`ConditionalTrainingOptions(batchSize: 8, seed: 8)`) to end in
+/// other `weights`. Returns the resumed options and the plain run's last losses.
+private func expectExactResumeAndAnEffect(of trainer: ConditionalGANTrainer, on data: IDXDataset,
+                                          weights: (ConditionalGANTrainer) -> StateDict) throws
+    -> (resumed: ConditionalTrainingOptions, plain: ConditionalStepLosses?) {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let losses = trainer.trainStep(on: data)
-    #expect(losses.pairDistance.map { $0 > 0 } == true)
     try trainer.saveCheckpoint(to: directory)
     let resumed = try ConditionalGANTrainer.resume(from: directory)
-    #expect(resumed.options.diversityWeight == 3)
     for _ in 0..<2 { trainer.trainStep(on: data); resumed.trainStep(on: data) }
-    #expect(resumed.generator.stateDict() == trainer.generator.stateDict())
-
-    // The term changes what G learns: the same run without it ends elsewhere.
+    #expect(weights(resumed) == weights(trainer))
     let plain = ConditionalGANTrainer(configuration: configuration(), options: ConditionalTrainingOptions(batchSize: 8, seed: 8))
-    for _ in 0..<3 { plain.trainStep(on: data) }
-    #expect(plain.lastLosses?.pairDistance == nil && plain.generator.stateDict() != trainer.generator.stateDict())
+    for _ in 0..<trainer.step { plain.trainStep(on: data) }
+    #expect(weights(plain) != weights(trainer))
+    return (resumed.options, plain.lastLosses)
 }
 
 /// Central finite differences of Σ f(inputs) against the analytic gradient (as GANCoreTests' checker, which this
@@ -251,18 +259,9 @@ private func expectGradientsMatchHere(_ inputs: [Variable], _ f: () -> Variable)
         + meanSquare(fakeLogits, trainer.discriminator(Variable(fakeShift.apply(to: fake)), labels: fakeLabels))
     #expect(expected > 0 && abs(term - expected) < 1e-5 * max(1, expected))
 
-    // Steps report the term, the weight is kept in checkpoints, and a resumed run continues exactly.
-    let directory = temporaryDirectory()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    // Steps report the term, the weight is kept in checkpoints, a resumed run continues exactly, and the term changes
+    // what D learns.
     #expect(trainer.trainStep(on: data).consistency.map { $0 > 0 } == true)
-    try trainer.saveCheckpoint(to: directory)
-    let resumed = try ConditionalGANTrainer.resume(from: directory)
-    #expect(resumed.options.consistencyWeight == 10)
-    for _ in 0..<2 { trainer.trainStep(on: data); resumed.trainStep(on: data) }
-    #expect(resumed.discriminator.stateDict() == trainer.discriminator.stateDict())
-
-    // It changes what D learns: the same run without it ends elsewhere.
-    let plain = ConditionalGANTrainer(configuration: configuration(), options: ConditionalTrainingOptions(batchSize: 8, seed: 8))
-    for _ in 0..<3 { plain.trainStep(on: data) }
-    #expect(plain.lastLosses?.consistency == nil && plain.discriminator.stateDict() != trainer.discriminator.stateDict())
+    let (resumed, plain) = try expectExactResumeAndAnEffect(of: trainer, on: data) { $0.discriminator.stateDict() }
+    #expect(resumed.consistencyWeight == 10 && plain?.consistency == nil)
 }
