@@ -72,8 +72,10 @@ public struct ConditionalTrainingRun: Sendable {
         }
     }
 
-    /// Throws `Failure.invalid` for a negative diversity weight, or a quantile outside (0, 1) or without a weight.
-    static func checkDiversity(_ options: ConditionalTrainingOptions) throws {
+    /// Throws `Failure.invalid` for a negative diversity or consistency weight, or a diversity quantile outside (0, 1)
+    /// or without a weight.
+    static func checkTerms(_ options: ConditionalTrainingOptions) throws {
+        if let weight = options.consistencyWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
         if let weight = options.diversityWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
         if let quantile = options.diversityQuantile {
             guard quantile > 0 && quantile < 1 else { throw Failure.invalid("the diversity quantile must be in (0, 1), got \(quantile)") }
@@ -113,12 +115,12 @@ public struct ConditionalTrainingRun: Sendable {
             }
             if let weight = options.diversityWeight,
                (weight, options.diversityQuantile) != (trainer.options.diversityWeight, trainer.options.diversityQuantile) {
-                try Self.checkDiversity(options)
+                try Self.checkTerms(options)
                 trainer.setDiversity(weight: weight, quantile: options.diversityQuantile)
                 log("diversity term (weight \(weight)\(options.diversityQuantile.map { ", target quantile \($0)" } ?? "")) from step \(trainer.step)")
             }
             if let weight = options.consistencyWeight, weight != trainer.options.consistencyWeight {
-                guard weight >= 0 && weight.isFinite else { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
+                try Self.checkTerms(options)
                 trainer.setConsistency(weight: weight)
                 log("consistency regularization (weight \(weight)) from step \(trainer.step)")
             }
@@ -135,8 +137,7 @@ public struct ConditionalTrainingRun: Sendable {
                 throw Failure.invalid("the learning-rate decay must end after it starts")
             }
             if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
-            try Self.checkDiversity(options)
-            if let weight = options.consistencyWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
+            try Self.checkTerms(options)
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
