@@ -25,6 +25,8 @@ struct TrainCGAN: ParsableCommand {
               gantool train cgan -o runs/mnist --steps 40000 --resume --ema-decay 0.999   # add an average to a run
               gantool train cgan -o runs/mnist --steps 45000 --resume --decay-steps 12000  # anneal the last 12000 steps
               gantool train cgan --fashion-mnist DIR -o runs/fashion --diversity-weight 1   # against within-class collapse
+              gantool train cgan --fashion-mnist DIR -o runs/fashion-d --discriminator-convs-per-scale 1 --discriminator-steps 2
+              gantool train cgan -o runs/fashion --steps 27000 --resume --consistency-weight 10   # bCR from here on
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")
