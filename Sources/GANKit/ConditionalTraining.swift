@@ -30,6 +30,9 @@ public struct ConditionalTrainingRun: Sendable {
     /// average in a resumed run that keeps none, and a learning-rate decay (`decayStartStep`, `decayEndStep`), a
     /// diversity term or a consistency weight replaces the run's).
     public var options = ConditionalTrainingOptions()
+    /// Discriminator steps per generator step for a resumed run (nil: the run's own); ignored for a fresh run, which
+    /// takes `options.discriminatorSteps`.
+    public var resumedDiscriminatorSteps: Int?
     /// What a NaN or Inf in the losses (checked every step) or the weights (checked before every save) does: stop
     /// with `NonFiniteTrainingError` and the last checkpoint untouched, or roll back to that checkpoint and draw
     /// another batch for the step that went bad.
@@ -123,6 +126,11 @@ public struct ConditionalTrainingRun: Sendable {
                 try Self.checkTerms(options)
                 trainer.setConsistency(weight: weight)
                 log("consistency regularization (weight \(weight)) from step \(trainer.step)")
+            }
+            if let steps = resumedDiscriminatorSteps, steps != trainer.options.discriminatorSteps {
+                guard steps > 0 else { throw Failure.invalid("discriminator steps must be positive, got \(steps)") }
+                trainer.setDiscriminatorSteps(steps)
+                log("\(steps) discriminator steps per generator step from step \(trainer.step)")
             }
             if trainer.averageGenerator == nil, let decay = options.averageDecay {
                 guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }

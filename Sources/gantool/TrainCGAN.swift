@@ -107,8 +107,9 @@ struct TrainCGAN: ParsableCommand {
                                valueName: "w"))
     var consistencyWeight: Float?
 
-    @Option(help: "Discriminator steps per generator step.")
-    var discriminatorSteps = 1
+    @Option(help: ArgumentHelp("Discriminator steps per generator step (default 1); with --resume, sets them for the continued run.",
+                               valueName: "n"))
+    var discriminatorSteps: Int?
 
     @Option(help: "Seed of weights, batches and latents.")
     var seed: UInt64 = 0
@@ -131,6 +132,7 @@ struct TrainCGAN: ParsableCommand {
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
         if !(0...4).contains(generatorConvsPerScale) { throw ValidationError("--generator-convs-per-scale must be 0 to 4") }
+        if let discriminatorSteps, discriminatorSteps < 1 { throw ValidationError("--discriminator-steps must be at least 1") }
         if !(0...4).contains(discriminatorConvsPerScale) { throw ValidationError("--discriminator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
         if let diversityWeight, !(diversityWeight >= 0 && diversityWeight.isFinite) { throw ValidationError("--diversity-weight must be >= 0") }
@@ -174,7 +176,8 @@ struct TrainCGAN: ParsableCommand {
         run.options.batchSize = batchSize
         run.options.generatorLearningRate = learningRate
         run.options.discriminatorLearningRate = learningRate
-        run.options.discriminatorSteps = discriminatorSteps
+        run.options.discriminatorSteps = discriminatorSteps ?? 1
+        run.resumedDiscriminatorSteps = discriminatorSteps
         run.options.seed = seed
         let end: ConditionalRunEnd
         do {

@@ -68,6 +68,11 @@ struct ConditionalCommandTests {
         #expect(consistent.status == 0 && consistent.stderr.contains("consistency regularization (weight 10.0) from step 4")
                 && consistent.stderr.contains("consistency 0."))
         #expect(try CommandLineTests.run(common + ["--steps", "6", "--resume", "--consistency-weight", "-1"]).status != 0)
+        let moreD = try CommandLineTests.run(common + ["--steps", "6", "--resume", "--discriminator-steps", "3"])
+        #expect(moreD.status == 0 && moreD.stderr.contains("3 discriminator steps per generator step from step 5"))
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model + "/state.json"))) as? [String: Any]
+        #expect((state?["options"] as? [String: Any])?["discriminatorSteps"] as? Int == 3)
+        #expect(try CommandLineTests.run(common + ["--steps", "7", "--resume", "--discriminator-steps", "0"]).status != 0)
 
         let loaded = try LabelConditionalModel(directory: model)
         let reference = try loaded.images(label: 7, count: 2, seed: 1)

@@ -57,6 +57,12 @@ public final class ConditionalGANTrainer {
         (options.diversityWeight, options.diversityQuantile) = (weight, quantile)
     }
 
+    /// Sets the discriminator steps per generator step (n_dis); a resumed run may take other ones.
+    public func setDiscriminatorSteps(_ steps: Int) {
+        precondition(steps > 0, "ConditionalGANTrainer: discriminator steps must be positive")
+        options.discriminatorSteps = steps
+    }
+
     /// Sets (or, with nil, removes) consistency regularization (`ConditionalTrainingOptions.consistencyWeight`); a
     /// resumed run may take it.
     public func setConsistency(weight: Float?) {
