@@ -330,6 +330,16 @@ public enum ConditionalGeneration {
         return folder
     }
 
+    /// The data folder the checkpoint in `checkpoint` was trained on (its `state.json`'s `dataset`), and whether it holds
+    /// class subfolders rather than IDX files; nil when there is no readable checkpoint or it records none.
+    public static func recordedDataset(of checkpoint: String) -> (directory: String, isImageFolders: Bool)? {
+        guard let directory = try? ConditionalGANTrainer.readState(from: checkpoint).dataset else { return nil }
+        let idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].contains {
+            FileManager.default.fileExists(atPath: "\(directory)/\($0)")
+        }
+        return (directory, !idx)
+    }
+
     /// The default data folder of a dataset (`mnist`, `fashion-mnist`): `$GANKIT_DATA/<name>` or
     /// `<repository>/../shared/data/<name>`.
     public static func defaultDataDirectory(_ name: String) -> String { "\(DataLocation.root())/\(name)" }

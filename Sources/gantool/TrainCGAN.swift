@@ -13,8 +13,9 @@ struct TrainCGAN: ParsableCommand {
             exactly with --resume. A NaN or Inf in the losses or weights stops the run with exit status 1 \
             and the last checkpoint untouched; --on-nonfinite rollback reloads it and draws another batch \
             instead. Data: --mnist DIR, --fashion-mnist DIR, or --folders DIR (one \
-            subfolder of images per class); without any, $GANKIT_DATA/mnist or \
-            ../shared/data/mnist beside the repository.
+            subfolder of images per class); without any, a resumed run takes the data its \
+            checkpoint was trained on, a new one $GANKIT_DATA/mnist or ../shared/data/mnist \
+            beside the repository.
 
             Examples:
               gantool train cgan --mnist ../shared/data/mnist -o runs/mnist --steps 2000
@@ -150,10 +151,13 @@ struct TrainCGAN: ParsableCommand {
     }
 
     func run() throws {
-        let data = mnist ?? fashionMNIST ?? folders ?? ConditionalGeneration.defaultDataDirectory("mnist")
+        // A resumed run without a data flag continues on the data its checkpoint was trained on.
+        let given = mnist ?? fashionMNIST ?? folders
+        let recorded = given == nil && resume ? ConditionalGeneration.recordedDataset(of: output) : nil
+        let data = given ?? recorded?.directory ?? ConditionalGeneration.defaultDataDirectory("mnist")
         var run = ConditionalTrainingRun(dataDirectory: data, outputDirectory: output, steps: steps)
         run.resume = resume
-        run.dataIsImageFolders = folders != nil
+        run.dataIsImageFolders = folders != nil || recorded?.isImageFolders == true
         run.configuration.channels = channels
         run.checkpointEvery = checkpointEvery
         run.logEvery = logEvery

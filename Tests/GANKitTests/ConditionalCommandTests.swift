@@ -73,6 +73,9 @@ struct ConditionalCommandTests {
         let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model + "/state.json"))) as? [String: Any]
         #expect((state?["options"] as? [String: Any])?["discriminatorSteps"] as? Int == 3)
         #expect(try CommandLineTests.run(common + ["--steps", "7", "--resume", "--discriminator-steps", "0"]).status != 0)
+        // Without a data flag a resumed run continues on the data it was trained on, not the default MNIST folder.
+        let noData = try CommandLineTests.run(common.filter { $0 != "--mnist" && $0 != dir.path } + ["--steps", "7", "--resume"])
+        #expect(noData.status == 0 && noData.stderr.contains("training images from \(dir.path)") && noData.stderr.contains("step 7/7"))
 
         let loaded = try LabelConditionalModel(directory: model)
         let reference = try loaded.images(label: 7, count: 2, seed: 1)
