@@ -334,10 +334,7 @@ public enum ConditionalGeneration {
     /// class subfolders rather than IDX files; nil when there is no readable checkpoint or it records none.
     public static func recordedDataset(of checkpoint: String) -> (directory: String, isImageFolders: Bool)? {
         guard let directory = try? ConditionalGANTrainer.readState(from: checkpoint).dataset else { return nil }
-        let idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].contains {
-            FileManager.default.fileExists(atPath: "\(directory)/\($0)")
-        }
-        return (directory, !idx)
+        return (directory, !IDXDataset.isPresent(in: directory))
     }
 
     /// The default data folder of a dataset (`mnist`, `fashion-mnist`): `$GANKIT_DATA/<name>` or

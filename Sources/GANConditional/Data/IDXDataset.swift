@@ -69,11 +69,19 @@ public struct IDXDataset: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
             throw .missingData(path: directory)
         }
-        func file(_ kind: String) -> String {
-            let base = "\(directory)/\(split.prefix)-\(kind)"
-            return FileManager.default.fileExists(atPath: base) ? base : base + ".gz"
-        }
-        return try IDXDataset(imagesFile: file("images-idx3-ubyte"), labelsFile: file("labels-idx1-ubyte"), limit: limit)
+        return try IDXDataset(imagesFile: file("images-idx3-ubyte", of: split, in: directory),
+                              labelsFile: file("labels-idx1-ubyte", of: split, in: directory), limit: limit)
+    }
+
+    /// Whether `directory` holds the images file of `split` (raw or .gz): IDX data rather than, say, class folders.
+    public static func isPresent(in directory: String, split: Split = .train) -> Bool {
+        FileManager.default.fileExists(atPath: file("images-idx3-ubyte", of: split, in: directory))
+    }
+
+    /// `<directory>/<split prefix>-<kind>`, or the same with `.gz` when the raw file is absent.
+    private static func file(_ kind: String, of split: Split, in directory: String) -> String {
+        let base = "\(directory)/\(split.prefix)-\(kind)"
+        return FileManager.default.fileExists(atPath: base) ? base : base + ".gz"
     }
 
     /// The images at `indices` as [indices.count, 1, size, size] in [-1, 1], centred and padded with
