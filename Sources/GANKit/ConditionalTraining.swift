@@ -17,6 +17,10 @@ public struct ConditionalTrainingRun: Sendable {
     public var checkpointEvery = 500
     /// Print the losses every this many steps.
     public var logEvery = 50
+    /// Also keep the checkpoint of every step that is a multiple of this (a multiple of `checkpointEvery`, or the last
+    /// step) as `snapshots/step-NNNNNNNN/` in the output folder: a whole checkpoint folder, to evaluate, export or fork
+    /// later (nil: keep only the latest checkpoint).
+    public var snapshotEvery: Int?
     /// `dataDirectory` holds one subfolder of images per class (any PNG/JPEG, cropped and resized)
     /// instead of IDX files; the class count comes from the folders.
     public var dataIsImageFolders = false
@@ -47,6 +51,11 @@ public struct ConditionalTrainingRun: Sendable {
     /// Creates a run; tune the other fields before calling `run`.
     public init(dataDirectory: String, outputDirectory: String, steps: Int) {
         (self.dataDirectory, self.outputDirectory, self.steps) = (dataDirectory, outputDirectory, steps)
+    }
+
+    /// Where `snapshotEvery` keeps the checkpoint of `step`: `<outputDirectory>/snapshots/step-NNNNNNNN`.
+    public static func snapshotFolder(_ outputDirectory: String, step: Int) -> String {
+        "\(outputDirectory)/snapshots/" + String(format: "step-%08d", step)
     }
 
     /// The names `setLoss(named:)` accepts: minimax, nonsaturating, lsgan, hinge.
@@ -92,7 +101,7 @@ public struct ConditionalTrainingRun: Sendable {
     public func run(log: (String) -> Void) throws -> ConditionalRunEnd {
         let signals = StopSignals(enabled: handlesSignals)
         defer { signals.cancel() }
-        guard steps >= 0, checkpointEvery > 0, logEvery > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
+        guard steps >= 0, checkpointEvery > 0, logEvery > 0, (snapshotEvery ?? 1) > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
         let statePath = "\(outputDirectory)/state.json"
         let resuming = FileManager.default.fileExists(atPath: statePath)
         if resuming && !resume { throw Failure.checkpointExists(outputDirectory) }
@@ -161,6 +170,9 @@ public struct ConditionalTrainingRun: Sendable {
             }
             try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
             try ConditionalSampler(generator: trainer.samplingGenerator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
+            if let every = snapshotEvery, trainer.step > 0, trainer.step % every == 0 {
+                try ConditionalGANTrainer.keepSnapshot(of: outputDirectory, at: Self.snapshotFolder(outputDirectory, step: trainer.step))
+            }
             rollbacksInARow = 0
             return true
         }

@@ -9,7 +9,8 @@ struct TrainCGAN: ParsableCommand {
         abstract: "Train a label-conditional GAN (CBN generator, projection discriminator, hinge loss) on MNIST-style IDX data.",
         discussion: """
             Writes into the output folder: step-stamped safetensors weights, state.json (written \
-            last, atomically) and samples.png (one row per class). An interrupted run continues \
+            last, atomically) and samples.png (one row per class); with --snapshot-every, also \
+            snapshots/step-NNNNNNNN/, each a whole checkpoint folder. An interrupted run continues \
             exactly with --resume. A NaN or Inf in the losses or weights stops the run with exit status 1 \
             and the last checkpoint untouched; --on-nonfinite rollback reloads it and draws another batch \
             instead. Data: --mnist DIR, --fashion-mnist DIR, or --folders DIR (one \
@@ -28,6 +29,8 @@ struct TrainCGAN: ParsableCommand {
               gantool train cgan --fashion-mnist DIR -o runs/fashion --diversity-weight 1   # against within-class collapse
               gantool train cgan --fashion-mnist DIR -o runs/fashion-d --discriminator-convs-per-scale 1 --discriminator-steps 2
               gantool train cgan -o runs/fashion --steps 27000 --resume --consistency-weight 10   # bCR from here on
+              gantool train cgan -o runs/fashion --steps 30000 --resume --snapshot-every 1000   # keep runs/fashion/snapshots/step-…
+              gantool eval generate --model runs/fashion/snapshots/step-00029000 --fashion-mnist DIR   # score a kept step
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")
@@ -118,6 +121,9 @@ struct TrainCGAN: ParsableCommand {
     @Option(help: "Save a checkpoint and samples.png every this many steps.")
     var checkpointEvery = 500
 
+    @Option(help: ArgumentHelp("Also keep the checkpoint of every N-th step in OUTPUT/snapshots/step-NNNNNNNN/ (a multiple of --checkpoint-every): a whole checkpoint folder to evaluate, export or fork later.", valueName: "N"))
+    var snapshotEvery: Int?
+
     @Option(help: ArgumentHelp("On NaN or Inf: stop, or roll back to the last checkpoint and draw another batch.", valueName: "stop|rollback"))
     var onNonfinite: String = "stop"
 
@@ -133,6 +139,9 @@ struct TrainCGAN: ParsableCommand {
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard ConditionalDiscriminatorHead(rawValue: head) != nil else { throw ValidationError("--head takes projection or acgan") }
         if !(0...4).contains(generatorConvsPerScale) { throw ValidationError("--generator-convs-per-scale must be 0 to 4") }
+        if let snapshotEvery, snapshotEvery < 1 || snapshotEvery % checkpointEvery != 0 {
+            throw ValidationError("--snapshot-every must be a positive multiple of --checkpoint-every (\(checkpointEvery))")
+        }
         if let discriminatorSteps, discriminatorSteps < 1 { throw ValidationError("--discriminator-steps must be at least 1") }
         if !(0...4).contains(discriminatorConvsPerScale) { throw ValidationError("--discriminator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
@@ -161,6 +170,7 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.channels = channels
         run.checkpointEvery = checkpointEvery
         run.logEvery = logEvery
+        run.snapshotEvery = snapshotEvery
         run.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop
         run.limit = limit
         run.configuration.imageSize = imageSize

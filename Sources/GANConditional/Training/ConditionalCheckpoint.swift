@@ -37,6 +37,13 @@ extension ConditionalGANTrainer {
         try folder.write(files, state: state)
     }
 
+    /// Keeps the checkpoint in `directory`, with its sample grid, as a checkpoint folder of its own at `destination`
+    /// (hard links where the file system allows): sample, evaluate, export or resume it like the run.
+    /// - Throws: `CheckpointError` naming the path.
+    public static func keepSnapshot(of directory: String, at destination: String) throws(CheckpointError) {
+        try CheckpointFiles(directory).keepSnapshot(of: CheckpointState.self, at: destination, extraFiles: ["samples.png"])
+    }
+
     /// Reads `state.json` of a checkpoint folder.
     /// - Throws: `CheckpointError.missingState` or `.badState`.
     public static func readState(from directory: String) throws(CheckpointError) -> CheckpointState {

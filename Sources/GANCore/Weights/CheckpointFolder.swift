@@ -89,6 +89,46 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
         }
     }
 
+    /// Keeps the checkpoint now in the folder as a whole checkpoint folder of its own at `destination`: `state.json`,
+    /// the weight files it names and those of `extraFiles` that exist. The files are hard links where the file system
+    /// allows (a save never rewrites a file in place, so a link keeps the version linked), copies elsewhere. They go
+    /// into a hidden folder beside `destination`, which is then renamed to it (replacing an older one of that name),
+    /// so a killed process leaves the snapshot whole or absent.
+    /// - Throws: `Failure.missingState`/`.badState` when the folder holds no checkpoint, `Failure.cannotWrite` naming the path.
+    public func keepSnapshot<State: CheckpointFolderState>(of _: State.Type, at destination: String, extraFiles: [String] = []) throws(Failure) {
+        let state: State = try readState()
+        let parent = (destination as NSString).deletingLastPathComponent, name = (destination as NSString).lastPathComponent
+        if let reason = Self.makeFolders(parent.isEmpty ? "." : parent) { throw .cannotWrite(path: parent, detail: reason) }
+        let partial = (parent.isEmpty ? "" : parent + "/") + ".\(name).partial-\(getpid())"
+        let files = FileManager.default
+        try? files.removeItem(atPath: partial)
+        if let reason = Self.makeFolders(partial) { throw .cannotWrite(path: partial, detail: reason) }
+        for file in ["state.json"] + state.weightFiles + extraFiles.filter({ files.fileExists(atPath: path($0)) }) {
+            let target = partial + "/" + file
+            if link(path(file), target) == 0 { continue }
+            do { try files.copyItem(atPath: path(file), toPath: target) } catch {
+                try? files.removeItem(atPath: partial)
+                throw .cannotWrite(path: target, detail: "cannot copy \(path(file)): \(error.localizedDescription)")
+            }
+        }
+        var doomed: String?
+        if files.fileExists(atPath: destination) {   // an older snapshot of this step (a rollback reached it again)
+            let hidden = (parent.isEmpty ? "" : parent + "/") + ".\(name).removing-\(getpid())"
+            guard rename(destination, hidden) == 0 else {
+                let reason = WeightFileIO.errorString(errno)
+                try? files.removeItem(atPath: partial)
+                throw .cannotWrite(path: destination, detail: "cannot replace the older snapshot: \(reason)")
+            }
+            doomed = hidden
+        }
+        guard rename(partial, destination) == 0 else {
+            let reason = WeightFileIO.errorString(errno)
+            try? files.removeItem(atPath: partial)
+            throw .cannotWrite(path: destination, detail: reason)
+        }
+        if let doomed { try? files.removeItem(atPath: doomed) }
+    }
+
     /// Reads `state.json` and checks it as ``decodeState(bytes:path:)`` does.
     /// - Throws: `Failure.missingState` naming the folder when it has none, `Failure.badState` otherwise.
     public func readState<State: CheckpointFolderState>() throws(Failure) -> State {

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import GANConditional
+@testable import GANKit
+
+/// `ConditionalTrainingRun.snapshotEvery` (`train cgan --snapshot-every`): kept checkpoints are whole checkpoint folders.
+struct SnapshotTests {
+    private func tinyRun(data: String, output: String, steps: Int) -> ConditionalTrainingRun {
+        var run = ConditionalTrainingRun(dataDirectory: data, outputDirectory: output, steps: steps)
+        (run.configuration.latentSize, run.configuration.generatorWidth, run.configuration.discriminatorWidth) = (8, 4, 4)
+        (run.options.batchSize, run.checkpointEvery, run.handlesSignals) = (4, 1, false)
+        return run
+    }
+
+    /// The names in `folder`, sorted (not recursive).
+    private func entries(_ folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() }
+
+    @Test func snapshotsAreWholeCheckpointsThatResumeExactly() throws {
+        let dir = try ScratchFolder()
+        try ConditionalCommandTests.writeTinyIDX(into: dir.path)
+        let model = dir.path + "/model"
+        var run = tinyRun(data: dir.path, output: model, steps: 4)
+        run.snapshotEvery = 2
+        try run.run(log: { _ in })
+        #expect(entries(model + "/snapshots") == ["step-00000002", "step-00000004"])
+        let two = ConditionalTrainingRun.snapshotFolder(model, step: 2)
+        #expect(try ConditionalGANTrainer.readState(from: two).step == 2)
+        #expect(CheckpointVerification.verify(two).isValid)
+        #expect(entries(two) == ["discriminator-00000002.safetensors", "generator-00000002.safetensors",
+                                                                 "optimizers-00000002.safetensors", "samples.png", "state.json"])
+        // Later saves removed the run's step-2 files; the snapshot's are intact and differ from step 4's.
+        let final = try ConditionalGANTrainer.loadGenerator(from: model).stateDict()
+        #expect(try ConditionalGANTrainer.loadGenerator(from: two).stateDict() != final)
+        #expect(try ConditionalGANTrainer.loadGenerator(from: ConditionalTrainingRun.snapshotFolder(model, step: 4)).stateDict() == final)
+
+        // A fork of the step-2 snapshot, resumed to step 4, lands on the run's own step-4 weights.
+        let fork = dir.path + "/fork"
+        try FileManager.default.copyItem(atPath: two, toPath: fork)
+        var resumed = tinyRun(data: dir.path, output: fork, steps: 4)
+        resumed.resume = true
+        try resumed.run(log: { _ in })
+        #expect(try ConditionalGANTrainer.loadGenerator(from: fork).stateDict() == final)
+
+        // Keeping a step again replaces its snapshot; a folder without a checkpoint is refused, naming it.
+        try ConditionalGANTrainer.keepSnapshot(of: model, at: two)
+        #expect(try ConditionalGANTrainer.readState(from: two).step == 4)
+        #expect(!entries(model + "/snapshots").contains { $0.hasPrefix(".") })
+        #expect(throws: CheckpointError.missingState(path: dir.path + "/empty")) {
+            try ConditionalGANTrainer.keepSnapshot(of: dir.path + "/empty", at: dir.path + "/x")
+        }
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func snapshotEveryMustBeAMultipleOfCheckpointEvery() throws {
+        let dir = try ScratchFolder()
+        try ConditionalCommandTests.writeTinyIDX(into: dir.path)
+        let common = ["train", "cgan", "--mnist", dir.path, "-o", dir.path + "/m", "--batch-size", "4", "--width", "4", "--latent-size", "8",
+                      "--steps", "2", "--checkpoint-every", "2"]
+        let odd = try CommandLineTests.run(common + ["--snapshot-every", "3"])
+        #expect(odd.status != 0 && odd.stderr.contains("--snapshot-every must be a positive multiple of --checkpoint-every (2)"))
+        let kept = try CommandLineTests.run(common + ["--snapshot-every", "2"])
+        #expect(kept.status == 0 && entries(dir.path + "/m/snapshots") == ["step-00000002"], "\(kept.stderr)")
+    }
+}
