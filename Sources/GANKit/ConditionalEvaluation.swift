@@ -52,7 +52,10 @@ public enum ConditionalEvaluation {
     /// there first when absent).
     public static func evaluateGenerator(modelDirectory: String, dataDirectory: String, classifierDirectory: String? = nil,
                                          samplesPerClass: Int = 1000, seed: UInt64 = 12345, standingStatistics: Int? = nil, truncation: Float? = nil,
-                                         log: (String) -> Void = { _ in }) throws -> Summary {
+                                         rejection: Float? = nil, log: (String) -> Void = { _ in }) throws -> Summary {
+        if let rejection, !(rejection >= 0 && rejection < 1) {
+            throw ConditionalTrainingRun.Failure.invalid("the rejected fraction must be in [0, 1), got \(rejection)")
+        }
         let classifierFolder = classifierDirectory ?? defaultClassifierDirectory(dataDirectory: dataDirectory)
         if !ClassifierTraining.exists(in: classifierFolder) {
             guard classifierDirectory == nil else { throw ClassifierError.missing(path: classifierFolder) }
@@ -64,6 +67,7 @@ public enum ConditionalEvaluation {
             ? try LabelGANModel.readManifest(folder: modelDirectory).trainingSteps
             : try ConditionalGANTrainer.readState(from: modelDirectory).step
         let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
+        let discriminator = try rejection.map { _ in try ConditionalGANTrainer.loadDiscriminator(from: modelDirectory) }
         if let passes = standingStatistics {
             ConditionalSampler(generator: generator).standStatistics(passes: passes)
             log("batch-norm statistics recomputed over \(passes) batches (standing statistics)")
@@ -71,8 +75,8 @@ public enum ConditionalEvaluation {
         let train = try IDXDataset.load(directory: dataDirectory, split: .train)
         let test = try IDXDataset.load(directory: dataDirectory, split: .test)
         var options = GeneratorEvaluation.Options()
-        (options.samplesPerClass, options.seed, options.truncation) = (samplesPerClass, seed, truncation)
-        let report = GeneratorEvaluation.evaluate(generator: generator, model: modelDirectory, step: step, classifier: classifier,
+        (options.samplesPerClass, options.seed, options.truncation, options.rejection) = (samplesPerClass, seed, truncation, rejection)
+        let report = GeneratorEvaluation.evaluate(generator: generator, discriminator: discriminator, model: modelDirectory, step: step, classifier: classifier,
                                                   classifierTestAccuracy: manifest.testAccuracy, train: train, test: test,
                                                   options: options, progress: log)
         let fashion = dataDirectory.lowercased().contains("fashion")
@@ -85,7 +89,7 @@ public enum ConditionalEvaluation {
     }
 
     static func table(_ r: GeneratorEvaluationReport, goal: Double) -> String {
-        var lines = ["model \(r.model) at step \(r.step); classifier test accuracy \(String(format: "%.2f%%", 100 * r.classifierTestAccuracy)); \(r.samplesPerClass) samples per class\(r.truncation.map { " (latents truncated at \($0))" } ?? "") vs \(r.realTestCount) real test images",
+        var lines = ["model \(r.model) at step \(r.step); classifier test accuracy \(String(format: "%.2f%%", 100 * r.classifierTestAccuracy)); \(r.samplesPerClass) samples per class\(r.truncation.map { " (latents truncated at \($0))" } ?? "")\(r.rejection.map { " (the discriminator's best \(Int((100 * (1 - $0)).rounded()))% of the candidates)" } ?? "") vs \(r.realTestCount) real test images",
                      "class  label-acc  precision  recall"]
         for c in r.perClassLabelAccuracy.indices {
             lines.append(String(format: "%5d  %8.2f%%  %9.3f  %6.3f", c, 100 * r.perClassLabelAccuracy[c], r.perClassPrecision[c], r.perClassRecall[c]))

@@ -82,6 +82,7 @@ struct EvalGenerate: ParsableCommand {
               gantool eval generate --model runs/fashion --fashion-mnist DIR --samples-per-class 500 --json
               gantool eval generate --model mnist-cgan --mnist DIR --record     # writes the report into its manifest
               gantool eval generate --model runs/fashion --fashion-mnist DIR --standing-statistics 200
+              gantool eval generate --model runs/fashion --fashion-mnist DIR --rejection 0.2   # keep the discriminator's best 80%
             """)
 
     @Option(help: "Checkpoint folder (holds state.json), model folder, or model name in the models folder.")
@@ -116,6 +117,11 @@ struct EvalGenerate: ParsableCommand {
                                valueName: "t"))
     var truncation: Float?
 
+    @Option(help: ArgumentHelp("Discriminator rejection: draw candidates and drop the fraction r that the checkpoint's "
+                               + "discriminator scores lowest (a checkpoint folder, not a model; precision for recall).",
+                               valueName: "r"))
+    var rejection: Float?
+
     @Flag(help: "Print the report as JSON instead of a table.")
     var json = false
 
@@ -123,6 +129,10 @@ struct EvalGenerate: ParsableCommand {
         if let truncation, !(truncation > 0 && truncation.isFinite) { throw ValidationError("--truncation must be positive") }
         if truncation != nil && record {
             throw ValidationError("--record measures the model as generate samples it by default, untruncated; drop --truncation")
+        }
+        if let rejection, !(rejection >= 0 && rejection < 1) { throw ValidationError("--rejection must be in [0, 1), e.g. 0.2") }
+        if rejection != nil && record {
+            throw ValidationError("--record measures the model as generate samples it, without a discriminator; drop --rejection")
         }
         if let standingStatistics, standingStatistics < 1 { throw ValidationError("--standing-statistics must be at least 1") }
         if standingStatistics != nil && record {
@@ -137,7 +147,8 @@ struct EvalGenerate: ParsableCommand {
             let folder = try ConditionalGeneration.folder(of: model, models: models)
             let summary = try ConditionalEvaluation.evaluateGenerator(modelDirectory: folder, dataDirectory: data,
                                                                       classifierDirectory: classifier, samplesPerClass: samplesPerClass,
-                                                                      seed: seed, standingStatistics: standingStatistics, truncation: truncation, log: log)
+                                                                      seed: seed, standingStatistics: standingStatistics, truncation: truncation,
+                                                                      rejection: rejection, log: log)
             print(json ? summary.json : summary.table)
             if record {
                 try ManifestEvaluation.record(Data(summary.json.utf8), as: "generate", in: folder)

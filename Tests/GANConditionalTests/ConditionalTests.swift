@@ -165,6 +165,27 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
     #expect(startGap <= 1e-5 && endGap <= 1e-5)
 }
 
+@Test func discriminatorRejectionKeepsTheBestScoredCandidatesInOrder() {
+    var random = SeededGenerator(seed: 2)
+    let configuration = tinyConfiguration()
+    let sampler = ConditionalSampler(generator: ConditionalGenerator(configuration: configuration, using: &random))
+    let critic = ConditionalDiscriminator(configuration: configuration, using: &random)
+    let image = 28 * 28, label = 3
+    let drawn = sampler.samples(labels: Array(repeating: label, count: 12), seed: 9)
+    let logits = withNoGrad { critic.eval(); defer { critic.train() }; return critic(Variable(drawn), labels: Array(repeating: label, count: 12)) }.value.scalars
+    let rows = (0..<12).map { Array(drawn.scalars[$0 * image..<($0 + 1) * image]) }
+    // All kept: the plain samples. Half kept: the 6 best-scored candidates, in the order they were drawn.
+    #expect(sampler.bestSamples(label: label, count: 12, candidates: 12, seed: 9, critic: critic) == drawn)
+    let best = sampler.bestSamples(label: label, count: 6, candidates: 12, seed: 9, critic: critic)
+    #expect(best.shape == [6, 1, 28, 28])
+    let kept = (0..<6).map { k in rows.firstIndex(of: Array(best.scalars[k * image..<(k + 1) * image]))! }
+    #expect(kept == kept.sorted() && Set(kept).count == 6)
+    let dropped = Set(0..<12).subtracting(kept)
+    #expect(kept.map { logits[$0] }.min()! >= dropped.map { logits[$0] }.max()!)
+    #expect(sampler.bestSamples(label: label, count: 6, candidates: 12, seed: 9, critic: critic) == best)   // deterministic
+    #expect(critic.isTraining)   // scored in evaluation mode, left as it was
+}
+
 @Test(arguments: ConditionalLoss.allCases)
 func everyLossTrains(loss: ConditionalLoss) throws {
     let data = try syntheticDataset()

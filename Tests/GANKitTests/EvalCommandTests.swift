@@ -45,6 +45,14 @@ struct EvalCommandTests {
         #expect(truncatedObject?["fid"] as? Double != object?["fid"] as? Double)
         #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--truncation", "0"]).status != 0)
         #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--truncation", "1", "--record"]).stderr.contains("untruncated"))
+        // Discriminator rejection: other samples, the report says so; needs a checkpoint's discriminator.
+        let rejected = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
+                                                 "--samples-per-class", "10", "--json", "--rejection", "0.5"])
+        let rejectedObject = try JSONSerialization.jsonObject(with: Data(rejected.stdout.utf8)) as? [String: Any]
+        #expect((rejectedObject?["rejection"] as? Double) == 0.5 && object?["rejection"] == nil, "\(rejected.stderr)")
+        #expect(rejectedObject?["fid"] as? Double != object?["fid"] as? Double)
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--rejection", "1"]).stderr.contains("--rejection must be in [0, 1)"))
+        #expect(try CommandLineTests.run(["eval", "generate", "--model", model, "--rejection", "0.2", "--record"]).stderr.contains("drop --rejection"))
 
         let standing = try CommandLineTests.run(["eval", "generate", "--model", model, "--classifier", classifier, "--mnist", dir.path,
                                                  "--samples-per-class", "10", "--standing-statistics", "3"])

@@ -44,11 +44,13 @@ public struct GeneratorEvaluationReport: Codable, Sendable {
     public var k: Int
     /// The latent truncation the samples were drawn with (nil: none).
     public var truncation: Float?
+    /// The fraction of drawn candidates the discriminator rejected (nil: none; see `Options.rejection`).
+    public var rejection: Float?
 
     private enum CodingKeys: String, CodingKey {
         case model, step, classifierTestAccuracy, samplesPerClass, realTestCount, labelAccuracy, perClassLabelAccuracy
         case fid, fidFloor, fidFloorDraws, fidRatio, precision, recall, realPrecision, realRecall, perClassRecall, perClassPrecision, k
-        case truncation
+        case truncation, rejection
     }
 
     /// Whether the goals hold: label accuracy ≥ `accuracyGoal`, FID ≤ 3× floor, every class recall > 0.5.
@@ -68,6 +70,9 @@ public enum GeneratorEvaluation {
         /// Latents drawn from N(0, I) truncated to |z_i| ≤ this (each coordinate redrawn until inside), as
         /// `gantool generate --truncation`; nil: untruncated.
         public var truncation: Float?
+        /// Discriminator rejection: draw count / (1 − r) candidates per chunk and keep the `count` the discriminator
+        /// scores highest (`ConditionalSampler.bestSamples`); nil: plain samples. Needs the `discriminator` argument.
+        public var rejection: Float?
         /// k of the k-NN radii.
         public var k = 3
         /// At most this many points per set in the overall precision/recall (distances are n²).
@@ -76,21 +81,29 @@ public enum GeneratorEvaluation {
         public init() {}
     }
 
-    /// Evaluates `generator` (of a checkpoint at `step`) against `test`, with `train` for the FID floor.
-    public static func evaluate(generator: ConditionalGenerator, model: String, step: Int, classifier: DigitClassifier,
-                                classifierTestAccuracy: Double, train: IDXDataset, test: IDXDataset,
+    /// Evaluates `generator` (of a checkpoint at `step`) against `test`, with `train` for the FID floor; `discriminator`
+    /// (the checkpoint's) scores candidates when `options.rejection` is set.
+    public static func evaluate(generator: ConditionalGenerator, discriminator: ConditionalDiscriminator? = nil, model: String, step: Int,
+                                classifier: DigitClassifier, classifierTestAccuracy: Double, train: IDXDataset, test: IDXDataset,
                                 options: Options = Options(), progress: (String) -> Void = { _ in }) -> GeneratorEvaluationReport {
         let classCount = generator.configuration.classCount
         precondition(classCount == classifier.classCount && classCount == test.classCount,
                      "GeneratorEvaluation: the generator has \(classCount) classes, the classifier \(classifier.classCount), the data \(test.classCount)")
+        precondition(options.rejection.map { $0 >= 0 && $0 < 1 && discriminator != nil } ?? true,
+                     "GeneratorEvaluation: rejection needs a fraction in [0, 1) and a discriminator")
         let sampler = ConditionalSampler(generator: generator)
         var generatedFeatures: [Float] = [], generatedLabels: [Int] = [], predictions: [Int] = []
         for label in 0..<classCount {
             var done = 0
             while done < options.samplesPerClass {
                 let count = min(500, options.samplesPerClass - done)
-                let images = sampler.samples(labels: Array(repeating: label, count: count),
-                                             seed: options.seed &+ UInt64(label) &* 1_000_003 &+ UInt64(done), truncation: options.truncation)
+                let seed = options.seed &+ UInt64(label) &* 1_000_003 &+ UInt64(done)
+                let images = if let rejection = options.rejection, let discriminator {
+                    sampler.bestSamples(label: label, count: count, candidates: Int((Float(count) / (1 - rejection)).rounded(.up)), seed: seed,
+                                        truncation: options.truncation, critic: discriminator)
+                } else {
+                    sampler.samples(labels: Array(repeating: label, count: count), seed: seed, truncation: options.truncation)
+                }
                 let (features, predicted) = classifier.featuresAndPredictions(images)
                 generatedFeatures += features.scalars
                 predictions += predicted
@@ -148,7 +161,7 @@ public enum GeneratorEvaluation {
                                          fid: fid, fidFloor: floor, fidFloorDraws: floorDraws, fidRatio: fid / floor, precision: overall.precision, recall: overall.recall,
                                          realPrecision: reference.precision, realRecall: reference.recall,
                                          perClassRecall: perClassRecall, perClassPrecision: perClassPrecision, k: options.k,
-                                         truncation: options.truncation)
+                                         truncation: options.truncation, rejection: options.rejection)
     }
 
     /// The rows `indices` of [n, d].

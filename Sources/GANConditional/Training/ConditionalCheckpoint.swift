@@ -76,6 +76,16 @@ extension ConditionalGANTrainer {
         return trainer
     }
 
+    /// Loads the discriminator of a checkpoint folder (a model folder has none), for scoring samples.
+    /// - Throws: `CheckpointError`: `.missingState` for a folder without `state.json`.
+    public static func loadDiscriminator(from directory: String) throws(CheckpointError) -> ConditionalDiscriminator {
+        let state = try readState(from: directory)
+        var random = SeededGenerator(seed: 0)
+        let discriminator = ConditionalDiscriminator(configuration: state.configuration, using: &random)
+        try CheckpointFiles.load(discriminator, from: "\(directory)/\(state.discriminatorFile)")
+        return discriminator
+    }
+
     /// Loads only the generator of a checkpoint folder, for sampling: its moving average when the folder
     /// holds one (unless `average` is false), else the generator's last weights. A model folder
     /// (`LabelGANModel`, `manifest.json`) loads its one generator.

@@ -285,6 +285,28 @@ public struct ConditionalSampler {
         images(latents: latents(count: labels.count, seed: seed, truncation: truncation), labels: labels)
     }
 
+    /// Discriminator rejection: `count` images of class `label` kept from `candidates` ≥ `count` drawn from `seed` (as
+    /// `samples` draws them): those `critic` scores highest (its adversarial logit, in evaluation mode), in the order
+    /// they were drawn. Shifts the samples towards what the discriminator finds real (Azadi et al. 2019 accept by a
+    /// calibrated probability; this keeps a fixed top fraction, so the count and the result are deterministic).
+    public func bestSamples(label: Int, count: Int, candidates: Int, seed: UInt64, truncation: Float? = nil,
+                            critic: ConditionalDiscriminator) -> Tensor {
+        precondition(count >= 1 && candidates >= count, "ConditionalSampler: keep \(count) of \(candidates) candidates")
+        let drawn = samples(labels: Array(repeating: label, count: candidates), seed: seed, truncation: truncation)
+        let wasTraining = critic.isTraining
+        critic.eval()
+        defer { critic.train(wasTraining) }
+        let perImage = drawn.count / candidates
+        var logits: [Float] = []
+        for start in stride(from: 0, to: candidates, by: 250) {
+            let n = min(250, candidates - start)
+            let chunk = Tensor(shape: [n] + drawn.shape.dropFirst(), scalars: Array(drawn.scalars[start * perImage..<(start + n) * perImage]))
+            logits += withNoGrad { critic(Variable(chunk), labels: Array(repeating: label, count: n)) }.value.scalars
+        }
+        let kept = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }.prefix(count).sorted()
+        return Tensor(shape: [count] + drawn.shape.dropFirst(), scalars: kept.flatMap { drawn.scalars[$0 * perImage..<($0 + 1) * perImage] })
+    }
+
     /// A latent walk: `steps` images of class `label` on the straight line from the latent of
     /// `seed` to the latent of `endSeed`.
     public func interpolation(label: Int, seed: UInt64, endSeed: UInt64, steps: Int, truncation: Float? = nil) -> Tensor {
