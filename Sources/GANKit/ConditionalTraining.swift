@@ -32,7 +32,7 @@ public struct ConditionalTrainingRun: Sendable {
     public var configuration = ConditionalGANConfiguration()
     /// Batch size, learning rates, seed (ignored when resuming, except that an `averageDecay` starts a generator
     /// average in a resumed run that keeps none, and a learning-rate decay (`decayStartStep`, `decayEndStep`), a
-    /// diversity term or a consistency weight replaces the run's).
+    /// diversity term, a consistency weight or a top-k fraction replaces the run's).
     public var options = ConditionalTrainingOptions()
     /// Discriminator steps per generator step for a resumed run (nil: the run's own); ignored for a fresh run, which
     /// takes `options.discriminatorSteps`.
@@ -84,11 +84,14 @@ public struct ConditionalTrainingRun: Sendable {
         }
     }
 
-    /// Throws `Failure.invalid` for a negative diversity or consistency weight, or a diversity quantile outside (0, 1)
-    /// or without a weight.
+    /// Throws `Failure.invalid` for a negative diversity or consistency weight, a top-k fraction outside (0, 1], or a
+    /// diversity quantile outside (0, 1) or without a weight.
     static func checkTerms(_ options: ConditionalTrainingOptions) throws {
         if let weight = options.consistencyWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
         if let weight = options.diversityWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
+        if let fraction = options.generatorTopFraction, !(fraction > 0 && fraction <= 1) {
+            throw Failure.invalid("the top-k fraction must be in (0, 1], got \(fraction)")
+        }
         if let quantile = options.diversityQuantile {
             guard quantile > 0 && quantile < 1 else { throw Failure.invalid("the diversity quantile must be in (0, 1), got \(quantile)") }
             guard options.diversityWeight != nil else { throw Failure.invalid("a diversity quantile needs a diversity weight") }
@@ -135,6 +138,11 @@ public struct ConditionalTrainingRun: Sendable {
                 try Self.checkTerms(options)
                 trainer.setConsistency(weight: weight)
                 log("consistency regularization (weight \(weight)) from step \(trainer.step)")
+            }
+            if let fraction = options.generatorTopFraction, fraction != trainer.options.generatorTopFraction {
+                try Self.checkTerms(options)
+                trainer.setGeneratorTopFraction(fraction)
+                log("top-k training: G's loss on the best-scored \(Int((100 * fraction).rounded()))% of its batch from step \(trainer.step)")
             }
             if let steps = resumedDiscriminatorSteps, steps != trainer.options.discriminatorSteps {
                 guard steps > 0 else { throw Failure.invalid("discriminator steps must be positive, got \(steps)") }

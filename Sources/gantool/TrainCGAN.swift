@@ -29,6 +29,7 @@ struct TrainCGAN: ParsableCommand {
               gantool train cgan --fashion-mnist DIR -o runs/fashion --diversity-weight 1   # against within-class collapse
               gantool train cgan --fashion-mnist DIR -o runs/fashion-d --discriminator-convs-per-scale 1 --discriminator-steps 2
               gantool train cgan -o runs/fashion --steps 27000 --resume --consistency-weight 10   # bCR from here on
+              gantool train cgan -o runs/fashion --steps 27000 --resume --top-k-fraction 0.5   # G learns from D's best half
               gantool train cgan -o runs/fashion --steps 30000 --resume --snapshot-every 1000   # keep runs/fashion/snapshots/step-…
               gantool eval generate --model runs/fashion/snapshots/step-00029000 --fashion-mnist DIR   # score a kept step
             """)
@@ -111,6 +112,11 @@ struct TrainCGAN: ParsableCommand {
                                valueName: "w"))
     var consistencyWeight: Float?
 
+    @Option(help: ArgumentHelp("Top-k training: G's adversarial loss takes only this fraction of its batch, the samples D "
+                               + "scores highest (0.5-0.75 in the paper); with --resume, sets it for the continued run.",
+                               valueName: "f"))
+    var topKFraction: Float?
+
     @Option(help: ArgumentHelp("Discriminator steps per generator step (default 1); with --resume, sets them for the continued run.",
                                valueName: "n"))
     var discriminatorSteps: Int?
@@ -151,6 +157,7 @@ struct TrainCGAN: ParsableCommand {
             guard diversityWeight != nil else { throw ValidationError("--diversity-quantile needs --diversity-weight") }
         }
         if let consistencyWeight, !(consistencyWeight >= 0 && consistencyWeight.isFinite) { throw ValidationError("--consistency-weight must be >= 0") }
+        if let topKFraction, !(topKFraction > 0 && topKFraction <= 1) { throw ValidationError("--top-k-fraction must be in (0, 1], e.g. 0.5") }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
         if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
@@ -184,6 +191,7 @@ struct TrainCGAN: ParsableCommand {
         run.options.diversityWeight = diversityWeight
         run.options.diversityQuantile = diversityQuantile
         run.options.consistencyWeight = consistencyWeight
+        run.options.generatorTopFraction = topKFraction
         if let decaySteps { (run.options.decayStartStep, run.options.decayEndStep) = (steps - decaySteps, steps) }
         if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
         _ = run.setLoss(named: loss)

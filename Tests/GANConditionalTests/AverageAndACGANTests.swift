@@ -265,3 +265,22 @@ private func expectGradientsMatchHere(_ inputs: [Variable], _ f: () -> Variable)
     let (resumed, plain) = try expectExactResumeAndAnEffect(of: trainer, on: data) { $0.discriminator.stateDict() }
     #expect(resumed.consistencyWeight == 10 && plain?.consistency == nil)
 }
+
+@Test func topKKeepsTheBestScoredRowsAndResumes() throws {
+    // The kept rows are the highest logits in their order, and the gradient reaches exactly them.
+    let logits = Variable(Tensor(shape: [6, 1], scalars: [0.5, -1, 2, 0.5, 3, -2]), requiresGrad: true)
+    let top = ConditionalGANTrainer.topRows(logits, fraction: 0.5)
+    #expect(top.shape == [3, 1] && top.value.scalars == [0.5, 2, 3])   // a tie (0.5, 0.5) keeps the first drawn
+    sum(top * Variable(Tensor(shape: [3, 1], scalars: [1, 2, 3]))).backward()
+    #expect(logits.grad?.scalars == [1, 0, 2, 0, 3, 0])
+    #expect(ConditionalGANTrainer.topRows(logits, fraction: 0.01).value.scalars == [3])   // at least one row
+
+    // The fraction is kept in checkpoints, a resumed run continues exactly, and it changes what G learns.
+    let data = try brightnessDataset()
+    var options = ConditionalTrainingOptions(batchSize: 8, seed: 8)
+    options.generatorTopFraction = 0.5
+    let trainer = ConditionalGANTrainer(configuration: configuration(), options: options)
+    trainer.trainStep(on: data)
+    let (resumed, _) = try expectExactResumeAndAnEffect(of: trainer, on: data) { $0.generator.stateDict() }
+    #expect(resumed.generatorTopFraction == 0.5)
+}

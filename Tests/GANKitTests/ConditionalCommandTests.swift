@@ -76,6 +76,9 @@ struct ConditionalCommandTests {
         // Without a data flag a resumed run continues on the data it was trained on, not the default MNIST folder.
         let noData = try CommandLineTests.run(common.filter { $0 != "--mnist" && $0 != dir.path } + ["--steps", "7", "--resume"])
         #expect(noData.status == 0 && noData.stderr.contains("training images from \(dir.path)") && noData.stderr.contains("step 7/7"))
+        let topK = try CommandLineTests.run(common + ["--steps", "8", "--resume", "--top-k-fraction", "0.5"])
+        #expect(topK.status == 0 && topK.stderr.contains("top-k training: G's loss on the best-scored 50% of its batch from step 7"))
+        #expect(try CommandLineTests.run(common + ["--steps", "9", "--resume", "--top-k-fraction", "0"]).stderr.contains("--top-k-fraction must be in (0, 1]"))
 
         let loaded = try LabelConditionalModel(directory: model)
         let reference = try loaded.images(label: 7, count: 2, seed: 1)

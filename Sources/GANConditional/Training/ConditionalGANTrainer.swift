@@ -70,6 +70,24 @@ public final class ConditionalGANTrainer {
         options.consistencyWeight = weight
     }
 
+    /// Sets (or, with nil, removes) top-k training (`ConditionalTrainingOptions.generatorTopFraction`); a resumed run
+    /// may take it.
+    public func setGeneratorTopFraction(_ fraction: Float?) {
+        precondition(fraction.map { $0 > 0 && $0 <= 1 } ?? true, "ConditionalGANTrainer: the top fraction must be in (0, 1]")
+        options.generatorTopFraction = fraction
+    }
+
+    /// The rows of `logits` [N, 1] with the highest values, max(1, round(fraction · N)) of them in their order, as
+    /// [k, 1]: a product with a constant 0/1 selection matrix, so the gradient reaches exactly the kept rows.
+    static func topRows(_ logits: Variable, fraction: Float) -> Variable {
+        let n = logits.shape[0], k = min(n, max(1, Int((fraction * Float(n)).rounded())))
+        let scores = logits.value.scalars
+        let kept = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(k).sorted()
+        var selection = [Float](repeating: 0, count: k * n)
+        for (row, i) in kept.enumerated() { selection[row * n + i] = 1 }
+        return linear(Variable(Tensor(shape: [k, n], scalars: selection)), weight: reshape(logits, to: [1, n]))
+    }
+
     /// τ per class of the diversity term, for each dataset and target it was asked for (keyed by the dataset's count
     /// and class count and the quantile).
     private var diversityTargets: [String: [Float]] = [:]
@@ -169,7 +187,8 @@ public final class ConditionalGANTrainer {
         generatorOptimizer.zeroGrad()
         let fake = generator(latents(n, using: &random), labels: labels)
         let fakeOut = discriminator.outputs(fake, labels: labels)
-        var lossG = options.loss.objective.generatorLoss(fakeLogits: fakeOut.logits)
+        let scored = options.generatorTopFraction.map { $0 < 1 ? Self.topRows(fakeOut.logits, fraction: $0) : fakeOut.logits } ?? fakeOut.logits
+        var lossG = options.loss.objective.generatorLoss(fakeLogits: scored)
         if let classes = fakeOut.classLogits { lossG = lossG + classLossWeight * softmaxCrossEntropyLoss(classes, labels: labels) }
         var pairDistance: Float?
         if let diversityWeight {

@@ -61,6 +61,10 @@ public struct ConditionalTrainingOptions: Codable, Sendable, Equatable {
     /// image and its slightly moved copy the same score, so it cannot lean on details a shift destroys. The paper
     /// uses 10. One more discriminator pass (real and generated together) per discriminator step.
     public var consistencyWeight: Float?
+    /// Top-k training (Sinha et al. 2020; nil: off): G's adversarial loss takes only this fraction (in (0, 1]) of its
+    /// batch, the generated images D scores highest, so the samples D already rejects do not steer G's update. The
+    /// paper ends at 0.5-0.75 of the batch. The AC-GAN class loss and the diversity term still see the whole batch.
+    public var generatorTopFraction: Float?
 
     /// The multiplier of both learning rates for the step that follows `completedSteps` steps:
     /// 1 before `decayStartStep`, then (end − completedSteps) / (end − start), never below 0.
