@@ -128,7 +128,28 @@ public enum CheckpointVerification {
 
     private static func verifyConditional(_ folder: String, into report: inout CheckpointReport) {
         report.kind = .cgan
-        var entry = CheckpointReport.Checkpoint(folder: folder, step: nil, isLatest: true, problem: nil)
+        // Kept snapshots first (oldest first), then the checkpoint --resume starts from.
+        let snapshots = folder + "/snapshots"
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: snapshots)) ?? []).sorted() {
+            if name.hasPrefix("step-") {
+                report.checkpoints.append(conditionalCheckpoint(snapshots + "/" + name, isLatest: false).entry)
+            } else if name.hasPrefix(".") {
+                report.leftovers.append(snapshots + "/" + name)   // a snapshot a killed process was writing or replacing
+            }
+        }
+        let (entry, named) = conditionalCheckpoint(folder, isLatest: true)
+        report.checkpoints.append(entry)
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        for name in entries where name.hasSuffix(".safetensors") && !named.contains(name)
+            && ["generator-", "discriminator-", "optimizers-"].contains(where: { name.hasPrefix($0) }) {
+            report.leftovers.append(folder + "/" + name)
+        }
+        report.leftovers += temporaryFiles(in: folder)
+    }
+
+    /// One conditional-GAN checkpoint folder loaded in full, and the weight files its state names.
+    private static func conditionalCheckpoint(_ folder: String, isLatest: Bool) -> (entry: CheckpointReport.Checkpoint, named: Set<String>) {
+        var entry = CheckpointReport.Checkpoint(folder: folder, step: nil, isLatest: isLatest, problem: nil)
         var named: Set<String> = []
         do {
             let state = try ConditionalGANTrainer.readState(from: folder)
@@ -139,13 +160,7 @@ public enum CheckpointVerification {
         } catch {
             entry.problem = "\(error)"
         }
-        report.checkpoints.append(entry)
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        for name in entries where name.hasSuffix(".safetensors") && !named.contains(name)
-            && ["generator-", "discriminator-", "optimizers-"].contains(where: { name.hasPrefix($0) }) {
-            report.leftovers.append(folder + "/" + name)
-        }
-        report.leftovers += temporaryFiles(in: folder)
+        return (entry, named)
     }
 
     /// Temporary files of atomic writes (`.NAME.XXXXXX` and `.NAME.XXXXXX.tmp`) directly in `folder`.

@@ -41,10 +41,17 @@ struct SnapshotTests {
         try resumed.run(log: { _ in })
         #expect(try ConditionalGANTrainer.loadGenerator(from: fork).stateDict() == final)
 
-        // Keeping a step again replaces its snapshot; a folder without a checkpoint is refused, naming it.
+        // checkpoint verify loads the snapshots too, oldest first, and lists what a killed snapshot left.
+        try FileManager.default.createDirectory(atPath: model + "/snapshots/.step-00000006.partial-99999", withIntermediateDirectories: true)
+        let report = CheckpointVerification.verify(model)
+        #expect(report.isValid && report.checkpoints.map(\.step) == [2, 4, 4] && report.checkpoints.map(\.isLatest) == [false, false, true])
+        #expect(report.leftovers == [model + "/snapshots/.step-00000006.partial-99999"])
+
+        // Keeping a step again replaces its snapshot and clears such leftovers; a folder without a checkpoint is
+        // refused, naming it.
         try ConditionalGANTrainer.keepSnapshot(of: model, at: two)
         #expect(try ConditionalGANTrainer.readState(from: two).step == 4)
-        #expect(!entries(model + "/snapshots").contains { $0.hasPrefix(".") })
+        #expect(entries(model + "/snapshots") == ["step-00000002", "step-00000004"])
         #expect(throws: CheckpointError.missingState(path: dir.path + "/empty")) {
             try ConditionalGANTrainer.keepSnapshot(of: dir.path + "/empty", at: dir.path + "/x")
         }

@@ -93,7 +93,7 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
     /// the weight files it names and those of `extraFiles` that exist. The files are hard links where the file system
     /// allows (a save never rewrites a file in place, so a link keeps the version linked), copies elsewhere. They go
     /// into a hidden folder beside `destination`, which is then renamed to it (replacing an older one of that name),
-    /// so a killed process leaves the snapshot whole or absent.
+    /// so a killed process leaves the snapshot whole or absent; such a process's hidden folders go at the next call.
     /// - Throws: `Failure.missingState`/`.badState` when the folder holds no checkpoint, `Failure.cannotWrite` naming the path.
     public func keepSnapshot<State: CheckpointFolderState>(of _: State.Type, at destination: String, extraFiles: [String] = []) throws(Failure) {
         let state: State = try readState()
@@ -101,7 +101,11 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
         if let reason = Self.makeFolders(parent.isEmpty ? "." : parent) { throw .cannotWrite(path: parent, detail: reason) }
         let partial = (parent.isEmpty ? "" : parent + "/") + ".\(name).partial-\(getpid())"
         let files = FileManager.default
-        try? files.removeItem(atPath: partial)
+        // What killed processes left: snapshots half gathered or half removed.
+        for entry in (try? files.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent)) ?? []
+        where entry.hasPrefix(".") && (entry.contains(".partial-") || entry.contains(".removing-")) {
+            try? files.removeItem(atPath: (parent.isEmpty ? "" : parent + "/") + entry)
+        }
         if let reason = Self.makeFolders(partial) { throw .cannotWrite(path: partial, detail: reason) }
         for file in ["state.json"] + state.weightFiles + extraFiles.filter({ files.fileExists(atPath: path($0)) }) {
             let target = partial + "/" + file
