@@ -131,6 +131,8 @@ public enum CheckpointVerification {
         // Kept snapshots first (oldest first), then the checkpoint --resume starts from.
         let snapshots = folder + "/snapshots"
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: snapshots)) ?? []).sorted() {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: snapshots + "/" + name, isDirectory: &isFolder), isFolder.boolValue else { continue }
             if name.hasPrefix("step-") {
                 report.checkpoints.append(conditionalCheckpoint(snapshots + "/" + name, isLatest: false).entry)
             } else if name.hasPrefix(".") {

@@ -43,6 +43,7 @@ struct SnapshotTests {
 
         // checkpoint verify loads the snapshots too, oldest first, and lists what a killed snapshot left.
         try FileManager.default.createDirectory(atPath: model + "/snapshots/.step-00000006.partial-99999", withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: model + "/snapshots/step-00000002.eval.json"))   // a user's file: not a snapshot
         let report = CheckpointVerification.verify(model)
         #expect(report.isValid && report.checkpoints.map(\.step) == [2, 4, 4] && report.checkpoints.map(\.isLatest) == [false, false, true])
         #expect(report.leftovers == [model + "/snapshots/.step-00000006.partial-99999"])
@@ -51,7 +52,7 @@ struct SnapshotTests {
         // refused, naming it.
         try ConditionalGANTrainer.keepSnapshot(of: model, at: two)
         #expect(try ConditionalGANTrainer.readState(from: two).step == 4)
-        #expect(entries(model + "/snapshots") == ["step-00000002", "step-00000004"])
+        #expect(entries(model + "/snapshots") == ["step-00000002", "step-00000002.eval.json", "step-00000004"])
         #expect(throws: CheckpointError.missingState(path: dir.path + "/empty")) {
             try ConditionalGANTrainer.keepSnapshot(of: dir.path + "/empty", at: dir.path + "/x")
         }
