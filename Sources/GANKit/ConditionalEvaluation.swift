@@ -67,6 +67,9 @@ public enum ConditionalEvaluation {
             ? try LabelGANModel.readManifest(folder: modelDirectory).trainingSteps
             : try ConditionalGANTrainer.readState(from: modelDirectory).step
         let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
+        if rejection != nil && !FileManager.default.fileExists(atPath: "\(modelDirectory)/state.json") {
+            throw ConditionalTrainingRun.Failure.invalid("rejection needs a checkpoint's discriminator; \(modelDirectory) is a model folder, which keeps only the generator")
+        }
         let discriminator = try rejection.map { _ in try ConditionalGANTrainer.loadDiscriminator(from: modelDirectory) }
         if let passes = standingStatistics {
             ConditionalSampler(generator: generator).standStatistics(passes: passes)

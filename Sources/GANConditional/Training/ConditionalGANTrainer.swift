@@ -82,7 +82,7 @@ public final class ConditionalGANTrainer {
     static func topRows(_ logits: Variable, fraction: Float) -> Variable {
         let n = logits.shape[0], k = min(n, max(1, Int((fraction * Float(n)).rounded())))
         let scores = logits.value.scalars
-        let kept = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(k).sorted()
+        let kept = highestIndices(scores, count: k)
         var selection = [Float](repeating: 0, count: k * n)
         for (row, i) in kept.enumerated() { selection[row * n + i] = 1 }
         return linear(Variable(Tensor(shape: [k, n], scalars: selection)), weight: reshape(logits, to: [1, n]))
@@ -322,7 +322,7 @@ public struct ConditionalSampler {
             let chunk = Tensor(shape: [n] + drawn.shape.dropFirst(), scalars: Array(drawn.scalars[start * perImage..<(start + n) * perImage]))
             logits += withNoGrad { critic(Variable(chunk), labels: Array(repeating: label, count: n)) }.value.scalars
         }
-        let kept = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }.prefix(count).sorted()
+        let kept = highestIndices(logits, count: count)
         return Tensor(shape: [count] + drawn.shape.dropFirst(), scalars: kept.flatMap { drawn.scalars[$0 * perImage..<($0 + 1) * perImage] })
     }
 
@@ -347,4 +347,9 @@ public struct ConditionalSampler {
         defer { generator.train(wasTraining) }
         return withNoGrad { generator(z, labels: labels) }.value
     }
+}
+
+/// The indices of the `count` highest `scores` (on a tie the earlier index), in ascending order.
+func highestIndices(_ scores: [Float], count: Int) -> [Int] {
+    scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(count).sorted()
 }
