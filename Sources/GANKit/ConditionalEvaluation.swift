@@ -63,11 +63,12 @@ public enum ConditionalEvaluation {
             _ = try trainClassifier(dataDirectory: dataDirectory, outputDirectory: classifierFolder, log: log)
         }
         let (classifier, manifest) = try ClassifierTraining.load(from: classifierFolder)
-        let step = LabelGANModel.isModelFolder(modelDirectory) && !FileManager.default.fileExists(atPath: "\(modelDirectory)/state.json")
+        let isCheckpoint = FileManager.default.fileExists(atPath: "\(modelDirectory)/state.json")
+        let step = LabelGANModel.isModelFolder(modelDirectory) && !isCheckpoint
             ? try LabelGANModel.readManifest(folder: modelDirectory).trainingSteps
             : try ConditionalGANTrainer.readState(from: modelDirectory).step
         let generator = try ConditionalGANTrainer.loadGenerator(from: modelDirectory)
-        if rejection != nil && !FileManager.default.fileExists(atPath: "\(modelDirectory)/state.json") {
+        if rejection != nil && !isCheckpoint {
             throw ConditionalTrainingRun.Failure.invalid("rejection needs a checkpoint's discriminator; \(modelDirectory) is a model folder, which keeps only the generator")
         }
         let discriminator = try rejection.map { _ in try ConditionalGANTrainer.loadDiscriminator(from: modelDirectory) }

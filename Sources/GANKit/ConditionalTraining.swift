@@ -123,6 +123,7 @@ public struct ConditionalTrainingRun: Sendable {
         if resuming {
             trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
             log("resumed \(outputDirectory) at step \(trainer.step)")
+            try Self.checkTerms(options)   // the diversity, consistency and top-k settings given for the continued run
             if let start = options.decayStartStep, let end = options.decayEndStep, (start, end) != (trainer.options.decayStartStep, trainer.options.decayEndStep) {
                 guard end > start, start >= 0 else { throw Failure.invalid("the learning-rate decay must end after it starts") }
                 trainer.setLearningRateDecay(start: start, end: end)
@@ -130,17 +131,14 @@ public struct ConditionalTrainingRun: Sendable {
             }
             if let weight = options.diversityWeight,
                (weight, options.diversityQuantile) != (trainer.options.diversityWeight, trainer.options.diversityQuantile) {
-                try Self.checkTerms(options)
                 trainer.setDiversity(weight: weight, quantile: options.diversityQuantile)
                 log("diversity term (weight \(weight)\(options.diversityQuantile.map { ", target quantile \($0)" } ?? "")) from step \(trainer.step)")
             }
             if let weight = options.consistencyWeight, weight != trainer.options.consistencyWeight {
-                try Self.checkTerms(options)
                 trainer.setConsistency(weight: weight)
                 log("consistency regularization (weight \(weight)) from step \(trainer.step)")
             }
             if let fraction = options.generatorTopFraction, fraction != trainer.options.generatorTopFraction {
-                try Self.checkTerms(options)
                 trainer.setGeneratorTopFraction(fraction)
                 log("top-k training: G's loss on the best-scored \(Int((100 * fraction).rounded()))% of its batch from step \(trainer.step)")
             }

@@ -97,14 +97,15 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
     /// - Throws: `Failure.missingState`/`.badState` when the folder holds no checkpoint, `Failure.cannotWrite` naming the path.
     public func keepSnapshot<State: CheckpointFolderState>(of _: State.Type, at destination: String, extraFiles: [String] = []) throws(Failure) {
         let state: State = try readState()
-        let parent = (destination as NSString).deletingLastPathComponent, name = (destination as NSString).lastPathComponent
-        if let reason = Self.makeFolders(parent.isEmpty ? "." : parent) { throw .cannotWrite(path: parent, detail: reason) }
-        let partial = (parent.isEmpty ? "" : parent + "/") + ".\(name).partial-\(getpid())"
+        let name = (destination as NSString).lastPathComponent, enclosing = (destination as NSString).deletingLastPathComponent
+        let parent = enclosing.isEmpty ? "." : enclosing
+        if let reason = Self.makeFolders(parent) { throw .cannotWrite(path: parent, detail: reason) }
+        let partial = "\(parent)/.\(name).partial-\(getpid())"
         let files = FileManager.default
         // What killed processes left: snapshots half gathered or half removed.
-        for entry in (try? files.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent)) ?? []
+        for entry in (try? files.contentsOfDirectory(atPath: parent)) ?? []
         where entry.hasPrefix(".") && (entry.contains(".partial-") || entry.contains(".removing-")) {
-            try? files.removeItem(atPath: (parent.isEmpty ? "" : parent + "/") + entry)
+            try? files.removeItem(atPath: "\(parent)/\(entry)")
         }
         if let reason = Self.makeFolders(partial) { throw .cannotWrite(path: partial, detail: reason) }
         for file in ["state.json"] + state.weightFiles + extraFiles.filter({ files.fileExists(atPath: path($0)) }) {
@@ -117,7 +118,7 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
         }
         var doomed: String?
         if files.fileExists(atPath: destination) {   // an older snapshot of this step (a rollback reached it again)
-            let hidden = (parent.isEmpty ? "" : parent + "/") + ".\(name).removing-\(getpid())"
+            let hidden = "\(parent)/.\(name).removing-\(getpid())"
             guard rename(destination, hidden) == 0 else {
                 let reason = WeightFileIO.errorString(errno)
                 try? files.removeItem(atPath: partial)
