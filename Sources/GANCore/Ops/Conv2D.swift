@@ -58,6 +58,9 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     }
     let geometry = ConvGeometry(channels: c, height: h, width: w, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
+    if groupedConvolutionApplies(images: n, geometry: geometry) {
+        return groupedConv2d(input, weight: weight, bias: bias, geometry: geometry)
+    }
     let x = input.value, wv = weight.value, bv = bias?.value
     let plane = oh * ow, tiles = geometry.rowTiles
     // Every output is written by the bias fill or a beta-0 product, every column by im2col: no zero-fill.

@@ -20,6 +20,9 @@ public func convTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
     // The geometry of the forward convolution that maps the output image back to the input grid.
     let geometry = ConvGeometry(channels: outChannels, height: oh, width: ow, kernelHeight: ws[2], kernelWidth: ws[3],
                                 stride: stride, padding: padding, outHeight: h, outWidth: w)
+    if groupedConvolutionApplies(images: n, geometry: geometry) {
+        return groupedConvTranspose2d(input, weight: weight, bias: bias, geometry: geometry)
+    }
     let x = input.value, wv = weight.value, bv = bias?.value
     let inImage = c * h * w, outImage = geometry.imageSize, inPlane = h * w, tiles = geometry.rowTiles
     // col2im adds into the output: it starts as zeros, or as the bias the loop below fills in.

@@ -10,16 +10,16 @@ import Glibc
 /// Leading dimensions default to densely packed matrices; pass them to address sub-matrices.
 ///
 /// GANKit runs every kernel single-threaded and splits large products itself, across the cores, into
-/// bands of C's columns (or rows, when C is taller than wide): OpenBLAS's own threads spin-yield
-/// between calls and would steal the cores from the im2col and elementwise work around them.
+/// bands of C's columns (or rows, when C is taller than wide), the same bands on any number of cores:
+/// OpenBLAS's own threads spin-yield between calls and would steal the cores from the im2col and
+/// elementwise work around them.
 func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int? = nil, bfloat16: Bool = false) {
     BLASThreading.configure()
     let lda = lda ?? (transposeA ? m : k), ldb = ldb ?? (transposeB ? k : n), ldc = ldc ?? n
-    let workers = BLASThreading.workers
     let flops = 2 * m * n * k
-    guard workers > 1, flops >= 8_000_000, max(m, n) >= 64 else {
+    guard flops >= 8_000_000, max(m, n) >= 64 else {
         sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bfloat16: bfloat16)
         return
     }
@@ -28,7 +28,10 @@ func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     // Bands rounded up to a multiple of 16 (OpenBLAS's full-width kernels) or, for columns on
     // GANKit's kernel, of its 64-column panels.
     let multiple = splitColumns && GemmKernel.usesGANKit(transposeB: transposeB, m: m, n: n, k: k) ? 64 : 16
-    let band = ((extent + workers - 1) / workers + multiple - 1) / multiple * multiple
+    // Four bands (fewer for narrow products) whatever the core count: a band's shape picks its kernel, so the
+    // split must not depend on the cores for results to be the same on any number of them.
+    let parts = min(4, max(1, extent / multiple))
+    let band = ((extent + parts - 1) / parts + multiple - 1) / multiple * multiple
     let chunks = (extent + band - 1) / band
     let pa = SharedConstPointer(a), pb = SharedConstPointer(b), pc = SharedPointer(c)
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in

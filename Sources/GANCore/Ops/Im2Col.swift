@@ -44,13 +44,15 @@ extension Array where Element == Float {
 /// Writes the columns of output rows `rows` (all of them by default) of `image`'s column matrix into
 /// `columns`, packed as [columnRows, rows.count·outWidth]; parallel over channels. Strides 1 and 2 take the
 /// AVX-512 kernel `gk_im2col_channel` where the CPU has it (`kernel: false` forces the Swift loop, for tests).
+/// `rowStride` spaces the matrix's rows (default: packed), so that several images' columns can sit side by side;
+/// `serial` keeps it on the calling thread (inside a parallel region over images).
 func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: UnsafeMutablePointer<Float>,
-            rows: Range<Int>? = nil, kernel: Bool = true) {
+            rows: Range<Int>? = nil, rowStride: Int? = nil, serial: Bool = false, kernel: Bool = true) {
     let g = geometry
     let rows = rows ?? 0..<g.outHeight
-    let tileColumns = rows.count * g.outWidth
+    let tileColumns = rowStride ?? rows.count * g.outWidth
     let src = SharedConstPointer(image), dst = SharedPointer(columns)
-    parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
+    parallelFor(g.channels, work: serial ? 0 : g.columnRows * g.columnCount) { c in
         let plane = src.base + c * g.height * g.width
         if kernel, gk_im2col_channel(plane, g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.dilation,
                                      g.outWidth, rows.lowerBound, rows.upperBound,
@@ -89,14 +91,14 @@ func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvGeometry, _ columns: 
 
 /// Adds the columns of output rows `rows` (packed as `im2col` writes them) back into `image`
 /// (the adjoint of `im2col`); parallel over channels. Strides 1 and 2 take `gk_col2im_channel` where the CPU has
-/// AVX-512 (`kernel: false` forces the Swift loop, for tests).
+/// AVX-512 (`kernel: false` forces the Swift loop, for tests). `rowStride` and `serial` as for `im2col`.
 func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvGeometry, _ image: UnsafeMutablePointer<Float>,
-            rows: Range<Int>? = nil, kernel: Bool = true) {
+            rows: Range<Int>? = nil, rowStride: Int? = nil, serial: Bool = false, kernel: Bool = true) {
     let g = geometry
     let rows = rows ?? 0..<g.outHeight
-    let tileColumns = rows.count * g.outWidth
+    let tileColumns = rowStride ?? rows.count * g.outWidth
     let src = SharedConstPointer(columns), dst = SharedPointer(image)
-    parallelFor(g.channels, work: g.columnRows * g.columnCount) { c in
+    parallelFor(g.channels, work: serial ? 0 : g.columnRows * g.columnCount) { c in
         let plane = dst.base + c * g.height * g.width
         if kernel, gk_col2im_channel(src.base + c * g.kernelHeight * g.kernelWidth * tileColumns, g.height, g.width,
                                      g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.dilation, g.outWidth,

@@ -103,6 +103,9 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
         winogradCacheLock.withLock { weight.winogradWeightsCache = packed }
     }
     let u = weights.values, packedU = bfloat16 ? weights.bfloat16 : nil
+    if packedU == nil && WinogradGeometry.groupsApply(images: n, g) {
+        return groupedWinogradConv2d(input, weight: weight, bias: bias, geometry: g, transformedWeight: u, W.self)
+    }
     let outPlane = g.outHeight * g.outWidth, bands = g.bands
     // Every element of these is written before it is read.
     var out = [Float](unsafeUninitializedCapacity: n * o * outPlane) { _, count in count = n * o * outPlane }

@@ -342,11 +342,13 @@ enum WinogradKernels {
 
 /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every α×α tile d (step m) in tile rows `rows` of one image [C, H, W], the border
 /// filled as `g.paddingMode` says (t counts the band's tiles).
+/// `tileStride` spaces the channels' rows of tiles in V (default: the band's tiles), so that several images' tiles
+/// can sit side by side; `serial` keeps the work on the calling thread (inside a parallel region over images).
 func winogradInput<W: WinogradVariant>(_: W.Type, _ image: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
-                                       into v: UnsafeMutablePointer<Float>) {
-    let a = W.inputTile, tiles = rows.count * g.tilesWide, positionStride = g.channels * tiles
+                                       into v: UnsafeMutablePointer<Float>, tileStride: Int? = nil, serial: Bool = false) {
+    let a = W.inputTile, tiles = tileStride ?? rows.count * g.tilesWide, positionStride = g.channels * tiles
     let src = SharedConstPointer(image), dst = SharedPointer(v)
-    parallelFor(g.channels, work: a * a * positionStride) { c in
+    parallelFor(g.channels, work: serial ? 0 : a * a * positionStride) { c in
         let plane = src.base + c * g.height * g.width, out = dst.base + c * tiles
         guard g.paddingMode != .zero && g.padding > 0 else {
             winogradInputPlane(W.self, plane, g, rows: rows, into: out, positionStride: positionStride)
@@ -383,12 +385,14 @@ private func winogradInputPlane<W: WinogradVariant>(_: W.Type, _ input: UnsafePo
 }
 
 /// dImage += B dV Bᵀ for every tile in tile rows `rows`, the adjoint of `winogradInput` (tiles overlap; parallel over
-/// channels); gradients reaching a reflected or replicated border go to the pixels it copies.
+/// channels); gradients reaching a reflected or replicated border go to the pixels it copies. `tileStride` and
+/// `serial` as for `winogradInput`.
 func winogradInputAdjoint<W: WinogradVariant>(_: W.Type, _ dv: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
-                                              into dImage: UnsafeMutablePointer<Float>) {
-    let a = W.inputTile, tiles = rows.count * g.tilesWide, positionStride = g.channels * tiles
+                                              into dImage: UnsafeMutablePointer<Float>, tileStride: Int? = nil,
+                                              serial: Bool = false) {
+    let a = W.inputTile, tiles = tileStride ?? rows.count * g.tilesWide, positionStride = g.channels * tiles
     let src = SharedConstPointer(dv), dst = SharedPointer(dImage)
-    parallelFor(g.channels, work: a * a * positionStride) { c in
+    parallelFor(g.channels, work: serial ? 0 : a * a * positionStride) { c in
         let plane = dst.base + c * g.height * g.width, at = src.base + c * tiles
         guard g.paddingMode != .zero && g.padding > 0 else {
             winogradInputAdjointPlane(W.self, at, g, rows: rows, into: plane, positionStride: positionStride)
@@ -481,19 +485,22 @@ private struct PaddedStrip {
 }
 
 /// Y[o] = Aᵀ M A (+ bias) for every tile in tile rows `rows`, written into one image's output [O, oh, ow].
+/// `tileStride` and `serial` as for `winogradInput`.
 func winogradOutput<W: WinogradVariant>(_: W.Type, _ mm: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
-                                        bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
-    let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.outChannels * tiles
+                                        bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>,
+                                        tileStride: Int? = nil, serial: Bool = false) {
+    let a = W.inputTile, m = W.outputTile, tiles = tileStride ?? rows.count * g.tilesWide, plane = g.outChannels * tiles
+    let work = serial ? 0 : a * a * plane
     let src = SharedConstPointer(mm), dst = SharedPointer(output)
     let biasPointer = bias.map(SharedConstPointer.init)
     if WinogradKernels.fillsLanes(g) {
-        parallelFor(g.outChannels, work: a * a * plane) { o in
+        parallelFor(g.outChannels, work: work) { o in
             _ = gk_winograd_output(Int32(m), src.base + o * tiles, plane, g.tilesWide, rows.lowerBound, rows.upperBound,
                                       biasPointer?.base[o] ?? 0, dst.base + o * g.outHeight * g.outWidth, g.outHeight, g.outWidth)
         }
         return
     }
-    parallelFor(g.outChannels, work: a * a * plane) { o in
+    parallelFor(g.outChannels, work: work) { o in
         let out = dst.base + o * g.outHeight * g.outWidth, b = biasPointer?.base[o] ?? 0
         withTileScratch { x, s, y in
             forEachTileGroup(g, rows) { ty, tx, lanes in
@@ -508,18 +515,20 @@ func winogradOutput<W: WinogradVariant>(_: W.Type, _ mm: UnsafePointer<Float>, _
 }
 
 /// dM[ξ][o][t] = (A dY Aᵀ)[ξ] for the tiles in tile rows `rows`, the adjoint of `winogradOutput` (outputs past the edge count as 0).
+/// `tileStride` and `serial` as for `winogradInput`.
 func winogradOutputAdjoint<W: WinogradVariant>(_: W.Type, _ dy: UnsafePointer<Float>, _ g: WinogradGeometry, rows: Range<Int>,
-                                               into dm: UnsafeMutablePointer<Float>) {
-    let a = W.inputTile, m = W.outputTile, tiles = rows.count * g.tilesWide, plane = g.outChannels * tiles
+                                               into dm: UnsafeMutablePointer<Float>, tileStride: Int? = nil, serial: Bool = false) {
+    let a = W.inputTile, m = W.outputTile, tiles = tileStride ?? rows.count * g.tilesWide, plane = g.outChannels * tiles
+    let work = serial ? 0 : a * a * plane
     let src = SharedConstPointer(dy), dst = SharedPointer(dm)
     if WinogradKernels.fillsLanes(g) && m == 4 {
-        parallelFor(g.outChannels, work: a * a * plane) { o in
+        parallelFor(g.outChannels, work: work) { o in
             _ = gk_winograd_output_adjoint(Int32(m), src.base + o * g.outHeight * g.outWidth, g.outHeight, g.outWidth,
                                            g.tilesWide, rows.lowerBound, rows.upperBound, dst.base + o * tiles, plane)
         }
         return
     }
-    parallelFor(g.outChannels, work: a * a * plane) { o in
+    parallelFor(g.outChannels, work: work) { o in
         let grad = src.base + o * g.outHeight * g.outWidth
         withTileScratch { x, s, y in
             forEachTileGroup(g, rows) { ty, tx, lanes in
