@@ -13,9 +13,19 @@ Measures (batch 1, float32):
   training: one CycleGAN iteration at 128x128 with ngf=32, 6 blocks: two generators, two PatchGAN
             discriminators (ndf 64, 3 layers), LSGAN + cycle (lambda 10) + identity (0.5), Adam
             (lr 2e-4, betas 0.5/0.999) for G and D, as junyanz's cycle_gan_model does it.
-The networks are defined in tools/make_parity_fixtures.py (same architecture GANKit implements).
+  label GAN: one training step of GANKit's label-conditional GAN at 28x28, batch 64, as
+            ConditionalGANTrainer.trainStep does it: CBN generator (width 64, one 3x3 conv per scale),
+            spectral-norm projection discriminator, hinge, Adam (2e-4, betas 0/0.9), generator average
+            (0.999); recipe "mnist-cgan" (one D step) and "fashion" (one 3x3 SN conv after each D
+            down-sampling, two D steps, diversity term weight 5). Random images: the work is the same.
+            Seconds per step (best of the runs) and CPU time over wall time (cores kept busy).
+The networks are defined in tools/make_parity_fixtures.py and tools/make_conditional_fixtures.py (the
+architectures GANKit implements, checked against it there).
+
+    python3 tools/bench_reference.py --threads 2 --only cgan --json    # the label-GAN rows alone
 """
 import argparse
+import copy
 import json
 import os
 import resource
@@ -29,6 +39,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_parity_fixtures import NLayerDiscriminator, ResnetGenerator  # noqa: E402
+from make_conditional_fixtures import ConditionalDiscriminator, ConditionalGenerator  # noqa: E402
 
 GMAC_256 = 49.6  # ResnetGenerator ngf 64 / 9 blocks at 256x256
 
@@ -96,6 +107,71 @@ def training_iteration(repeats):
     return best_of(step, repeats)
 
 
+def label_gan_step(recipe, steps):
+    """(best seconds per step, CPU seconds / wall seconds) of `steps` label-GAN steps after two warm-up steps."""
+    torch.manual_seed(2)
+    fashion = recipe == "fashion"
+    latent, w, batch, classes = 64, 64, 64, 10
+    n_dis, diversity = (2, 5.0) if fashion else (1, None)
+    G = ConditionalGenerator(latent, w, 28, 1, classes, 1, None)
+    D = ConditionalDiscriminator(w, 1, classes, "projection", None, 1 if fashion else 0)
+    G_average = copy.deepcopy(G)
+    for p in G_average.parameters():
+        p.requires_grad_(False)
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.0, 0.9))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.0, 0.9))
+    data = torch.rand(1000, 1, 28, 28) * 2 - 1
+    data_labels = torch.arange(1000) % classes
+
+    def step():
+        for _ in range(n_dis):
+            index = torch.randint(0, 1000, (batch,))
+            fake_labels = torch.randint(0, classes, (batch,))
+            with torch.no_grad():
+                G.labels = fake_labels
+                fake = G(torch.randn(batch, latent))
+            opt_d.zero_grad()
+            D.labels = data_labels[index]
+            real_out = D(data[index])
+            D.labels = fake_labels
+            fake_out = D(fake)
+            loss_d = F.relu(1 - real_out).mean() + F.relu(1 + fake_out).mean()
+            loss_d.backward()
+            opt_d.step()
+        for p in D.parameters():
+            p.requires_grad_(False)
+        labels = torch.randint(0, classes, (batch // 2,)) if diversity else torch.randint(0, classes, (batch,))
+        if diversity:
+            labels = torch.cat([labels, labels])
+        opt_g.zero_grad()
+        G.labels = D.labels = labels
+        fake = G(torch.randn(batch, latent))
+        loss_g = -D(fake).mean()
+        if diversity:
+            pairs = batch // 2
+            distance = (fake[:pairs] - fake[pairs:]).abs().mean(dim=(1, 2, 3))
+            loss_g = loss_g + diversity / pairs * F.relu(0.3 - distance).sum()
+        loss_g.backward()
+        opt_g.step()
+        for p in D.parameters():
+            p.requires_grad_(True)
+        with torch.no_grad():
+            for average, p in zip(G_average.parameters(), G.parameters()):
+                average.lerp_(p, 1 - 0.999)
+
+    for _ in range(2):
+        step()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start, wall_start = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    best = float("inf")
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - start)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return best, (usage.ru_utime + usage.ru_stime - cpu_start) / (time.perf_counter() - wall_start)
+
+
 def peak_rss_child(kind, size, threads):
     """Peak RSS (MiB) of a fresh process doing one forward at size x size."""
     out = subprocess.run([sys.executable, __file__, "--rss-child", kind, "--size", str(size), "--threads", str(threads)],
@@ -110,6 +186,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--rss-child")
     ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--only", choices=["cgan"], help="only the label-GAN steps")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.rss_child:
@@ -118,6 +195,17 @@ def main():
         else:
             onnx_forward(args.size, 1, args.threads)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return
+    label_gan = {recipe: label_gan_step(recipe, max(5, args.repeats)) for recipe in ("mnist-cgan", "fashion")}
+    label_rows = {"label_gan_step_s": {k: v[0] for k, v in label_gan.items()},
+                  "label_gan_cores_busy": {k: v[1] for k, v in label_gan.items()}}
+    if args.only == "cgan":
+        result = {"threads": args.threads, "torch_version": torch.__version__, **label_rows}
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            for recipe, (seconds, busy) in label_gan.items():
+                print(f"label-GAN step, {recipe}: PyTorch {seconds:.3f} s/step, cores busy {busy:.2f}")
         return
     t_fwd, _ = torch_forward(256, args.repeats)
     o_fwd, _ = onnx_forward(256, args.repeats, args.threads)
@@ -130,6 +218,7 @@ def main():
         "train_iter_128_s": {"pytorch": t_train},
         "peak_rss_mib_1024": {"pytorch": peak_rss_child("torch", 1024, args.threads),
                               "onnxruntime": peak_rss_child("onnx", 1024, args.threads)},
+        **label_rows,
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -140,6 +229,8 @@ def main():
               f"ONNX Runtime {f['onnxruntime_img_s']:.2f} img/s ({f['onnxruntime_gflops']:.0f} GFLOP/s)")
         print(f"CycleGAN training iteration 128x128 (ngf 32, 6 blocks): PyTorch {t_train:.3f} s")
         print(f"peak RSS, one forward at 1024x1024: {result['peak_rss_mib_1024']}")
+        for recipe, (seconds, busy) in label_gan.items():
+            print(f"label-GAN step, {recipe}: PyTorch {seconds:.3f} s/step, cores busy {busy:.2f}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import GANKit
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure GANKit's speed: generator forward, a CycleGAN training step, raw sgemm.",
+        abstract: "Measure GANKit's speed: generator forward, a CycleGAN training step, label-GAN training steps, raw sgemm.",
         discussion: """
             Build in release mode first: swift build -c release. With --compare, runs \
             tools/bench_reference.py (PyTorch and ONNX Runtime, same thread count) in the same \
@@ -13,6 +13,7 @@ struct Bench: ParsableCommand {
             Examples:
               gantool bench
               gantool bench --compare --json > bench.json
+              gantool bench --only cgan --compare
             """)
 
     @Flag(help: "Also run the PyTorch / ONNX Runtime reference (needs python3 with torch, onnxruntime).")
@@ -27,9 +28,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
-    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv }
+    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv, cgan }
 
-    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, or conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)).")
+    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)), or cgan (label-GAN training steps; with --compare, PyTorch's too).")
     var only: Figure?
 
     enum Kernel: String, ExpressibleByArgument, CaseIterable { case automatic, openblas, gankit }
@@ -51,15 +52,19 @@ struct Bench: ParsableCommand {
         var gemmComparison: [GemmComparison]
         var forward: ForwardResult
         var training: TrainingResult
+        var labelGAN: [LabelGANStepResult]
         var reference: ReferenceResult?
     }
 
     struct ReferenceResult: Codable {
         struct Forward: Codable { var pytorch_img_s, onnxruntime_img_s, pytorch_gflops, onnxruntime_gflops: Double }
         var threads: Int
-        var forward_256: Forward
-        var train_iter_128_s: [String: Double]
+        var forward_256: Forward?
+        var train_iter_128_s: [String: Double]?
         var peak_rss_mib_1024: [String: Double]?
+        /// Seconds per label-GAN training step by recipe name, and the CPU time over wall time of those steps.
+        var label_gan_step_s: [String: Double]?
+        var label_gan_cores_busy: [String: Double]?
     }
 
     func run() throws {
@@ -95,6 +100,14 @@ struct Bench: ParsableCommand {
             print(String(format: "training (gemm %@, %@) %.3f s/iter, %.0f GFLOP/s", gemm.rawValue, convolution.rawValue,
                          training.secondsPerIteration, training.gflops))
             return
+        case .cgan?:
+            let results = [LabelGANRecipe.mnistCGAN, .fashion].map { recipe in
+                progress("label-GAN step, \(recipe.name) recipe, batch \(recipe.options.batchSize)...")
+                return Benchmarks.labelGANStep(recipe, steps: max(repeats, 5))
+            }
+            let reference = compare ? try runReference(threads: cores, only: "cgan") : nil
+            print((["GANKit bench, \(cores) cores"] + labelGANTable(results, reference)).joined(separator: "\n"))
+            return
         case .conv?:
             for shape in Benchmarks.convolutionLayerShapes {
                 let times = Benchmarks.convolutionLayer(channels: shape.channels, size: shape.size, training: shape.training, repeats: repeats)
@@ -114,8 +127,12 @@ struct Bench: ParsableCommand {
         let forward = Benchmarks.generatorForward(repeats: repeats, precision: precision)
         progress("CycleGAN iteration at 128x128, ngf 32 / 6 blocks...")
         let training = Benchmarks.cycleGANIteration(repeats: repeats)
+        let labelGAN = [LabelGANRecipe.mnistCGAN, .fashion].map { recipe in
+            progress("label-GAN step, \(recipe.name) recipe, batch \(recipe.options.batchSize)...")
+            return Benchmarks.labelGANStep(recipe, steps: max(repeats, 5))
+        }
         var report = Report(cores: cores, gemmKernel: gemm.rawValue, precision: precision.rawValue, sgemm: sgemm, gemmComparison: comparison,
-                            forward: forward, training: training)
+                            forward: forward, training: training, labelGAN: labelGAN)
         if compare {
             progress("reference: PyTorch and ONNX Runtime...")
             report.reference = try runReference(threads: cores)
@@ -137,19 +154,36 @@ struct Bench: ParsableCommand {
         let fw = r.forward
         lines.append("forward ResnetGenerator ngf \(fw.ngf)/\(fw.blocks) blocks at \(fw.size)x\(fw.size) (\(f(fw.gigaMACs, 1)) GMAC):")
         lines.append("  GANKit       \(f(fw.imagesPerSecond)) img/s  \(f(fw.gflops, 0)) GFLOP/s  peak RSS \(f(fw.peakRSSMiB, 0)) MiB")
-        if let ref = r.reference {
-            lines.append("  PyTorch      \(f(ref.forward_256.pytorch_img_s)) img/s  \(f(ref.forward_256.pytorch_gflops, 0)) GFLOP/s")
-            lines.append("  ONNX Runtime \(f(ref.forward_256.onnxruntime_img_s)) img/s  \(f(ref.forward_256.onnxruntime_gflops, 0)) GFLOP/s")
-            lines.append("  GANKit / ONNX Runtime: \(f(fw.imagesPerSecond / ref.forward_256.onnxruntime_img_s))x, GANKit / PyTorch: \(f(fw.imagesPerSecond / ref.forward_256.pytorch_img_s))x")
+        if let ref = r.reference?.forward_256 {
+            lines.append("  PyTorch      \(f(ref.pytorch_img_s)) img/s  \(f(ref.pytorch_gflops, 0)) GFLOP/s")
+            lines.append("  ONNX Runtime \(f(ref.onnxruntime_img_s)) img/s  \(f(ref.onnxruntime_gflops, 0)) GFLOP/s")
+            lines.append("  GANKit / ONNX Runtime: \(f(fw.imagesPerSecond / ref.onnxruntime_img_s))x, GANKit / PyTorch: \(f(fw.imagesPerSecond / ref.pytorch_img_s))x")
         }
         let tr = r.training
         lines.append("CycleGAN training iteration at \(tr.size)x\(tr.size), ngf \(tr.ngf)/\(tr.blocks) blocks (\(f(tr.gflopPerIteration, 0)) GFLOP):")
         lines.append("  GANKit       \(f(tr.secondsPerIteration, 3)) s/iter  \(f(tr.gflops, 0)) GFLOP/s")
-        if let ref = r.reference, let torch = ref.train_iter_128_s["pytorch"] {
+        if let torch = r.reference?.train_iter_128_s?["pytorch"] {
             lines.append("  PyTorch      \(f(torch, 3)) s/iter")
             lines.append("  GANKit time / PyTorch time: \(f(tr.secondsPerIteration / torch))x")
         }
+        lines += labelGANTable(r.labelGAN, r.reference)
         return lines.joined(separator: "\n")
+    }
+
+    /// The label-GAN rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.
+    func labelGANTable(_ results: [LabelGANStepResult], _ reference: ReferenceResult?) -> [String] {
+        func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+        var lines = [String]()
+        for r in results {
+            lines.append("label-GAN training step, \(r.recipe) recipe, batch \(r.batchSize) at 28x28 (\(f(r.gflopPerStep, 1)) GFLOP):")
+            lines.append("  GANKit       \(f(r.stepsPerSecond)) steps/s  \(f(r.secondsPerStep, 3)) s/step  \(f(r.gflops, 0)) GFLOP/s  cores busy \(f(r.coresBusy))")
+            if let torch = reference?.label_gan_step_s?[r.recipe] {
+                let busy = reference?.label_gan_cores_busy?[r.recipe].map { "  cores busy \(f($0))" } ?? ""
+                lines.append("  PyTorch      \(f(1 / torch)) steps/s  \(f(torch, 3)) s/step  \(f(r.gflopPerStep / torch, 0)) GFLOP/s\(busy)")
+                lines.append("  GANKit time / PyTorch time: \(f(r.secondsPerStep / torch))x")
+            }
+        }
+        return lines
     }
 
     /// GANKit's sgemm vs OpenBLAS, one line per shape.
@@ -164,11 +198,12 @@ struct Bench: ParsableCommand {
         return lines
     }
 
-    func runReference(threads: Int) throws -> ReferenceResult {
+    func runReference(threads: Int, only: String? = nil) throws -> ReferenceResult {
         let script = try referenceScript ?? locateScript()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "--threads", "\(threads)", "--repeats", "\(max(repeats, 3))", "--json"]
+            + (only.map { ["--only", $0] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         try process.run()
