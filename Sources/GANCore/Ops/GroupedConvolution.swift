@@ -19,7 +19,7 @@ func groupedConvolutionApplies(images: Int, geometry: ConvGeometry) -> Bool {
 /// Image groups whose column matrices stay within `ConvGeometry.columnBudget`.
 private func imageGroups(images: Int, geometry: ConvGeometry) -> ImageGroups {
     ImageGroups(images: images, columnsPerImage: geometry.columnCount,
-                targetColumns: max(geometry.columnCount, min(1024, ConvGeometry.columnBudget / max(geometry.columnRows, 1))))
+                targetColumns: max(geometry.columnCount, min(256, ConvGeometry.columnBudget / max(geometry.columnRows, 1))))
 }
 
 /// dst[c][j·P + i] = src[c][i] for the C planes of P floats of one image j of a group (`columns` = G·P): the

@@ -12,7 +12,7 @@ extension WinogradGeometry {
     }
 
     /// The image groups of a batch: about 128 tiles each.
-    func imageGroups(images: Int) -> ImageGroups { ImageGroups(images: images, columnsPerImage: tiles, targetColumns: 128) }
+    func imageGroups(images: Int) -> ImageGroups { ImageGroups(images: images, columnsPerImage: tiles, targetColumns: 64) }
 }
 
 /// `winogradConv2d` for a batch of small images (`WinogradGeometry.groupsApply`), with the transformed weight `u`
