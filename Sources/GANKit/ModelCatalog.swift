@@ -100,6 +100,13 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
             let path = folder + "/" + entry
             var isFolder: ObjCBool = false
             guard files.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            if !files.fileExists(atPath: path + "/manifest.json"), files.fileExists(atPath: path + "/training/state.json") {
+                let state = (try? String(contentsOfFile: path + "/training/state.json", encoding: .utf8)) ?? ""
+                let command = state.contains("gankit-conditional-gan") ? "gantool train cgan" : "gantool train <kind>"
+                skipped.append(SkippedModelFolder(folder: path, reason: "not a model yet: training/ holds a run's resumable "
+                    + "checkpoint (continue it with \(command) -o \(path)/training --resume)"))
+                continue
+            }
             if let pix2pix = try? Pix2PixModel.readManifest(folder: path) {
                 models.append(ModelSummary(folder: path, pix2pix: pix2pix))
                 continue
