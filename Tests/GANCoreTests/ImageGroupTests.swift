@@ -66,19 +66,28 @@ struct ImageGroupTests {
         Self.expectBatchMatchesImages(x, w, b, "convTranspose2d") { convTranspose2d($0, weight: $1, bias: $2, stride: 2, padding: 1) }
     }
 
-    @Test(arguments: [ConvolutionAlgorithm.winograd4x4, .winograd2x2])
-    func winogradByGroups(algorithm: ConvolutionAlgorithm) {
+    /// F(4×4) and F(2×2); with the C kernels (F(4×4) by groups: channels in the lanes, `winograd_channels.c`, where
+    /// the CPU has AVX-512) and with the Swift transforms (the tiles-in-lanes grouped path); 7×7 and 14×14 planes,
+    /// channel counts that leave the last vector part full (24, 40).
+    @Test(arguments: [ConvolutionAlgorithm.winograd4x4, .winograd2x2], [true, false])
+    func winogradByGroups(algorithm: ConvolutionAlgorithm, cKernels: Bool) {
         var rng = SeededGenerator(seed: 3)
         let x = Tensor.randomNormal([9, 16, 7, 7], using: &rng)
         let w = Tensor.randomNormal([24, 16, 3, 3], std: 0.2, using: &rng), b = Tensor.randomNormal([24], using: &rng)
         let g = WinogradGeometry(channels: 16, height: 7, width: 7, outChannels: 24, padding: 1, outputTile: 4)
         #expect(WinogradGeometry.groupsApply(images: 9, g) && !WinogradGeometry.groupsApply(images: 1, g))
-        ConvolutionAlgorithm.$current.withValue(algorithm) {
+        let wide = Tensor.randomNormal([5, 40, 14, 14], using: &rng)
+        let wideWeight = Tensor.randomNormal([16, 40, 3, 3], std: 0.1, using: &rng)
+        ConvolutionAlgorithm.$current.withValue(algorithm) { WinogradKernels.$useC.withValue(cKernels) {
+            Self.expectBatchMatchesImages(wide, wideWeight, nil, "Winograd \(algorithm), 14x14, 40 -> 16") {
+                conv2d($0, weight: $1, bias: $2, padding: 1)
+            }
             Self.expectBatchMatchesImages(x, w, b, "Winograd \(algorithm)") { conv2d($0, weight: $1, bias: $2, padding: 1) }
             Self.expectBatchMatchesImages(x, w, nil, "Winograd \(algorithm), reflection padding") {
                 conv2d($0, weight: $1, bias: $2, padding: 1, paddingMode: .reflect)
             }
-        }
+            Self.expectBatchMatchesImages(x, w, b, "Winograd \(algorithm), no padding") { conv2d($0, weight: $1, bias: $2) }
+        }}
     }
 
     @Test func groupsCoverTheBatchByShapeAlone() {

@@ -118,6 +118,34 @@ int gk_winograd_weights(int outputTile, const float *weight, long o, long channe
 int gk_winograd_weights_adjoint(int outputTile, const float *du, long positionStride, long o, long channels,
                                 float *dweight);
 
+/// dst[j·rows + i] = src[i·cols + j]: the transpose of a row-major rows × cols matrix (no overlap), in cache blocks.
+void gk_transpose(const float *src, long rows, long cols, float *dst);
+
+/// 1 if this CPU runs the channels-in-lanes Winograd kernels below (AVX-512), else 0.
+int gk_winograd4x4_channels_supported(void);
+
+/// F(4×4, 3×3) input transform of one HWC image x [h][w][c] (zero padding `padding`), sixteen channels per vector:
+/// v[ξ·positionStride + t·c + ch] = (Bᵀ d B)[ξ] of channel ch's 6×6 tile at (4·ty - padding, 4·tx - padding), t =
+/// firstTile + ty·tilesWide + tx, for every tile of the tilesHigh × tilesWide grid. -1 (nothing done) without AVX-512.
+int gk_winograd4x4_input_channels(const float *x, long h, long w, long c, long padding, long tilesHigh, long tilesWide,
+                                  float *v, long positionStride, long firstTile);
+
+/// F(4×4, 3×3) output transform into one HWC image y [outHeight][outWidth][o]: the 4×4 tile at (4·ty, 4·tx) of channel
+/// ch is Aᵀ M A + bias[ch] (bias may be NULL), M[ξ] = m[ξ·positionStride + t·o + ch] (t as above); outputs past the
+/// edges dropped. -1 without AVX-512.
+int gk_winograd4x4_output_channels(const float *m, long positionStride, long firstTile, long tilesHigh, long tilesWide,
+                                   long o, const float *bias, float *y, long outHeight, long outWidth);
+
+/// The adjoint of gk_winograd4x4_output_channels: dm[ξ·positionStride + t·o + ch] = (A dY Aᵀ)[ξ] of the 4×4 tile of
+/// dy [outHeight][outWidth][o] at (4·ty, 4·tx) (outputs past the edges read as 0). -1 without AVX-512.
+int gk_winograd4x4_output_adjoint_channels(const float *dy, long outHeight, long outWidth, long o, long tilesHigh,
+                                           long tilesWide, float *dm, long positionStride, long firstTile);
+
+/// The adjoint of gk_winograd4x4_input_channels: dx [h][w][c] += B dV Bᵀ of every tile (overlapping tiles add up;
+/// positions in the padding dropped). -1 without AVX-512.
+int gk_winograd4x4_input_adjoint_channels(const float *dv, long positionStride, long firstTile, long h, long w, long c,
+                                          long padding, long tilesHigh, long tilesWide, float *dx);
+
 /// One Adam step (torch.optim.Adam, L2 weight_decay) over count elements of one parameter:
 /// g = grad + weightDecay·theta; m = beta1·m + (1-beta1)·g; v = beta2·v + (1-beta2)·g²;
 /// theta -= learningRate · (m/correction1) / (√(v/correction2) + epsilon), correction1 = 1 - beta1ᵗ,

@@ -104,6 +104,9 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
     }
     let u = weights.values, packedU = bfloat16 ? weights.bfloat16 : nil
     if packedU == nil && WinogradGeometry.groupsApply(images: n, g) {
+        if W.outputTile == 4 && g.takesChannelKernels {
+            return channelWinogradConv2d(input, weight: weight, bias: bias, geometry: g, transformedWeight: u)
+        }
         return groupedWinogradConv2d(input, weight: weight, bias: bias, geometry: g, transformedWeight: u, W.self)
     }
     let outPlane = g.outHeight * g.outWidth, bands = g.bands
