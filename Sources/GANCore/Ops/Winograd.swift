@@ -62,6 +62,8 @@ struct WinogradWeights: Sendable {
     let values: [Float]
     /// U rounded to bfloat16 and packed for `batchedGemmBFloat16`, made by the first bf16 inference.
     var bfloat16: [UInt16]?
+    /// Uᵀ (each position's [C, O]), made by the first call that runs by image groups on the channels-in-lanes kernels.
+    var transposed: [Float]?
 }
 
 /// Guards every `Variable.winogradWeightsCache`.
@@ -105,7 +107,13 @@ private func winogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Varia
     let u = weights.values, packedU = bfloat16 ? weights.bfloat16 : nil
     if packedU == nil && WinogradGeometry.groupsApply(images: n, g) {
         if W.outputTile == 4 && g.takesChannelKernels {
-            return channelWinogradConv2d(input, weight: weight, bias: bias, geometry: g, transformedWeight: u)
+            if weights.transposed == nil {  // kept beside U: a discriminator scores real and fake with one weight
+                weights.transposed = transposedWinogradWeights(u, outChannels: o, channels: c)
+                let made = weights
+                winogradCacheLock.withLock { weight.winogradWeightsCache = made }
+            }
+            return channelWinogradConv2d(input, weight: weight, bias: bias, geometry: g, transformedWeight: u,
+                                         transposed: weights.transposed!)
         }
         return groupedWinogradConv2d(input, weight: weight, bias: bias, geometry: g, transformedWeight: u, W.self)
     }

@@ -27,20 +27,26 @@ private func toChannelsFirst(_ src: UnsafePointer<Float>, channels c: Int, plane
     gk_transpose(src, planeSize, c, dst)
 }
 
-/// `groupedWinogradConv2d` on the channels-in-lanes kernels (`WinogradGeometry.takesChannelKernels`), F(4×4).
+/// Uᵀ[ξ] [C, O] of the transformed weight U[ξ] [O, C] (α² = 36 positions), for the forward products.
+func transposedWinogradWeights(_ u: [Float], outChannels o: Int, channels c: Int) -> [Float] {
+    var ut = [Float](uninitializedCount: u.count)
+    u.withUnsafeBufferPointer { up in
+        ut.withUnsafeMutableBufferPointer { utp in
+            let from = SharedConstPointer(up.baseAddress!), to = SharedPointer(utp.baseAddress!)
+            parallelFor(u.count / (o * c), work: u.count) { xi in gk_transpose(from.base + xi * o * c, o, c, to.base + xi * o * c) }
+        }
+    }
+    return ut
+}
+
+/// `groupedWinogradConv2d` on the channels-in-lanes kernels (`WinogradGeometry.takesChannelKernels`), F(4×4), with
+/// the transformed weight U and its transpose (`transposedWinogradWeights`).
 func channelWinogradConv2d(_ input: Variable, weight: Variable, bias: Variable?, geometry g: WinogradGeometry,
-                           transformedWeight u: [Float]) -> Variable {
+                           transformedWeight u: [Float], transposed ut: [Float]) -> Variable {
     let n = input.shape[0], c = g.channels, o = g.outChannels, positions = 36
     let planeSize = g.height * g.width, outPlane = g.outHeight * g.outWidth, tiles = g.tiles
     let vSize = positions * c * tiles, groups = g.imageGroups(images: n)
     let x = input.value, wv = weight.value, biasValues = bias?.value.scalars
-    // Uᵀ[ξ] [C, O] for the forward products.
-    var ut = [Float](uninitializedCount: positions * o * c)
-    u.withUnsafeBufferPointer { up in
-        ut.withUnsafeMutableBufferPointer { utp in
-            for xi in 0..<positions { gk_transpose(up.baseAddress! + xi * o * c, o, c, utp.baseAddress! + xi * o * c) }
-        }
-    }
     var out = [Float](uninitializedCount: n * o * outPlane)
     let keepsInput = GradientMode.isEnabled && weight.requiresGrad
     var kept = [Float](uninitializedCount: keepsInput ? n * vSize : 0)  // group-major: images i..<j at i·vSize
