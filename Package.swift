@@ -27,8 +27,10 @@ let package = Package(
         // Platform tuning and C kernels GANCore calls.
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("z")]),
 
-        .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG"]),
-        .target(name: "GANCore", dependencies: ["CBLAS", "CKernels"]),
+        // Paths split and joined as text (no Foundation path methods), for every module above.
+        .target(name: "GANPaths"),
+        .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG", "GANPaths"]),
+        .target(name: "GANCore", dependencies: ["CBLAS", "CKernels", "GANPaths"]),
         // The model families: each sees GANCore and GANImageIO, never each other.
         .target(name: "GANTranslation", dependencies: ["GANCore", "GANImageIO"]),
         .target(name: "GANConditional", dependencies: ["GANCore", "GANImageIO"]),
@@ -38,7 +40,7 @@ let package = Package(
             name: "gantool",
             dependencies: ["GANKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "GANImageIOTests", dependencies: ["GANImageIO"]),
+        .testTarget(name: "GANImageIOTests", dependencies: ["GANImageIO", "GANPaths"]),
         .testTarget(name: "GANCoreTests", dependencies: ["GANCore"]),
         .testTarget(name: "GANTranslationTests", dependencies: ["GANTranslation"]),
         .testTarget(name: "GANConditionalTests", dependencies: ["GANConditional"]),

@@ -65,15 +65,14 @@ public enum FileAccess {
     /// - Throws: what `fill` or the file system throws.
     public static func replaceFolder(_ folder: String, fill: (String) throws -> Void) throws {
         let fm = FileManager.default
-        let url = URL(fileURLWithPath: folder)
-        let parent = url.deletingLastPathComponent().path
-        let partial = "\(parent)/.\(url.lastPathComponent).partial-\(getpid())"
+        let path = PathName(folder), parent = path.folder, name = path.lastComponent
+        let partial = "\(parent)/.\(name).partial-\(getpid())"
         do {
             try? fm.removeItem(atPath: partial)
             try makeFolders(partial)
             try fill(partial)
             if fm.fileExists(atPath: folder) {
-                let old = "\(parent)/.\(url.lastPathComponent).old-\(getpid())"
+                let old = "\(parent)/.\(name).old-\(getpid())"
                 try fm.moveItem(atPath: folder, toPath: old)
                 try fm.moveItem(atPath: partial, toPath: folder)
                 try? fm.removeItem(atPath: old)
@@ -95,7 +94,7 @@ public enum FileAccess {
             guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .cannotWrite(path: folder, reason: "cannot create the folder: a file has this name") }
             return
         }
-        let parent = (folder as NSString).deletingLastPathComponent
+        let parent = PathName(folder).parent
         if !parent.isEmpty && parent != folder { try makeFolders(parent) }
         if mkdir(folder, 0o777) != 0 && errno != EEXIST {
             throw .cannotWrite(path: folder, reason: "cannot create the folder: \(errnoText())")

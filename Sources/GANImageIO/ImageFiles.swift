@@ -7,8 +7,8 @@ public enum ImageFiles {
 
     /// Whether `name` (a file name or path) is a visible file with an image extension, in any case.
     public static func isImageName(_ name: String) -> Bool {
-        let file = (name as NSString).lastPathComponent
-        return !file.hasPrefix(".") && extensions.contains((file as NSString).pathExtension.lowercased())
+        let file = PathName(name).lastComponent
+        return !file.hasPrefix(".") && extensions.contains(PathName(file).pathExtension.lowercased())
     }
 
     /// The image files directly inside `folder` (and below it when `recursive`), hidden files passed over, as

@@ -57,7 +57,7 @@ public struct InpaintingModel: @unchecked Sendable {
             manifest = try Self.readManifest(folder: folder)
         } else if FileManager.default.fileExists(atPath: "\(folder)/state.json") {
             let state = try InpaintingTrainer.readState(from: folder)
-            manifest = InpaintingManifest(name: URL(fileURLWithPath: folder).lastPathComponent, architecture: state.configuration.architecture,
+            manifest = InpaintingManifest(name: PathName(folder).lastComponent, architecture: state.configuration.architecture,
                                           configuration: state.configuration, ganWeight: state.options.ganWeight,
                                           l1Weight: state.options.l1Weight, trainingSteps: state.step,
                                           trainingSeconds: state.trainingSeconds.rounded(), batchSize: state.options.batchSize,

@@ -59,12 +59,12 @@ public enum BatchInputs {
                 if isFolder.boolValue {
                     inputs += folderContents(argument, recursive: recursive)
                 } else {
-                    inputs.append(BatchInput(path: argument, relativePath: (argument as NSString).lastPathComponent))
+                    inputs.append(BatchInput(path: argument, relativePath: PathName(argument).lastComponent))
                 }
             } else if argument.contains(where: { "*?[".contains($0) }) {
                 let matches = glob(argument)
                 if matches.isEmpty { problems.append("\(argument): no file matches this pattern") }
-                inputs += matches.map { BatchInput(path: $0, relativePath: ($0 as NSString).lastPathComponent) }
+                inputs += matches.map { BatchInput(path: $0, relativePath: PathName($0).lastComponent) }
             } else {
                 problems.append("\(argument): no such file or folder")
             }
@@ -87,8 +87,8 @@ public enum BatchInputs {
                 _ = files.fileExists(atPath: folder + "/" + child, isDirectory: &isFolder)
                 if isFolder.boolValue {
                     if recursive { pending.append(child) }
-                } else if imageExtensions.contains((name as NSString).pathExtension.lowercased()) {
-                    found.append(BatchInput(path: (folder as NSString).appendingPathComponent(child), relativePath: child))
+                } else if imageExtensions.contains(PathName(name).pathExtension.lowercased()) {
+                    found.append(BatchInput(path: PathName(folder).appending(child), relativePath: child))
                 }
             }
         }

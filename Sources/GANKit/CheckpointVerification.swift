@@ -70,7 +70,7 @@ public enum CheckpointVerification {
         } else if files.fileExists(atPath: folder + "/checkpoints") {
             verifyCycleGAN(runFolder: folder, checkpoints: folder + "/checkpoints", into: &report)
         } else if files.fileExists(atPath: folder + "/latest.json") {
-            verifyCycleGAN(runFolder: (folder as NSString).deletingLastPathComponent, checkpoints: folder, into: &report)
+            verifyCycleGAN(runFolder: PathName(folder).parent, checkpoints: folder, into: &report)
         } else {
             report.problems.append(files.fileExists(atPath: folder) ? "no checkpoint found (no state.json, checkpoints/ or latest.json)"
                                                                    : "no such folder")

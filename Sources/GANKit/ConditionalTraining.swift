@@ -290,7 +290,7 @@ public enum ConditionalGeneration {
         init(_ path: String) throws {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let ext = (path as NSString).pathExtension.lowercased()
+            let ext = PathName(path).pathExtension.lowercased()
             isFolder = path.hasSuffix("/") || (exists && isDirectory.boolValue) || (!exists && ext.isEmpty)
             guard isFolder || ext == "png" else {
                 throw ConditionalTrainingRun.Failure.invalid("\(path): label samples are written as PNG; give a .png grid or a folder")
@@ -313,7 +313,7 @@ public enum ConditionalGeneration {
                 seen[label] = index + 1
                 let one = Tensor(shape: [1] + images.shape.dropFirst(), scalars: Array(images.scalars[(i * per)..<((i + 1) * per)]))
                 let name = "\(label)-" + String(repeating: "0", count: max(0, digits - String(index).count)) + "\(index).png"
-                try SampleGrid.write(one, columns: 1, padding: 0, to: (path as NSString).appendingPathComponent(name))
+                try SampleGrid.write(one, columns: 1, padding: 0, to: PathName(path).appending(name))
             }
         }
     }

@@ -77,7 +77,7 @@ public final class ImageConditionalJob: @unchecked Sendable {
     public func run(input: String, output: String) throws {
         let result = try translate(try Image(contentsOf: input))
         try OutputPlan.prepareFolder(for: output)
-        let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? .png
+        let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? .png
         try result.write(to: output, format: chosen, quality: quality)
     }
 }

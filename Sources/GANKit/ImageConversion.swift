@@ -53,7 +53,7 @@ public struct ImageConversion: Sendable {
             let size = resize.size(forWidth: image.width, height: image.height)
             image = try image.resized(width: size.width, height: size.height, filter: filter)
         }
-        let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
+        let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
         try OutputPlan.prepareFolder(for: output)
         try FileAccess.writeAtomically(image.encoded(as: chosen, quality: quality), to: output)
     }

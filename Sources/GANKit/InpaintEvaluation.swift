@@ -229,7 +229,7 @@ public enum InpaintEvaluation {
         var perBucket: [PhotoMetrics] = []
         for b in buckets.indices {
             let mask = try mask(seed: seed, bucket: b, index: k, width: photo.width, height: photo.height)
-            let stem = (input.relativePath as NSString).deletingPathExtension
+            let stem = PathName(input.relativePath).deletingExtension
             let maskName = "\(label(ofBucket: b))/\(stem).png"
             if let masksOut {
                 let path = "\(masksOut)/\(maskName)"
@@ -370,7 +370,7 @@ extension InpaintEvaluation {
                     if kept { for p in 0..<mask.isHole.count where !mask.isHole[p] { for c in 0..<image.channelCount where filled[x: p % image.width, y: p / image.width, channel: c] != image[x: p % image.width, y: p / image.width, channel: c] { kept = false } } }
                     set.knownPixelsKept[label] = (set.knownPixelsKept[label] ?? true) && kept
                     if let output {
-                        let path = "\(output)/\(folder)/\(name)/\((input.relativePath as NSString).deletingPathExtension).png"
+                        let path = "\(output)/\(folder)/\(name)/\(PathName(input.relativePath).deletingExtension).png"
                         do {
                             try OutputPlan.prepareFolder(for: path)
                             try FileAccess.writeAtomically(filled.encoded(as: .png), to: path)

@@ -97,7 +97,7 @@ public struct InpaintJob: Sendable {
                 result[x: p % image.width, y: p / image.width, channel: alpha] = opaque
             }
         }
-        let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
+        let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
         try OutputPlan.prepareFolder(for: output)
         try FileAccess.writeAtomically(result.encoded(as: chosen, quality: quality), to: output)
     }
@@ -116,19 +116,19 @@ public struct MaskPairing: Sendable {
     public init(folder: String) {
         self.folder = folder
         let masks = BatchInputs.expand([folder], recursive: true).inputs
-        byRelativeStem = Dictionary(grouping: masks.map { ((($0.relativePath as NSString).deletingPathExtension), $0.path) }, by: \.0).mapValues { $0.map(\.1) }
+        byRelativeStem = Dictionary(grouping: masks.map { ((PathName($0.relativePath).deletingExtension), $0.path) }, by: \.0).mapValues { $0.map(\.1) }
         byStem = Dictionary(grouping: masks.map { (Self.stem($0.relativePath), $0.path) }, by: \.0).mapValues { $0.map(\.1) }
     }
 
     /// The mask for `input`, or an ``InpaintFileError`` when there is none or more than one.
     public func mask(for input: BatchInput) throws(InpaintFileError) -> String {
-        let candidates = byRelativeStem[(input.relativePath as NSString).deletingPathExtension] ?? byStem[Self.stem(input.relativePath)] ?? []
+        let candidates = byRelativeStem[PathName(input.relativePath).deletingExtension] ?? byStem[Self.stem(input.relativePath)] ?? []
         guard !candidates.isEmpty else { throw .noMask(image: input.path, folder: folder) }
         guard candidates.count == 1 else { throw .ambiguousMask(image: input.path, candidates: candidates.sorted()) }
         return candidates[0]
     }
 
     private static func stem(_ path: String) -> String {
-        ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        PathName(path).stem
     }
 }

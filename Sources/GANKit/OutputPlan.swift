@@ -14,7 +14,7 @@ public enum OutputPlan: Sendable, Equatable {
     public init(_ argument: String, inputCount: Int) throws(GANKitError) {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder)
-        let namesImage = ImageFormat(fileExtension: (argument as NSString).pathExtension) != nil
+        let namesImage = ImageFormat(fileExtension: PathName(argument).pathExtension) != nil
         if exists && isFolder.boolValue || argument.hasSuffix("/") || !namesImage {
             self = .folder(argument.hasSuffix("/") && argument.count > 1 ? String(argument.dropLast()) : argument)
         } else if inputCount <= 1 {
@@ -31,7 +31,7 @@ public enum OutputPlan: Sendable, Equatable {
         case let .folder(folder):
             var relative = input.relativePath
             if let format {
-                relative = (relative as NSString).deletingPathExtension + "." + format.fileExtension
+                relative = PathName(relative).deletingExtension + "." + format.fileExtension
             }
             return folder + "/" + relative
         }
@@ -40,7 +40,7 @@ public enum OutputPlan: Sendable, Equatable {
     /// Creates the folders an output at `path` needs.
     /// - Throws: `GANKitError.cannotWrite` naming the folder that could not be made and the system's reason.
     public static func prepareFolder(for path: String) throws(GANKitError) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathName(path).parent
         guard !folder.isEmpty else { return }
         do { try FileAccess.makeFolders(folder) } catch {
             guard case let .cannotWrite(failed, reason) = error else { throw .cannotWrite(path: folder, reason: "\(error)") }

@@ -85,7 +85,7 @@ public enum TranslationModelEvaluation {
         let folder = TranslationModels.folder(explicit: models)
         let available = TranslationModels.available(in: folder)
         if available.isEmpty { throw TranslationError.noModels(folder: folder) }
-        guard let model = available.first(where: { $0.manifest.name == spec || ($0.folder as NSString).lastPathComponent == spec }) else {
+        guard let model = available.first(where: { $0.manifest.name == spec || PathName($0.folder).lastComponent == spec }) else {
             throw TranslationError.unknownModel(spec, available: available.map(\.manifest.name))
         }
         return model

@@ -57,7 +57,7 @@ public enum TranslationModels {
         var models = available(in: folder)
         if models.isEmpty { throw .noModels(folder: folder) }
         if let name {
-            let named = models.filter { $0.manifest.name == name || ($0.folder as NSString).lastPathComponent == name }
+            let named = models.filter { $0.manifest.name == name || PathName($0.folder).lastComponent == name }
             if named.isEmpty { throw .unknownModel(name, available: models.map(\.manifest.name)) }
             models = named
         }
@@ -101,7 +101,7 @@ public struct TranslationJob: @unchecked Sendable {
                                       height: max(1, Int((Double(image.height) * scale).rounded())), filter: .bicubic)
         }
         let translated = try translator.translate(image)
-        let chosen = format ?? ImageFormat(fileExtension: (output as NSString).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
+        let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
         try OutputPlan.prepareFolder(for: output)
         try FileAccess.writeAtomically(translated.encoded(as: chosen, quality: quality), to: output)
     }

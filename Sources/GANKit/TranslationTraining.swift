@@ -158,7 +158,7 @@ public struct CycleGANTrainingJob: Sendable {
     /// A domain's default name: the last component of its first input, without trailing slashes.
     static func domainName(_ inputs: [String], fallback: String) -> String {
         guard let first = inputs.first else { return fallback }
-        let name = (first.hasSuffix("/") ? String(first.dropLast()) : first) as NSString
-        return name.lastPathComponent.isEmpty ? fallback : name.lastPathComponent
+        let name = PathName(first).lastComponent
+        return name.isEmpty || name == "/" ? fallback : name
     }
 }

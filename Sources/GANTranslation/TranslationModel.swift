@@ -64,7 +64,7 @@ public struct TranslationModel: Sendable {
     public init(checkpoint folder: String, domainA: String = "A", domainB: String = "B") throws(CheckpointError) {
         let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
         self.folder = folder
-        manifest = TranslationManifest(name: (folder as NSString).lastPathComponent, domainA: domainA, domainB: domainB,
+        manifest = TranslationManifest(name: PathName(folder).lastComponent, domainA: domainA, domainB: domainB,
                                        options: state.options, trainingSteps: state.step, trainingSeconds: state.trainingSeconds)
     }
 

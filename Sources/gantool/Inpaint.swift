@@ -98,8 +98,8 @@ struct Inpaint: ParsableCommand {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: masks, isDirectory: &isFolder), isFolder.boolValue {
                 let pairing = MaskPairing(folder: masks)
-                let inside = (masks as NSString).standardizingPath + "/"
-                images = images.filter { !($0.path as NSString).standardizingPath.hasPrefix(inside) }
+                let inside = PathName(masks).standardized + "/"
+                images = images.filter { !PathName($0.path).standardized.hasPrefix(inside) }
                 source = { .file(try pairing.mask(for: $0)) }
             } else {
                 source = { _ in .file(masks) }
@@ -109,8 +109,8 @@ struct Inpaint: ParsableCommand {
         if let output {
             plan = try OutputPlan(output, inputCount: images.count + problems.count)
         } else if single, images.count == 1, problems.isEmpty, let image = images.first {
-            let stem = (image.path as NSString).deletingPathExtension
-            let ext = format?.fileExtension ?? (image.path as NSString).pathExtension
+            let stem = PathName(image.path).deletingExtension
+            let ext = format?.fileExtension ?? PathName(image.path).pathExtension
             plan = .file(stem + "-inpainted" + (ext.isEmpty ? "" : "." + ext))
         } else {
             plan = .folder("inpainted")

@@ -1,4 +1,5 @@
 import Foundation
+import GANPaths
 
 /// The failures a ``CheckpointFolder`` reports. A family adopts it with an error enum that has cases of these names
 /// (an enum case satisfies a static function), so the folder throws the family's own error and message.
@@ -97,7 +98,7 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
     /// - Throws: `Failure.missingState`/`.badState` when the folder holds no checkpoint, `Failure.cannotWrite` naming the path.
     public func keepSnapshot<State: CheckpointFolderState>(of _: State.Type, at destination: String, extraFiles: [String] = []) throws(Failure) {
         let state: State = try readState()
-        let name = (destination as NSString).lastPathComponent, enclosing = (destination as NSString).deletingLastPathComponent
+        let name = PathName(destination).lastComponent, enclosing = PathName(destination).parent
         let parent = enclosing.isEmpty ? "." : enclosing
         if let reason = Self.makeFolders(parent) { throw .cannotWrite(path: parent, detail: reason) }
         let partial = "\(parent)/.\(name).partial-\(getpid())"
@@ -222,7 +223,7 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
     private static func makeFolders(_ folder: String) -> String? {
         var info = stat()
         if stat(folder, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR ? nil : "cannot create the folder: a file has this name" }
-        let parent = (folder as NSString).deletingLastPathComponent
+        let parent = PathName(folder).parent
         if !parent.isEmpty && parent != folder, let reason = makeFolders(parent) { return reason }
         return mkdir(folder, 0o777) != 0 && errno != EEXIST ? "cannot create the folder: \(WeightFileIO.errorString(errno))" : nil
     }
