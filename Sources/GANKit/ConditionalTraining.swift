@@ -245,6 +245,10 @@ public struct ConditionalRunEnd: Sendable {
 
 /// Samples from a trained conditional generator (a checkpoint folder written by training).
 public enum ConditionalGeneration {
+    /// The most images one call draws (a grid of 10000 28x28 digits is 31 MB of floats): larger requests are refused
+    /// before anything is allocated.
+    public static let maximumImages = 10_000
+
     /// Writes `count` samples of class `label` to `path`: one PNG grid of `columns` columns (default: √count) when
     /// `path` ends in .png, else one PNG per sample into the folder `path` (see `SampleOutput`). The same seed gives
     /// the same images. With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
@@ -276,7 +280,12 @@ public enum ConditionalGeneration {
                                       truncation: Float? = nil, to path: String) throws {
         let output = try SampleOutput(path)
         let sampler = try loadSampler(modelDirectory, models: models, truncation: truncation, count: perClass)
-        let labels = (0..<sampler.generator.configuration.classCount).flatMap { Array(repeating: $0, count: perClass) }
+        let classes = sampler.generator.configuration.classCount
+        guard perClass * classes <= maximumImages else {
+            throw ConditionalTrainingRun.Failure.invalid("\(perClass) per class for \(classes) classes is more than the "
+                + "\(maximumImages) images one run draws")
+        }
+        let labels = (0..<classes).flatMap { Array(repeating: $0, count: perClass) }
         try output.write(sampler.classGrid(perClass: perClass, seed: seed, truncation: truncation), labels: labels, columns: perClass)
     }
 
@@ -321,6 +330,9 @@ public enum ConditionalGeneration {
     /// Loads the generator after checking the request's numbers.
     private static func loadSampler(_ directory: String, models: String?, truncation: Float?, count: Int) throws -> ConditionalSampler {
         guard count > 0 else { throw ConditionalTrainingRun.Failure.invalid("count must be positive") }
+        guard count <= maximumImages else {
+            throw ConditionalTrainingRun.Failure.invalid("count \(count) is more than the \(maximumImages) images one run draws")
+        }
         if let truncation, !(truncation > 0) { throw ConditionalTrainingRun.Failure.invalid("truncation must be positive") }
         return ConditionalSampler(generator: try ConditionalGANTrainer.loadGenerator(from: try folder(of: directory, models: models)))
     }
@@ -333,7 +345,12 @@ public enum ConditionalGeneration {
         switch lookup.find(nameOrPath, models: models) {
         case let .found(folder): return folder
         case let .notLoadable(path, detail): throw .unreadable(path, detail: detail)
-        case let .notFound(folder, available): throw .notFound(nameOrPath, folder: folder, available: available)
+        case let .notFound(folder, available):
+            if case .found = ImageConditionalModels.lookup.find(nameOrPath, models: models) {
+                throw .wrongKind(model: nameOrPath, detail: "a pix2pix model: it takes an image, not a label "
+                    + "(gantool generate --model \(nameOrPath) --from IMAGE -o OUT)")
+            }
+            throw .notFound(nameOrPath, folder: folder, available: available)
         }
     }
 

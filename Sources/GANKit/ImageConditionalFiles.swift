@@ -8,6 +8,8 @@ public enum ImageConditionalError: Error, Equatable, Sendable, CustomStringConve
     case unknownModel(String, folder: String, available: [String])
     /// The folder is there but cannot be loaded.
     case unreadable(String, detail: String)
+    /// The name is a model of another kind (a label-conditional GAN, which takes a label, not an image).
+    case wrongKind(model: String, detail: String)
 
     /// A one-line message.
     public var description: String {
@@ -15,6 +17,7 @@ public enum ImageConditionalError: Error, Equatable, Sendable, CustomStringConve
         case let .unknownModel(name, folder, available):
             "no pix2pix model '\(name)' (not a model folder, nor a model in \(folder)); models there: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
         case let .unreadable(path, detail): "\(path): \(detail)"
+        case let .wrongKind(model, detail): "\(model): \(detail)"
         }
     }
 }
@@ -36,7 +39,13 @@ public enum ImageConditionalModels {
         case let .found(folder):
             do { return try Pix2PixModel(folder: folder) } catch { throw .unreadable(folder, detail: error.description) }
         case let .notLoadable(path, detail): throw .unreadable(path, detail: detail)
-        case let .notFound(folder, available): throw .unknownModel(nameOrPath, folder: folder, available: available)
+        case let .notFound(folder, available):
+            let labelLookup = ModelLookup(isModel: LabelGANModel.isModelFolder, checkpoints: true, what: "a label-GAN model folder")
+            if case .found = labelLookup.find(nameOrPath, models: models) {
+                throw .wrongKind(model: nameOrPath, detail: "a label-conditional model: it takes a class label, not an image "
+                    + "(gantool generate --model \(nameOrPath) --label N -o OUT.png, or --labels all)")
+            }
+            throw .unknownModel(nameOrPath, folder: folder, available: available)
         }
     }
 }

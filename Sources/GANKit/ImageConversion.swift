@@ -8,6 +8,16 @@ public struct ResizeSpec: Sendable, Equatable {
     /// Target height, or nil to follow the aspect ratio.
     public var height: Int?
 
+    /// The largest output a resize may make, in pixels: 100 megapixels, the decoder's own limit
+    /// (`DecodeOptions.maxPixels`); a larger request is refused before anything is allocated.
+    public static let maximumPixels = 100_000_000
+
+    /// Whether both sides are given and their product is over `maximumPixels` (known before any image is read).
+    public var exceedsLimit: Bool {
+        guard let width, let height else { return false }
+        return width.multipliedReportingOverflow(by: height).overflow || width * height > Self.maximumPixels
+    }
+
     /// Parses "WxH", "Wx" or "xH" with positive numbers.
     public init?(_ text: String) {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
@@ -51,6 +61,11 @@ public struct ImageConversion: Sendable {
         var image = try Image(bytes: bytes, source: input)
         if let resize {
             let size = resize.size(forWidth: image.width, height: image.height)
+            let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+            guard !overflow && pixels <= ResizeSpec.maximumPixels else {
+                throw GANKitError.invalidArgument("\(input): resizing to \(size.width)x\(size.height) would make more than "
+                    + "\(ResizeSpec.maximumPixels / 1_000_000) megapixels (the limit)")
+            }
             image = try image.resized(width: size.width, height: size.height, filter: filter)
         }
         let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? ImageFormat.detect(bytes) ?? .png

@@ -8,13 +8,24 @@ public enum OutputPlan: Sendable, Equatable {
     /// A folder; outputs keep their inputs' relative paths.
     case folder(String)
 
+    /// Image file extensions GANKit reads or not but cannot write: an output named so is an error, not a folder.
+    public static let unwritableImageExtensions: Set<String> = ["gif", "bmp", "tif", "tiff", "webp", "heic", "heif",
+                                                                "avif", "jxl", "jp2", "ico", "tga", "ppm", "pgm", "exr"]
+
     /// Decides from the `-o` argument and the number of inputs: an existing folder, a path
     /// ending in "/" or several inputs mean a folder; a single input and a name with an image
-    /// extension mean that file. Several inputs with a file name are an error.
+    /// extension mean that file. Several inputs with a file name are an error, and so is a name
+    /// with an image extension GANKit cannot write (`-o r.gif`).
     public init(_ argument: String, inputCount: Int) throws(GANKitError) {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder)
-        let namesImage = ImageFormat(fileExtension: PathName(argument).pathExtension) != nil
+        let pathExtension = PathName(argument).pathExtension
+        let namesImage = ImageFormat(fileExtension: pathExtension) != nil
+        if !(exists && isFolder.boolValue) && !argument.hasSuffix("/")
+            && Self.unwritableImageExtensions.contains(pathExtension.lowercased()) {
+            throw .invalidArgument("-o \(argument): GANKit cannot write .\(pathExtension) images; "
+                + "name a .png or .jpg file, or a folder (end it with /)")
+        }
         if exists && isFolder.boolValue || argument.hasSuffix("/") || !namesImage {
             self = .folder(argument.hasSuffix("/") && argument.count > 1 ? String(argument.dropLast()) : argument)
         } else if inputCount <= 1 {

@@ -46,3 +46,10 @@ extension ImageFormat: ExpressibleByArgument {
 }
 
 extension ResizeFilter: ExpressibleByArgument {}
+
+extension OutputPlan {
+    /// `OutputPlan(argument, inputCount:)` for a command's `-o`: a bad output argument is a usage error (exit 64).
+    static func forCommandLine(_ argument: String, inputCount: Int) throws -> OutputPlan {
+        do { return try OutputPlan(argument, inputCount: inputCount) } catch { throw ValidationError(error.description) }
+    }
+}

@@ -36,12 +36,15 @@ struct Convert: ParsableCommand {
 
     func validate() throws {
         if let resize, ResizeSpec(resize) == nil { throw ValidationError("--resize takes WxH, Wx or xH with positive numbers, got '\(resize)'") }
+        if let resize, let spec = ResizeSpec(resize), spec.exceedsLimit {
+            throw ValidationError("--resize \(resize) is more than \(ResizeSpec.maximumPixels / 1_000_000) megapixels (the limit)")
+        }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100, got \(quality)") }
     }
 
     func run() throws {
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
-        let plan = try OutputPlan(output, inputCount: inputs.count + problems.count)
+        let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
         let conversion = ImageConversion(format: format, resize: resize.flatMap(ResizeSpec.init), filter: filter, quality: quality)
         let summary = BatchRunner(options: batch.options, verb: "converted").run(
             inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },

@@ -82,6 +82,12 @@ struct Generate: ParsableCommand {
             guard tileSize >= 64 else { throw ValidationError("--tile-size must be at least 64") }
             return
         }
+        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let columns, columns < 1 { throw ValidationError("--columns must be at least 1, got \(columns)") }
+        guard count <= ConditionalGeneration.maximumImages else {
+            throw ValidationError("--count \(count) is more than the \(ConditionalGeneration.maximumImages) images one run draws; "
+                + "run several times with other --seed values")
+        }
         if let labels, labels != "all" { throw ValidationError("--labels takes only 'all'; use --label N for one class") }
         if (label == nil) == (labels == nil) { throw ValidationError("give --label N or --labels all") }
         if interpolate && label == nil { throw ValidationError("--interpolate needs --label N") }
@@ -115,7 +121,7 @@ struct Generate: ParsableCommand {
             throw ExitCode(1)
         }
         let (inputs, problems) = BatchInputs.expand(from, recursive: batch.recursive)
-        let plan = try OutputPlan(output, inputCount: inputs.count + problems.count)
+        let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
         let summary = BatchRunner(options: batch.options, verb: "generated").run(
             inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },
             job: { input, target in try job.run(input: input.path, output: target!) })

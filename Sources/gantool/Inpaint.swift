@@ -107,7 +107,7 @@ struct Inpaint: ParsableCommand {
         }
         let plan: OutputPlan
         if let output {
-            plan = try OutputPlan(output, inputCount: images.count + problems.count)
+            plan = try OutputPlan.forCommandLine(output, inputCount: images.count + problems.count)
         } else if single, images.count == 1, problems.isEmpty, let image = images.first {
             let stem = PathName(image.path).deletingExtension
             let ext = format?.fileExtension ?? PathName(image.path).pathExtension

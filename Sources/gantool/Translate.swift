@@ -68,7 +68,7 @@ struct Translate: ParsableCommand {
             throw ExitCode(1)
         }
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
-        let plan = try OutputPlan(output, inputCount: inputs.count + problems.count)
+        let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
         let summary = BatchRunner(options: batch.options, verb: "translated").run(
             inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },
             job: { input, target in try job.run(input: input.path, output: target!) })

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import GANKit
+
+/// What a new user gets wrong, run through the built gantool: sizes past the documented limits are refused before
+/// anything is allocated, an output named with an image extension GANKit cannot write is an error (not a folder),
+/// usage errors exit 64, and a model of the other kind says what it takes.
+struct UsageErrorTests {
+    static let enabled = CommandLineTests.tool != nil
+
+    @Test(.enabled(if: enabled, "gantool binary not built")) func limitsAndUnwritableOutputs() throws {
+        let dir = try ScratchFolder()
+        let image = try dir.image("a.png", width: 40, height: 20)
+        let huge = try CommandLineTests.run(["convert", image, "-o", dir.path + "/r.png", "--resize", "100000x100000"])
+        #expect(huge.status == 64 && huge.stderr.contains("megapixels"), "\(huge.stderr)")
+        let wide = try CommandLineTests.run(["convert", image, "-o", dir.path + "/r.png", "--resize", "100000x"])
+        #expect(wide.status == 1 && wide.stderr.contains("a.png") && wide.stderr.contains("megapixels"), "\(wide.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/r.png"))
+        let gif = try CommandLineTests.run(["convert", image, "-o", dir.path + "/r.gif"])
+        #expect(gif.status == 64 && gif.stderr.contains("cannot write .gif"), "\(gif.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/r.gif"), "no folder r.gif/ made")
+        let folder = try CommandLineTests.run(["convert", image, "-o", dir.path + "/out.gif/"])
+        #expect(folder.status == 0 && FileManager.default.fileExists(atPath: dir.path + "/out.gif/a.png"), "a trailing / names a folder")
+    }
+
+    @Test(.enabled(if: enabled, "gantool binary not built")) func generateCountsAndModelKinds() throws {
+        let dir = try ScratchFolder()
+        let models = RepositoryPaths.root + "/Models"
+        guard FileManager.default.fileExists(atPath: models + "/mnist-cgan/manifest.json") else { return }
+        let out = dir.path + "/g.png"
+        for arguments in [["--label", "3", "--count", "0"], ["--labels", "all", "--columns", "0"], ["--label", "3", "--count", "100000000"]] {
+            let result = try CommandLineTests.run(["generate", "--model", models + "/mnist-cgan"] + arguments + ["-o", out])
+            #expect(result.status == 64, "\(arguments): exit \(result.status), \(result.stderr)")
+        }
+        let perClass = try CommandLineTests.run(["generate", "--model", models + "/mnist-cgan", "--labels", "all", "--count", "5000", "-o", out])
+        #expect(perClass.status == 1 && perClass.stderr.contains("10000 images"), "\(perClass.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        if FileManager.default.fileExists(atPath: models + "/faces-colorize/manifest.json") {
+            let label = try CommandLineTests.run(["generate", "--model", "faces-colorize", "--models", models, "--label", "1", "-o", out])
+            #expect(label.status == 1 && label.stderr.contains("pix2pix model") && label.stderr.contains("--from"), "\(label.stderr)")
+        }
+        let image = try dir.image("a.png")
+        let from = try CommandLineTests.run(["generate", "--model", "mnist-cgan", "--models", models, "--from", image, "-o", dir.path + "/o/"])
+        #expect(from.status == 1 && from.stderr.contains("label-conditional model") && from.stderr.contains("--label"), "\(from.stderr)")
+    }
+}
