@@ -19,6 +19,9 @@ Measures (batch 1, float32):
             (0.999); recipe "mnist-cgan" (one D step) and "fashion" (one 3x3 SN conv after each D
             down-sampling, two D steps, diversity term weight 5). Random images: the work is the same.
             Seconds per step (best of the runs) and CPU time over wall time (cores kept busy).
+  pix2pix:  one step at 128x128, batch 1 and 8, of faces-colorize's networks (gray -> colour): junyanz's U-Net
+            (7 down-samplings, ngf 32, dropout, instance norm) and 3-layer PatchGAN (ndf 32) on the pair, D on the real
+            and the generated pair, then G with GAN + 100 x L1 (non-saturating), Adam (2e-4, betas 0.5/0.999).
 The networks are defined in tools/make_parity_fixtures.py and tools/make_conditional_fixtures.py (the
 architectures GANKit implements, checked against it there).
 
@@ -35,6 +38,7 @@ import tempfile
 import time
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -172,6 +176,83 @@ def label_gan_step(recipe, steps):
     return best, (usage.ru_utime + usage.ru_stime - cpu_start) / (time.perf_counter() - wall_start)
 
 
+def instance_norm(c):
+    return nn.InstanceNorm2d(c, affine=False, track_running_stats=False)
+
+
+class UnetSkipBlock(nn.Module):
+    """junyanz's UnetSkipConnectionBlock with instance norm (convolutions keep their bias) and optional dropout."""
+
+    def __init__(self, outer, inner, input_nc=None, sub=None, outermost=False, innermost=False, dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        input_nc = input_nc or outer
+        down = nn.Conv2d(input_nc, inner, 4, 2, 1, bias=True)
+        if outermost:
+            layers = [down, sub, nn.ReLU(True), nn.ConvTranspose2d(inner * 2, outer, 4, 2, 1), nn.Tanh()]
+        elif innermost:
+            layers = [nn.LeakyReLU(0.2, True), down, nn.ReLU(True), nn.ConvTranspose2d(inner, outer, 4, 2, 1, bias=True),
+                      instance_norm(outer)]
+        else:
+            layers = [nn.LeakyReLU(0.2, True), down, instance_norm(inner), sub, nn.ReLU(True),
+                      nn.ConvTranspose2d(inner * 2, outer, 4, 2, 1, bias=True), instance_norm(outer)]
+            if dropout:
+                layers.append(nn.Dropout(0.5))
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
+
+
+def unet(input_nc, output_nc, num_downs, ngf, dropout=True):
+    block = UnetSkipBlock(ngf * 8, ngf * 8, innermost=True)
+    for _ in range(num_downs - 5):
+        block = UnetSkipBlock(ngf * 8, ngf * 8, sub=block, dropout=dropout)
+    block = UnetSkipBlock(ngf * 4, ngf * 8, sub=block)
+    block = UnetSkipBlock(ngf * 2, ngf * 4, sub=block)
+    block = UnetSkipBlock(ngf, ngf * 2, sub=block)
+    return UnetSkipBlock(output_nc, ngf, input_nc=input_nc, sub=block, outermost=True)
+
+
+def pix2pix_step(batch, steps, size=128):
+    """(best seconds per step, CPU seconds / wall seconds) of `steps` pix2pix steps after two warm-up steps."""
+    torch.manual_seed(3)
+    G, D = unet(1, 3, 7, 32), NLayerDiscriminator(4, 32, 3)
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    y, x = torch.rand(batch, 1, size, size) * 2 - 1, torch.rand(batch, 3, size, size) * 2 - 1
+
+    def bce(logits, target):
+        return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+    def step():
+        fake = G(y)
+        opt_d.zero_grad()
+        loss_d = bce(D(torch.cat([y, x], 1)), 1.0) + bce(D(torch.cat([y, fake.detach()], 1)), 0.0)
+        loss_d.backward()
+        opt_d.step()
+        for p in D.parameters():
+            p.requires_grad_(False)
+        opt_g.zero_grad()
+        loss_g = bce(D(torch.cat([y, fake], 1)), 1.0) + 100 * F.l1_loss(fake, x)
+        loss_g.backward()
+        opt_g.step()
+        for p in D.parameters():
+            p.requires_grad_(True)
+
+    for _ in range(2):
+        step()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start, wall_start = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    best = float("inf")
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - start)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return best, (usage.ru_utime + usage.ru_stime - cpu_start) / (time.perf_counter() - wall_start)
+
+
 def peak_rss_child(kind, size, threads):
     """Peak RSS (MiB) of a fresh process doing one forward at size x size."""
     out = subprocess.run([sys.executable, __file__, "--rss-child", kind, "--size", str(size), "--threads", str(threads)],
@@ -186,7 +267,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--rss-child")
     ap.add_argument("--size", type=int, default=256)
-    ap.add_argument("--only", choices=["cgan"], help="only the label-GAN steps")
+    ap.add_argument("--only", choices=["cgan", "pix2pix"], help="only the label-GAN or the pix2pix steps")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.rss_child:
@@ -195,6 +276,16 @@ def main():
         else:
             onnx_forward(args.size, 1, args.threads)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return
+    if args.only == "pix2pix":
+        rows = {str(batch): pix2pix_step(batch, max(5, args.repeats)) for batch in (1, 8)}
+        result = {"threads": args.threads, "torch_version": torch.__version__,
+                  "pix2pix_step_s": {k: v[0] for k, v in rows.items()}, "pix2pix_cores_busy": {k: v[1] for k, v in rows.items()}}
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            for batch, (seconds, busy) in rows.items():
+                print(f"pix2pix step at 128, batch {batch}: PyTorch {seconds:.3f} s/step, cores busy {busy:.2f}")
         return
     label_gan = {recipe: label_gan_step(recipe, max(5, args.repeats)) for recipe in ("mnist-cgan", "fashion")}
     label_rows = {"label_gan_step_s": {k: v[0] for k, v in label_gan.items()},
@@ -219,6 +310,7 @@ def main():
         "peak_rss_mib_1024": {"pytorch": peak_rss_child("torch", 1024, args.threads),
                               "onnxruntime": peak_rss_child("onnx", 1024, args.threads)},
         **label_rows,
+        "pix2pix_step_s": {str(b): pix2pix_step(b, max(5, args.repeats))[0] for b in (1, 8)},
     }
     if args.json:
         print(json.dumps(result, indent=2))

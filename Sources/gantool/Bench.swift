@@ -14,6 +14,7 @@ struct Bench: ParsableCommand {
               gantool bench
               gantool bench --compare --json > bench.json
               gantool bench --only cgan --compare
+              gantool bench --only pix2pix --compare
             """)
 
     @Flag(help: "Also run the PyTorch / ONNX Runtime reference (needs python3 with torch, onnxruntime).")
@@ -28,9 +29,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
-    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv, cgan }
+    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv, cgan, pix2pix }
 
-    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)), or cgan (label-GAN training steps; with --compare, PyTorch's too).")
+    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)), cgan (label-GAN training steps) or pix2pix (pix2pix steps at 128, batch 1 and 8); with --compare, PyTorch's too.")
     var only: Figure?
 
     enum Kernel: String, ExpressibleByArgument, CaseIterable { case automatic, openblas, gankit }
@@ -53,6 +54,7 @@ struct Bench: ParsableCommand {
         var forward: ForwardResult
         var training: TrainingResult
         var labelGAN: [LabelGANStepResult]
+        var pix2pix: [Pix2PixStepResult]
         var reference: ReferenceResult?
     }
 
@@ -65,6 +67,9 @@ struct Bench: ParsableCommand {
         /// Seconds per label-GAN training step by recipe name, and the CPU time over wall time of those steps.
         var label_gan_step_s: [String: Double]?
         var label_gan_cores_busy: [String: Double]?
+        /// Seconds per pix2pix step by batch size ("1", "8"), and the cores kept busy.
+        var pix2pix_step_s: [String: Double]?
+        var pix2pix_cores_busy: [String: Double]?
     }
 
     func run() throws {
@@ -108,6 +113,11 @@ struct Bench: ParsableCommand {
             let reference = compare ? try runReference(threads: cores, only: "cgan") : nil
             print((["GANKit bench, \(cores) cores"] + labelGANTable(results, reference)).joined(separator: "\n"))
             return
+        case .pix2pix?:
+            let results = pix2pixSteps()
+            let reference = compare ? try runReference(threads: cores, only: "pix2pix") : nil
+            print((["GANKit bench, \(cores) cores"] + pix2pixTable(results, reference)).joined(separator: "\n"))
+            return
         case .conv?:
             for shape in Benchmarks.convolutionLayerShapes {
                 let times = Benchmarks.convolutionLayer(channels: shape.channels, size: shape.size, training: shape.training, repeats: repeats)
@@ -131,8 +141,9 @@ struct Bench: ParsableCommand {
             progress("label-GAN step, \(recipe.name) recipe, batch \(recipe.options.batchSize)...")
             return Benchmarks.labelGANStep(recipe, steps: max(repeats, 5))
         }
+        let pix2pix = pix2pixSteps()
         var report = Report(cores: cores, gemmKernel: gemm.rawValue, precision: precision.rawValue, sgemm: sgemm, gemmComparison: comparison,
-                            forward: forward, training: training, labelGAN: labelGAN)
+                            forward: forward, training: training, labelGAN: labelGAN, pix2pix: pix2pix)
         if compare {
             progress("reference: PyTorch and ONNX Runtime...")
             report.reference = try runReference(threads: cores)
@@ -167,7 +178,32 @@ struct Bench: ParsableCommand {
             lines.append("  GANKit time / PyTorch time: \(f(tr.secondsPerIteration / torch))x")
         }
         lines += labelGANTable(r.labelGAN, r.reference)
+        lines += pix2pixTable(r.pix2pix, r.reference)
         return lines.joined(separator: "\n")
+    }
+
+    /// pix2pix steps at 128x128, batch 1 and 8.
+    func pix2pixSteps() -> [Pix2PixStepResult] {
+        [1, 8].map { batch in
+            progress("pix2pix step at 128x128, batch \(batch)...")
+            return Benchmarks.pix2pixStep(size: 128, batch: batch, steps: max(repeats, 5))
+        }
+    }
+
+    /// The pix2pix rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.
+    func pix2pixTable(_ results: [Pix2PixStepResult], _ reference: ReferenceResult?) -> [String] {
+        func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+        var lines = [String]()
+        for r in results {
+            lines.append("pix2pix training step at \(r.size)x\(r.size), batch \(r.batchSize), \(r.architecture) (\(f(r.gflopPerStep, 1)) GFLOP):")
+            lines.append("  GANKit       \(f(r.secondsPerStep, 3)) s/step  \(f(r.gflops, 0)) GFLOP/s  cores busy \(f(r.coresBusy))")
+            if let torch = reference?.pix2pix_step_s?["\(r.batchSize)"] {
+                let busy = reference?.pix2pix_cores_busy?["\(r.batchSize)"].map { "  cores busy \(f($0))" } ?? ""
+                lines.append("  PyTorch      \(f(torch, 3)) s/step  \(f(r.gflopPerStep / torch, 0)) GFLOP/s\(busy)")
+                lines.append("  GANKit time / PyTorch time: \(f(r.secondsPerStep / torch))x")
+            }
+        }
+        return lines
     }
 
     /// The label-GAN rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.
