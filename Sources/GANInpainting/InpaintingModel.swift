@@ -61,7 +61,7 @@ public struct InpaintingModel: @unchecked Sendable {
                                           configuration: state.configuration, ganWeight: state.options.ganWeight,
                                           l1Weight: state.options.l1Weight, trainingSteps: state.step,
                                           trainingSeconds: state.trainingSeconds.rounded(), batchSize: state.options.batchSize,
-                                          dataset: state.dataset, generatorFile: state.generatorFile)
+                                          dataset: state.dataset.map { DatasetRecord.describe($0) }, generatorFile: state.generatorFile)
         } else {
             throw .missingState(path: folder)
         }
@@ -111,7 +111,7 @@ public struct InpaintingModel: @unchecked Sendable {
         let manifest = InpaintingManifest(name: name, architecture: trainer.configuration.architecture, configuration: trainer.configuration,
                                           ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                           trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
-                                          batchSize: trainer.options.batchSize, dataset: dataset, initializedFrom: trainer.initializedFrom)
+                                          batchSize: trainer.options.batchSize, dataset: dataset.map { DatasetRecord.describe($0) }, initializedFrom: trainer.initializedFrom)
         do {
             try FileAccess.replaceFolder(folder) { partial in
                 try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",

@@ -99,7 +99,7 @@ public struct Pix2PixModel: @unchecked Sendable {
                                        configuration: trainer.configuration, loss: trainer.options.loss,
                                        ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                        trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
-                                       batchSize: trainer.options.batchSize, dataset: dataset, initializedFrom: trainer.initializedFrom)
+                                       batchSize: trainer.options.batchSize, dataset: dataset.map { DatasetRecord.describe($0) }, initializedFrom: trainer.initializedFrom)
         do {
             try FileAccess.replaceFolder(folder) { partial in
                 try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",

@@ -108,7 +108,7 @@ public enum LabelGANModel {
             name: name,
             architecture: "CBN generator width \(c.generatorWidth) z \(c.latentSize)\(c.generatorConvsPerScale > 0 ? " with \(c.generatorConvsPerScale) 3x3 conv per scale" : ""), \(c.discriminatorHead == .projection ? "projection" : "AC-GAN") discriminator width \(c.discriminatorWidth)\(c.discriminatorConvsPerScale > 0 ? " with \(c.discriminatorConvsPerScale) 3x3 conv per scale" : ""), \(c.imageSize)x\(c.imageSize)x\(c.channels), \(c.classCount) classes",
             configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
-            trainingSeconds: state.trainingSeconds, dataset: state.dataset, averagedWeights: state.averageGeneratorFile != nil)
+            trainingSeconds: state.trainingSeconds, dataset: state.dataset.map { DatasetRecord.describe($0, split: "training split") }, averagedWeights: state.averageGeneratorFile != nil)
         manifest.standingStatisticsBatches = standingStatistics
         do {
             try FileAccess.replaceFolder(folder) { partial in
