@@ -6,15 +6,21 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print format, size, channels, bit depth and orientation of images.",
         discussion: """
-            Reads headers only. Exits 1 if any file is not a readable PNG or JPEG.
+            Reads headers only: a file cut short or damaged after its header still prints. \
+            With --verify every image is decoded in full, so truncated or corrupt data is an error. \
+            Exits 1 if any file is not a readable PNG or JPEG (with --verify: not decodable).
 
             Examples:
               gantool info photo.jpg
               gantool info photos/ -r --json
+              gantool info downloads/ -r --verify      # decode every pixel, report damaged files
             """)
 
     @Argument(help: "Image files, folders or glob patterns.")
     var inputs: [String]
+
+    @Flag(help: "Decode every image in full (not only its header): truncated or corrupt data is an error.")
+    var verify = false
 
     @OptionGroup var batch: BatchFlags
 
@@ -31,6 +37,7 @@ struct Info: ParsableCommand {
         options.skipExisting = false
         let summary = BatchRunner(options: options, verb: "read").run(inputs: inputs, problems: problems, output: { _ in nil }) { input, _ in
             let info = try ImageInfo(contentsOf: input.path)
+            if verify { _ = try Image(contentsOf: input.path) }
             entries.append(Entry(file: input.path, info: info))
             if !batch.json {
                 let (w, h) = info.uprightSize

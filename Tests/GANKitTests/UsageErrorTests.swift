@@ -44,3 +44,23 @@ struct UsageErrorTests {
         #expect(from.status == 1 && from.stderr.contains("label-conditional model") && from.stderr.contains("--label"), "\(from.stderr)")
     }
 }
+
+/// `info` reads headers; `info --verify` decodes in full and fails on a JPEG cut short.
+struct InfoVerifyTests {
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func verifyDecodesInFull() throws {
+        let dir = try ScratchFolder()
+        // A noisy 256x256 photo-like image: its entropy-coded data is most of the file, so half of it keeps the header.
+        var rng = SystemRandomNumberGenerator()
+        let values = (0..<(3 * 256 * 256)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let whole = dir.path + "/whole.jpg"
+        try Image(planes: try FloatPlanes(channels: 3, height: 256, width: 256, values: values)).write(to: whole)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
+        let cut = dir.path + "/cut.jpg"
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        let headers = try CommandLineTests.run(["info", cut])
+        #expect(headers.status == 0, "headers only: \(headers.stderr)")
+        let verified = try CommandLineTests.run(["info", "--verify", whole, cut])
+        #expect(verified.status == 1 && verified.stderr.contains("cut.jpg") && !verified.stderr.contains("whole.jpg"), "\(verified.stderr)")
+        #expect(verified.stdout.contains("whole.jpg"))
+    }
+}
