@@ -17,7 +17,10 @@ public enum TranslationError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A one-line message.
     public var description: String {
         switch self {
-        case let .noModels(folder): "no translation model in \(folder) (use --models DIR or set GANKIT_MODELS)"
+        case let .noModels(folder):
+            "no translation model in \(folder) (use --models DIR or set GANKIT_MODELS). To get one: import junyanz's "
+                + "pretrained pair (gantool import latest_net_G_A.pth latest_net_G_B.pth --name horse2zebra --a-name horses "
+                + "--b-name zebras), or train one (gantool train cyclegan --a cats/ --b dogs/ --name cat2dog)"
         case let .unknownDomain(domain, available):
             "no model translates to '\(domain)'; domains: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
         case let .unknownModel(name, available): "no model named '\(name)'; models: \(available.joined(separator: ", "))"

@@ -104,6 +104,10 @@ struct Generate: ParsableCommand {
                     try ConditionalGeneration.writeClassGrid(modelDirectory: model, models: models, perClass: count, seed: seed, truncation: truncation, to: output)
                 }
             }
+            let what = label.map { interpolate ? "a \(count)-step walk in class \($0)" : "\(count) sample\(count == 1 ? "" : "s") of class \($0)" }
+                ?? "\(count) sample\(count == 1 ? "" : "s") of every class"
+            let kind = PathName(output).pathExtension.lowercased() == "png" ? "grid" : "folder"
+            FileHandle.standardError.write(Data("wrote \(kind) \(output): \(what)\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

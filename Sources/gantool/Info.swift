@@ -22,7 +22,18 @@ struct Info: ParsableCommand {
     @Flag(help: "Decode every image in full (not only its header): truncated or corrupt data is an error.")
     var verify = false
 
-    @OptionGroup var batch: BatchFlags
+    @Flag(name: .shortAndLong, help: "Search folders recursively.")
+    var recursive = false
+
+    @Option(help: ArgumentHelp("Read only slice i of n (1-based) of the sorted inputs.", valueName: "i/n"))
+    var shard: String?
+
+    @Flag(help: "Print the images and failures as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes i/n with 1 <= i <= n, got '\(shard)'") }
+    }
 
     struct Entry: Codable {
         var file: String
@@ -30,16 +41,14 @@ struct Info: ParsableCommand {
     }
 
     func run() throws {
-        let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
+        let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: recursive)
         var entries: [Entry] = []
-        var options = batch.options
-        options.showsProgress = false
-        options.skipExisting = false
+        let options = BatchOptions(skipExisting: false, shard: shard.flatMap(Shard.init), showsProgress: false)
         let summary = BatchRunner(options: options, verb: "read").run(inputs: inputs, problems: problems, output: { _ in nil }) { input, _ in
             let info = try ImageInfo(contentsOf: input.path)
             if verify { _ = try Image(contentsOf: input.path) }
             entries.append(Entry(file: input.path, info: info))
-            if !batch.json {
+            if !json {
                 let (w, h) = info.uprightSize
                 let turned = info.orientation == .up ? "" : ", stored \(info.width)x\(info.height)"
                 print("\(input.path): \(info.format.displayName) \(w)x\(h)\(turned), \(info.channels) channel\(info.channels == 1 ? "" : "s") (\(info.colorModel)), \(info.bitDepth)-bit, orientation \(info.orientation.rawValue) (\(info.orientation))\(info.isInterlaced ? (info.format == .png ? ", interlaced" : ", progressive") : "")")
@@ -48,7 +57,7 @@ struct Info: ParsableCommand {
         for item in summary.items where item.status == .failed {
             FileHandle.standardError.write(Data("error: \(item.error ?? item.input)\n".utf8))
         }
-        if batch.json {
+        if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let failures = summary.items.filter { $0.status == .failed }

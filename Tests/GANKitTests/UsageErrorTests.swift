@@ -64,3 +64,24 @@ struct InfoVerifyTests {
         #expect(verified.stdout.contains("whole.jpg"))
     }
 }
+
+/// What a command says: label generation names what it wrote, `info --help` lists only what info honours, and
+/// translate without a model says how to get one.
+struct CommandMessageTests {
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func messages() throws {
+        let dir = try ScratchFolder()
+        let models = RepositoryPaths.root + "/Models"
+        if FileManager.default.fileExists(atPath: models + "/mnist-cgan/manifest.json") {
+            let grid = try CommandLineTests.run(["generate", "--model", models + "/mnist-cgan", "--label", "3", "--count", "4", "-o", dir.path + "/g.png"])
+            #expect(grid.status == 0 && grid.stderr.contains("wrote grid \(dir.path)/g.png: 4 samples of class 3"), "\(grid.stderr)")
+        }
+        let help = try CommandLineTests.run(["info", "--help"])
+        #expect(help.stdout.contains("--verify") && help.stdout.contains("--shard"))
+        #expect(!help.stdout.contains("--skip-existing") && !help.stdout.contains("--quiet"), "\(help.stdout)")
+        try FileManager.default.createDirectory(atPath: dir.path + "/empty", withIntermediateDirectories: true)
+        let image = try dir.image("a.png")
+        let none = try CommandLineTests.run(["translate", image, "--to", "dogs", "--models", dir.path + "/empty", "-o", dir.path + "/t/"])
+        #expect(none.status != 0 && none.stderr.contains("gantool import latest_net_G_A.pth") && none.stderr.contains("gantool train cyclegan"),
+                "\(none.stderr)")
+    }
+}
