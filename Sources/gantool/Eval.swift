@@ -27,7 +27,8 @@ struct EvalTrainClassifier: ParsableCommand {
             classifier.safetensors and classifier.json into the output folder.
 
             Example:
-              gantool eval train-classifier --mnist ../shared/data/mnist -o classifiers/mnist --epochs 6
+              gantool eval train-classifier --mnist ../shared/data/mnist \\
+                  -o classifiers/mnist --epochs 6
             """)
 
     @Option(help: "Folder with MNIST IDX files.")
@@ -78,11 +79,17 @@ struct EvalGenerate: ParsableCommand {
             and per class.
 
             Examples:
-              gantool eval generate --model runs/mnist --mnist ../shared/data/mnist --classifier classifiers/mnist
-              gantool eval generate --model runs/fashion --fashion-mnist DIR --samples-per-class 500 --json
-              gantool eval generate --model mnist-cgan --mnist DIR --record     # writes the report into its manifest
-              gantool eval generate --model runs/fashion --fashion-mnist DIR --standing-statistics 200
-              gantool eval generate --model runs/fashion --fashion-mnist DIR --rejection 0.2   # keep the discriminator's best 80%
+              gantool eval generate --model runs/mnist --mnist ../shared/data/mnist \\
+                  --classifier classifiers/mnist
+              gantool eval generate --model runs/fashion --fashion-mnist DIR \\
+                  --samples-per-class 500 --json
+              # writes the report into its manifest
+              gantool eval generate --model mnist-cgan --mnist DIR --record
+              gantool eval generate --model runs/fashion --fashion-mnist DIR \\
+                  --standing-statistics 200
+              # keep the discriminator's best 80%
+              gantool eval generate --model runs/fashion --fashion-mnist DIR \\
+                  --rejection 0.2
             """)
 
     @Option(help: "Checkpoint folder (holds state.json), model folder, or model name in the models folder.")
@@ -177,9 +184,13 @@ struct EvalColorize: ParsableCommand {
             baseline's at no more than 10% worse L1.
 
             Examples:
-              gantool eval colorize --model faces-colorize --baseline faces-colorize-l1 --images ../shared/data/celeba-aligned-subset/test
-              gantool eval colorize --model runs/faces/model --images DIR --limit 200 --json
-              gantool eval colorize --model faces-colorize --baseline faces-l1 --images DIR --record   # into the manifest
+              gantool eval colorize --model faces-colorize --baseline faces-colorize-l1 \\
+                  --images ../shared/data/celeba-aligned-subset/test
+              gantool eval colorize --model runs/faces/model --images DIR --limit 200 \\
+                  --json
+              # into the manifest
+              gantool eval colorize --model faces-colorize --baseline faces-l1 \\
+                  --images DIR --record
             """)
 
     @Option(help: "The colorize model (folder, or name in the models folder).")

@@ -23,10 +23,16 @@ struct EvalInpaint: ParsableCommand {
             fills to --examples-out DIR.
 
             Examples:
-              gantool eval inpaint --model faces-inpaint --images ../shared/data/celeba-aligned-subset/test --masks-out /tmp/eval-masks
-              python3 tools/opencv_inpaint_baseline.py --masks /tmp/eval-masks --images ../shared/data/celeba-aligned-subset/test -o /tmp/opencv.json
-              gantool eval inpaint --model faces-inpaint --images ../shared/data/celeba-aligned-subset/test --opencv /tmp/opencv.json --record
-              gantool eval inpaint --model faces-inpaint --examples ../shared/data/inpaint-examples --examples-out /tmp/fills
+              gantool eval inpaint --model faces-inpaint \\
+                  --images ../shared/data/celeba-aligned-subset/test \\
+                  --masks-out /tmp/eval-masks
+              python3 tools/opencv_inpaint_baseline.py --masks /tmp/eval-masks \\
+                  --images ../shared/data/celeba-aligned-subset/test -o /tmp/opencv.json
+              gantool eval inpaint --model faces-inpaint \\
+                  --images ../shared/data/celeba-aligned-subset/test \\
+                  --opencv /tmp/opencv.json --record
+              gantool eval inpaint --model faces-inpaint \\
+                  --examples ../shared/data/inpaint-examples --examples-out /tmp/fills
             """)
 
     @Option(help: ArgumentHelp("The inpainting model (name in the models folder, or folder). Without it: Telea only.", valueName: "name"))

@@ -21,11 +21,14 @@ struct EvalTranslate: ParsableCommand {
             latest checkpoint) or a checkpoint folder (runs/NAME/checkpoints/step-N).
 
             Examples:
-              gantool eval translate --model runs/cat2dog --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
+              gantool eval translate --model runs/cat2dog \\
+                  --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
                   --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB
-              gantool eval translate --model cat2dog --a DIR --b DIR --classifier classifiers/cat2dog --limit 50 --json
-              gantool eval translate --model cat2dog --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
-                  --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB --record
+              gantool eval translate --model cat2dog --a DIR --b DIR \\
+                  --classifier classifiers/cat2dog --limit 50 --json
+              gantool eval translate --model cat2dog --record \\
+                  --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
+                  --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB
             """)
 
     @Option(help: "Model folder or name, run folder, or checkpoint folder.")
@@ -100,10 +103,13 @@ struct EvalTrainDomainClassifier: ParsableCommand {
 
             Example:
               gantool eval train-domain-classifier --a-name cats --b-name dogs \\
-                  --train-a ../shared/data/cat2dog/trainA --train-a ../shared/data/cat2dog-extra/trainA \\
-                  --train-b ../shared/data/cat2dog/trainB --train-b ../shared/data/cat2dog-extra/trainB \\
+                  --train-a ../shared/data/cat2dog/trainA \\
+                  --train-a ../shared/data/cat2dog-extra/trainA \\
+                  --train-b ../shared/data/cat2dog/trainB \\
+                  --train-b ../shared/data/cat2dog-extra/trainB \\
                   --a ../shared/data/cat2dog/testA --a ../shared/data/cat2dog-extra/testA \\
-                  --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB -o classifiers/cat2dog
+                  --b ../shared/data/cat2dog/testB --b ../shared/data/cat2dog-extra/testB \\
+                  -o classifiers/cat2dog
             """)
 
     @Option(name: .customLong("train-a"), help: ArgumentHelp("Training folder of domain A (repeatable; default: trainA beside each --a).", valueName: "dir"))

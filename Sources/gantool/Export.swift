@@ -18,11 +18,15 @@ struct Export: ParsableCommand {
             with 'gantool eval generate|colorize|inpaint|translate --record'.
 
             Examples:
-              gantool export runs/mnist --name mnist-cgan --class-names 0,1,2,3,4,5,6,7,8,9
-              gantool export runs/fashion --name fashion-cgan --fp16 --standing-statistics 200
-              gantool export runs/faces-colorize --name faces-colorize --fp16 --models Models
+              gantool export runs/mnist --name mnist-cgan \\
+                  --class-names 0,1,2,3,4,5,6,7,8,9
+              gantool export runs/fashion --name fashion-cgan --fp16 \\
+                  --standing-statistics 200
+              gantool export runs/faces-colorize --name faces-colorize --fp16 \\
+                  --models Models
               gantool export runs/faces-inpaint --name faces-inpaint --fp16
-              gantool export runs/cat2dog --name cat2dog --fp16 --note "terms=non-commercial research"
+              gantool export runs/cat2dog --name cat2dog --fp16 \\
+                  --note "terms=non-commercial research"
               gantool generate --model mnist-cgan --labels all -o digits.png
             """)
 

@@ -17,7 +17,8 @@ struct GANTool: ParsableCommand {
               gantool inpaint photo.png mask.png -o filled.png
               gantool generate --model faces-colorize --from old-photo.jpg -o coloured.png
               gantool generate --model runs/mnist --labels all -o digits.png
-              gantool export runs/mnist --name mnist-cgan   # a training run becomes a model found by name
+              # a training run becomes a model found by name
+              gantool export runs/mnist --name mnist-cgan
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog
               gantool info photo.jpg
               gantool convert photos/ -o small/ --resize 256x256 --format png

@@ -21,12 +21,17 @@ struct Generate: ParsableCommand {
             Examples:
               gantool generate --model faces-colorize --from old.png -o colour.png
               gantool generate --model runs/faces/model --from photos/ -o coloured/ --json
-              gantool generate --model faces-colorize --from photos/ -o coloured/ --precision bf16
+              gantool generate --model faces-colorize --from photos/ -o coloured/ \\
+                  --precision bf16
 
-              gantool generate --model mnist-cgan --label 7 --count 16 --seed 1 -o sevens.png
-              gantool generate --model mnist-cgan --labels all --count 100 -o digits/     # 0-00.png ... 9-99.png
-              gantool generate --model runs/mnist --labels all --count 8 --truncation 1.5 -o all.png
-              gantool generate --model runs/mnist --label 3 --count 10 --interpolate -o walk.png
+              gantool generate --model mnist-cgan --label 7 --count 16 --seed 1 \\
+                  -o sevens.png
+              # 0-00.png ... 9-99.png
+              gantool generate --model mnist-cgan --labels all --count 100 -o digits/
+              gantool generate --model runs/mnist --labels all --count 8 \\
+                  --truncation 1.5 -o all.png
+              gantool generate --model runs/mnist --label 3 --count 10 --interpolate \\
+                  -o walk.png
             """)
 
     @Option(help: "Model name in the models folder, model folder, or cgan checkpoint folder; with --from a pix2pix model.")

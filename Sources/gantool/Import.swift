@@ -20,9 +20,11 @@ struct Import: ParsableCommand {
             into -o, else --models, else $GANKIT_MODELS, else the Models/ folder shipped with GANKit.
 
             Examples:
-              gantool import horse2zebra_G_A.pth horse2zebra_G_B.pth --name horse2zebra --a-name horses --b-name zebras
+              gantool import horse2zebra_G_A.pth horse2zebra_G_B.pth --name horse2zebra \\
+                  --a-name horses --b-name zebras
               gantool translate horses/ --to zebras -o zebras_out/
-              gantool import G_A.pth G_B.pth --name summer2winter --a-name summer --b-name winter --fp16 -o ~/models
+              gantool import G_A.pth G_B.pth --name summer2winter --a-name summer \\
+                  --b-name winter --fp16 -o ~/models
             """)
 
     @Argument(help: ArgumentHelp("G_A then G_B checkpoint.", valueName: "checkpoint"))

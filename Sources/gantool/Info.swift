@@ -13,7 +13,8 @@ struct Info: ParsableCommand {
             Examples:
               gantool info photo.jpg
               gantool info photos/ -r --json
-              gantool info downloads/ -r --verify      # decode every pixel, report damaged files
+              # decode every pixel, report damaged files
+              gantool info downloads/ -r --verify
             """)
 
     @Argument(help: "Image files, folders or glob patterns.")

@@ -28,7 +28,8 @@ struct Inpaint: ParsableCommand {
               gantool inpaint photos/ --masks masks/ -o filled/ --radius 7 --json
               gantool inpaint cutouts/ --mask-from-alpha -o filled/ --format png
               gantool inpaint photos/ --masks masks/ --model faces-inpaint -o filled/
-              gantool inpaint photos/ --masks masks/ --model faces-inpaint --precision bf16 -o filled/
+              gantool inpaint photos/ --masks masks/ --model faces-inpaint \\
+                  --precision bf16 -o filled/
             """)
 
     @Argument(help: ArgumentHelp("IMAGE MASK, or images (files, folders, patterns) with --masks or --mask-from-alpha.", valueName: "inputs"))

@@ -21,17 +21,33 @@ struct TrainCGAN: ParsableCommand {
             Examples:
               gantool train cgan --mnist ../shared/data/mnist -o runs/mnist --steps 2000
               gantool train cgan -o runs/mnist --steps 4000 --resume
-              gantool train cgan --fashion-mnist DIR -o runs/fashion --image-size 32 --width 32
+              gantool train cgan --fashion-mnist DIR -o runs/fashion --image-size 32 \\
+                  --width 32
               gantool train cgan --folders pets/ --channels 3 --image-size 32 -o runs/pets
-              gantool train cgan --mnist DIR -o runs/mnist-ac --head acgan --ema-decay 0.999
-              gantool train cgan -o runs/mnist --steps 40000 --resume --ema-decay 0.999   # add an average to a run
-              gantool train cgan -o runs/mnist --steps 45000 --resume --decay-steps 12000  # anneal the last 12000 steps
-              gantool train cgan --fashion-mnist DIR -o runs/fashion --diversity-weight 1   # against within-class collapse
-              gantool train cgan --fashion-mnist DIR -o runs/fashion-d --discriminator-convs-per-scale 1 --discriminator-steps 2
-              gantool train cgan -o runs/fashion --steps 27000 --resume --consistency-weight 10   # bCR from here on
-              gantool train cgan -o runs/fashion --steps 27000 --resume --top-k-fraction 0.5   # G learns from D's best half
-              gantool train cgan -o runs/fashion --steps 30000 --resume --snapshot-every 1000   # keep runs/fashion/snapshots/step-…
-              gantool eval generate --model runs/fashion/snapshots/step-00029000 --fashion-mnist DIR   # score a kept step
+              gantool train cgan --mnist DIR -o runs/mnist-ac --head acgan \\
+                  --ema-decay 0.999
+              # add an average to a run
+              gantool train cgan -o runs/mnist --steps 40000 --resume --ema-decay 0.999
+              # anneal the last 12000 steps
+              gantool train cgan -o runs/mnist --steps 45000 --resume \\
+                  --decay-steps 12000
+              # against within-class collapse
+              gantool train cgan --fashion-mnist DIR -o runs/fashion \\
+                  --diversity-weight 1
+              gantool train cgan --fashion-mnist DIR -o runs/fashion-d \\
+                  --discriminator-convs-per-scale 1 --discriminator-steps 2
+              # bCR from here on
+              gantool train cgan -o runs/fashion --steps 27000 --resume \\
+                  --consistency-weight 10
+              # G learns from D's best half
+              gantool train cgan -o runs/fashion --steps 27000 --resume \\
+                  --top-k-fraction 0.5
+              # keep runs/fashion/snapshots/step-…
+              gantool train cgan -o runs/fashion --steps 30000 --resume \\
+                  --snapshot-every 1000
+              # score a kept step
+              gantool eval generate --model runs/fashion/snapshots/step-00029000 \\
+                  --fashion-mnist DIR
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")

@@ -19,10 +19,13 @@ struct TrainCycleGAN: ParsableCommand {
             (and real B | G(B) for cut); the model folder holds G_A only. --resume takes the objective from the checkpoint.
 
             Examples:
-              gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 --ngf 32
+              gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 \\
+                  --ngf 32
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume
-              gantool train cyclegan --objective cut --a cats/ --b dogs/ --name cat2dog-cut --size 128 --ngf 32 --blocks 6
-              gantool train cyclegan --objective fastcut --a cats/ --b dogs/ --name cat2dog-fastcut --size 128 --ngf 32
+              gantool train cyclegan --objective cut --a cats/ --b dogs/ \\
+                  --name cat2dog-cut --size 128 --ngf 32 --blocks 6
+              gantool train cyclegan --objective fastcut --a cats/ --b dogs/ \\
+                  --name cat2dog-fastcut --size 128 --ngf 32
             """)
 
     @Option(help: "Images of domain A (a folder, file or glob; repeat for more).")

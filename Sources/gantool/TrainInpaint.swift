@@ -21,11 +21,16 @@ struct TrainInpaint: ParsableCommand {
             it and draws another batch. A signal exits 128+signal after checkpointing.
 
             Examples:
-              gantool train inpaint --images ../shared/data/celeba-aligned-subset/train --name faces-inpaint --steps 2000
-              gantool train inpaint --images DIR --name faces-inpaint --size 128 --cnum 24 --batch 4 --checkpoint-minutes 5
+              gantool train inpaint --images ../shared/data/celeba-aligned-subset/train \\
+                  --name faces-inpaint --steps 2000
+              gantool train inpaint --images DIR --name faces-inpaint --size 128 \\
+                  --cnum 24 --batch 4 --checkpoint-minutes 5
               gantool train inpaint --images DIR --name faces-l1 --l1-only --steps 1000
-              gantool train inpaint --images DIR --name faces-gan --init-generator runs/faces-l1 --steps 2000   # GAN fine-tune of an L1 run
-              gantool train inpaint --images DIR --name faces-inpaint --steps 4000 --resume
+              # GAN fine-tune of an L1 run
+              gantool train inpaint --images DIR --name faces-gan \\
+                  --init-generator runs/faces-l1 --steps 2000
+              gantool train inpaint --images DIR --name faces-inpaint --steps 4000 \\
+                  --resume
             """)
 
     @Option(help: ArgumentHelp("Folder of training photos.", valueName: "dir"))

@@ -20,12 +20,19 @@ struct TrainPix2Pix: ParsableCommand {
             after checkpointing.
 
             Examples:
-              gantool train pix2pix --task colorize --images ../shared/data/celeba-aligned-subset/train --name faces-colorize --size 128 --steps 20000
-              gantool train pix2pix --task colorize --images DIR --name faces-l1 --size 128 --l1-only
-              gantool train pix2pix --pairs facades/train --name facades --size 256 --reverse
-              gantool train pix2pix --task edges --images shoes/ --name edges2shoes --size 64 --ngf 32
-              gantool train pix2pix --task colorize --images DIR --name faces-colorize --steps 40000 --resume
-              gantool train pix2pix --task colorize --images DIR --name faces-gan --size 128 --init-generator faces-l1 --steps 3000
+              gantool train pix2pix --task colorize \\
+                  --images ../shared/data/celeba-aligned-subset/train \\
+                  --name faces-colorize --size 128 --steps 20000
+              gantool train pix2pix --task colorize --images DIR --name faces-l1 \\
+                  --size 128 --l1-only
+              gantool train pix2pix --pairs facades/train --name facades --size 256 \\
+                  --reverse
+              gantool train pix2pix --task edges --images shoes/ --name edges2shoes \\
+                  --size 64 --ngf 32
+              gantool train pix2pix --task colorize --images DIR --name faces-colorize \\
+                  --steps 40000 --resume
+              gantool train pix2pix --task colorize --images DIR --name faces-gan \\
+                  --size 128 --init-generator faces-l1 --steps 3000
             """)
 
     @Option(help: ArgumentHelp("Folder of side-by-side A|B images.", valueName: "dir"))

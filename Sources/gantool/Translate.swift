@@ -14,7 +14,8 @@ struct Translate: ParsableCommand {
             Examples:
               gantool translate cats/ --to dogs -o dogs_out/
               gantool translate photo.jpg --to cats --model cat2dog -o photo_cat.png
-              gantool translate 'shots/*.png' --to dogs -o out/ --shard 1/4 --skip-existing --json
+              gantool translate 'shots/*.png' --to dogs -o out/ --shard 1/4 \\
+                  --skip-existing --json
             """)
 
     @Argument(help: "Image files, folders or glob patterns.")

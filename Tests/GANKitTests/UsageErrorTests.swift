@@ -85,3 +85,40 @@ struct CommandMessageTests {
                 "\(none.stderr)")
     }
 }
+
+/// Every `--help` example can be pasted: at 80 columns no example line is wrapped mid-command (each line of the
+/// Examples section is a command, a comment, or the continuation of a line that ends in a backslash).
+struct HelpExampleTests {
+    static let commands = [[], ["info"], ["convert"], ["translate"], ["inpaint"], ["generate"], ["models"], ["import"], ["export"],
+                           ["bench"], ["train", "cgan"], ["train", "cyclegan"], ["train", "pix2pix"], ["train", "inpaint"],
+                           ["eval", "generate"], ["eval", "translate"], ["eval", "colorize"], ["eval", "inpaint"],
+                           ["eval", "train-classifier"], ["eval", "train-domain-classifier"], ["checkpoint", "verify"]]
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func examplesAreWholeLines() throws {
+        for command in Self.commands {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(CommandLineTests.tool))
+            process.arguments = command + ["--help"]
+            process.environment = ["COLUMNS": "80", "PATH": "/usr/bin:/bin"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            var inExamples = false, continued = false, examples = 0
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+                if line.hasPrefix("Examples:") || line.hasPrefix("Example:") { inExamples = true; continue }
+                if line.hasPrefix("USAGE") || line.hasPrefix("OPTIONS") || line.hasPrefix("SUBCOMMANDS") { inExamples = false }
+                guard inExamples, !line.trimmingCharacters(in: .whitespaces).isEmpty else { continued = false; continue }
+                let body = line.trimmingCharacters(in: .whitespaces)
+                let starts = body.hasPrefix("gantool ") || body.hasPrefix("#") || body.hasPrefix("python3 ") || body.hasPrefix("pip ")
+                #expect(starts || continued, "gantool \(command.joined(separator: " ")) --help: '\(line)' is a wrapped piece of an example")
+                #expect(line.count <= 80, "gantool \(command.joined(separator: " ")) --help: '\(line)' is over 80 columns")
+                if starts { examples += 1 }
+                continued = body.hasSuffix("\\")
+            }
+            #expect(examples > 0 || command.isEmpty, "gantool \(command.joined(separator: " ")) --help shows no example")
+        }
+    }
+}
