@@ -52,17 +52,20 @@ public struct InpaintJob: Sendable {
     public var format: ImageFormat?
     /// JPEG quality, 1-100.
     public var quality: Int
+    /// Whether a mask with no hole is an error (`InpaintFileError.emptyMask`); by default the image has nothing to
+    /// fill and goes through unchanged (`InpaintOutcome.copiedUnchanged`).
+    public var emptyMaskIsError: Bool
 
     /// A job with the given choices.
     public init(inpainter: Inpainter = Inpainter(), threshold: UInt8 = 128, invertMask: Bool = false,
-                format: ImageFormat? = nil, quality: Int = 92) {
+                format: ImageFormat? = nil, quality: Int = 92, emptyMaskIsError: Bool = false) {
         self.inpainter = inpainter; self.threshold = threshold; self.invertMask = invertMask
-        self.format = format; self.quality = quality
+        self.format = format; self.quality = quality; self.emptyMaskIsError = emptyMaskIsError
     }
 
     /// Loads the mask for `image` (read from `imagePath`) and checks that it has the image's
-    /// size, marks some pixels and leaves some known.
-    public func loadMask(_ source: MaskSource, for image: Image, imagePath: String) throws -> Mask {
+    /// size, marks some pixels (unless `allowingEmpty`) and leaves some known.
+    public func loadMask(_ source: MaskSource, for image: Image, imagePath: String, allowingEmpty: Bool = false) throws -> Mask {
         var mask: Mask
         let name: String
         switch source {
@@ -79,17 +82,26 @@ public struct InpaintJob: Sendable {
                                                     mask: name, maskWidth: mask.width, maskHeight: mask.height)
         }
         let holes = mask.holeCount
-        if holes == 0 { throw InpaintFileError.emptyMask(mask: name) }
+        if holes == 0 && !allowingEmpty { throw InpaintFileError.emptyMask(mask: name) }
         if holes == mask.isHole.count { throw InpaintFileError.maskCoversEverything(mask: name, width: mask.width, height: mask.height) }
         return mask
     }
 
     /// Inpaints the image at `imagePath` with the mask from `source` and writes the result
-    /// atomically to `output`, at the input's size. With `.alpha`, filled pixels become opaque.
-    public func run(image imagePath: String, mask source: MaskSource, output: String) throws {
+    /// atomically to `output`, at the input's size. With `.alpha`, filled pixels become opaque. A mask without a hole
+    /// writes the image unchanged (its own bytes when the format stays) unless `emptyMaskIsError`.
+    @discardableResult
+    public func run(image imagePath: String, mask source: MaskSource, output: String) throws -> InpaintOutcome {
         let bytes = try FileAccess.readAll(imagePath)
         let image = try Image(bytes: bytes, source: imagePath)
-        let mask = try loadMask(source, for: image, imagePath: imagePath)
+        let mask = try loadMask(source, for: image, imagePath: imagePath, allowingEmpty: !emptyMaskIsError)
+        if mask.holeCount == 0 {
+            let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
+            try OutputPlan.prepareFolder(for: output)
+            try FileAccess.writeAtomically(chosen == ImageFormat.detect(bytes) ? bytes : image.encoded(as: chosen, quality: quality),
+                                           to: output)
+            return .copiedUnchanged
+        }
         var result = try inpainter.inpaint(image: image, mask: mask)
         if source == .alpha, image.layout.hasAlpha {
             let alpha = image.channelCount - 1, opaque = UInt16(image.sampleType.maxValue)
@@ -100,7 +112,16 @@ public struct InpaintJob: Sendable {
         let chosen = format ?? ImageFormat(fileExtension: PathName(output).pathExtension) ?? ImageFormat.detect(bytes) ?? .png
         try OutputPlan.prepareFolder(for: output)
         try FileAccess.writeAtomically(result.encoded(as: chosen, quality: quality), to: output)
+        return .filled
     }
+}
+
+/// What `InpaintJob.run` did with one image.
+public enum InpaintOutcome: Sendable, Equatable {
+    /// The holes were filled.
+    case filled
+    /// The mask had no hole: the image was written unchanged.
+    case copiedUnchanged
 }
 
 /// Finds each image's mask in a masks folder by name: the mask whose path below the folder,

@@ -71,6 +71,9 @@ struct Inpaint: ParsableCommand {
     @Option(help: "JPEG quality, 1-100.")
     var quality = 92
 
+    @Flag(help: "A mask without a hole is an error (default: the image has nothing to fill and is copied unchanged).")
+    var failOnEmptyMask = false
+
     @OptionGroup var arithmetic: PrecisionFlag
 
     @OptionGroup var batch: BatchFlags
@@ -130,10 +133,15 @@ struct Inpaint: ParsableCommand {
             inpainter = Inpainter(method: .telea, radius: radius)
         }
         let job = InpaintJob(inpainter: inpainter, threshold: UInt8(threshold),
-                             invertMask: invertMask, format: format, quality: quality)
+                             invertMask: invertMask, format: format, quality: quality, emptyMaskIsError: failOnEmptyMask)
+        let quiet = batch.quiet
         let summary = BatchRunner(options: batch.options, verb: "inpainted").run(
             inputs: images, problems: problems, output: { plan.path(for: $0, format: format) },
-            job: { input, target in try job.run(image: input.path, mask: source(input), output: target!) })
+            job: { input, target in
+                if try job.run(image: input.path, mask: source(input), output: target!) == .copiedUnchanged, !quiet {
+                    FileHandle.standardError.write(Data("note: \(input.path): its mask has no hole; copied unchanged to \(target!)\n".utf8))
+                }
+            })
         try batch.finish(summary)
     }
 }

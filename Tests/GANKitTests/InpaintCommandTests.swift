@@ -78,13 +78,20 @@ struct InpaintCommandTests {
         let full = try write(maskImage(30, 20) { _, _ in true }, dir, "full.png")
         let wrong = try CommandLineTests.run(["inpaint", image, small, "-o", dir.path + "/o.png"])
         #expect(wrong.status == 1 && wrong.stderr.contains("photo.png is 30x20 but its mask") && wrong.stderr.contains("small.png is 10x10"))
-        let none = try CommandLineTests.run(["inpaint", image, empty, "-o", dir.path + "/o.png"])
+        // An empty mask is an error only when asked (--fail-on-empty-mask); by default the image is copied unchanged.
+        let none = try CommandLineTests.run(["inpaint", image, empty, "-o", dir.path + "/o.png", "--fail-on-empty-mask"])
         #expect(none.status == 1 && none.stderr.contains("empty.png: the mask marks no pixel to fill"))
         let all = try CommandLineTests.run(["inpaint", image, full, "-o", dir.path + "/o.png"])
         #expect(all.status == 1 && all.stderr.contains("full.png: the mask covers the whole 30x20 image"))
         // Inverting the full mask leaves nothing to fill; inverting the empty one covers everything.
-        #expect(try CommandLineTests.run(["inpaint", image, full, "--invert-mask", "-o", dir.path + "/o.png"]).stderr.contains("marks no pixel"))
+        #expect(try CommandLineTests.run(["inpaint", image, full, "--invert-mask", "-o", dir.path + "/o.png", "--fail-on-empty-mask"])
+            .stderr.contains("marks no pixel"))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/o.png"))
+        let copied = try CommandLineTests.run(["inpaint", image, empty, "-o", dir.path + "/o.png"])
+        #expect(copied.status == 0 && copied.stderr.contains("its mask has no hole; copied unchanged"), "\(copied.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/o.png")) == Data(contentsOf: URL(fileURLWithPath: image)),
+                "the same bytes as the input")
+        try FileManager.default.removeItem(atPath: dir.path + "/o.png")
         #expect(try CommandLineTests.run(["inpaint", image, small, "--method", "gan"]).status != 0)
         #expect(try CommandLineTests.run(["inpaint", image]).status != 0)
     }
