@@ -22,9 +22,17 @@ public struct BatchItemResult: Sendable, Codable, Equatable {
     public var error: String?
     /// Seconds spent on it.
     public var seconds: Double
+    /// What `gantool info` read from the file (info only).
+    public var info: ImageInfo?
+
+    /// One item's result.
+    public init(input: String, output: String?, status: BatchItemStatus, error: String?, seconds: Double, info: ImageInfo? = nil) {
+        (self.input, self.output, self.status, self.error, self.seconds, self.info) = (input, output, status, error, seconds, info)
+    }
 }
 
-/// What a batch did, as `--json` prints it.
+/// What a command did, as `--json` prints it: one object on stdout for every command that takes `--json`, success or
+/// not. A command that fails before its first file (no model, a bad option) prints it with `error` set and no items.
 public struct BatchSummary: Sendable, Codable, Equatable {
     /// Items that produced an output.
     public var done: Int
@@ -36,6 +44,19 @@ public struct BatchSummary: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Every item, in processing order.
     public var items: [BatchItemResult]
+    /// The command that ran ("convert", "generate"...), when known.
+    public var command: String?
+    /// Why the command stopped before or besides its items (nil when it ran to the end).
+    public var error: String?
+    /// The exit status the command ends with (0, 1, or 64 for a usage error), when it stopped with an error.
+    public var exitStatus: Int32?
+
+    /// A summary of counts and items.
+    public init(done: Int, skipped: Int, failed: Int, seconds: Double, items: [BatchItemResult], command: String? = nil,
+                error: String? = nil, exitStatus: Int32? = nil) {
+        (self.done, self.skipped, self.failed, self.seconds, self.items) = (done, skipped, failed, seconds, items)
+        (self.command, self.error, self.exitStatus) = (command, error, exitStatus)
+    }
 
     /// Whether the batch should exit non-zero.
     public var hasFailures: Bool { failed > 0 }

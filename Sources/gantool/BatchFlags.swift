@@ -30,9 +30,9 @@ struct BatchFlags: ParsableArguments {
     /// Prints the summary as JSON when asked, then exits 1 if anything failed.
     func finish(_ summary: BatchSummary) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            var summary = summary
+            summary.command = JSONOutput.commandName
+            try JSONOutput.print(summary)
         }
         if summary.hasFailures { throw ExitCode(1) }
     }

@@ -60,7 +60,7 @@ struct EvalTrainClassifier: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            log("error: \(error)")
+            reportError(error)
             throw ExitCode(1)
         }
     }
@@ -164,7 +164,7 @@ struct EvalGenerate: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            log("error: \(error)")
+            reportError(error)
             throw ExitCode(1)
         }
     }
@@ -240,7 +240,7 @@ struct EvalColorize: ParsableCommand {
                 log("recorded in \(ours.folder)/manifest.json")
             }
         } catch {
-            log("error: \(error)")
+            reportError(error)
             throw ExitCode(1)
         }
     }

@@ -100,7 +100,7 @@ struct EvalInpaint: ParsableCommand {
                 log("recorded in \(folder)/manifest.json")
             }
         } catch {
-            log("error: \(error)")
+            reportError(error)
             throw ExitCode(1)
         }
     }

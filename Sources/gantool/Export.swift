@@ -72,7 +72,7 @@ struct Export: ParsableCommand {
                                                         standingStatistics: standingStatistics)
             print("exported \(runFolder) as \(kind) model \(name) (\(fp16 ? "F16" : "F32")) into \(folder)")
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
     }

@@ -113,8 +113,12 @@ struct Generate: ParsableCommand {
                 ?? "\(count) sample\(count == 1 ? "" : "s") of every class"
             let kind = PathName(output).pathExtension.lowercased() == "png" ? "grid" : "folder"
             FileHandle.standardError.write(Data("wrote \(kind) \(output): \(what)\n".utf8))
+            if batch.json {
+                let item = BatchItemResult(input: what, output: output, status: .done, error: nil, seconds: 0)
+                try JSONOutput.print(BatchSummary(done: 1, skipped: 0, failed: 0, seconds: 0, items: [item], command: "generate"))
+            }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
     }
@@ -126,7 +130,7 @@ struct Generate: ParsableCommand {
             job = ImageConditionalJob(model: try ImageConditionalModels.load(model, models: models), tileSize: tileSize, format: format, quality: quality,
                                       precision: arithmetic.precision)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
         let (inputs, problems) = BatchInputs.expand(from, recursive: batch.recursive)

@@ -88,7 +88,7 @@ struct Import: ParsableCommand {
             let model = ModelSummary(model: try request.run(into: folder))
             print("imported \(model.name) (\(model.domainA) <-> \(model.domainB), \(model.architecture), \(fp16 ? "F16" : "F32")) into \(model.folder)")
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
     }

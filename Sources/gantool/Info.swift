@@ -59,11 +59,11 @@ struct Info: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(item.error ?? item.input)\n".utf8))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let failures = summary.items.filter { $0.status == .failed }
-            struct Report: Codable { var images: [Entry]; var failures: [BatchItemResult] }
-            print(String(decoding: try encoder.encode(Report(images: entries, failures: failures)), as: UTF8.self))
+            let byFile = Dictionary(entries.map { ($0.file, $0.info) }, uniquingKeysWith: { a, _ in a })
+            var report = summary
+            report.command = "info"
+            report.items = summary.items.map { var item = $0; item.info = byFile[item.input]; return item }
+            try JSONOutput.print(report)
         }
         if summary.hasFailures { throw ExitCode(1) }
     }

@@ -126,7 +126,7 @@ struct Inpaint: ParsableCommand {
                 gan.precision = arithmetic.precision
                 inpainter = gan
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                reportError(error)
                 throw ExitCode(1)
             }
         } else {

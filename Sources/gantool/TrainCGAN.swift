@@ -221,7 +221,7 @@ struct TrainCGAN: ParsableCommand {
         do {
             end = try run.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
         if let signal = end.signal { throw ExitCode(128 + signal) }

@@ -138,7 +138,7 @@ struct TrainCycleGAN: ParsableCommand {
         do {
             if case let .interrupted(signal) = try job.run() { interruptingSignal = signal }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
         // Interrupted runs are resumable, but scripts must be able to tell them from finished ones.

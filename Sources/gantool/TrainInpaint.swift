@@ -138,7 +138,7 @@ struct TrainInpaint: ParsableCommand {
         do {
             if case let .interrupted(signal) = try run.run() { interruptingSignal = signal }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
         if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }

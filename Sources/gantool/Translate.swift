@@ -65,7 +65,7 @@ struct Translate: ParsableCommand {
             made.maxSide = size
             job = made
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            reportError(error)
             throw ExitCode(1)
         }
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)

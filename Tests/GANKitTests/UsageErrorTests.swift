@@ -122,3 +122,38 @@ struct HelpExampleTests {
         }
     }
 }
+
+/// With `--json`, stdout carries exactly one JSON object in `BatchSummary`'s schema, whatever happens: a run, a failure
+/// before the first file, a usage error, label generation, info.
+struct JSONOutputTests {
+    static func summary(_ result: CommandLineTests.Result) throws -> BatchSummary {
+        try JSONDecoder().decode(BatchSummary.self, from: Data(result.stdout.utf8))
+    }
+
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func oneObjectWhateverHappens() throws {
+        let dir = try ScratchFolder()
+        let image = try dir.image("a.png")
+        try FileManager.default.createDirectory(atPath: dir.path + "/empty", withIntermediateDirectories: true)
+        let noModel = try CommandLineTests.run(["translate", image, "--to", "dogs", "--models", dir.path + "/empty", "-o", dir.path + "/t/", "--json"])
+        let noModelSummary = try Self.summary(noModel)
+        #expect(noModel.status == 1 && noModelSummary.exitStatus == 1 && noModelSummary.command == "translate")
+        #expect(noModelSummary.error?.contains("no translation model") == true && noModelSummary.items.isEmpty)
+        let usage = try CommandLineTests.run(["convert", image, "-o", dir.path + "/r.gif", "--json"])
+        let usageSummary = try Self.summary(usage)
+        #expect(usage.status == 64 && usageSummary.exitStatus == 64, "\(usage.stdout)")
+        let badOption = try CommandLineTests.run(["convert", image, "--json", "--quality", "0", "-o", dir.path + "/q.jpg"])
+        let badSummary = try Self.summary(badOption)
+        #expect(badOption.status == 64 && badSummary.error?.contains("--quality") == true, "\(badOption.stdout)")
+        let info = try CommandLineTests.run(["info", image, dir.path + "/missing.png", "--json"])
+        let infoSummary = try Self.summary(info)
+        #expect(info.status == 1 && infoSummary.command == "info" && infoSummary.done == 1 && infoSummary.failed == 1)
+        #expect(infoSummary.items.first { $0.status == .done }?.info?.width == 20)
+        let models = RepositoryPaths.root + "/Models"
+        if FileManager.default.fileExists(atPath: models + "/mnist-cgan/manifest.json") {
+            let generate = try CommandLineTests.run(["generate", "--model", models + "/mnist-cgan", "--label", "2", "--count", "2",
+                                                     "-o", dir.path + "/g.png", "--json"])
+            let generateSummary = try Self.summary(generate)
+            #expect(generate.status == 0 && generateSummary.done == 1 && generateSummary.items.first?.output == dir.path + "/g.png")
+        }
+    }
+}
