@@ -80,8 +80,9 @@ public struct GeneratorArchitecture: Sendable, Equatable, CustomStringConvertibl
 public struct TranslationImport: Sendable {
     /// The A → B generator checkpoint (junyanz `latest_net_G_A.pth`).
     public var checkpointA: String
-    /// The B → A generator checkpoint (junyanz `latest_net_G_B.pth`).
-    public var checkpointB: String
+    /// The B → A generator checkpoint (junyanz `latest_net_G_B.pth`); nil imports one direction (the zoo's single
+    /// `latest_net_G.pth` of horse2zebra, say): the model translates A into B only until `addReverse` gives it G_B.
+    public var checkpointB: String?
     /// The model's name, which is also its folder's name.
     public var name: String
     /// Name of domain A (the input of G_A), e.g. "horses".
@@ -101,7 +102,7 @@ public struct TranslationImport: Sendable {
     public var overwrite = false
 
     /// Creates an import request; architecture settings left nil are read off checkpoint A.
-    public init(checkpointA: String, checkpointB: String, name: String, domainA: String, domainB: String,
+    public init(checkpointA: String, checkpointB: String?, name: String, domainA: String, domainB: String,
                 ngf: Int? = nil, resnetBlocks: Int? = nil, norm: NormKind? = nil, halfPrecision: Bool = false, overwrite: Bool = false) {
         (self.checkpointA, self.checkpointB, self.name, self.domainA, self.domainB) = (checkpointA, checkpointB, name, domainA, domainB)
         (self.ngf, self.resnetBlocks, self.norm, self.halfPrecision, self.overwrite) = (ngf, resnetBlocks, norm, halfPrecision, overwrite)
@@ -109,7 +110,7 @@ public struct TranslationImport: Sendable {
 
     /// Creates an import request with the normalisation given by name ("instance", "batch" or "none", as junyanz's `--norm`).
     /// - Throws: ``TranslationImportError/invalidName(what:value:reason:)`` for an unknown norm name.
-    public init(checkpointA: String, checkpointB: String, name: String, domainA: String, domainB: String,
+    public init(checkpointA: String, checkpointB: String?, name: String, domainA: String, domainB: String,
                 ngf: Int?, resnetBlocks: Int?, normName: String?, halfPrecision: Bool, overwrite: Bool) throws(TranslationImportError) {
         var norm: NormKind?
         if let normName {
@@ -140,22 +141,25 @@ public struct TranslationImport: Sendable {
     public func run(into modelsFolder: String) throws(TranslationImportError) -> TranslationModel {
         try Self.validate(name: name, domainA: domainA, domainB: domainB)
         let stateA = try Self.read(checkpointA)
-        let stateB = try Self.read(checkpointB)
+        let stateB = try checkpointB.map { file throws(TranslationImportError) in try Self.read(file) }
         let arch = architecture(for: stateA)
         guard arch.ngf > 0, arch.resnetBlocks >= 0 else {
             throw .invalidName(what: "architecture", value: arch.description, reason: "ngf must be positive and blocks non-negative")
         }
         let generatorA = try Self.fit(stateA, file: checkpointA, architecture: arch)
-        let generatorB = try Self.fit(stateB, file: checkpointB, architecture: arch)
+        var generatorB: ResnetGenerator?
+        if let stateB, let checkpointB { generatorB = try Self.fit(stateB, file: checkpointB, architecture: arch) }
 
         var options = CycleGANOptions()
         options.ngf = arch.ngf
         options.resnetBlocks = arch.resnetBlocks
         options.norm = arch.norm
-        let manifest = TranslationManifest(
+        var manifest = TranslationManifest(
             name: name, domainA: domainA, domainB: domainB, options: options,
-            notes: ["source": "gantool import of \(checkpointA) (G_A, \(domainA) to \(domainB)) and \(checkpointB) (G_B)",
+            notes: ["source": "gantool import of \(checkpointA) (G_A, \(domainA) to \(domainB))"
+                        + (checkpointB.map { " and \($0) (G_B)" } ?? ", one direction"),
                     "precision": halfPrecision ? "F16" : "F32"])
+        if generatorB == nil { manifest.generators = ["G_A"] }
 
         let files = FileManager.default
         let destination = modelsFolder + "/" + name
@@ -169,14 +173,15 @@ public struct TranslationImport: Sendable {
             try files.createDirectory(atPath: temporary, withIntermediateDirectories: false)
             let dtype: WeightDType = halfPrecision ? .f16 : .f32
             try SafeTensors.write(generatorA.stateDict(), to: temporary + "/G_A.safetensors", as: dtype, metadata: ["source": checkpointA])
-            try SafeTensors.write(generatorB.stateDict(), to: temporary + "/G_B.safetensors", as: dtype, metadata: ["source": checkpointB])
+            if let generatorB, let checkpointB {
+                try SafeTensors.write(generatorB.stateDict(), to: temporary + "/G_B.safetensors", as: dtype, metadata: ["source": checkpointB])
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(manifest).write(to: URL(fileURLWithPath: temporary + "/manifest.json"), options: .atomic)
             // What was written must load back as a model.
             let check = try TranslationModel(folder: temporary)
-            _ = try check.loadGenerator("G_A")
-            _ = try check.loadGenerator("G_B")
+            for generator in check.generatorNames { _ = try check.loadGenerator(generator) }
         } catch {
             throw .cannotWrite(path: destination, reason: "\(error)")
         }
@@ -193,6 +198,51 @@ public struct TranslationImport: Sendable {
         }
         if let replaced { try? files.removeItem(atPath: replaced) }
         do { return try TranslationModel(folder: destination) } catch { throw .cannotWrite(path: destination, reason: "\(error)") }
+    }
+
+    /// Gives the one-direction model `name` in `modelsFolder` its other direction: `checkpoint` (junyanz's G of the
+    /// reverse pair, zebra2horse for horse2zebra) becomes G_B, translating domain B back into A. The checkpoint must
+    /// fit the model's architecture; G_B is written beside G_A and checked by loading it back before the manifest
+    /// says the model translates both ways (an interrupted run leaves the one-direction model as it was).
+    /// - Throws: ``TranslationImportError`` naming the file and the problem.
+    @discardableResult
+    public static func addReverse(checkpoint: String, name: String, in modelsFolder: String, halfPrecision: Bool = false)
+        throws(TranslationImportError) -> TranslationModel {
+        let folder = modelsFolder + "/" + name
+        let model: TranslationModel
+        do { model = try TranslationModel(folder: folder) } catch {
+            throw .unreadable(file: folder, reason: "no model '\(name)' to add a direction to (\(error))")
+        }
+        guard !model.translatesBothWays else {
+            throw .invalidName(what: "model", value: name, reason: "it already translates both ways (\(model.directionDescription))")
+        }
+        guard model.manifest.options.method == .cycleGAN else {
+            throw .invalidName(what: "model", value: name, reason: "it is a one-way \(model.manifest.options.method.rawValue) model, not an imported generator")
+        }
+        let options = model.manifest.options
+        let arch = GeneratorArchitecture(ngf: options.ngf, resnetBlocks: options.resnetBlocks, norm: options.norm)
+        let generator = try fit(try read(checkpoint), file: checkpoint, architecture: arch)
+        let temporary = folder + "/.G_B.safetensors.import-\(getpid())"
+        defer { unlink(temporary) }
+        do {
+            try SafeTensors.write(generator.stateDict(), to: temporary, as: halfPrecision ? .f16 : .f32, metadata: ["source": checkpoint])
+            guard rename(temporary, folder + "/G_B.safetensors") == 0 else {
+                throw TranslationImportError.cannotWrite(path: folder + "/G_B.safetensors", reason: String(cString: strerror(errno)))
+            }
+            var manifest = model.manifest
+            manifest.generators = nil
+            manifest.notes?["source", default: ""] += "; G_B (\(manifest.domainB) to \(manifest.domainA)) from \(checkpoint)"
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(manifest).write(to: URL(fileURLWithPath: folder + "/manifest.json"), options: .atomic)
+            let both = try TranslationModel(folder: folder)
+            _ = try both.loadGenerator("G_B")
+            return both
+        } catch let error as TranslationImportError {
+            throw error
+        } catch {
+            throw .cannotWrite(path: folder, reason: "\(error)")
+        }
     }
 
     /// Refuses names that cannot be a folder name or a `--to` target.

@@ -26,7 +26,8 @@ public enum TranslationError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .unknownModel(name, available): "no model named '\(name)'; models: \(available.joined(separator: ", "))"
         case let .ambiguousDomain(domain, models): "several models translate to '\(domain)' (\(models.joined(separator: ", "))); pick one with --model"
         case let .oneDirection(model, from, to):
-            "model '\(model)' only translates \(from) to \(to) (a CUT model has one generator, A -> B); it cannot translate to '\(from)'"
+            "model '\(model)' only translates \(from) to \(to) (it holds one generator, A -> B); it cannot translate to '\(from)'"
+                + " (an imported model takes the other direction with gantool import CHECKPOINT --name \(model) --reverse)"
         }
     }
 }

@@ -22,6 +22,9 @@ public struct TranslationManifest: Sendable, Equatable, Codable {
     public var trainingSeconds: Double?
     /// Free-form notes (data, licence, evaluation).
     public var notes: [String: String]?
+    /// The generators the folder holds when that is not both of a CycleGAN: ["G_A"] for a one-direction import of
+    /// one official checkpoint. nil: what `options.method` implies (CycleGAN both, CUT G_A alone).
+    public var generators: [String]?
 
     /// Creates a manifest.
     public init(name: String, domainA: String, domainB: String, options: CycleGANOptions, trainingSteps: Int? = nil,
@@ -77,7 +80,7 @@ public struct TranslationModel: Sendable {
     }
 
     /// Whether the model translates both ways (CycleGAN), or only A → B (CUT, FastCUT).
-    public var translatesBothWays: Bool { manifest.options.method.isBidirectional }
+    public var translatesBothWays: Bool { manifest.generators.map { $0.contains("G_B") } ?? manifest.options.method.isBidirectional }
 
     /// The generators the folder holds: "G_A" and "G_B", or "G_A" alone for a one-direction model.
     public var generatorNames: [String] { translatesBothWays ? ["G_A", "G_B"] : ["G_A"] }

@@ -5,39 +5,43 @@ import GANKit
 /// `gantool import`: turns junyanz CycleGAN generator checkpoints into a translation model folder.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import official CycleGAN generator checkpoints (latest_net_G_A.pth, latest_net_G_B.pth) as a model.",
+        abstract: "Import official CycleGAN generator checkpoints (latest_net_G_A.pth and latest_net_G_B.pth, or one latest_net_G.pth) as a model.",
         discussion: """
-            CHECKPOINT_A is G_A (translates domain A into B), CHECKPOINT_B is G_B (B into A): the \
-            files junyanz/pytorch-CycleGAN-and-pix2pix writes, in either torch.save format (zip, or the \
-            legacy pre-1.6 format of the official 2017-2019 checkpoints), with or without DataParallel's \
-            'module.' prefix; safetensors files are accepted too. Both are required: a model folder holds \
-            both directions (its manifest has no one-direction form). The architecture is read off the \
-            checkpoint unless --ngf, --blocks or --norm say otherwise; both checkpoints must load strictly \
-            (an error lists every missing, unexpected or misshapen tensor). Nothing is executed from \
-            the pickles.
+            With two checkpoints, CHECKPOINT_A is G_A (translates domain A into B) and CHECKPOINT_B is G_B (B into A): \
+            the files junyanz/pytorch-CycleGAN-and-pix2pix writes. With one, as the pretrained zoo ships them \
+            (horse2zebra and zebra2horse are separate downloads of one latest_net_G.pth each), the model translates \
+            --from into --to only; `--reverse` later adds the other direction's checkpoint to the same model \
+            (it must fit its architecture). Either torch.save format (zip, or the legacy pre-1.6 format of the \
+            official 2017-2019 checkpoints), with or without DataParallel's 'module.' prefix; safetensors files are \
+            accepted too. The architecture is read off the checkpoint unless --ngf, --blocks or --norm say \
+            otherwise; checkpoints must load strictly (an error lists every missing, unexpected or misshapen \
+            tensor). Nothing is executed from the pickles.
 
-            The model folder (manifest.json, G_A.safetensors, G_B.safetensors) is written atomically \
-            into -o, else --models, else $GANKIT_MODELS, else the Models/ folder shipped with GANKit.
+            The model folder (manifest.json, G_A.safetensors, G_B.safetensors when it has both) is written \
+            atomically into -o, else --models, else $GANKIT_MODELS, else the Models/ folder shipped with GANKit.
 
             Examples:
-              gantool import horse2zebra_G_A.pth horse2zebra_G_B.pth --name horse2zebra \\
-                  --a-name horses --b-name zebras
+              gantool import horse2zebra.pth --name horse2zebra --from horses --to zebras
+              gantool import zebra2horse.pth --name horse2zebra --reverse
               gantool translate horses/ --to zebras -o zebras_out/
-              gantool import G_A.pth G_B.pth --name summer2winter --a-name summer \\
-                  --b-name winter --fp16 -o ~/models
+              gantool import latest_net_G_A.pth latest_net_G_B.pth --name summer2winter \\
+                  --from summer --to winter --fp16 -o ~/models
             """)
 
-    @Argument(help: ArgumentHelp("G_A then G_B checkpoint.", valueName: "checkpoint"))
+    @Argument(help: ArgumentHelp("G_A then G_B checkpoint, or one generator (one direction; with --reverse, the other).", valueName: "checkpoint"))
     var checkpoints: [String]
 
     @Option(help: "Model name (its folder's name).")
     var name: String
 
     @Option(name: [.customLong("a-name"), .customLong("from")], help: "Name of domain A, the input of G_A (e.g. horses).")
-    var aName: String
+    var aName: String?
 
     @Option(name: [.customLong("b-name"), .customLong("to")], help: "Name of domain B, the output of G_A (e.g. zebras).")
-    var bName: String
+    var bName: String?
+
+    @Flag(help: "Add the one checkpoint as the reverse direction (G_B, --to back into --from) of the existing one-direction model --name.")
+    var reverse = false
 
     @Option(help: "Filters of the first convolution (default: read off the checkpoint).")
     var ngf: Int?
@@ -64,8 +68,14 @@ struct Import: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard checkpoints.count == 2 else {
-            throw ValidationError("give two checkpoints, G_A then G_B (got \(checkpoints.count)): a model folder holds both directions, and its manifest has no one-direction form")
+        guard (1...2).contains(checkpoints.count) else {
+            throw ValidationError("give one checkpoint (one direction) or two, G_A then G_B (got \(checkpoints.count))")
+        }
+        if reverse {
+            guard checkpoints.count == 1 else { throw ValidationError("--reverse takes one checkpoint: the other direction's generator") }
+            if aName != nil || bName != nil { throw ValidationError("--reverse keeps the model's domains: drop --from/--to") }
+        } else if aName == nil || bName == nil {
+            throw ValidationError("name both domains: --from NAME (A, the input of G_A) and --to NAME (B)")
         }
         if let ngf, ngf <= 0 { throw ValidationError("--ngf must be positive") }
         if let blocks, blocks < 0 { throw ValidationError("--blocks must be 0 or more") }
@@ -82,11 +92,18 @@ struct Import: ParsableCommand {
     func run() throws {
         let folder = output ?? TranslationModels.folder(explicit: models)
         do {
-            let request = try TranslationImport(checkpointA: checkpoints[0], checkpointB: checkpoints[1], name: name, domainA: aName, domainB: bName,
+            if reverse {
+                let model = ModelSummary(model: try TranslationImport.addReverse(checkpoint: checkpoints[0], name: name, in: folder, halfPrecision: fp16))
+                print("added \(model.domainB) -> \(model.domainA) to \(model.name) (\(model.domainA) <-> \(model.domainB)) in \(model.folder)")
+                return
+            }
+            let request = try TranslationImport(checkpointA: checkpoints[0], checkpointB: checkpoints.count > 1 ? checkpoints[1] : nil,
+                                                name: name, domainA: aName!, domainB: bName!,
                                                 ngf: ngf, resnetBlocks: blocks ?? arch.flatMap(Self.blocks), normName: norm,
                                                 halfPrecision: fp16, overwrite: force)
             let model = ModelSummary(model: try request.run(into: folder))
-            print("imported \(model.name) (\(model.domainA) <-> \(model.domainB), \(model.architecture), \(fp16 ? "F16" : "F32")) into \(model.folder)")
+            let arrow = checkpoints.count > 1 ? "<->" : "->"
+            print("imported \(model.name) (\(model.domainA) \(arrow) \(model.domainB), \(model.architecture), \(fp16 ? "F16" : "F32")) into \(model.folder)")
         } catch {
             reportError(error)
             throw ExitCode(1)

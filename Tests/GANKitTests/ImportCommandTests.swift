@@ -50,6 +50,34 @@ import GANTranslation
         #expect(try relativeError(half, "G_A") <= 1e-2)
     }
 
+    /// The zoo's form: one `latest_net_G.pth` per direction. One checkpoint makes a one-direction model at parity with
+    /// PyTorch; `addReverse` gives it the other generator, also at parity.
+    @Test func singleZooCheckpointThenItsReverse() throws {
+        let dir = try ScratchFolder()
+        let models = dir.path + "/models"
+        let one = try TranslationImport(checkpointA: Self.checkpointA, checkpointB: nil, name: "tiny", domainA: "horses", domainB: "zebras")
+            .run(into: models)
+        #expect(!one.translatesBothWays && one.generatorNames == ["G_A"])
+        #expect(try relativeError(one, "G_A") <= 1e-4)
+        #expect(!FileManager.default.fileExists(atPath: one.folder + "/G_B.safetensors"))
+        #expect(throws: (any Error).self) { try one.loadGenerator("G_B") }
+        #expect(try TranslationModels.resolve(to: "zebras", model: nil, in: models).1 == "G_A")
+        do {
+            _ = try TranslationModels.resolve(to: "horses", model: nil, in: models)
+            Issue.record("translating into horses should be refused")
+        } catch {
+            #expect("\(error)".contains("--reverse"), "\(error)")
+        }
+        let both = try TranslationImport.addReverse(checkpoint: Self.checkpointB, name: "tiny", in: models)
+        #expect(both.translatesBothWays && both.manifest.domainA == "horses")
+        #expect(try relativeError(both, "G_A") <= 1e-4)
+        #expect(try relativeError(both, "G_B") <= 1e-4)
+        #expect(try TranslationModels.resolve(to: "horses", model: nil, in: models).1 == "G_B")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: both.folder).sorted() == ["G_A.safetensors", "G_B.safetensors", "manifest.json"])
+        // A model that already goes both ways takes no reverse.
+        #expect(throws: TranslationImportError.self) { try TranslationImport.addReverse(checkpoint: Self.checkpointB, name: "tiny", in: models) }
+    }
+
     @Test func refusalsAreClearAndLeaveNothingBehind() throws {
         let dir = try ScratchFolder()
         let models = dir.path + "/models"
@@ -117,6 +145,21 @@ import GANTranslation
         #expect(ModelCatalog(folder: models, source: .package).models.first?.problems == ["missing G_B.safetensors"])
     }
 
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func oneCheckpointAndReverseFromTheCommandLine() throws {
+        let dir = try ScratchFolder()
+        let models = dir.path + "/models"
+        let one = try CommandLineTests.run(["import", Self.checkpointA, "--name", "h2z", "--from", "horses", "--to", "zebras", "-o", models])
+        #expect(one.status == 0 && one.stdout.contains("horses -> zebras"), "\(one.stderr)")
+        let photo = try dir.image("horse.png", width: 16, height: 16)
+        let back = try CommandLineTests.run(["translate", photo, "--to", "horses", "--models", models, "-o", dir.path + "/h.png"])
+        #expect(back.status == 1 && back.stderr.contains("--reverse"), "\(back.stderr)")
+        let reverse = try CommandLineTests.run(["import", Self.checkpointB, "--name", "h2z", "--reverse", "-o", models])
+        #expect(reverse.status == 0 && reverse.stdout.contains("horses <-> zebras"), "\(reverse.stderr)")
+        let now = try CommandLineTests.run(["translate", photo, "--to", "horses", "--models", models, "-o", dir.path + "/h.png"])
+        #expect(now.status == 0 && FileManager.default.fileExists(atPath: dir.path + "/h.png"), "\(now.stderr)")
+        #expect(try CommandLineTests.run(["import", Self.checkpointA, "--name", "x", "-o", models]).status == 64)  // no domains
+    }
+
     @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func commandsRunEndToEnd() throws {
         let dir = try ScratchFolder()
         let models = dir.path + "/models"
@@ -124,8 +167,11 @@ import GANTranslation
                                                  "--b-name", "zebras", "-o", models])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("imported tiny (horses <-> zebras, resnet_1blocks, ngf 2, instance norm, F32) into \(models)/tiny"))
-        let one = try CommandLineTests.run(["import", Self.checkpointA, "--name", "x", "--a-name", "a", "--b-name", "b", "-o", models])
-        #expect(one.status != 0 && one.stderr.contains("a model folder holds both directions"))
+        // One checkpoint is a one-direction model now (the zoo's form; oneCheckpointAndReverseFromTheCommandLine);
+        // three are refused as a usage error.
+        let three = try CommandLineTests.run(["import", Self.checkpointA, Self.checkpointB, Self.checkpointA, "--name", "x",
+                                              "--a-name", "a", "--b-name", "b", "-o", models])
+        #expect(three.status == 64 && three.stderr.contains("give one checkpoint"))
         let misfit = try CommandLineTests.run(["import", Self.checkpointA, Self.checkpointB, "--name", "y", "--a-name", "a", "--b-name", "b",
                                                "--arch", "resnet_9blocks", "-o", models])
         #expect(misfit.status == 1 && misfit.stderr.contains("missing") && misfit.stderr.contains("--blocks 1"))
