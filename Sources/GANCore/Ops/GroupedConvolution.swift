@@ -132,15 +132,8 @@ func groupedConv2d(_ input: Variable, weight: Variable, bias: Variable?, geometr
                 }
             }
         }
-        var dWeight = [Float]()
-        if needWeight {
-            dWeight = [Float](uninitializedCount: wv.count)
-            partials.withUnsafeBufferPointer { pp in
-                dWeight.withUnsafeMutableBufferPointer { sumPartials(pp.baseAddress!, groups: groups.count, count: wv.count, into: $0.baseAddress!) }
-            }
-        }
         return [needInput ? Tensor(shape: x.shape, scalars: dInput) : nil,
-                needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
+                needWeight ? Tensor(shape: wv.shape, scalars: summedPartials(partials, groups: groups.count, count: wv.count)) : nil,
                 hasBias ? sumOverBatchAndSpace(g) : nil]
     }
 }
@@ -238,15 +231,8 @@ func groupedConvTranspose2d(_ input: Variable, weight: Variable, bias: Variable?
                 }
             }
         }
-        var dWeight = [Float]()
-        if needWeight {
-            dWeight = [Float](uninitializedCount: wv.count)
-            partials.withUnsafeBufferPointer { pp in
-                dWeight.withUnsafeMutableBufferPointer { sumPartials(pp.baseAddress!, groups: groups.count, count: wv.count, into: $0.baseAddress!) }
-            }
-        }
         return [needInput ? Tensor(shape: x.shape, scalars: dInput) : nil,
-                needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
+                needWeight ? Tensor(shape: wv.shape, scalars: summedPartials(partials, groups: groups.count, count: wv.count)) : nil,
                 hasBias ? sumOverBatchAndSpace(g) : nil]
     }
 }

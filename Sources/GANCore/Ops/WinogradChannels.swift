@@ -169,18 +169,8 @@ func channelWinogradConv2d(_ input: Variable, weight: Variable, bias: Variable?,
                 }
             }
         }
-        var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
-        if needWeight {
-            var du = [Float](uninitializedCount: positions * o * c)
-            partials.withUnsafeBufferPointer { pp in
-                du.withUnsafeMutableBufferPointer { sumPartials(pp.baseAddress!, groups: groups.count, count: positions * o * c, into: $0.baseAddress!) }
-            }
-            du.withUnsafeBufferPointer { dup in
-                dWeight.withUnsafeMutableBufferPointer { winogradWeightsAdjoint(Winograd4x4.self, dup.baseAddress!, outChannels: o, channels: c, into: $0.baseAddress!) }
-            }
-        }
         return [needInput ? Tensor(shape: x.shape, scalars: dInput) : nil,
-                needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
+                needWeight ? winogradWeightGradient(Winograd4x4.self, partials: partials, groups: groups.count, shape: wv.shape) : nil,
                 hasBias ? sumOverBatchAndSpace(grad) : nil]
     }
 }

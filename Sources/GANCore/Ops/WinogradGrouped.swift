@@ -133,20 +133,21 @@ func groupedWinogradConv2d<W: WinogradVariant>(_ input: Variable, weight: Variab
                 }
             }
         }
-        var dWeight = [Float](repeating: 0, count: needWeight ? wv.count : 0)
-        if needWeight {
-            var du = [Float](uninitializedCount: positions * o * c)
-            partials.withUnsafeBufferPointer { pp in
-                du.withUnsafeMutableBufferPointer { sumPartials(pp.baseAddress!, groups: groups.count, count: positions * o * c, into: $0.baseAddress!) }
-            }
-            du.withUnsafeBufferPointer { dup in
-                dWeight.withUnsafeMutableBufferPointer { winogradWeightsAdjoint(W.self, dup.baseAddress!, outChannels: o, channels: c, into: $0.baseAddress!) }
-            }
-        }
         return [needInput ? Tensor(shape: x.shape, scalars: dInput) : nil,
-                needWeight ? Tensor(shape: wv.shape, scalars: dWeight) : nil,
+                needWeight ? winogradWeightGradient(W.self, partials: partials, groups: groups.count, shape: wv.shape) : nil,
                 bv == nil ? nil : sumOverBatchAndSpace(grad)]
     }
+}
+
+/// dW [O, C, 3, 3] = Gᵀ dU G of dU = the groups' partial dU [α²][O][C] added in group order.
+func winogradWeightGradient<W: WinogradVariant>(_: W.Type, partials: [Float], groups: Int, shape: [Int]) -> Tensor {
+    let o = shape[0], c = shape[1]
+    let du = summedPartials(partials, groups: groups, count: W.inputTile * W.inputTile * o * c)
+    var dWeight = [Float](repeating: 0, count: o * c * 9)
+    du.withUnsafeBufferPointer { dup in
+        dWeight.withUnsafeMutableBufferPointer { winogradWeightsAdjoint(W.self, dup.baseAddress!, outChannels: o, channels: c, into: $0.baseAddress!) }
+    }
+    return Tensor(shape: shape, scalars: dWeight)
 }
 
 extension Optional where Wrapped == [Float] {

@@ -84,3 +84,12 @@ func sumPartials(_ partials: UnsafePointer<Float>, groups: Int, count: Int, into
         }
     }
 }
+
+/// The `count` floats of `groups` partial sums in `partials` added in group order (`sumPartials`), as a new array.
+func summedPartials(_ partials: [Float], groups: Int, count: Int) -> [Float] {
+    var out = [Float](uninitializedCount: count)
+    partials.withUnsafeBufferPointer { pp in
+        out.withUnsafeMutableBufferPointer { sumPartials(pp.baseAddress!, groups: groups, count: count, into: $0.baseAddress!) }
+    }
+    return out
+}
