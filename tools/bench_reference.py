@@ -111,6 +111,21 @@ def training_iteration(repeats):
     return best_of(step, repeats)
 
 
+def timed_steps(step, steps):
+    """(best seconds of `steps` calls of `step` after two warm-up calls, CPU seconds / wall seconds over them)."""
+    for _ in range(2):
+        step()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start, wall_start = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    best = float("inf")
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - start)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return best, (usage.ru_utime + usage.ru_stime - cpu_start) / (time.perf_counter() - wall_start)
+
+
 def label_gan_step(recipe, steps):
     """(best seconds per step, CPU seconds / wall seconds) of `steps` label-GAN steps after two warm-up steps."""
     torch.manual_seed(2)
@@ -163,17 +178,7 @@ def label_gan_step(recipe, steps):
             for average, p in zip(G_average.parameters(), G.parameters()):
                 average.lerp_(p, 1 - 0.999)
 
-    for _ in range(2):
-        step()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_start, wall_start = usage.ru_utime + usage.ru_stime, time.perf_counter()
-    best = float("inf")
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        best = min(best, time.perf_counter() - start)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return best, (usage.ru_utime + usage.ru_stime - cpu_start) / (time.perf_counter() - wall_start)
+    return timed_steps(step, steps)
 
 
 def instance_norm(c):
@@ -240,17 +245,7 @@ def pix2pix_step(batch, steps, size=128):
         for p in D.parameters():
             p.requires_grad_(True)
 
-    for _ in range(2):
-        step()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_start, wall_start = usage.ru_utime + usage.ru_stime, time.perf_counter()
-    best = float("inf")
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        best = min(best, time.perf_counter() - start)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return best, (usage.ru_utime + usage.ru_stime - cpu_start) / (time.perf_counter() - wall_start)
+    return timed_steps(step, steps)
 
 
 def peak_rss_child(kind, size, threads):

@@ -86,18 +86,24 @@ extension Benchmarks {
     public static func labelGANStep(_ recipe: LabelGANRecipe, steps: Int = 10) -> LabelGANStepResult {
         let trainer = ConditionalGANTrainer(configuration: recipe.configuration, options: recipe.options)
         let data = RandomLabeledImages(count: 1000, configuration: recipe.configuration)
-        for _ in 0..<2 { _ = trainer.trainStep(on: data) }
+        let (best, busy) = timedSteps(steps) { _ = trainer.trainStep(on: data) }
+        let gflop = FLOPCount.labelGANStep(recipe) / 1e9
+        return LabelGANStepResult(recipe: recipe.name, batchSize: recipe.options.batchSize, gflopPerStep: gflop,
+                                  secondsPerStep: best, stepsPerSecond: 1 / best, gflops: gflop / best, coresBusy: busy)
+    }
+
+    /// `steps` calls of `step` after two warm-up calls: the best call's seconds, and CPU time over wall time for all.
+    static func timedSteps(_ steps: Int, _ step: () -> Void) -> (bestSeconds: Double, coresBusy: Double) {
+        for _ in 0..<2 { step() }
         var best = Double.infinity
         let wallStart = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
         for _ in 0..<max(1, steps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = trainer.trainStep(on: data)
+            step()
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9, cpu = processCPUSeconds() - cpuStart
-        let gflop = FLOPCount.labelGANStep(recipe) / 1e9
-        return LabelGANStepResult(recipe: recipe.name, batchSize: recipe.options.batchSize, gflopPerStep: gflop,
-                                  secondsPerStep: best, stepsPerSecond: 1 / best, gflops: gflop / best, coresBusy: cpu / wall)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+        return (best, (processCPUSeconds() - cpuStart) / wall)
     }
 
     /// User plus system CPU seconds of this process so far.

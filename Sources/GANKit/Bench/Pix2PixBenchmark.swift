@@ -38,18 +38,10 @@ extension Benchmarks {
         var rng = SeededGenerator(seed: 12)
         let input = Tensor.randomUniform([batch, 1, size, size], low: -1, high: 1, using: &rng)
         let target = Tensor.randomUniform([batch, 3, size, size], low: -1, high: 1, using: &rng)
-        for _ in 0..<2 { trainer.trainStep(input: input, target: target) }
-        var best = Double.infinity
-        let wallStart = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
-        for _ in 0..<max(1, steps) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            trainer.trainStep(input: input, target: target)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9, cpu = processCPUSeconds() - cpuStart
+        let (best, busy) = timedSteps(steps) { trainer.trainStep(input: input, target: target) }
         let gflop = FLOPCount.pix2pixStep(configuration, batch: batch) / 1e9
         return Pix2PixStepResult(size: size, batchSize: batch, architecture: configuration.architecture, gflopPerStep: gflop,
-                                 secondsPerStep: best, gflops: gflop / best, coresBusy: cpu / wall)
+                                 secondsPerStep: best, gflops: gflop / best, coresBusy: busy)
     }
 }
 
