@@ -49,7 +49,8 @@ public enum BatchInputs {
     /// Expands `arguments`: a file is taken as it is (its content decides its format); a folder
     /// gives its image files (and those of its subfolders with `recursive`); a pattern with
     /// `*`, `?` or `[` that names no file is expanded like the shell would. Hidden files and
-    /// temporary files of interrupted writes are passed over.
+    /// temporary files of interrupted writes are passed over. A folder with no image (a wrong path, a missing `-r`)
+    /// is a problem, like a file that does not exist.
     public static func expand(_ arguments: [String], recursive: Bool) -> (inputs: [BatchInput], problems: [String]) {
         var inputs: [BatchInput] = [], problems: [String] = []
         let files = FileManager.default
@@ -57,7 +58,12 @@ public enum BatchInputs {
             var isFolder: ObjCBool = false
             if files.fileExists(atPath: argument, isDirectory: &isFolder) {
                 if isFolder.boolValue {
-                    inputs += folderContents(argument, recursive: recursive)
+                    let found = folderContents(argument, recursive: recursive)
+                    if found.isEmpty {
+                        let deeper = !recursive && !folderContents(argument, recursive: true).isEmpty
+                        problems.append("\(argument): no PNG or JPEG images in this folder" + (deeper ? " (its subfolders have some: add -r)" : ""))
+                    }
+                    inputs += found
                 } else {
                     inputs.append(BatchInput(path: argument, relativePath: PathName(argument).lastComponent))
                 }

@@ -46,6 +46,19 @@ struct BatchTests {
         #expect(globbed.problems.count == 2 && globbed.problems[0].contains("missing.png") && globbed.problems[1].contains("no file matches"))
     }
 
+    @Test func aFolderWithoutImagesIsAProblem() throws {
+        let dir = try ScratchFolder()
+        try dir.image("nested/sub/c.png"); try dir.image("notes/sub/.hidden.png")
+        let flat = BatchInputs.expand([dir.path + "/nested", dir.path + "/notes"], recursive: false)
+        #expect(flat.inputs.isEmpty && flat.problems.count == 2)
+        #expect(flat.problems[0] == "\(dir.path)/nested: no PNG or JPEG images in this folder (its subfolders have some: add -r)")
+        #expect(flat.problems[1] == "\(dir.path)/notes: no PNG or JPEG images in this folder", "hidden files are not images to take")
+        let deep = BatchInputs.expand([dir.path + "/nested"], recursive: true)
+        #expect(deep.inputs.map(\.relativePath) == ["sub/c.png"] && deep.problems.isEmpty)
+        let cli = try CommandLineTests.run(["convert", dir.path + "/notes", "-o", dir.path + "/out/"])
+        #expect(cli.status == 1 && cli.stderr.contains("notes: no PNG or JPEG images"), "\(cli.stderr)")
+    }
+
     @Test func shardsAreDisjointAndCoverTheBatch() {
         #expect(Shard("0/2") == nil && Shard("3/2") == nil && Shard("x") == nil)
         let shards = (1...3).map { Shard("\($0)/3")! }
