@@ -152,8 +152,24 @@ public struct BatchRunner: Sendable {
         }
         let summary = BatchSummary(done: items.count { $0.status == .done }, skipped: items.count { $0.status == .skipped },
                                    failed: items.count { $0.status == .failed }, seconds: Date().timeIntervalSince(start), items: items)
-        report(String(format: "%@ %d, skipped %d, failed %d in %.2fs", verb, summary.done, summary.skipped, summary.failed, summary.seconds))
+        report(String(format: "%@ %d%@, skipped %d, failed %d in %.2fs", verb, summary.done, Self.destination(of: items),
+                      summary.skipped, summary.failed, summary.seconds))
         return summary
+    }
+
+    /// Where the written outputs went, for the summary line: " to FILE" for one file, " into FOLDER" for more (the
+    /// folder that holds them all), "" when nothing was written.
+    static func destination(of items: [BatchItemResult]) -> String {
+        let written = items.filter { $0.status == .done }.compactMap(\.output)
+        guard let first = written.first else { return "" }
+        if written.count == 1 { return " to \(first)" }
+        var common = PathName(first).folder.split(separator: "/", omittingEmptySubsequences: false)
+        for path in written.dropFirst() {
+            let parts = PathName(path).folder.split(separator: "/", omittingEmptySubsequences: false)
+            common = Array(zip(common, parts).prefix { $0 == $1 }.map(\.0))
+        }
+        let folder = common.joined(separator: "/")
+        return " into " + (folder.isEmpty ? (first.hasPrefix("/") ? "/" : ".") : folder)
     }
 
     /// "full" or "read-only" when an item's error says its output's file system takes no more writes

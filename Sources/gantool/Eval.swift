@@ -60,8 +60,7 @@ struct EvalTrainClassifier: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }
@@ -164,8 +163,7 @@ struct EvalGenerate: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }
@@ -240,8 +238,7 @@ struct EvalColorize: ParsableCommand {
                 log("recorded in \(ours.folder)/manifest.json")
             }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }

@@ -100,8 +100,7 @@ struct EvalInpaint: ParsableCommand {
                 log("recorded in \(folder)/manifest.json")
             }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }

@@ -85,8 +85,7 @@ struct EvalTranslate: ParsableCommand {
                 log("recorded in \(summary.modelFolder)/manifest.json")
             }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }
@@ -166,8 +165,7 @@ struct EvalTrainDomainClassifier: ParsableCommand {
             print(String(format: "test accuracy %.2f%% after %d epoch(s), %.0f s; saved in %@", 100 * result.testAccuracy, epochs,
                          result.seconds, folder))
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }

@@ -72,8 +72,7 @@ struct Export: ParsableCommand {
                                                         standingStatistics: standingStatistics)
             print("exported \(runFolder) as \(kind) model \(name) (\(fp16 ? "F16" : "F32")) into \(folder)")
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }

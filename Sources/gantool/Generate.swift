@@ -118,8 +118,7 @@ struct Generate: ParsableCommand {
                 try JSONOutput.print(BatchSummary(done: 1, skipped: 0, failed: 0, seconds: 0, items: [item], command: "generate"))
             }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 
@@ -130,8 +129,7 @@ struct Generate: ParsableCommand {
             job = ImageConditionalJob(model: try ImageConditionalModels.load(model, models: models), tileSize: tileSize, format: format, quality: quality,
                                       precision: arithmetic.precision)
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
         let (inputs, problems) = BatchInputs.expand(from, recursive: batch.recursive)
         let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)

@@ -105,8 +105,7 @@ struct Import: ParsableCommand {
             let arrow = checkpoints.count > 1 ? "<->" : "->"
             print("imported \(model.name) (\(model.domainA) \(arrow) \(model.domainB), \(model.architecture), \(fp16 ? "F16" : "F32")) into \(model.folder)")
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
     }
 }

@@ -126,8 +126,7 @@ struct Inpaint: ParsableCommand {
                 gan.precision = arithmetic.precision
                 inpainter = gan
             } catch {
-                reportError(error)
-                throw ExitCode(1)
+                throw failure(error)
             }
         } else {
             inpainter = Inpainter(method: .telea, radius: radius)

@@ -56,3 +56,18 @@ extension GANTool {
         }
     }
 }
+
+/// Reports `error` (as `reportError`) and gives the exit code to throw: 64, as for every usage error, when the arguments
+/// are wrong in a way found only once a model or dataset was read (a label the model does not have, domain names that
+/// clash, a setting out of range); 1 for every other failure.
+func failure(_ error: Error) -> ExitCode {
+    reportError(error)
+    return ExitCode(isUsageError(error) ? 64 : 1)
+}
+
+/// Whether `error` says the command line was wrong rather than a file or the machine.
+func isUsageError(_ error: Error) -> Bool {
+    if case ConditionalTrainingRun.Failure.invalid = error { return true }
+    if case TranslationImportError.invalidName = error { return true }
+    return false
+}

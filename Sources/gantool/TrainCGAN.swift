@@ -221,8 +221,7 @@ struct TrainCGAN: ParsableCommand {
         do {
             end = try run.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
         if let signal = end.signal { throw ExitCode(128 + signal) }
     }

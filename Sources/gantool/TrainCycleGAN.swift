@@ -138,8 +138,7 @@ struct TrainCycleGAN: ParsableCommand {
         do {
             if case let .interrupted(signal) = try job.run() { interruptingSignal = signal }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
         // Interrupted runs are resumable, but scripts must be able to tell them from finished ones.
         if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }

@@ -138,8 +138,7 @@ struct TrainInpaint: ParsableCommand {
         do {
             if case let .interrupted(signal) = try run.run() { interruptingSignal = signal }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
         if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
     }

@@ -161,8 +161,7 @@ struct TrainPix2Pix: ParsableCommand {
         do {
             if case let .interrupted(signal) = try run.run() { interruptingSignal = signal }
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
         if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
     }

@@ -65,8 +65,7 @@ struct Translate: ParsableCommand {
             made.maxSide = size
             job = made
         } catch {
-            reportError(error)
-            throw ExitCode(1)
+            throw failure(error)
         }
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
         let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
