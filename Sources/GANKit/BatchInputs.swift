@@ -16,29 +16,6 @@ public struct BatchInput: Sendable, Equatable, Hashable {
     }
 }
 
-/// Which slice of a batch this process takes: `--shard 2/4` is the second of four slices.
-/// Inputs are sorted by path and item k goes to slice k mod count, so slices are disjoint and
-/// together cover the batch.
-public struct Shard: Sendable, Equatable, CustomStringConvertible {
-    /// 1-based slice number.
-    public let index: Int
-    /// How many slices.
-    public let count: Int
-
-    /// Parses "i/n" with 1 <= i <= n.
-    public init?(_ text: String) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
-        index = i; count = n
-    }
-
-    /// Whether the item at `position` of the sorted batch belongs to this slice.
-    public func contains(position: Int) -> Bool { position % count == index - 1 }
-
-    /// "i/n".
-    public var description: String { "\(index)/\(count)" }
-}
-
 /// Turns command-line arguments (files, folders, glob patterns) into the sorted list of files
 /// a batch processes. Problems (a missing path, a pattern matching nothing) are returned beside
 /// the inputs so that the batch can report them and go on.

@@ -50,6 +50,11 @@ public struct BatchSummary: Sendable, Codable, Equatable {
     public var error: String?
     /// The exit status the command ends with (0, 1, or 64 for a usage error), when it stopped with an error.
     public var exitStatus: Int32?
+    /// The slice of the inputs this run took ("2/4"), nil for the whole batch.
+    public var shard: String?
+    /// How many inputs the whole batch has, every shard's together (with `shard`, so that merged summaries can tell
+    /// whether every shard reported).
+    public var batchInputs: Int?
 
     /// A summary of counts and items.
     public init(done: Int, skipped: Int, failed: Int, seconds: Double, items: [BatchItemResult], command: String? = nil,
@@ -150,8 +155,10 @@ public struct BatchRunner: Sendable {
                 }
             }
         }
-        let summary = BatchSummary(done: items.count { $0.status == .done }, skipped: items.count { $0.status == .skipped },
+        var summary = BatchSummary(done: items.count { $0.status == .done }, skipped: items.count { $0.status == .skipped },
                                    failed: items.count { $0.status == .failed }, seconds: Date().timeIntervalSince(start), items: items)
+        summary.shard = options.shard?.description
+        summary.batchInputs = inputs.count
         report(String(format: "%@ %d%@, skipped %d, failed %d in %.2fs", verb, summary.done, Self.destination(of: items),
                       summary.skipped, summary.failed, summary.seconds))
         return summary

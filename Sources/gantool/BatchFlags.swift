@@ -10,8 +10,7 @@ struct BatchFlags: ParsableArguments {
     @Flag(help: "Leave inputs whose output already exists.")
     var skipExisting = false
 
-    @Option(help: ArgumentHelp("Process only slice i of n (1-based) of the sorted inputs.", valueName: "i/n"))
-    var shard: String?
+    @OptionGroup var sharding: ShardFlags
 
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
@@ -19,12 +18,10 @@ struct BatchFlags: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress lines on stderr.")
     var quiet = false
 
-    func validate() throws {
-        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes i/n with 1 <= i <= n, got '\(shard)'") }
-    }
-
-    var options: BatchOptions {
-        BatchOptions(skipExisting: skipExisting, shard: shard.flatMap(Shard.init), showsProgress: !quiet)
+    /// The options for `BatchRunner`; `--shard auto` reads the slice from the environment here (a usage error when
+    /// it finds none).
+    func options() throws -> BatchOptions {
+        BatchOptions(skipExisting: skipExisting, shard: try sharding.resolved(), showsProgress: !quiet)
     }
 
     /// Prints the summary as JSON when asked, then exits 1 if anything failed.
@@ -35,6 +32,30 @@ struct BatchFlags: ParsableArguments {
             try JSONOutput.print(summary)
         }
         if summary.hasFailures { throw ExitCode(1) }
+    }
+}
+
+/// `--shard i/n|auto` and `--shard-count`, for every command that takes a batch of inputs.
+struct ShardFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Process only slice i of n (1-based) of the sorted inputs; auto: the slice of this Slurm array task "
+        + "or Kubernetes Indexed Job pod (docs/CLUSTER.md).", valueName: "i/n|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("With --shard auto in a Kubernetes Indexed Job: how many shards (its completions; or set "
+        + "\(Shard.countVariable)).", valueName: "n"))
+    var shardCount: Int?
+
+    func validate() throws {
+        if let shard, shard != "auto", Shard(shard) == nil { throw ValidationError("--shard takes i/n with 1 <= i <= n, or auto, got '\(shard)'") }
+        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1, got \(shardCount)") }
+        if shardCount != nil && shard != "auto" { throw ValidationError("--shard-count goes with --shard auto") }
+    }
+
+    /// The slice this process takes: the one given, the engine's for `auto`, nil for the whole batch.
+    func resolved() throws -> Shard? {
+        guard let shard else { return nil }
+        guard shard == "auto" else { return Shard(shard) }
+        do { return try Shard.fromEnvironment(count: shardCount) } catch { throw ValidationError(error.description) }
     }
 }
 

@@ -46,7 +46,7 @@ struct Convert: ParsableCommand {
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
         let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
         let conversion = ImageConversion(format: format, resize: resize.flatMap(ResizeSpec.init), filter: filter, quality: quality)
-        let summary = BatchRunner(options: batch.options, verb: "converted").run(
+        let summary = BatchRunner(options: try batch.options(), verb: "converted").run(
             inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },
             job: { input, target in try conversion.run(input: input.path, output: target!) })
         try batch.finish(summary)

@@ -26,5 +26,5 @@ struct GANTool: ParsableCommand {
             """,
         version: GANKit.version,
         subcommands: [Translate.self, Inpaint.self, Generate.self, Train.self, Checkpoint.self, Eval.self, Import.self, Export.self, Models.self,
-                      Convert.self, Info.self, Bench.self])
+                      Convert.self, Info.self, Bench.self, Summarize.self])
 }

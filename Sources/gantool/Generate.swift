@@ -133,7 +133,7 @@ struct Generate: ParsableCommand {
         }
         let (inputs, problems) = BatchInputs.expand(from, recursive: batch.recursive)
         let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
-        let summary = BatchRunner(options: batch.options, verb: "generated").run(
+        let summary = BatchRunner(options: try batch.options(), verb: "generated").run(
             inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },
             job: { input, target in try job.run(input: input.path, output: target!) })
         try batch.finish(summary)

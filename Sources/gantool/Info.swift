@@ -26,15 +26,10 @@ struct Info: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Search folders recursively.")
     var recursive = false
 
-    @Option(help: ArgumentHelp("Read only slice i of n (1-based) of the sorted inputs.", valueName: "i/n"))
-    var shard: String?
+    @OptionGroup var sharding: ShardFlags
 
     @Flag(help: "Print the images and failures as JSON on stdout.")
     var json = false
-
-    func validate() throws {
-        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes i/n with 1 <= i <= n, got '\(shard)'") }
-    }
 
     struct Entry: Codable {
         var file: String
@@ -44,7 +39,7 @@ struct Info: ParsableCommand {
     func run() throws {
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: recursive)
         var entries: [Entry] = []
-        let options = BatchOptions(skipExisting: false, shard: shard.flatMap(Shard.init), showsProgress: false)
+        let options = BatchOptions(skipExisting: false, shard: try sharding.resolved(), showsProgress: false)
         let summary = BatchRunner(options: options, verb: "read").run(inputs: inputs, problems: problems, output: { _ in nil }) { input, _ in
             let info = try ImageInfo(contentsOf: input.path)
             if verify { _ = try Image(contentsOf: input.path) }

@@ -134,7 +134,7 @@ struct Inpaint: ParsableCommand {
         let job = InpaintJob(inpainter: inpainter, threshold: UInt8(threshold),
                              invertMask: invertMask, format: format, quality: quality, emptyMaskIsError: failOnEmptyMask)
         let quiet = batch.quiet
-        let summary = BatchRunner(options: batch.options, verb: "inpainted").run(
+        let summary = BatchRunner(options: try batch.options(), verb: "inpainted").run(
             inputs: images, problems: problems, output: { plan.path(for: $0, format: format) },
             job: { input, target in
                 if try job.run(image: input.path, mask: source(input), output: target!) == .copiedUnchanged, !quiet {

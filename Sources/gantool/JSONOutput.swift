@@ -25,7 +25,7 @@ enum JSONOutput {
     static var commandName: String {
         let words = ["translate", "inpaint", "generate", "train", "checkpoint", "eval", "import", "export", "models", "convert",
                      "info", "bench", "cgan", "cyclegan", "pix2pix", "verify", "colorize", "train-classifier",
-                     "train-domain-classifier"]
+                     "train-domain-classifier", "summarize"]
         return CommandLine.arguments.dropFirst().prefix { words.contains($0) }.joined(separator: " ")
     }
 }

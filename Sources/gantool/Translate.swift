@@ -69,7 +69,7 @@ struct Translate: ParsableCommand {
         }
         let (inputs, problems) = BatchInputs.expand(self.inputs, recursive: batch.recursive)
         let plan = try OutputPlan.forCommandLine(output, inputCount: inputs.count + problems.count)
-        let summary = BatchRunner(options: batch.options, verb: "translated").run(
+        let summary = BatchRunner(options: try batch.options(), verb: "translated").run(
             inputs: inputs, problems: problems, output: { plan.path(for: $0, format: format) },
             job: { input, target in try job.run(input: input.path, output: target!) })
         try batch.finish(summary)

@@ -104,7 +104,7 @@ struct HelpExampleTests {
     static let commands = [[], ["info"], ["convert"], ["translate"], ["inpaint"], ["generate"], ["models"], ["import"], ["export"],
                            ["bench"], ["train", "cgan"], ["train", "cyclegan"], ["train", "pix2pix"], ["train", "inpaint"],
                            ["eval", "generate"], ["eval", "translate"], ["eval", "colorize"], ["eval", "inpaint"],
-                           ["eval", "train-classifier"], ["eval", "train-domain-classifier"], ["checkpoint", "verify"]]
+                           ["eval", "train-classifier"], ["eval", "train-domain-classifier"], ["checkpoint", "verify"], ["summarize"]]
 
     @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func examplesAreWholeLines() throws {
         for command in Self.commands {
