@@ -31,3 +31,7 @@ public enum GANKit {
 @_exported import enum GANConditional.LabelGANModel
 /// The adversarial losses every trainer takes (`--loss minimax|nonsaturating|lsgan|hinge`).
 @_exported import enum GANCore.GANObjective
+/// The cat-vs-dog judge's settings (`gantool eval train-domain-classifier`): layout, augmentation, epochs.
+@_exported import enum GANTranslation.DomainClassifierTraining
+/// The judge itself, whose `Architecture` the command line names.
+@_exported import class GANTranslation.DomainClassifier

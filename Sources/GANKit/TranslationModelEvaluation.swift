@@ -51,19 +51,22 @@ public enum TranslationModelEvaluation {
         return sibling
     }
 
-    /// Trains the two-class classifier on `trainA`/`trainB`, tests it on `testA`/`testB` and saves it in `output`.
-    /// Returns its test accuracy and the seconds taken (loading included).
+    /// Trains the two-class classifier on `trainA`/`trainB` with `options` (architecture, augmentation, epochs...), tests
+    /// it on `testA`/`testB` and saves it in `output`. Returns its test accuracy, per domain, and the seconds taken
+    /// (loading included).
     public static func trainClassifier(domains: (a: String, b: String), trainA: [String], trainB: [String], testA: [String], testB: [String],
-                                       output: String, epochs: Int = 40, seed: UInt64 = 0, inputSize: Int = 64, width: Int = 32,
-                                       limit: Int? = nil, log: (String) -> Void = { _ in }) throws -> (testAccuracy: Double, seconds: Double) {
-        guard epochs >= 1, inputSize >= 8, width >= 1 else { throw GANKitError.invalidArgument("epochs, input size (>= 8) and width must be positive") }
-        var options = DomainClassifierTraining.Options()
-        (options.epochs, options.seed, options.width) = (epochs, seed, width)
+                                       output: String, options: DomainClassifierTraining.Options = DomainClassifierTraining.Options(),
+                                       inputSize: Int = 64, limit: Int? = nil,
+                                       log: (String) -> Void = { _ in }) throws -> (testAccuracy: Double, perDomain: [Double], seconds: Double) {
+        guard options.epochs >= 1, inputSize >= 8, options.width >= 1, options.blocksPerStage >= 1 else {
+            throw GANKitError.invalidArgument("epochs, input size (>= 8), width and blocks per stage must be positive")
+        }
+        // Random resized crops take up to the whole square: give them a wider one to take from.
+        let preparation = DomainImagePreparation(inputSize: inputSize, loadSize: options.augmentation == .strong ? inputSize * 5 / 4 : nil)
         let manifest = try DomainClassifierTraining.trainAndSave(domains: [domains.a, domains.b], trainFolders: [trainA, trainB],
-                                                                 testFolders: [testA, testB], to: output,
-                                                                 preparation: DomainImagePreparation(inputSize: inputSize),
+                                                                 testFolders: [testA, testB], to: output, preparation: preparation,
                                                                  options: options, limit: limit, progress: log)
-        return (manifest.testAccuracy, manifest.trainSeconds)
+        return (manifest.testAccuracy, manifest.perClassTestAccuracy, manifest.trainSeconds)
     }
 
     /// A model to evaluate, from `spec`: a model folder (`manifest.json`), a run folder (its `model/`, else its latest

@@ -96,9 +96,12 @@ struct EvalTrainDomainClassifier: ParsableCommand {
         commandName: "train-domain-classifier",
         abstract: "Train the two-class CNN that 'eval translate' scores translations with.",
         discussion: """
-            Trains on the training folders of both domains (random crops and flips, seeded), reports the accuracy \
-            on the test folders (which it never trains on) and writes classifier.safetensors and classifier.json \
-            (domains, folders, counts, epochs, seed, test accuracy, time) into the output folder.
+            Trains on the training folders of both domains, reports the accuracy on the test folders (which it \
+            never trains on), per domain, and writes classifier.safetensors and classifier.json (domains, folders, \
+            counts, layout, augmentation, epochs, seed, test accuracy, time) into the output folder. By default a \
+            small ResNet at 128 px, trained with random resized crops, flips and colour jitter (seeded), a cosine \
+            decay of the rate, and test-time flips; --architecture plain --augmentation crops-and-flips \
+            --input-size 64 --no-test-time-flips is the first, weaker judge.
 
             Example:
               gantool eval train-domain-classifier --a-name cats --b-name dogs \\
@@ -135,8 +138,20 @@ struct EvalTrainDomainClassifier: ParsableCommand {
     @Option(help: "Passes over the training images.")
     var epochs = 40
 
-    @Option(help: "Side of the network input (images are resized to 9/8 of it, then cropped).")
-    var inputSize = 64
+    @Option(help: "Side of the network input (the shorter side is resized to 5/4 of it for strong augmentation, 9/8 else; then cropped).")
+    var inputSize = 128
+
+    @Option(help: ArgumentHelp("Network: residual (a small ResNet) or plain (five convolutions, the first judge).", valueName: "layout"))
+    var architecture = DomainClassifier.Architecture.residual
+
+    @Option(help: "Residual: basic blocks per stage.")
+    var blocksPerStage = 1
+
+    @Option(help: ArgumentHelp("strong (random resized crops, flips, colour jitter) or crops-and-flips.", valueName: "kind"))
+    var augmentation = DomainClassifierTraining.Augmentation.strong
+
+    @Flag(inversion: .prefixedNo, help: "Average each test image's prediction with its mirror image's.")
+    var testTimeFlips = true
 
     @Option(help: "Channels of the first convolution (features: 8x this).")
     var width = 32
@@ -152,6 +167,7 @@ struct EvalTrainDomainClassifier: ParsableCommand {
         if epochs < 1 { throw ValidationError("--epochs must be positive") }
         if inputSize < 8 { throw ValidationError("--input-size must be at least 8") }
         if width < 1 { throw ValidationError("--width must be positive") }
+        if blocksPerStage < 1 || blocksPerStage > 16 { throw ValidationError("--blocks-per-stage must be 1...16") }
     }
 
     func run() throws {
@@ -159,13 +175,19 @@ struct EvalTrainDomainClassifier: ParsableCommand {
             let trainA = try self.trainA.isEmpty ? a.map { try TranslationModelEvaluation.trainingFolder(besideTestFolder: $0) } : self.trainA
             let trainB = try self.trainB.isEmpty ? b.map { try TranslationModelEvaluation.trainingFolder(besideTestFolder: $0) } : self.trainB
             let folder = output ?? TranslationModelEvaluation.defaultClassifierDirectory(testFolders: a + b)
+            var options = DomainClassifierTraining.Options()
+            (options.epochs, options.seed, options.width) = (epochs, seed, width)
+            (options.architecture, options.blocksPerStage, options.augmentation, options.testTimeFlips) = (architecture, blocksPerStage, augmentation, testTimeFlips)
             let result = try TranslationModelEvaluation.trainClassifier(
-                domains: (aName, bName), trainA: trainA, trainB: trainB, testA: a, testB: b, output: folder, epochs: epochs,
-                seed: seed, inputSize: inputSize, width: width, limit: limit, log: log)
-            print(String(format: "test accuracy %.2f%% after %d epoch(s), %.0f s; saved in %@", 100 * result.testAccuracy, epochs,
-                         result.seconds, folder))
+                domains: (aName, bName), trainA: trainA, trainB: trainB, testA: a, testB: b, output: folder, options: options,
+                inputSize: inputSize, limit: limit, log: log)
+            print(String(format: "test accuracy %.2f%% (%@ %.2f%%, %@ %.2f%%) after %d epoch(s), %.0f s; saved in %@", 100 * result.testAccuracy,
+                         aName, 100 * result.perDomain[0], bName, 100 * result.perDomain[1], epochs, result.seconds, folder))
         } catch {
             throw failure(error)
         }
     }
 }
+
+extension DomainClassifier.Architecture: ExpressibleByArgument {}
+extension DomainClassifierTraining.Augmentation: ExpressibleByArgument {}

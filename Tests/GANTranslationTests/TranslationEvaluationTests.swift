@@ -91,4 +91,43 @@ struct TranslationEvaluationTests {
         }
         #expect(throws: DomainClassifierError.missing(path: root + "/c")) { try DomainClassifierTraining.load(from: root + "/c") }
     }
+
+    /// The stronger judge of issue 21: the residual layout with strong augmentation and test-time flips learns the blob
+    /// domains, saves and loads with its settings, and predicts the same after loading.
+    @Test func residualJudgeWithStrongAugmentation() throws {
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeBlobDomains(root: root)
+        var options = DomainClassifierTraining.Options()
+        (options.epochs, options.width, options.batchSize) = (6, 4, 8)
+        (options.architecture, options.augmentation, options.testTimeFlips) = (.residual, .strong, true)
+        let manifest = try DomainClassifierTraining.trainAndSave(
+            domains: ["red", "blue"], trainFolders: [[root + "/trainA"], [root + "/trainB"]],
+            testFolders: [[root + "/testA"], [root + "/testB"]], to: root + "/classifier",
+            preparation: DomainImagePreparation(inputSize: 16, loadSize: 20), options: options)
+        #expect(manifest.testAccuracy >= 0.9, "residual blob classifier test accuracy \(manifest.testAccuracy)")
+        #expect(manifest.architecture == .residual && manifest.blocksPerStage == 1 && manifest.augmentation == .strong && manifest.testTimeFlips == true)
+        let (classifier, loaded) = try DomainClassifierTraining.load(from: root + "/classifier")
+        #expect(loaded == manifest && classifier.architecture == .residual && classifier.averagesFlips)
+        #expect(classifier.stateDict().names.contains("stage2.0.bnShortcut.running_mean"))
+        let test = try LabelledImageSet.load(folders: [[root + "/testA"], [root + "/testB"]], domains: ["red", "blue"], preparation: loaded.preparation)
+        let predictions = classifier.featuresAndPredictions(test.centreCrops()).predictions
+        #expect(DomainClassifierTraining.accuracy(predictions: predictions, labels: test.labels, classCount: 2).overall == manifest.testAccuracy)
+    }
+
+    /// Strong augmentation stays in [-1, 1], is the same for the same seed, and varies the image (crop, flip, colour).
+    @Test func augmentedCropsAreSeededAndInRange() {
+        let preparation = DomainImagePreparation(inputSize: 8, loadSize: 10)
+        let square: [Float] = (0..<300).map { (k: Int) -> Float in Float((k * 7) % 20) / 10 - 1 }
+        var first = SeededGenerator(seed: 3), second = SeededGenerator(seed: 3)
+        let a = preparation.augmentedCrop(square, using: &first), b = preparation.augmentedCrop(square, using: &second)
+        let c = preparation.augmentedCrop(square, using: &first)
+        #expect(a.shape == [1, 3, 8, 8])
+        #expect(a.scalars == b.scalars)
+        #expect(a.scalars != c.scalars)
+        #expect(a.scalars.allSatisfy { (v: Float) -> Bool in v >= -1 && v <= 1 })
+        let mirrored: Tensor = DomainClassifier.mirrored(a)
+        #expect(mirrored.scalars[7] == a.scalars[0])
+        #expect(DomainClassifier.mirrored(mirrored).scalars == a.scalars)
+    }
 }

@@ -32,6 +32,14 @@ public struct DomainClassifierManifest: Codable, Sendable, Equatable {
     public var perClassTestAccuracy: [Double]
     /// Wall-clock training time.
     public var trainSeconds: Double
+    /// The layout (absent in classifiers saved before there was a choice: plain).
+    public var architecture: DomainClassifier.Architecture?
+    /// Residual: basic blocks per stage.
+    public var blocksPerStage: Int?
+    /// How training images were augmented (absent: crops and flips).
+    public var augmentation: DomainClassifierTraining.Augmentation?
+    /// Whether predictions average each image and its mirror image (absent: no).
+    public var testTimeFlips: Bool?
 
     /// Creates a manifest of the current format.
     public init(domains: [String], width: Int, preparation: DomainImagePreparation, trainFolders: [[String]], testFolders: [[String]],
@@ -141,8 +149,24 @@ final class LockedArray<Element>: @unchecked Sendable {
 
 /// Trains, tests, saves and loads a `DomainClassifier`.
 public enum DomainClassifierTraining {
+    /// How training images are varied.
+    public enum Augmentation: String, Codable, Sendable, CaseIterable {
+        /// A random `inputSize` crop of the `loadSize` square and a random flip.
+        case cropsAndFlips = "crops-and-flips"
+        /// Random resized crops, flips and colour jitter (`DomainImagePreparation.augmentedCrop`).
+        case strong
+    }
+
     /// Training settings.
     public struct Options: Sendable {
+        /// The layout.
+        public var architecture = DomainClassifier.Architecture.plain
+        /// Residual: basic blocks per stage.
+        public var blocksPerStage = 1
+        /// How training images are varied.
+        public var augmentation = Augmentation.cropsAndFlips
+        /// Whether test predictions average each image and its mirror image.
+        public var testTimeFlips = false
         /// Passes over the training images.
         public var epochs = 40
         /// Images per Adam step.
@@ -161,7 +185,8 @@ public enum DomainClassifierTraining {
     public static func train(on train: LabelledImageSet, classCount: Int, options: Options = Options(),
                              progress: (String) -> Void = { _ in }) -> DomainClassifier {
         var random = SeededGenerator(seed: options.seed)
-        let model = DomainClassifier(classCount: classCount, width: options.width, using: &random)
+        let model = DomainClassifier(classCount: classCount, width: options.width, architecture: options.architecture,
+                                     blocksPerStage: options.blocksPerStage, using: &random)
         model.train()
         let optimizer = Adam(model.parameters(), learningRate: options.learningRate)
         let (l, s) = (train.preparation.loadSize, train.preparation.inputSize)
@@ -180,8 +205,13 @@ public enum DomainClassifierTraining {
                 var values: [Float] = []
                 values.reserveCapacity(indices.count * 3 * s * s)
                 for i in indices {
-                    let x = Int(random.next() % UInt64(l - s + 1)), y = Int(random.next() % UInt64(l - s + 1))
-                    values += train.preparation.crop(train.squares[i], x: x, y: y, flip: random.next() >> 63 == 1).scalars
+                    switch options.augmentation {
+                    case .cropsAndFlips:
+                        let x = Int(random.next() % UInt64(l - s + 1)), y = Int(random.next() % UInt64(l - s + 1))
+                        values += train.preparation.crop(train.squares[i], x: x, y: y, flip: random.next() >> 63 == 1).scalars
+                    case .strong:
+                        values += train.preparation.augmentedCrop(train.squares[i], using: &random).scalars
+                    }
                 }
                 let labels = indices.map { train.labels[$0] }
                 optimizer.learningRate = options.learningRate * Float(0.5 * (1 + cos(Double.pi * Double(step) / Double(totalSteps))))
@@ -199,6 +229,7 @@ public enum DomainClassifierTraining {
                             lossSum / Double(max(batches, 1)), Double(right) / Double(max(train.count, 1))))
         }
         model.eval()
+        model.averagesFlips = options.testTimeFlips
         return model
     }
 
@@ -237,10 +268,12 @@ public enum DomainClassifierTraining {
         let accuracy = Self.accuracy(predictions: predictions, labels: test.labels, classCount: domains.count)
         progress(String(format: "classifier test accuracy %.4f, trained in %.0f s", accuracy.overall, seconds))
         let counts = { (set: LabelledImageSet) in (0..<domains.count).map { k in set.labels.filter { $0 == k }.count } }
-        let manifest = DomainClassifierManifest(domains: domains, width: options.width, preparation: preparation, trainFolders: trainLists,
+        var manifest = DomainClassifierManifest(domains: domains, width: options.width, preparation: preparation, trainFolders: trainLists,
                                                 testFolders: testLists, trainCounts: counts(train), testCounts: counts(test),
                                                 epochs: options.epochs, seed: options.seed, testAccuracy: accuracy.overall,
                                                 perClassTestAccuracy: accuracy.perClass, trainSeconds: seconds)
+        (manifest.architecture, manifest.augmentation, manifest.testTimeFlips) = (options.architecture, options.augmentation, options.testTimeFlips)
+        manifest.blocksPerStage = options.architecture == .residual ? options.blocksPerStage : nil
         try save(model, manifest: manifest, to: directory)
         return manifest
     }
@@ -286,7 +319,10 @@ public enum DomainClassifierTraining {
             throw .bad(path: path, detail: "implausible classifier settings")
         }
         var random = SeededGenerator(seed: 0)
-        let model = DomainClassifier(classCount: manifest.domains.count, width: manifest.width, using: &random)
+        guard (1...16).contains(manifest.blocksPerStage ?? 1) else { throw .bad(path: path, detail: "implausible blocks per stage") }
+        let model = DomainClassifier(classCount: manifest.domains.count, width: manifest.width, architecture: manifest.architecture ?? .plain,
+                                     blocksPerStage: manifest.blocksPerStage ?? 1, using: &random)
+        model.averagesFlips = manifest.testTimeFlips ?? false
         let weights = "\(directory)/classifier.safetensors"
         do { try model.load(SafeTensors.read(contentsOf: weights).tensors) } catch { throw .bad(path: weights, detail: "\(error)") }
         model.eval()
