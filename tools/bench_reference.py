@@ -22,6 +22,9 @@ Measures (batch 1, float32):
   pix2pix:  one step at 128x128, batch 1 and 8, of faces-colorize's networks (gray -> colour): junyanz's U-Net
             (7 down-samplings, ngf 32, dropout, instance norm) and 3-layer PatchGAN (ndf 32) on the pair, D on the real
             and the generated pair, then G with GAN + 100 x L1 (non-saturating), Adam (2e-4, betas 0.5/0.999).
+  inpaint:  one step of the gated-convolution inpainting GAN at 128x128, batch 4, with faces-inpaint's networks (DeepFill
+            v2's coarse network, cnum 16; 6-layer SN-PatchGAN, ndf 32): D hinge on the real image and the composite,
+            then G with hinge + L1, Adam (1e-4, betas 0.5/0.999).
 The networks are defined in tools/make_parity_fixtures.py and tools/make_conditional_fixtures.py (the
 architectures GANKit implements, checked against it there).
 
@@ -248,6 +251,71 @@ def pix2pix_step(batch, steps, size=128):
     return timed_steps(step, steps)
 
 
+class GatedConv2d(nn.Module):
+    """DeepFill v2's gated convolution as GANCore builds it: one conv to 2*out channels, leaky_relu(f, 0.2) * sigmoid(g)."""
+
+    def __init__(self, cin, cout, k, stride=1, dilation=1):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, 2 * cout, k, stride=stride, padding=dilation * (k - 1) // 2, dilation=dilation)
+        self.cout = cout
+
+    def forward(self, x):
+        y = self.conv(x)
+        return F.leaky_relu(y[:, :self.cout], 0.2) * torch.sigmoid(y[:, self.cout:])
+
+
+def inpainting_generator(c):
+    """InpaintingGenerator (GANInpainting/InpaintingNetworks.swift): DeepFill v2's coarse network, base width c."""
+    up = lambda: nn.Upsample(scale_factor=2, mode="nearest")  # noqa: E731
+    return nn.Sequential(
+        GatedConv2d(5, c, 5), GatedConv2d(c, 2 * c, 3, 2), GatedConv2d(2 * c, 2 * c, 3),
+        GatedConv2d(2 * c, 4 * c, 3, 2), GatedConv2d(4 * c, 4 * c, 3), GatedConv2d(4 * c, 4 * c, 3),
+        *[GatedConv2d(4 * c, 4 * c, 3, dilation=d) for d in (2, 4, 8, 16)], GatedConv2d(4 * c, 4 * c, 3), GatedConv2d(4 * c, 4 * c, 3),
+        up(), GatedConv2d(4 * c, 2 * c, 3), GatedConv2d(2 * c, 2 * c, 3), up(), GatedConv2d(2 * c, c, 3), GatedConv2d(c, c // 2, 3),
+        nn.Conv2d(c // 2, 3, 3, padding=1), nn.Tanh())
+
+
+def inpainting_discriminator(ndf, layers):
+    """InpaintingDiscriminator: SN-PatchGAN, 5x5 stride-2 spectral-norm convolutions over image + mask."""
+    out, channels = [], 4
+    for k in range(layers):
+        width = ndf * min(1 << k, 4)
+        out.append(nn.utils.parametrizations.spectral_norm(nn.Conv2d(channels, width, 5, 2, 2)))
+        if k < layers - 1:
+            out.append(nn.LeakyReLU(0.2))
+        channels = width
+    return nn.Sequential(*out)
+
+
+def inpaint_step(steps, batch=4, size=128):
+    """(best seconds per step, cores busy) of InpaintingTrainer.trainStep with faces-inpaint's networks (cnum 16, 6-layer
+    SN-PatchGAN ndf 32): D hinge on the real and the composite, then G with hinge + L1, Adam 1e-4 (0.5, 0.999)."""
+    torch.manual_seed(5)
+    G, D = inpainting_generator(16), inpainting_discriminator(32, 6)
+    opt_g = torch.optim.Adam(G.parameters(), lr=1e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=1e-4, betas=(0.5, 0.999))
+    x = torch.rand(batch, 3, size, size) * 2 - 1
+    m = (torch.rand(batch, 1, size, size) < 0.3).float()
+
+    def step():
+        raw = G(torch.cat([x * (1 - m), m, torch.ones_like(m)], 1))
+        composite = raw * m + x * (1 - m)
+        opt_d.zero_grad()
+        loss_d = F.relu(1 - D(torch.cat([x, m], 1))).mean() + F.relu(1 + D(torch.cat([composite.detach(), m], 1))).mean()
+        loss_d.backward()
+        opt_d.step()
+        for p in D.parameters():
+            p.requires_grad_(False)
+        opt_g.zero_grad()
+        loss_g = -D(torch.cat([composite, m], 1)).mean() + F.l1_loss(raw, x)
+        loss_g.backward()
+        opt_g.step()
+        for p in D.parameters():
+            p.requires_grad_(True)
+
+    return timed_steps(step, steps)
+
+
 def peak_rss_child(kind, size, threads):
     """Peak RSS (MiB) of a fresh process doing one forward at size x size."""
     out = subprocess.run([sys.executable, __file__, "--rss-child", kind, "--size", str(size), "--threads", str(threads)],
@@ -262,7 +330,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--rss-child")
     ap.add_argument("--size", type=int, default=256)
-    ap.add_argument("--only", choices=["cgan", "pix2pix"], help="only the label-GAN or the pix2pix steps")
+    ap.add_argument("--only", choices=["cgan", "pix2pix", "inpaint"], help="only the label-GAN, pix2pix or inpainting steps")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.rss_child:
@@ -281,6 +349,11 @@ def main():
         else:
             for batch, (seconds, busy) in rows.items():
                 print(f"pix2pix step at 128, batch {batch}: PyTorch {seconds:.3f} s/step, cores busy {busy:.2f}")
+        return
+    if args.only == "inpaint":
+        seconds, busy = inpaint_step(max(5, args.repeats))
+        result = {"threads": args.threads, "torch_version": torch.__version__, "inpaint_step_s": seconds, "inpaint_cores_busy": busy}
+        print(json.dumps(result, indent=2) if args.json else f"inpainting step at 128, batch 4: PyTorch {seconds:.3f} s/step, cores busy {busy:.2f}")
         return
     label_gan = {recipe: label_gan_step(recipe, max(5, args.repeats)) for recipe in ("mnist-cgan", "fashion")}
     label_rows = {"label_gan_step_s": {k: v[0] for k, v in label_gan.items()},
@@ -306,6 +379,7 @@ def main():
                               "onnxruntime": peak_rss_child("onnx", 1024, args.threads)},
         **label_rows,
         "pix2pix_step_s": {str(b): pix2pix_step(b, max(5, args.repeats))[0] for b in (1, 8)},
+        "inpaint_step_s": inpaint_step(max(5, args.repeats))[0],
     }
     if args.json:
         print(json.dumps(result, indent=2))

@@ -107,6 +107,17 @@ public final class InpaintingGenerator: Module, @unchecked Sendable {
     /// Child modules with their PyTorch names.
     override public var children: [(name: String, module: Module)] { [("model", model)] }
 
+    /// Multiply-adds of one forward pass at `size` x `size` with base width `cnum` (gated layers count both halves).
+    public static func multiplyAdds(cnum: Int, size: Int) -> Double {
+        var side = size, macs = 0.0
+        for layer in layerPlan(cnum: cnum) {
+            if layer.upsampleFirst { side *= 2 }
+            side /= layer.stride
+            macs += Double(side * side) * Double(layer.inChannels * layer.outChannels * (layer.gated ? 2 : 1) * layer.kernel * layer.kernel)
+        }
+        return macs
+    }
+
     /// Maps the 5-channel input [N, 5, H, W] to an image [N, 3, H, W].
     override public func forward(_ input: Variable) -> Variable {
         precondition(input.shape.count == 4 && input.shape[1] == InpaintingConfiguration.generatorInputChannels
@@ -159,6 +170,18 @@ public final class InpaintingDiscriminator: Module, @unchecked Sendable {
 
     /// Child modules with their PyTorch names.
     override public var children: [(name: String, module: Module)] { [("model", model)] }
+
+    /// Multiply-adds of one forward pass at `size` x `size`.
+    public static func multiplyAdds(ndf: Int, layers: Int, size: Int) -> Double {
+        var side = size, channels = 4, macs = 0.0
+        for k in 0..<layers {
+            let out = ndf * min(1 << k, 4)
+            side = (side + 1) / 2
+            macs += Double(side * side) * Double(channels * out * 25)
+            channels = out
+        }
+        return macs
+    }
 
     /// Maps [N, 4, H, W] (image and mask) to patch scores [N, C, H', W'].
     override public func forward(_ input: Variable) -> Variable { model(input) }

@@ -15,6 +15,7 @@ struct Bench: ParsableCommand {
               gantool bench --compare --json > bench.json
               gantool bench --only cgan --compare
               gantool bench --only pix2pix --compare
+              gantool bench --only inpaint --compare
             """)
 
     @Flag(help: "Also run the PyTorch / ONNX Runtime reference (needs python3 with torch, onnxruntime).")
@@ -29,9 +30,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
-    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv, cgan, pix2pix }
+    enum Figure: String, ExpressibleByArgument, CaseIterable { case sgemm, gemm, forward, training, conv, cgan, pix2pix, inpaint }
 
-    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)), cgan (label-GAN training steps) or pix2pix (pix2pix steps at 128, batch 1 and 8); with --compare, PyTorch's too.")
+    @Option(help: "Run only one figure (for profiling): sgemm, gemm (GANKit's sgemm vs OpenBLAS by shape), forward, training, conv (3x3 layers under im2col, Winograd F(2x2) and F(4x4)), cgan (label-GAN training steps) pix2pix (pix2pix steps at 128, batch 1 and 8) or inpaint (an inpainting step at 128, batch 4); with --compare, PyTorch's too.")
     var only: Figure?
 
     enum Kernel: String, ExpressibleByArgument, CaseIterable { case automatic, openblas, gankit }
@@ -55,6 +56,7 @@ struct Bench: ParsableCommand {
         var training: TrainingResult
         var labelGAN: [LabelGANStepResult]
         var pix2pix: [Pix2PixStepResult]
+        var inpainting: InpaintingStepResult
         var reference: ReferenceResult?
     }
 
@@ -70,6 +72,9 @@ struct Bench: ParsableCommand {
         /// Seconds per pix2pix step by batch size ("1", "8"), and the cores kept busy.
         var pix2pix_step_s: [String: Double]?
         var pix2pix_cores_busy: [String: Double]?
+        /// Seconds per inpainting step (batch 4 at 128), and the cores kept busy.
+        var inpaint_step_s: Double?
+        var inpaint_cores_busy: Double?
     }
 
     func run() throws {
@@ -118,6 +123,11 @@ struct Bench: ParsableCommand {
             let reference = compare ? try runReference(threads: cores, only: "pix2pix") : nil
             print((["GANKit bench, \(cores) cores"] + pix2pixTable(results, reference)).joined(separator: "\n"))
             return
+        case .inpaint?:
+            let result = inpaintingStep()
+            let reference = compare ? try runReference(threads: cores, only: "inpaint") : nil
+            print((["GANKit bench, \(cores) cores"] + inpaintingTable(result, reference)).joined(separator: "\n"))
+            return
         case .conv?:
             for shape in Benchmarks.convolutionLayerShapes {
                 let times = Benchmarks.convolutionLayer(channels: shape.channels, size: shape.size, training: shape.training, repeats: repeats)
@@ -142,8 +152,9 @@ struct Bench: ParsableCommand {
             return Benchmarks.labelGANStep(recipe, steps: max(repeats, 5))
         }
         let pix2pix = pix2pixSteps()
+        let inpainting = inpaintingStep()
         var report = Report(cores: cores, gemmKernel: gemm.rawValue, precision: precision.rawValue, sgemm: sgemm, gemmComparison: comparison,
-                            forward: forward, training: training, labelGAN: labelGAN, pix2pix: pix2pix)
+                            forward: forward, training: training, labelGAN: labelGAN, pix2pix: pix2pix, inpainting: inpainting)
         if compare {
             progress("reference: PyTorch and ONNX Runtime...")
             report.reference = try runReference(threads: cores)
@@ -179,7 +190,27 @@ struct Bench: ParsableCommand {
         }
         lines += labelGANTable(r.labelGAN, r.reference)
         lines += pix2pixTable(r.pix2pix, r.reference)
+        lines += inpaintingTable(r.inpainting, r.reference)
         return lines.joined(separator: "\n")
+    }
+
+    /// The inpainting step at 128x128, batch 4.
+    func inpaintingStep() -> InpaintingStepResult {
+        progress("inpainting step at 128x128, batch 4...")
+        return Benchmarks.inpaintingStep(size: 128, batch: 4, steps: max(repeats, 5))
+    }
+
+    /// The inpainting rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.
+    func inpaintingTable(_ r: InpaintingStepResult, _ reference: ReferenceResult?) -> [String] {
+        func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+        var lines = ["inpainting training step at \(r.size)x\(r.size), batch \(r.batchSize), \(r.architecture) (\(f(r.gflopPerStep, 1)) GFLOP):",
+                     "  GANKit       \(f(r.secondsPerStep, 3)) s/step  \(f(r.gflops, 0)) GFLOP/s  cores busy \(f(r.coresBusy))"]
+        if let torch = reference?.inpaint_step_s {
+            let busy = reference?.inpaint_cores_busy.map { "  cores busy \(f($0))" } ?? ""
+            lines.append("  PyTorch      \(f(torch, 3)) s/step  \(f(r.gflopPerStep / torch, 0)) GFLOP/s\(busy)")
+            lines.append("  GANKit time / PyTorch time: \(f(r.secondsPerStep / torch))x")
+        }
+        return lines
     }
 
     /// pix2pix steps at 128x128, batch 1 and 8.
