@@ -55,8 +55,8 @@ struct Bench: ParsableCommand {
         var forward: ForwardResult
         var training: TrainingResult
         var labelGAN: [LabelGANStepResult]
-        var pix2pix: [Pix2PixStepResult]
-        var inpainting: InpaintingStepResult
+        var pix2pix: [ImageGANStepResult]
+        var inpainting: ImageGANStepResult
         var reference: ReferenceResult?
     }
 
@@ -195,26 +195,30 @@ struct Bench: ParsableCommand {
     }
 
     /// The inpainting step at 128x128, batch 4.
-    func inpaintingStep() -> InpaintingStepResult {
+    func inpaintingStep() -> ImageGANStepResult {
         progress("inpainting step at 128x128, batch 4...")
         return Benchmarks.inpaintingStep(size: 128, batch: 4, steps: max(repeats, 5))
     }
 
     /// The inpainting rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.
-    func inpaintingTable(_ r: InpaintingStepResult, _ reference: ReferenceResult?) -> [String] {
+    func inpaintingTable(_ r: ImageGANStepResult, _ reference: ReferenceResult?) -> [String] {
+        stepRows("inpainting", r, torch: reference?.inpaint_step_s, torchBusy: reference?.inpaint_cores_busy)
+    }
+
+    /// The rows of one image-GAN step: GANKit's, and PyTorch's seconds per step beside it with the ratio.
+    func stepRows(_ name: String, _ r: ImageGANStepResult, torch: Double?, torchBusy: Double?) -> [String] {
         func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
-        var lines = ["inpainting training step at \(r.size)x\(r.size), batch \(r.batchSize), \(r.architecture) (\(f(r.gflopPerStep, 1)) GFLOP):",
+        var lines = ["\(name) training step at \(r.size)x\(r.size), batch \(r.batchSize), \(r.architecture) (\(f(r.gflopPerStep, 1)) GFLOP):",
                      "  GANKit       \(f(r.secondsPerStep, 3)) s/step  \(f(r.gflops, 0)) GFLOP/s  cores busy \(f(r.coresBusy))"]
-        if let torch = reference?.inpaint_step_s {
-            let busy = reference?.inpaint_cores_busy.map { "  cores busy \(f($0))" } ?? ""
-            lines.append("  PyTorch      \(f(torch, 3)) s/step  \(f(r.gflopPerStep / torch, 0)) GFLOP/s\(busy)")
+        if let torch {
+            lines.append("  PyTorch      \(f(torch, 3)) s/step  \(f(r.gflopPerStep / torch, 0)) GFLOP/s" + (torchBusy.map { "  cores busy \(f($0))" } ?? ""))
             lines.append("  GANKit time / PyTorch time: \(f(r.secondsPerStep / torch))x")
         }
         return lines
     }
 
     /// pix2pix steps at 128x128, batch 1 and 8.
-    func pix2pixSteps() -> [Pix2PixStepResult] {
+    func pix2pixSteps() -> [ImageGANStepResult] {
         [1, 8].map { batch in
             progress("pix2pix step at 128x128, batch \(batch)...")
             return Benchmarks.pix2pixStep(size: 128, batch: batch, steps: max(repeats, 5))
@@ -222,19 +226,10 @@ struct Bench: ParsableCommand {
     }
 
     /// The pix2pix rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.
-    func pix2pixTable(_ results: [Pix2PixStepResult], _ reference: ReferenceResult?) -> [String] {
-        func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
-        var lines = [String]()
-        for r in results {
-            lines.append("pix2pix training step at \(r.size)x\(r.size), batch \(r.batchSize), \(r.architecture) (\(f(r.gflopPerStep, 1)) GFLOP):")
-            lines.append("  GANKit       \(f(r.secondsPerStep, 3)) s/step  \(f(r.gflops, 0)) GFLOP/s  cores busy \(f(r.coresBusy))")
-            if let torch = reference?.pix2pix_step_s?["\(r.batchSize)"] {
-                let busy = reference?.pix2pix_cores_busy?["\(r.batchSize)"].map { "  cores busy \(f($0))" } ?? ""
-                lines.append("  PyTorch      \(f(torch, 3)) s/step  \(f(r.gflopPerStep / torch, 0)) GFLOP/s\(busy)")
-                lines.append("  GANKit time / PyTorch time: \(f(r.secondsPerStep / torch))x")
-            }
+    func pix2pixTable(_ results: [ImageGANStepResult], _ reference: ReferenceResult?) -> [String] {
+        results.flatMap { r in
+            stepRows("pix2pix", r, torch: reference?.pix2pix_step_s?["\(r.batchSize)"], torchBusy: reference?.pix2pix_cores_busy?["\(r.batchSize)"])
         }
-        return lines
     }
 
     /// The label-GAN rows: GANKit's step, PyTorch's beside it when measured, and the ratio of their times.

@@ -115,7 +115,7 @@ struct ReadmeExampleTests {
                !FileManager.default.fileExists(atPath: models + "/" + name) {
                 continue  // a model not shipped in this checkout
             }
-            let result = try Self.run(example.words, in: dir.path, models: models)
+            let result = try CommandLineTests.run(example.words, in: dir.path, environment: ["GANKIT_MODELS": models])
             let known = try CommandLineTests.run(["models", "--models", models]).stdout
             let target = example.words.drop(while: { $0 != "--to" }).dropFirst().first ?? "?"
             if example.command == ["translate"] && !known.contains(target) {
@@ -132,23 +132,5 @@ struct ReadmeExampleTests {
         #expect(FileManager.default.fileExists(atPath: models + "/horse2zebra/manifest.json"), "the import examples made horse2zebra")
         #expect(FileManager.default.fileExists(atPath: models + "/zoo-horses/G_B.safetensors"), "--reverse added the zoo's other direction")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/colour.png") == FileManager.default.fileExists(atPath: shipped + "/faces-colorize/manifest.json"))
-    }
-
-    /// Runs gantool in `folder` with `$GANKIT_MODELS` set, as a shell would.
-    static func run(_ arguments: [String], in folder: String, models: String) throws -> CommandLineTests.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(CommandLineTests.tool))
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        var environment = ProcessInfo.processInfo.environment
-        environment["GANKIT_MODELS"] = models
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out; process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandLineTests.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

@@ -2,24 +2,6 @@ import Foundation
 import GANCore
 import GANInpainting
 
-/// One inpainting-GAN training step, timed (`gantool bench --only inpaint`).
-public struct InpaintingStepResult: Codable, Sendable {
-    /// Image side in pixels.
-    public var size: Int
-    /// Images per batch.
-    public var batchSize: Int
-    /// The networks, as `InpaintingConfiguration.architecture` names them.
-    public var architecture: String
-    /// FLOPs of one step (`FLOPCount.inpaintingStep`), in billions.
-    public var gflopPerStep: Double
-    /// Seconds per step (best of the runs).
-    public var secondsPerStep: Double
-    /// Achieved GFLOP/s.
-    public var gflops: Double
-    /// Cores kept busy on average over the timed steps: process CPU time / wall time.
-    public var coresBusy: Double
-}
-
 extension Benchmarks {
     /// The networks the bench times: faces-inpaint's (cnum 16, 6-layer SN-PatchGAN ndf 32) at `size`.
     public static func inpaintingConfiguration(size: Int = 128) -> InpaintingConfiguration {
@@ -28,7 +10,7 @@ extension Benchmarks {
 
     /// `steps` inpainting training steps (D hinge on the real image and the composite, then G with hinge + L1; Adam) on
     /// random images and masks of `batch` at `size` x `size`, after two warm-up steps.
-    public static func inpaintingStep(size: Int = 128, batch: Int = 4, steps: Int = 5) -> InpaintingStepResult {
+    public static func inpaintingStep(size: Int = 128, batch: Int = 4, steps: Int = 5) -> ImageGANStepResult {
         let configuration = inpaintingConfiguration(size: size)
         var options = InpaintingOptions()
         options.batchSize = batch
@@ -38,8 +20,7 @@ extension Benchmarks {
         let masks = Tensor.randomUniform([batch, 1, size, size], low: 0, high: 1, using: &rng).map { $0 < 0.3 ? 1 : 0 }
         let (best, busy) = timedSteps(steps) { trainer.trainStep(images: images, masks: masks) }
         let gflop = FLOPCount.inpaintingStep(configuration, batch: batch) / 1e9
-        return InpaintingStepResult(size: size, batchSize: batch, architecture: configuration.architecture, gflopPerStep: gflop,
-                                    secondsPerStep: best, gflops: gflop / best, coresBusy: busy)
+        return ImageGANStepResult(size: size, batchSize: batch, architecture: configuration.architecture, gflop: gflop, seconds: best, coresBusy: busy)
     }
 }
 

@@ -2,15 +2,15 @@ import Foundation
 import GANConditional
 import GANCore
 
-/// One pix2pix training step, timed (`gantool bench --only pix2pix`).
-public struct Pix2PixStepResult: Codable, Sendable {
+/// One training step of an image GAN (pix2pix, inpainting), timed (`gantool bench --only pix2pix|inpaint`).
+public struct ImageGANStepResult: Codable, Sendable {
     /// Image side in pixels.
     public var size: Int
-    /// Pairs per batch.
+    /// Images (or pairs) per batch.
     public var batchSize: Int
-    /// The networks, as `Pix2PixConfiguration.architecture` names them.
+    /// The networks, as their configuration's `architecture` names them.
     public var architecture: String
-    /// FLOPs of one step (`FLOPCount.pix2pixStep`), in billions.
+    /// FLOPs of one step (`FLOPCount.pix2pixStep`, `FLOPCount.inpaintingStep`), in billions.
     public var gflopPerStep: Double
     /// Seconds per step (best of the runs).
     public var secondsPerStep: Double
@@ -18,6 +18,12 @@ public struct Pix2PixStepResult: Codable, Sendable {
     public var gflops: Double
     /// Cores kept busy on average over the timed steps: process CPU time / wall time.
     public var coresBusy: Double
+
+    /// The result of steps of `gflop` billion FLOPs taking `seconds` each, with `coresBusy` cores busy.
+    public init(size: Int, batchSize: Int, architecture: String, gflop: Double, seconds: Double, coresBusy: Double) {
+        (self.size, self.batchSize, self.architecture, self.gflopPerStep) = (size, batchSize, architecture, gflop)
+        (secondsPerStep, gflops, self.coresBusy) = (seconds, gflop / seconds, coresBusy)
+    }
 }
 
 extension Benchmarks {
@@ -30,7 +36,7 @@ extension Benchmarks {
 
     /// `steps` pix2pix training steps (D on the real and the generated pair, then G with GAN + 100 x L1; Adam) on
     /// random pairs of `batch` at `size` x `size`, after two warm-up steps.
-    public static func pix2pixStep(size: Int = 128, batch: Int, steps: Int = 5) -> Pix2PixStepResult {
+    public static func pix2pixStep(size: Int = 128, batch: Int, steps: Int = 5) -> ImageGANStepResult {
         let configuration = pix2pixConfiguration(size: size)
         var options = Pix2PixOptions()
         options.batchSize = batch
@@ -40,8 +46,7 @@ extension Benchmarks {
         let target = Tensor.randomUniform([batch, 3, size, size], low: -1, high: 1, using: &rng)
         let (best, busy) = timedSteps(steps) { trainer.trainStep(input: input, target: target) }
         let gflop = FLOPCount.pix2pixStep(configuration, batch: batch) / 1e9
-        return Pix2PixStepResult(size: size, batchSize: batch, architecture: configuration.architecture, gflopPerStep: gflop,
-                                 secondsPerStep: best, gflops: gflop / best, coresBusy: busy)
+        return ImageGANStepResult(size: size, batchSize: batch, architecture: configuration.architecture, gflop: gflop, seconds: best, coresBusy: busy)
     }
 }
 
