@@ -19,10 +19,11 @@ struct ReadmeExampleTests {
         /// Options it uses (`--resize`, `-o`), values left out.
         var options: [String] { words.dropFirst(command.count).filter { $0.hasPrefix("-") && $0.count > 1 && !$0.hasPrefix("--=") } }
         /// Whether it can run in a test as written: no training, evaluation, export or benchmark, no run folder,
-        /// no dataset.
+        /// no dataset, no cluster (a shard that `--shard auto` reads from a scheduler, the summaries `summarize`
+        /// merges; ShardTests and ClusterScriptTests run those).
         var runnable: Bool {
-            !["train", "eval", "bench", "export"].contains(command.first ?? "") &&
-                !words.contains { $0.hasPrefix("runs/") || $0.hasPrefix("../") || $0.contains("cat2dog/") }
+            !["train", "eval", "bench", "export", "summarize"].contains(command.first ?? "") &&
+                !words.contains { $0.hasPrefix("runs/") || $0.hasPrefix("../") || $0.contains("cat2dog/") || $0.hasPrefix("/shared/") }
         }
     }
 
@@ -56,7 +57,8 @@ struct ReadmeExampleTests {
 
     @Test func readmeHasExamplesOfEveryCommand() throws {
         let commands = Set(try Self.examples().compactMap(\.command.first))
-        for command in ["info", "convert", "translate", "inpaint", "generate", "models", "import", "export", "bench", "train", "eval", "checkpoint"] {
+        for command in ["info", "convert", "translate", "inpaint", "generate", "models", "import", "export", "bench", "train", "eval", "checkpoint",
+                        "summarize"] {
             #expect(commands.contains(command), "README shows no gantool \(command) example")
         }
     }
