@@ -164,6 +164,7 @@ struct TrainCGAN: ParsableCommand {
         if let snapshotEvery, snapshotEvery < 1 || snapshotEvery % checkpointEvery != 0 {
             throw ValidationError("--snapshot-every must be a positive multiple of --checkpoint-every (\(checkpointEvery))")
         }
+        if let problem = TrainingLimits.batchProblem(batch: batchSize, side: imageSize) { throw ValidationError(problem) }
         if let discriminatorSteps, discriminatorSteps < 1 { throw ValidationError("--discriminator-steps must be at least 1") }
         if !(0...4).contains(discriminatorConvsPerScale) { throw ValidationError("--discriminator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }

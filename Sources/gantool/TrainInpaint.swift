@@ -109,6 +109,7 @@ struct TrainInpaint: ParsableCommand {
         guard holeWeight >= 0, validWeight >= 0, holeWeight + validWeight > 0 else {
             throw ValidationError("--hole-weight and --valid-weight must be >= 0, not both 0")
         }
+        if let problem = TrainingLimits.batchProblem(batch: batch, side: size) { throw ValidationError(problem) }
         guard steps >= 0, batch > 0, learningRate > 0 else {
             throw ValidationError("--steps must be >= 0, --batch and --learning-rate positive")
         }

@@ -131,6 +131,7 @@ struct TrainPix2Pix: ParsableCommand {
         guard (5...9).contains(d), size > 0, size % (1 << d) == 0 else {
             throw ValidationError("--size must be a positive multiple of 2^depth = \(1 << min(max(d, 0), 20)) (depth 5...9)")
         }
+        if let problem = TrainingLimits.batchProblem(batch: batchSize, side: size) { throw ValidationError(problem) }
         guard steps >= 0, batchSize > 0, learningRate > 0 else {
             throw ValidationError("--steps must be >= 0, --batch-size and --learning-rate positive")
         }

@@ -23,6 +23,18 @@ struct UsageErrorTests {
         #expect(folder.status == 0 && FileManager.default.fileExists(atPath: dir.path + "/out.gif/a.png"), "a trailing / names a folder")
     }
 
+    @Test(.enabled(if: enabled, "gantool binary not built")) func trainingBatchesPastTheLimit() throws {
+        let dir = try ScratchFolder()
+        for arguments in [["train", "cgan", "--mnist", dir.path, "--batch-size", "10000000", "-o", dir.path + "/run"],
+                          ["train", "pix2pix", "--task", "colorize", "--images", dir.path, "--batch-size", "100000", "--size", "128", "--name", "x"],
+                          ["train", "inpaint", "--images", dir.path, "--batch", "300", "--size", "128", "--name", "x"]] {
+            let result = try CommandLineTests.run(arguments)
+            #expect(result.status == 64 && result.stderr.contains("megapixels one training batch holds"), "\(arguments): \(result.stderr)")
+        }
+        #expect(TrainingLimits.batchProblem(batch: 256, side: 128) == nil && TrainingLimits.batchProblem(batch: 257, side: 128) != nil)
+        #expect(TrainingLimits.batchProblem(batch: Int.max, side: 1 << 20)?.contains("at most 1 at this size") == true, "no overflow")
+    }
+
     @Test(.enabled(if: enabled, "gantool binary not built")) func generateCountsAndModelKinds() throws {
         let dir = try ScratchFolder()
         let models = RepositoryPaths.root + "/Models"
