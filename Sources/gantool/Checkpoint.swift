@@ -35,9 +35,7 @@ struct CheckpointVerify: ParsableCommand {
     func run() throws {
         let reports = folders.map(CheckpointVerification.verify)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            try JSONOutput.printListing(reports)
         } else {
             print(reports.map(\.text).joined(separator: "\n"))
         }

@@ -21,6 +21,14 @@ enum JSONOutput {
         printed = true
     }
 
+    /// Prints `value` as pretty JSON (keys sorted, slashes unescaped): the listings and reports that are not a batch
+    /// summary (`models`, `checkpoint verify`, `summarize`).
+    static func printListing(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// The command's name as typed ("eval generate"): the arguments before the first option or path.
     static var commandName: String {
         let words = ["translate", "inpaint", "generate", "train", "checkpoint", "eval", "import", "export", "models", "convert",

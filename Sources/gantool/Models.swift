@@ -25,9 +25,7 @@ struct Models: ParsableCommand {
     func run() throws {
         let catalog = ModelCatalog(explicit: models)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
+            try JSONOutput.printListing(catalog)
         } else {
             print(catalog.text)
         }

@@ -36,9 +36,7 @@ struct Summarize: ParsableCommand {
         var report = ShardedBatchReport(read)
         report.stoppedRuns += unreadable
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.printListing(report)
         } else {
             print(report.text)
         }

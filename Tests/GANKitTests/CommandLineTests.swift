@@ -18,6 +18,12 @@ struct CommandLineTests {
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
     /// Runs gantool with `arguments`, in `folder` when given, with `environment` added to this process's.
+    /// This process's environment without what a Slurm array task or Kubernetes Indexed Job pod sets, plus `adding`:
+    /// for runs that play a scheduler's task whatever machine the tests run on.
+    static func environmentOutsideSchedulers(adding: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM_") && $0.key != "JOB_COMPLETION_INDEX" }.merging(adding) { $1 }
+    }
+
     static func run(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(tool, "build gantool first (swift build)"))

@@ -91,8 +91,7 @@ struct ShardTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(CommandLineTests.tool))
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM_") && $0.key != "JOB_COMPLETION_INDEX" }
-            .merging(environment) { $1 }
+        process.environment = CommandLineTests.environmentOutsideSchedulers(adding: environment)
         FileManager.default.createFile(atPath: summary, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: summary))
         process.standardError = FileHandle.nullDevice
