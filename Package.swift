@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GANTranslation", targets: ["GANTranslation"]),
         .library(name: "GANConditional", targets: ["GANConditional"]),
         .library(name: "GANInpainting", targets: ["GANInpainting"]),
+        .library(name: "GANTraining", targets: ["GANTraining"]),
         .executable(name: "gantool", targets: ["gantool"]),
     ],
     dependencies: [
@@ -31,18 +32,20 @@ let package = Package(
         .target(name: "GANPaths"),
         .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG", "GANPaths"]),
         .target(name: "GANCore", dependencies: ["CBLAS", "CKernels", "GANPaths"]),
-        // The model families: each sees GANCore and GANImageIO, never each other.
-        .target(name: "GANTranslation", dependencies: ["GANCore", "GANImageIO"]),
+        // The one training loop (signals, checkpoints, loss log and curve, NaN policy) every trainer plugs into.
+        .target(name: "GANTraining", dependencies: ["GANCore", "GANImageIO"]),
+        // The model families: each sees GANCore, GANImageIO and GANTraining, never each other.
+        .target(name: "GANTranslation", dependencies: ["GANCore", "GANImageIO", "GANTraining"]),
         .target(name: "GANConditional", dependencies: ["GANCore", "GANImageIO"]),
         .target(name: "GANInpainting", dependencies: ["GANCore", "GANImageIO"]),
-        .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore", "GANTranslation", "GANConditional", "GANInpainting"]),
+        .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore", "GANTranslation", "GANConditional", "GANInpainting", "GANTraining"]),
         .executableTarget(
             name: "gantool",
             dependencies: ["GANKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "GANImageIOTests", dependencies: ["GANImageIO", "GANPaths"]),
         .testTarget(name: "GANCoreTests", dependencies: ["GANCore"]),
-        .testTarget(name: "GANTranslationTests", dependencies: ["GANTranslation"]),
+        .testTarget(name: "GANTranslationTests", dependencies: ["GANTranslation", "GANTraining"]),
         .testTarget(name: "GANConditionalTests", dependencies: ["GANConditional"]),
         .testTarget(name: "GANInpaintingTests", dependencies: ["GANInpainting"]),
         .testTarget(name: "GANKitTests", dependencies: ["GANKit"]),

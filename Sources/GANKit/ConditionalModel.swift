@@ -13,7 +13,7 @@ public final class LabelConditionalModel: @unchecked Sendable {
     public let imageSize: Int
 
     /// Loads the generator of the checkpoint folder `directory`.
-    /// - Throws: `CheckpointError` naming the folder or file at fault.
+    /// - Throws: `ConditionalCheckpointError` naming the folder or file at fault.
     public init(directory: String) throws {
         let generator = try ConditionalGANTrainer.loadGenerator(from: directory)
         sampler = ConditionalSampler(generator: generator)

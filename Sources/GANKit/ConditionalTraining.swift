@@ -1,6 +1,7 @@
 import Foundation
 import GANConditional
 import GANCore
+import GANTraining
 
 /// A label-conditional GAN training run as gantool drives it: data, model shape, schedule, and a
 /// checkpoint folder that holds the weights (`generator-*.safetensors`, ...), `state.json` and a
@@ -99,11 +100,9 @@ public struct ConditionalTrainingRun: Sendable {
     }
 
     /// Trains, printing progress lines through `log`; returns the last step's losses.
-    /// - Throws: `IDXError`, `ImageFolderError`, `CheckpointError`, `ImageIOError` or `Failure`, each naming its file.
+    /// - Throws: `IDXError`, `ImageFolderError`, `ConditionalCheckpointError`, `ImageIOError` or `Failure`, each naming its file.
     @discardableResult
     public func run(log: (String) -> Void) throws -> ConditionalRunEnd {
-        let signals = StopSignals(enabled: handlesSignals)
-        defer { signals.cancel() }
         guard steps >= 0, checkpointEvery > 0, logEvery > 0, (snapshotEvery ?? 1) > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }
         let statePath = "\(outputDirectory)/state.json"
         let resuming = FileManager.default.fileExists(atPath: statePath)
@@ -164,74 +163,48 @@ public struct ConditionalTrainingRun: Sendable {
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
-        var rollbacksInARow = 0
-
-        let startSeconds = trainer.trainingSeconds, started = Date()
-        /// Saves a checkpoint and the sample grid, unless a weight is not finite; true when saved.
-        func save() throws -> Bool {
-            trainer.trainingSeconds = startSeconds + Date().timeIntervalSince(started)
-            if let bad = trainer.nonFiniteState() {
-                try recover(step: trainer.step, detail: bad)
-                return false
+        return try withoutActuallyEscaping(log) { log in
+            let run = RedrawingRun(trainer, runFolder: outputDirectory, steps: steps, lossNames: ["loss_D", "loss_G"],
+                                   imagesPerStep: trainer.options.batchSize, datasetCount: data.count,
+                                   learningRate: { $0.options.generatorLearningRate },
+                                   trainStep: { trainer in let l = trainer.trainStep(on: data); return (l.step, [l.discriminator, l.generator]) },
+                                   save: { [outputDirectory, dataDirectory, snapshotEvery] trainer in
+                                       try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
+                                       try ConditionalSampler(generator: trainer.samplingGenerator)
+                                           .writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
+                                       if let every = snapshotEvery, trainer.step > 0, trainer.step % every == 0 {
+                                           try ConditionalGANTrainer.keepSnapshot(of: outputDirectory, at: Self.snapshotFolder(outputDirectory, step: trainer.step))
+                                       }
+                                   },
+                                   savedStep: { [outputDirectory] in (try? ConditionalGANTrainer.readState(from: outputDirectory))?.step },
+                                   reload: { [outputDirectory] in try ConditionalGANTrainer.resume(from: outputDirectory) })
+            run.line = { trainer, record, rate in
+                let losses = trainer.lastLosses
+                let distance = losses?.pairDistance.map { String(format: "  pair_L1 %.4f", $0) } ?? ""
+                let consistency = losses?.consistency.map { String(format: "  consistency %.4f", $0) } ?? ""
+                return String(format: "step %d/%d  loss_D %.4f  loss_G %.4f", record.step, steps, record.values[0], record.values[1])
+                    + distance + consistency + String(format: "  (%.2f steps/s)", rate)
             }
-            try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
-            try ConditionalSampler(generator: trainer.samplingGenerator).writeClassGrid(to: "\(outputDirectory)/samples.png", perClass: 8, seed: trainer.options.seed)
-            if let every = snapshotEvery, trainer.step > 0, trainer.step % every == 0 {
-                try ConditionalGANTrainer.keepSnapshot(of: outputDirectory, at: Self.snapshotFolder(outputDirectory, step: trainer.step))
+            var signal: Int32?
+            run.end = { [outputDirectory] trainer, outcome in
+                if case let .interrupted(number) = outcome {
+                    signal = number
+                    log("stopped by signal \(number) at step \(trainer.step); checkpoint written (continue with --resume)")
+                } else {
+                    log("saved \(outputDirectory) at step \(trainer.step)")
+                }
             }
-            rollbacksInARow = 0
-            return true
+            run.beforeStep = beforeStep
+            var loop = TrainingLoop(runFolder: outputDirectory)
+            loop.checkpointEvery = [.steps(checkpointEvery)]
+            loop.progressEvery = .steps(logEvery)
+            loop.onNonFinite = onNonFinite
+            loop.maxConsecutiveRollbacks = maxConsecutiveRollbacks
+            loop.handlesSignals = handlesSignals
+            loop.progress = log
+            try loop.run(run)
+            return ConditionalRunEnd(losses: run.trainer.lastLosses, signal: signal)
         }
-
-        /// Stops (throws) or reloads the checkpoint and makes `badStep` draw another batch.
-        func recover(step badStep: Int, detail: String) throws {
-            let last = try? ConditionalGANTrainer.readState(from: outputDirectory)
-            var problem = NonFiniteTrainingError(step: badStep, detail: detail, lastGoodCheckpoint: last.map { _ in outputDirectory },
-                                                 lastGoodStep: last?.step, rollbacks: rollbacksInARow)
-            guard onNonFinite == .rollback else { throw problem }
-            guard rollbacksInARow < maxConsecutiveRollbacks, last != nil else {
-                problem.rollbacks = max(1, rollbacksInARow)
-                throw problem
-            }
-            let redrawn = trainer.redrawnSteps
-            trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
-            for (step, count) in redrawn { while (trainer.redrawnSteps[step] ?? 0) < count { trainer.redraw(step: step) } }
-            trainer.redraw(step: badStep)
-            rollbacksInARow += 1
-            log("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(outputDirectory)); step \(badStep) "
-                + "draws another batch [rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]")
-        }
-
-        if onNonFinite == .rollback && !resuming { _ = try save() }   // something to roll back to
-        let firstStep = trainer.step
-        while true {
-            guard trainer.step < steps else {
-                if try save() { break }
-                continue
-            }
-            if signals.flag.isRaised {
-                guard try save() else { continue }
-                let signal = signals.flag.signal
-                log("stopped by signal \(signal ?? 0) at step \(trainer.step); checkpoint written (continue with --resume)")
-                return ConditionalRunEnd(losses: trainer.lastLosses, signal: signal)
-            }
-            beforeStep?(trainer)
-            let losses = trainer.trainStep(on: data)
-            guard losses.discriminator.isFinite && losses.generator.isFinite else {
-                try recover(step: losses.step, detail: "losses " + nonFiniteLosses(names: ["loss_D", "loss_G"], values: [losses.discriminator, losses.generator]))
-                continue
-            }
-            if losses.step % logEvery == 0 || losses.step == steps {
-                let rate = Double(losses.step - firstStep) / max(Date().timeIntervalSince(started), 1e-9)
-                let distance = losses.pairDistance.map { String(format: "  pair_L1 %.4f", $0) } ?? ""
-                let consistency = losses.consistency.map { String(format: "  consistency %.4f", $0) } ?? ""
-                log(String(format: "step %d/%d  loss_D %.4f  loss_G %.4f", losses.step, steps, losses.discriminator, losses.generator)
-                    + distance + consistency + String(format: "  (%.2f steps/s)", rate))
-            }
-            if losses.step % checkpointEvery == 0 && losses.step < steps { _ = try save() }
-        }
-        log("saved \(outputDirectory) at step \(trainer.step)")
-        return ConditionalRunEnd(losses: trainer.lastLosses, signal: nil)
     }
 }
 
@@ -254,7 +227,7 @@ public enum ConditionalGeneration {
     /// the same images. With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
     /// With `interpolate`, the `count` images walk in latent space from the latent of `seed` to that of `seed + 1`.
     /// `modelDirectory` is a path or a name in `models` (see `folder(of:models:)`).
-    /// - Throws: `CheckpointError` naming the folder, `ImageIOError` naming the output, `ConditionalTrainingRun.Failure`.
+    /// - Throws: `ConditionalCheckpointError` naming the folder, `ImageIOError` naming the output, `ConditionalTrainingRun.Failure`.
     public static func writeGrid(modelDirectory: String, models: String? = nil, label: Int, count: Int, seed: UInt64,
                                  truncation: Float? = nil, interpolate: Bool = false, columns: Int? = nil, to path: String) throws {
         let output = try SampleOutput(path)
@@ -275,7 +248,7 @@ public enum ConditionalGeneration {
 
     /// Writes `perClass` samples of every class: a grid with one row per class when `path` ends in .png, else one PNG
     /// per sample into the folder `path`.
-    /// - Throws: `CheckpointError`, `ImageIOError`, `ConditionalTrainingRun.Failure`.
+    /// - Throws: `ConditionalCheckpointError`, `ImageIOError`, `ConditionalTrainingRun.Failure`.
     public static func writeClassGrid(modelDirectory: String, models: String? = nil, perClass: Int, seed: UInt64,
                                       truncation: Float? = nil, to path: String) throws {
         let output = try SampleOutput(path)
@@ -355,7 +328,7 @@ public enum ConditionalGeneration {
     }
 
     /// Writes a shippable model folder `models`/`name` (see `LabelGANModel.export`) from a training checkpoint.
-    /// - Throws: `CheckpointError`.
+    /// - Throws: `ConditionalCheckpointError`.
     @discardableResult
     public static func export(checkpoint: String, name: String, models: String? = nil, classNames: [String] = [],
                               halfPrecision: Bool = false, standingStatistics: Int? = nil, overwrite: Bool = false) throws -> String {

@@ -2,6 +2,8 @@
 import GANCore
 // Re-exported: what training does when a loss or a weight becomes NaN or Inf: `.stop` or `.rollback` (GANCore's type).
 @_exported import enum GANCore.NonFinitePolicy
+// Re-exported: how a training run ended (`.finished`, `.stopped`, `.interrupted(signal:)`; GANTraining's type).
+@_exported import enum GANTraining.TrainingOutcome
 // Re-exported: the error a training run ends with when NaN or Inf stopped it (GANCore's type).
 @_exported import struct GANCore.NonFiniteTrainingError
 

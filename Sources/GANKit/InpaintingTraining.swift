@@ -1,12 +1,12 @@
 import Foundation
 import GANCore
 import GANInpainting
-import GANTranslation
+import GANTraining
 
 /// A `gantool train inpaint` run: a folder of photos in; a run folder out holding the checkpoint (`state.json` +
 /// step-stamped weights, itself loadable as a model), `loss_log.csv`, `loss_curve.png`, `samples/` (masked input |
 /// output | real rows) and, at the end or on a stop, `model/` (`manifest.json`, `generator.safetensors`).
-public struct InpaintingTrainingRun: Sendable {
+public struct InpaintingTrainingRun: CheckpointedRun, Sendable {
     /// The photo folder.
     public var dataDirectory: String
     /// The run folder.
@@ -84,20 +84,20 @@ public struct InpaintingTrainingRun: Sendable {
         progress("training \(name): inpainting, \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize) crops, \(c.architecture), "
                  + "batch \(o.batchSize), loss \(o.isL1Only ? "L1 only" : "\(o.ganWeight) hinge + \(o.l1Weight) L1") (hole \(o.holeWeight), valid \(o.validWeight)), "
                  + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        var loop = CheckpointedLoop<InpaintingTrainer>(
-            runFolder: runFolder, steps: steps, maxSteps: maxSteps, checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes,
-            sampleEvery: sampleEvery, progressSeconds: progressSeconds, onNonFinite: onNonFinite, maxConsecutiveRollbacks: maxConsecutiveRollbacks,
-            handlesSignals: handlesSignals, lossNames: InpaintingLosses.names, datasetCount: data.count, progress: progress,
-            trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
-            save: { [runFolder, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, dataset: dataDirectory) },
-            savedStep: { [runFolder] in (try? InpaintingTrainer.readState(from: runFolder))?.step },
-            reload: { [runFolder] in try InpaintingTrainer.resume(from: runFolder).trainer },
-            writeSamples: { trainer in try self.writeSamples(trainer, data: data) },
-            finish: { [name, dataDirectory, runFolder] trainer in
-                try InpaintingModel.write(trainer, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
-            })
-        loop.beforeStep = beforeStep
-        return try loop.run(trainer, hasCheckpoint: hasCheckpoint)
+        let run = RedrawingRun(trainer, runFolder: runFolder, steps: steps, lossNames: InpaintingLosses.names, imagesPerStep: o.batchSize,
+                               datasetCount: data.count, learningRate: { $0.options.learningRate },
+                               trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
+                               save: { [runFolder, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, dataset: dataDirectory) },
+                               savedStep: { [runFolder] in (try? InpaintingTrainer.readState(from: runFolder))?.step },
+                               reload: { [runFolder] in try InpaintingTrainer.resume(from: runFolder).trainer })
+        run.samples = { trainer in try self.writeSamples(trainer, data: data) }
+        run.end = { [name, dataDirectory, runFolder, progress] trainer, _ in
+            try self.writeSamples(trainer, data: data)
+            try InpaintingModel.write(trainer, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
+            progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
+        }
+        run.beforeStep = beforeStep
+        return try trainingLoop.run(run)
     }
 
     /// Writes `samples/step-N.png` and `samples/latest.png` (rows: masked input | output | real for the first 4
@@ -106,9 +106,6 @@ public struct InpaintingTrainingRun: Sendable {
         let folder = "\(runFolder)/samples"
         try FileAccess.makeFolders(folder)
         try trainer.writeSamples(of: data, to: ["\(folder)/" + String(format: "step-%08d.png", trainer.step), "\(folder)/latest.png"])
-        let log = (try? String(contentsOfFile: "\(runFolder)/loss_log.csv", encoding: .utf8)) ?? ""
-        let (steps, series) = LossCurve.read(csv: log)
-        FileAccess.removeStaleTemporaryFiles(for: "\(runFolder)/loss_curve.png")
-        try LossCurve.image(steps: steps, series: series)?.write(to: "\(runFolder)/loss_curve.png")
+        try LossCurve.write(forLogIn: runFolder)
     }
 }

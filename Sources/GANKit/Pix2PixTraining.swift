@@ -1,12 +1,12 @@
 import Foundation
 import GANConditional
 import GANCore
-import GANTranslation
+import GANTraining
 
 /// A `gantool train pix2pix` run: a folder of pairs (A|B files) or of photos (colorize, edges) in; a run folder out
 /// holding the checkpoint (`state.json` + step-stamped weights), `loss_log.csv`, `loss_curve.png`, `samples/`
 /// (input | output | target rows) and, at the end or on a stop, `model/` (`manifest.json`, `generator.safetensors`).
-public struct Pix2PixTrainingRun: Sendable {
+public struct Pix2PixTrainingRun: CheckpointedRun, Sendable {
     /// The image folder.
     public var dataDirectory: String
     /// How pairs are made.
@@ -69,7 +69,7 @@ public struct Pix2PixTrainingRun: Sendable {
     }
 
     /// Trains; returns how the run ended (`.finished` at `steps`, `.stopped` at `maxSteps`, `.interrupted` on a signal).
-    /// - Throws: `GANKitError.invalidArgument`, `PairedDataError`, `CheckpointError`, `ImageIOError`, `NonFiniteTrainingError`.
+    /// - Throws: `GANKitError.invalidArgument`, `PairedDataError`, `ConditionalCheckpointError`, `ImageIOError`, `NonFiniteTrainingError`.
     @discardableResult
     public func run() throws -> TrainingOutcome {
         guard steps >= 0, sampleEvery > 0, checkpointEvery.map({ $0 > 0 }) ?? true, checkpointMinutes.map({ $0 > 0 }) ?? true else {
@@ -102,20 +102,20 @@ public struct Pix2PixTrainingRun: Sendable {
         progress("training \(name): \(task.rawValue), \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize), \(c.architecture), "
                  + "loss \(trainer.options.isL1Only ? "L1 only" : "\(trainer.options.loss.rawValue) + \(trainer.options.l1Weight) L1"), "
                  + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        var loop = CheckpointedLoop<Pix2PixTrainer>(
-            runFolder: runFolder, steps: steps, maxSteps: maxSteps, checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes,
-            sampleEvery: sampleEvery, progressSeconds: progressSeconds, onNonFinite: onNonFinite, maxConsecutiveRollbacks: maxConsecutiveRollbacks,
-            handlesSignals: handlesSignals, lossNames: Pix2PixLosses.names, datasetCount: data.count, progress: progress,
-            trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
-            save: { [runFolder, task, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, task: task, dataset: dataDirectory) },
-            savedStep: { [runFolder] in (try? Pix2PixTrainer.readState(from: runFolder))?.step },
-            reload: { [runFolder] in try Pix2PixTrainer.resume(from: runFolder).trainer },
-            writeSamples: { trainer in try self.writeSamples(trainer, data: data) },
-            finish: { [task, name, dataDirectory, runFolder] trainer in
-                try Pix2PixModel.write(trainer, task: task, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
-            })
-        loop.beforeStep = beforeStep
-        return try loop.run(trainer, hasCheckpoint: hasCheckpoint)
+        let run = RedrawingRun(trainer, runFolder: runFolder, steps: steps, lossNames: Pix2PixLosses.names, imagesPerStep: trainer.options.batchSize,
+                               datasetCount: data.count, learningRate: { $0.options.learningRate },
+                               trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
+                               save: { [runFolder, task, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, task: task, dataset: dataDirectory) },
+                               savedStep: { [runFolder] in (try? Pix2PixTrainer.readState(from: runFolder))?.step },
+                               reload: { [runFolder] in try Pix2PixTrainer.resume(from: runFolder).trainer })
+        run.samples = { trainer in try self.writeSamples(trainer, data: data) }
+        run.end = { [task, name, dataDirectory, runFolder, progress] trainer, _ in
+            try self.writeSamples(trainer, data: data)
+            try Pix2PixModel.write(trainer, task: task, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
+            progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
+        }
+        run.beforeStep = beforeStep
+        return try trainingLoop.run(run)
     }
 
     /// Writes `samples/step-N.png` and `samples/latest.png` (rows: input | output | target for the first 4 pairs,
@@ -124,9 +124,6 @@ public struct Pix2PixTrainingRun: Sendable {
         let folder = "\(runFolder)/samples"
         try FileAccess.makeFolders(folder)
         try trainer.writeSamples(of: data, to: ["\(folder)/" + String(format: "step-%08d.png", trainer.step), "\(folder)/latest.png"])
-        let log = (try? String(contentsOfFile: "\(runFolder)/loss_log.csv", encoding: .utf8)) ?? ""
-        let (steps, series) = LossCurve.read(csv: log)
-        FileAccess.removeStaleTemporaryFiles(for: "\(runFolder)/loss_curve.png")
-        try LossCurve.image(steps: steps, series: series)?.write(to: "\(runFolder)/loss_curve.png")
+        try LossCurve.write(forLogIn: runFolder)
     }
 }

@@ -81,7 +81,7 @@ public struct CycleGANTrainingJob: Sendable {
 
     /// Trains; returns how the run ended. Unreadable images are reported on stderr and skipped.
     /// - Throws: `GANKitError.invalidArgument` for missing inputs or a run folder that already has a checkpoint
-    ///   without `resume`; `CheckpointError`, `DataError` or file errors from training.
+    ///   without `resume`; `TranslationCheckpointError`, `DataError` or file errors from training.
     @discardableResult
     public func run() throws -> TrainingOutcome {
         let load = loadSize ?? Int((Double(size) * 286 / 256).rounded())
@@ -95,7 +95,7 @@ public struct CycleGANTrainingJob: Sendable {
         for problem in problemsA + problemsB { FileHandle.standardError.write(Data(("warning: \(problem)\n").utf8)) }
         let data = try UnpairedImageFolder(pathsA: a.map(\.path), pathsB: b.map(\.path),
                                            preprocessing: .resizeAndCrop(loadSize: load, cropSize: size), seed: seed)
-        var settings = CycleGANTrainerSettings(runFolder: runFolder)
+        var settings = TranslationTrainerSettings(runFolder: runFolder)
         settings.checkpointInterval = checkpointMinutes * 60
         settings.sampleInterval = sampleMinutes * 60
         settings.checkpointEverySteps = checkpointEvery
@@ -117,7 +117,7 @@ public struct CycleGANTrainingJob: Sendable {
 
     /// Runs `trainer`, then writes the run's model folder.
     private func train<Model: TranslationTrainable>(_ trainer: TranslationTrainer<Model>, data: UnpairedImageFolder,
-                                                    settings: CycleGANTrainerSettings, counts: (a: Int, b: Int)) throws -> TrainingOutcome {
+                                                    settings: TranslationTrainerSettings, counts: (a: Int, b: Int)) throws -> TrainingOutcome {
         let a = counts.a, b = counts.b
         trainer.handleSignals()
         settings.progress("training \(name) (\(trainer.model.options.method.rawValue)): \(a) images in A (\(domainA)), \(b) in B (\(domainB)), \(data.count) steps per epoch, "

@@ -63,7 +63,7 @@ public enum CycleGANCheckpoint {
     /// Writes the model, its optimizers and pools and `state` into `<runFolder>/checkpoints`, then removes older ones.
     /// On failure (a full disk, a read-only folder) the partial folder is removed, `latest.json` still names the
     /// previous checkpoint, and the error names the file and the problem.
-    public static func save(_ model: CycleGANModel, state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+    public static func save(_ model: CycleGANModel, state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
         var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = model.networks.map { net in
             (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
         }
@@ -78,7 +78,7 @@ public enum CycleGANCheckpoint {
     /// Writes one checkpoint folder holding `files` (each a safetensors file made when it is written) and
     /// `state.json`, atomically as `save` describes, then names it in `latest.json` and removes older ones.
     static func write(files weightFiles: [(name: String, contents: () throws(WeightFileError) -> StateDict)],
-                      state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+                      state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
         let root = runFolder + "/checkpoints"
         let name = String(format: "step-%09d", state.step)
         let temporary = root + "/.\(name).partial-\(getpid())"
@@ -147,7 +147,7 @@ public enum CycleGANCheckpoint {
     }
 
     /// Reads the latest checkpoint's state record.
-    public static func latestState(runFolder: String) throws(CheckpointError) -> (state: CycleGANTrainingState, folder: String) {
+    public static func latestState(runFolder: String) throws(TranslationCheckpointError) -> (state: CycleGANTrainingState, folder: String) {
         let root = runFolder + "/checkpoints"
         guard FileManager.default.fileExists(atPath: root + "/latest.json") else { throw .noCheckpoint(folder: runFolder) }
         let pointer: [String: String] = try readJSON(root + "/latest.json")
@@ -157,12 +157,12 @@ public enum CycleGANCheckpoint {
     }
 
     /// Rebuilds the model of the latest checkpoint: options, weights, optimizer moments and steps, pools.
-    public static func load(runFolder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
+    public static func load(runFolder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
         try load(checkpoint: try latestState(runFolder: runFolder).folder)
     }
 
     /// Rebuilds the model of one checkpoint folder (`<run>/checkpoints/step-…`), latest or not.
-    public static func load(checkpoint folder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
+    public static func load(checkpoint folder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
         let state: CycleGANTrainingState = try readJSON(folder + "/state.json")
         guard state.options.method == .cycleGAN else {
             throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CycleGAN one (load it with CUTCheckpoint)")
@@ -202,7 +202,7 @@ public enum CycleGANCheckpoint {
     }
 
     static func restoreMoments(_ optimizer: Adam, networks: [(name: String, module: Module)], step: Int,
-                                       path: String) throws(CheckpointError) {
+                                       path: String) throws(TranslationCheckpointError) {
         let dict = try readTensors(path)
         var first: [[Float]] = [], second: [[Float]] = []
         for (name, _) in parameterNames(networks) {
@@ -228,16 +228,16 @@ public enum CycleGANCheckpoint {
         return dict
     }
 
-    private static func write(_ body: () throws(WeightFileError) -> Void, path: String) throws(CheckpointError) {
+    private static func write(_ body: () throws(WeightFileError) -> Void, path: String) throws(TranslationCheckpointError) {
         do { try body() } catch { throw .cannotWrite(path: path, reason: error.description) }
     }
 
-    static func readTensors(_ path: String) throws(CheckpointError) -> StateDict {
+    static func readTensors(_ path: String) throws(TranslationCheckpointError) -> StateDict {
         do { return try SafeTensors.read(contentsOf: path).tensors } catch { throw .unreadable(path: path, reason: error.description) }
     }
 
     /// Encodes `value` as pretty JSON and writes it atomically.
-    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws(CheckpointError) {
+    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws(TranslationCheckpointError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes: [UInt8]
@@ -249,14 +249,14 @@ public enum CycleGANCheckpoint {
     }
 
     /// Reads and decodes a JSON file.
-    static func readJSON<T: Decodable>(_ path: String) throws(CheckpointError) -> T {
+    static func readJSON<T: Decodable>(_ path: String) throws(TranslationCheckpointError) -> T {
         do { return try JSONDecoder().decode(T.self, from: Data(FileAccess.readAll(path))) } catch {
             throw .unreadable(path: path, reason: "\(error)")
         }
     }
 }
 
-extension CheckpointError {
+extension TranslationCheckpointError {
     /// The problem without the path (for messages that name the path themselves).
     var reason: String {
         switch self {

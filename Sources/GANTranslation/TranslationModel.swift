@@ -34,8 +34,8 @@ public struct TranslationManifest: Sendable, Equatable, Codable {
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
-    /// - Throws: `CheckpointError.unreadable` when they are not a well-formed manifest of format "gankit-cyclegan".
-    public init(jsonBytes bytes: [UInt8], path: String = "<memory>") throws(CheckpointError) {
+    /// - Throws: `TranslationCheckpointError.unreadable` when they are not a well-formed manifest of format "gankit-cyclegan".
+    public init(jsonBytes bytes: [UInt8], path: String = "<memory>") throws(TranslationCheckpointError) {
         do { self = try JSONDecoder().decode(TranslationManifest.self, from: Data(bytes)) } catch {
             throw .unreadable(path: path, reason: "\(error)")
         }
@@ -52,8 +52,8 @@ public struct TranslationModel: Sendable {
     public let manifest: TranslationManifest
 
     /// Reads the manifest of `folder`.
-    /// - Throws: `CheckpointError.unreadable` when it is missing or malformed.
-    public init(folder: String) throws(CheckpointError) {
+    /// - Throws: `TranslationCheckpointError.unreadable` when it is missing or malformed.
+    public init(folder: String) throws(TranslationCheckpointError) {
         self.folder = folder
         let path = folder + "/manifest.json"
         let bytes: [UInt8]
@@ -63,8 +63,8 @@ public struct TranslationModel: Sendable {
 
     /// A model over the generators of a training checkpoint folder (`<run>/checkpoints/step-N`, which holds
     /// `G_A.safetensors`, `G_B.safetensors` and `state.json`): the manifest is made from the saved options and step.
-    /// - Throws: `CheckpointError.unreadable` when `state.json` is missing or malformed.
-    public init(checkpoint folder: String, domainA: String = "A", domainB: String = "B") throws(CheckpointError) {
+    /// - Throws: `TranslationCheckpointError.unreadable` when `state.json` is missing or malformed.
+    public init(checkpoint folder: String, domainA: String = "A", domainB: String = "B") throws(TranslationCheckpointError) {
         let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
         self.folder = folder
         manifest = TranslationManifest(name: PathName(folder).lastComponent, domainA: domainA, domainB: domainB,
@@ -99,11 +99,11 @@ public struct TranslationModel: Sendable {
     }
 
     /// Builds the generator `name` ("G_A" or "G_B") and loads its weights.
-    /// - Throws: `CheckpointError.mismatch` when the model has no such generator (G_B of a one-direction model),
+    /// - Throws: `TranslationCheckpointError.mismatch` when the model has no such generator (G_B of a one-direction model),
     ///   else weight-file errors.
     public func loadGenerator(_ name: String) throws -> ResnetGenerator {
         guard generatorNames.contains(name) else {
-            throw CheckpointError.mismatch("model '\(manifest.name)' only translates \(manifest.domainA) to \(manifest.domainB) "
+            throw TranslationCheckpointError.mismatch("model '\(manifest.name)' only translates \(manifest.domainA) to \(manifest.domainB) "
                                            + "(a \(manifest.options.method.rawValue) model has no \(name))")
         }
         let path = "\(folder)/\(name).safetensors"

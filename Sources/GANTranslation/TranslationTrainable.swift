@@ -43,14 +43,14 @@ public protocol TranslationTrainable: AnyObject, Sendable {
     func trainingState(step: Int, epoch: Int, index: Int, dataSeed: UInt64, trainingSeconds: Double,
                        skippedItems: [DataPosition]?) -> CycleGANTrainingState
     /// Writes a checkpoint of the model and `state` into `<runFolder>/checkpoints`.
-    func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(CheckpointError)
+    func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError)
     /// Rebuilds the model of one checkpoint folder.
-    static func loadCheckpoint(_ folder: String) throws(CheckpointError) -> (model: Self, state: CycleGANTrainingState)
+    static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState)
 }
 
 extension TranslationTrainable {
     /// Rebuilds the model of the run's latest checkpoint.
-    public static func loadLatest(runFolder: String) throws(CheckpointError) -> (model: Self, state: CycleGANTrainingState) {
+    public static func loadLatest(runFolder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
         try loadCheckpoint(CycleGANCheckpoint.latestState(runFolder: runFolder).folder)
     }
 }
@@ -73,11 +73,11 @@ extension CycleGANModel: TranslationTrainable {
                               trainingSeconds: trainingSeconds, skippedItems: skippedItems)
     }
     /// `CycleGANCheckpoint.save`.
-    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
         try CycleGANCheckpoint.save(self, state: state, runFolder: runFolder)
     }
     /// `CycleGANCheckpoint.load(checkpoint:)`.
-    public static func loadCheckpoint(_ folder: String) throws(CheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
+    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
         try CycleGANCheckpoint.load(checkpoint: folder)
     }
 }
@@ -106,11 +106,11 @@ extension CUTModel: TranslationTrainable {
         return state
     }
     /// `CUTCheckpoint.save`.
-    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
         try CUTCheckpoint.save(self, state: state, runFolder: runFolder)
     }
     /// `CUTCheckpoint.load(checkpoint:)`.
-    public static func loadCheckpoint(_ folder: String) throws(CheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
+    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
         try CUTCheckpoint.load(checkpoint: folder)
     }
 }
@@ -123,7 +123,7 @@ extension CUTModel: TranslationTrainable {
 ///     latest.json
 public enum CUTCheckpoint {
     /// Writes the model, its optimizers' moments and `state` into `<runFolder>/checkpoints`, then removes older ones.
-    public static func save(_ model: CUTModel, state: CycleGANTrainingState, runFolder: String) throws(CheckpointError) {
+    public static func save(_ model: CUTModel, state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
         var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = model.networks.map { net in
             (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
         }
@@ -136,12 +136,12 @@ public enum CUTCheckpoint {
     }
 
     /// Rebuilds the model of the run's latest checkpoint.
-    public static func load(runFolder: String) throws(CheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
+    public static func load(runFolder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
         try load(checkpoint: CycleGANCheckpoint.latestState(runFolder: runFolder).folder)
     }
 
     /// Rebuilds the model of one checkpoint folder: options, weights, moments and steps, sampler.
-    public static func load(checkpoint folder: String) throws(CheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
+    public static func load(checkpoint folder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
         let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
         guard state.options.method != .cycleGAN else {
             throw .mismatch("\(folder) is a CycleGAN checkpoint, not a CUT one (load it with CycleGANCheckpoint)")

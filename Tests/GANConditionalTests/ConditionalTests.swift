@@ -132,9 +132,9 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
 @Test func checkpointErrorsNameTheFolder() throws {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    #expect(throws: CheckpointError.missingState(path: directory)) { try ConditionalGANTrainer.resume(from: directory) }
+    #expect(throws: ConditionalCheckpointError.missingState(path: directory)) { try ConditionalGANTrainer.resume(from: directory) }
     try Data("{}".utf8).write(to: URL(fileURLWithPath: directory + "/state.json"))
-    #expect(throws: CheckpointError.self) { try ConditionalGANTrainer.resume(from: directory) }
+    #expect(throws: ConditionalCheckpointError.self) { try ConditionalGANTrainer.resume(from: directory) }
 }
 
 @Test func classGridIsOneRowPerClass() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GANCore
 import GANImageIO
+import GANTraining
 @testable import GANTranslation
 
 /// Three small images per domain in a temporary folder.
@@ -16,8 +17,8 @@ func makeDomains() throws -> (root: String, a: [String], b: [String]) {
     return (root, a, b)
 }
 
-func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
-    var s = CycleGANTrainerSettings(runFolder: folder)
+func quietSettings(_ folder: String) -> TranslationTrainerSettings {
+    var s = TranslationTrainerSettings(runFolder: folder)
     s.checkpointInterval = nil; s.sampleInterval = nil; s.progressInterval = nil
     return s
 }
@@ -86,7 +87,7 @@ func quietSettings(_ folder: String) -> CycleGANTrainerSettings {
 
     @Test func resumeWithoutCheckpointIsAnError() throws {
         let data = try UnpairedImageFolder(pathsA: ["a.png"], pathsB: ["b.png"])
-        #expect(throws: CheckpointError.noCheckpoint(folder: "/nonexistent/run")) {
+        #expect(throws: TranslationCheckpointError.noCheckpoint(folder: "/nonexistent/run")) {
             try CycleGANTrainer(resuming: quietSettings("/nonexistent/run"), data: data)
         }
     }

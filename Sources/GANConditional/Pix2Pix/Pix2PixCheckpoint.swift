@@ -53,8 +53,8 @@ extension Pix2PixTrainer {
     /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
     /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
-    /// - Throws: `CheckpointError`.
-    public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(CheckpointError) {
+    /// - Throws: `ConditionalCheckpointError`.
+    public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(ConditionalCheckpointError) {
         let folder = CheckpointFiles(directory)
         var state = Pix2PixCheckpointState(step: step, trainingSeconds: trainingSeconds, task: task, configuration: configuration,
                                            options: options, generatorFile: folder.stampedFile("generator-", step: step),
@@ -70,15 +70,15 @@ extension Pix2PixTrainer {
     }
 
     /// Reads `state.json` of a pix2pix checkpoint folder.
-    /// - Throws: `CheckpointError.missingState` or `.badState`.
-    public static func readState(from directory: String) throws(CheckpointError) -> Pix2PixCheckpointState {
+    /// - Throws: `ConditionalCheckpointError.missingState` or `.badState`.
+    public static func readState(from directory: String) throws(ConditionalCheckpointError) -> Pix2PixCheckpointState {
         try CheckpointFiles(directory).readState()
     }
 
     /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
     /// exactly where the saved run stopped.
-    /// - Throws: `CheckpointError` naming the file at fault.
-    public static func resume(from directory: String) throws(CheckpointError) -> (trainer: Pix2PixTrainer, state: Pix2PixCheckpointState) {
+    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
+    public static func resume(from directory: String) throws(ConditionalCheckpointError) -> (trainer: Pix2PixTrainer, state: Pix2PixCheckpointState) {
         let folder = CheckpointFiles(directory)
         let state: Pix2PixCheckpointState = try folder.readState()
         let trainer = Pix2PixTrainer(configuration: state.configuration, options: state.options)

@@ -51,8 +51,8 @@ public struct Pix2PixModel: @unchecked Sendable {
     public let generator: UnetGenerator
 
     /// Reads `manifest.json` and the generator of a model folder.
-    /// - Throws: `CheckpointError` naming the file at fault.
-    public init(folder: String) throws(CheckpointError) {
+    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
+    public init(folder: String) throws(ConditionalCheckpointError) {
         let manifest = try Self.readManifest(folder: folder)
         let path = "\(folder)/\(manifest.generatorFile)"
         do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorOptions.unetGeneratorParameterLowerBound) } catch {
@@ -66,8 +66,8 @@ public struct Pix2PixModel: @unchecked Sendable {
     }
 
     /// Reads and checks `manifest.json`.
-    /// - Throws: `CheckpointError.missingState` (no manifest) or `.badState`.
-    public static func readManifest(folder: String) throws(CheckpointError) -> Pix2PixManifest {
+    /// - Throws: `ConditionalCheckpointError.missingState` (no manifest) or `.badState`.
+    public static func readManifest(folder: String) throws(ConditionalCheckpointError) -> Pix2PixManifest {
         let path = "\(folder)/manifest.json"
         guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: folder) }
         let bytes: [UInt8]
@@ -76,8 +76,8 @@ public struct Pix2PixModel: @unchecked Sendable {
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
-    /// - Throws: `CheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
-    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(CheckpointError) -> Pix2PixManifest {
+    /// - Throws: `ConditionalCheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
+    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(ConditionalCheckpointError) -> Pix2PixManifest {
         let manifest: Pix2PixManifest
         do { manifest = try JSONDecoder().decode(Pix2PixManifest.self, from: Data(bytes)) } catch {
             throw .badState(path: path, detail: "\(error)")
@@ -93,8 +93,8 @@ public struct Pix2PixModel: @unchecked Sendable {
     }
 
     /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
-    /// - Throws: `CheckpointError.cannotWrite`.
-    public static func write(_ trainer: Pix2PixTrainer, task: Pix2PixTask, name: String, dataset: String?, to folder: String) throws(CheckpointError) {
+    /// - Throws: `ConditionalCheckpointError.cannotWrite`.
+    public static func write(_ trainer: Pix2PixTrainer, task: Pix2PixTask, name: String, dataset: String?, to folder: String) throws(ConditionalCheckpointError) {
         let manifest = Pix2PixManifest(name: name, task: task, architecture: trainer.configuration.architecture,
                                        configuration: trainer.configuration, loss: trainer.options.loss,
                                        ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,

@@ -17,8 +17,8 @@ extension ConditionalGANTrainer {
     /// G, D and both optimizers' moments, then `state.json` naming them (atomically, last), then
     /// removes older step-stamped files. An interrupted save leaves the previous checkpoint whole; a
     /// failed one (a full disk, a read-only folder) also removes the files it wrote.
-    /// - Throws: `CheckpointError`.
-    public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(CheckpointError) {
+    /// - Throws: `ConditionalCheckpointError`.
+    public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(ConditionalCheckpointError) {
         let folder = CheckpointFiles(directory)
         var state = CheckpointState(step: step, configuration: configuration, options: options,
                                     generatorFile: folder.stampedFile("generator-", step: step),
@@ -39,27 +39,27 @@ extension ConditionalGANTrainer {
 
     /// Keeps the checkpoint in `directory`, with its sample grid, as a checkpoint folder of its own at `destination`
     /// (hard links where the file system allows): sample, evaluate, export or resume it like the run.
-    /// - Throws: `CheckpointError` naming the path.
-    public static func keepSnapshot(of directory: String, at destination: String) throws(CheckpointError) {
+    /// - Throws: `ConditionalCheckpointError` naming the path.
+    public static func keepSnapshot(of directory: String, at destination: String) throws(ConditionalCheckpointError) {
         try CheckpointFiles(directory).keepSnapshot(of: CheckpointState.self, at: destination, extraFiles: ["samples.png"])
     }
 
     /// Reads `state.json` of a checkpoint folder.
-    /// - Throws: `CheckpointError.missingState` or `.badState`.
-    public static func readState(from directory: String) throws(CheckpointError) -> CheckpointState {
+    /// - Throws: `ConditionalCheckpointError.missingState` or `.badState`.
+    public static func readState(from directory: String) throws(ConditionalCheckpointError) -> CheckpointState {
         try CheckpointFiles(directory).readState()
     }
 
     /// Decodes and checks the bytes of a `state.json`; `path` names it in errors.
-    /// - Throws: `CheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
-    public static func readState(bytes: [UInt8], path: String = "<memory>") throws(CheckpointError) -> CheckpointState {
+    /// - Throws: `ConditionalCheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
+    public static func readState(bytes: [UInt8], path: String = "<memory>") throws(ConditionalCheckpointError) -> CheckpointState {
         try CheckpointFiles.decodeState(bytes: bytes, path: path)
     }
 
     /// Rebuilds a trainer from a checkpoint folder: networks, optimizer moments and the step count,
     /// so that further `trainStep` calls continue exactly where the saved run stopped.
-    /// - Throws: `CheckpointError` naming the file at fault.
-    public static func resume(from directory: String) throws(CheckpointError) -> ConditionalGANTrainer {
+    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
+    public static func resume(from directory: String) throws(ConditionalCheckpointError) -> ConditionalGANTrainer {
         let folder = CheckpointFiles(directory)
         let state: CheckpointState = try folder.readState()
         let trainer = ConditionalGANTrainer(configuration: state.configuration, options: state.options)
@@ -77,8 +77,8 @@ extension ConditionalGANTrainer {
     }
 
     /// Loads the discriminator of a checkpoint folder (a model folder has none), for scoring samples.
-    /// - Throws: `CheckpointError`: `.missingState` for a folder without `state.json`.
-    public static func loadDiscriminator(from directory: String) throws(CheckpointError) -> ConditionalDiscriminator {
+    /// - Throws: `ConditionalCheckpointError`: `.missingState` for a folder without `state.json`.
+    public static func loadDiscriminator(from directory: String) throws(ConditionalCheckpointError) -> ConditionalDiscriminator {
         let state = try readState(from: directory)
         var random = SeededGenerator(seed: 0)
         let discriminator = ConditionalDiscriminator(configuration: state.configuration, using: &random)
@@ -89,8 +89,8 @@ extension ConditionalGANTrainer {
     /// Loads only the generator of a checkpoint folder, for sampling: its moving average when the folder
     /// holds one (unless `average` is false), else the generator's last weights. A model folder
     /// (`LabelGANModel`, `manifest.json`) loads its one generator.
-    /// - Throws: `CheckpointError`.
-    public static func loadGenerator(from directory: String, average: Bool = true) throws(CheckpointError) -> ConditionalGenerator {
+    /// - Throws: `ConditionalCheckpointError`.
+    public static func loadGenerator(from directory: String, average: Bool = true) throws(ConditionalCheckpointError) -> ConditionalGenerator {
         if !FileManager.default.fileExists(atPath: "\(directory)/state.json") && LabelGANModel.isModelFolder(directory) {
             return try LabelGANModel.loadGenerator(folder: directory)
         }

@@ -49,8 +49,8 @@ public enum LabelGANModel {
     }
 
     /// Reads and checks `manifest.json` of a model folder.
-    /// - Throws: `CheckpointError.badState` naming the file.
-    public static func readManifest(folder: String) throws(CheckpointError) -> LabelGANManifest {
+    /// - Throws: `ConditionalCheckpointError.badState` naming the file.
+    public static func readManifest(folder: String) throws(ConditionalCheckpointError) -> LabelGANManifest {
         let path = "\(folder)/manifest.json"
         let manifest: LabelGANManifest
         do {
@@ -68,8 +68,8 @@ public enum LabelGANModel {
     }
 
     /// The generator of a model folder.
-    /// - Throws: `CheckpointError` naming the file at fault.
-    public static func loadGenerator(folder: String) throws(CheckpointError) -> ConditionalGenerator {
+    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
+    public static func loadGenerator(folder: String) throws(ConditionalCheckpointError) -> ConditionalGenerator {
         let manifest = try readManifest(folder: folder)
         let path = "\(folder)/\(manifest.generatorFile)"
         do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
@@ -86,11 +86,11 @@ public enum LabelGANModel {
     /// `halfPrecision`, F16, and the manifest; the folder is built hidden and renamed into place. With
     /// `standingStatistics` N, the generator's batch-norm statistics are first recomputed over N training-mode batches
     /// of the run's batch size (`ConditionalSampler.standStatistics`, fixed seed), and the manifest says so.
-    /// - Throws: `CheckpointError` naming the file at fault.
+    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
     @discardableResult
     public static func export(checkpoint: String, to folder: String, name: String, classNames: [String] = [],
                               halfPrecision: Bool = false, standingStatistics: Int? = nil,
-                              overwrite: Bool = false) throws(CheckpointError) -> LabelGANManifest {
+                              overwrite: Bool = false) throws(ConditionalCheckpointError) -> LabelGANManifest {
         let state = try ConditionalGANTrainer.readState(from: checkpoint)
         guard classNames.isEmpty || classNames.count == state.configuration.classCount else {
             throw .badState(path: "\(checkpoint)/state.json", detail: "\(classNames.count) class names given for \(state.configuration.classCount) classes")

@@ -6,7 +6,7 @@ import GANImageIO
 /// column order, shown as swatches at the top left: G_A red, G_B blue, cycle_A green, cycle_B orange, idt_A purple,
 /// idt_B brown, D_A pink, D_B gray. The y axis runs from 0 to the largest smoothed value.
 public enum LossCurve {
-    /// The colours of the series, in `CycleGANLosses.names` order.
+    /// The colours of the series, in the log's column order (for CycleGAN: `G_A, G_B, cycle_A, cycle_B, idt_A, idt_B, D_A, D_B`).
     public static let colors: [(UInt16, UInt16, UInt16)] = [
         (228, 26, 28), (55, 126, 184), (77, 175, 74), (255, 127, 0), (152, 78, 163), (166, 86, 40), (247, 129, 191), (120, 120, 120),
     ]
@@ -24,6 +24,15 @@ public enum LossCurve {
         if kept.count != lines.count || !text.hasSuffix("\n") {
             try? FileAccess.writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: path)
         }
+    }
+
+    /// Writes `loss_curve.png` in `runFolder` from its `loss_log.csv`, atomically (nothing before two steps).
+    /// - Throws: `ImageIOError` naming the image.
+    public static func write(forLogIn runFolder: String) throws {
+        let log = (try? String(contentsOfFile: "\(runFolder)/loss_log.csv", encoding: .utf8)) ?? ""
+        let (steps, series) = read(csv: log)
+        FileAccess.removeStaleTemporaryFiles(for: "\(runFolder)/loss_curve.png")
+        try image(steps: steps, series: series)?.write(to: "\(runFolder)/loss_curve.png")
     }
 
     /// Parses a loss log CSV (`step,epoch,seconds,lr,<losses...>`) into steps and per-loss series.

@@ -1,7 +1,7 @@
 import GANCore
 
 /// Everything that can go wrong saving or resuming a conditional-GAN checkpoint. Each case names the path.
-public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ConditionalCheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The folder has no `state.json`.
     case missingState(path: String)
     /// `state.json` cannot be decoded or is of another format.
@@ -25,7 +25,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-extension CheckpointError: CheckpointFolderError {}
+extension ConditionalCheckpointError: CheckpointFolderError {}
 
-/// The conditional-GAN and pix2pix checkpoint folders, reporting `CheckpointError`.
-typealias CheckpointFiles = CheckpointFolder<CheckpointError>
+/// The conditional-GAN and pix2pix checkpoint folders, reporting `ConditionalCheckpointError`.
+typealias CheckpointFiles = CheckpointFolder<ConditionalCheckpointError>

@@ -1,5 +1,5 @@
 /// What can go wrong saving or restoring a CycleGAN checkpoint or model folder.
-public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum TranslationCheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No checkpoint exists in the run folder.
     case noCheckpoint(folder: String)
     /// A file of the checkpoint could not be read or parsed.
