@@ -36,8 +36,8 @@ let package = Package(
         .target(name: "GANTraining", dependencies: ["GANCore", "GANImageIO"]),
         // The model families: each sees GANCore, GANImageIO and GANTraining, never each other.
         .target(name: "GANTranslation", dependencies: ["GANCore", "GANImageIO", "GANTraining"]),
-        .target(name: "GANConditional", dependencies: ["GANCore", "GANImageIO"]),
-        .target(name: "GANInpainting", dependencies: ["GANCore", "GANImageIO"]),
+        .target(name: "GANConditional", dependencies: ["GANCore", "GANImageIO", "GANTraining"]),
+        .target(name: "GANInpainting", dependencies: ["GANCore", "GANImageIO", "GANTraining"]),
         .target(name: "GANKit", dependencies: ["GANImageIO", "GANCore", "GANTranslation", "GANConditional", "GANInpainting", "GANTraining"]),
         .executableTarget(
             name: "gantool",

@@ -1,5 +1,5 @@
 /// How ``Image/padded(top:bottom:left:right:mode:)`` fills the new border.
-public enum PaddingMode: String, Sendable, CaseIterable, Codable {
+public enum ImagePaddingMode: String, Sendable, CaseIterable, Codable {
     /// Mirror without repeating the edge pixel (PyTorch's ReflectionPad2d): ... c b | a b c | b a ...
     case reflect
     /// Zero in every sample (black, and transparent where there is alpha).
@@ -42,7 +42,7 @@ extension Image {
 
     /// The image with a border added on each side, filled by `mode`. Reflection needs each pad
     /// to be smaller than the image's extent on that axis.
-    public func padded(top: Int, bottom: Int, left: Int, right: Int, mode: PaddingMode) throws(ImageIOError) -> Image {
+    public func padded(top: Int, bottom: Int, left: Int, right: Int, mode: ImagePaddingMode) throws(ImageIOError) -> Image {
         guard min(top, bottom, left, right) >= 0 else { throw .invalidArgument("padding must not be negative") }
         if mode == .reflect {
             guard max(left, right) < width, max(top, bottom) < height else {

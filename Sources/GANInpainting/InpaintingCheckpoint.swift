@@ -57,7 +57,7 @@ extension InpaintingTrainer {
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
     /// - Throws: `InpaintingTrainingError.cannotWrite`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(InpaintingTrainingError) {
-        let folder = CheckpointFiles(directory)
+        let folder = InpaintingCheckpointFolder(directory)
         var state = InpaintingCheckpointState(step: step, trainingSeconds: trainingSeconds, configuration: configuration,
                                               options: options, generatorFile: folder.stampedFile("generator-", step: step),
                                               discriminatorFile: folder.stampedFile("discriminator-", step: step),
@@ -68,35 +68,35 @@ extension InpaintingTrainer {
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
         state.initializedFrom = initializedFrom
         try folder.write([(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
-                          (state.optimizerFile, CheckpointFiles.adamMoments(namedOptimizers))], state: state)
+                          (state.optimizerFile, InpaintingCheckpointFolder.adamMoments(namedOptimizers))], state: state)
     }
 
     /// Reads `state.json` of an inpainting checkpoint folder.
     /// - Throws: `InpaintingTrainingError.missingState` or `.badState`.
     public static func readState(from directory: String) throws(InpaintingTrainingError) -> InpaintingCheckpointState {
-        try CheckpointFiles(directory).readState()
+        try InpaintingCheckpointFolder(directory).readState()
     }
 
     /// Decodes and checks the bytes of a `state.json`; `path` names it in errors.
     /// - Throws: `InpaintingTrainingError.badState` when they are malformed, of another format, or describe unusable
     ///   networks or options.
     public static func readState(bytes: [UInt8], path: String = "<memory>") throws(InpaintingTrainingError) -> InpaintingCheckpointState {
-        try CheckpointFiles.decodeState(bytes: bytes, path: path)
+        try InpaintingCheckpointFolder.decodeState(bytes: bytes, path: path)
     }
 
     /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
     /// exactly where the saved run stopped.
     /// - Throws: `InpaintingTrainingError` naming the file at fault.
     public static func resume(from directory: String) throws(InpaintingTrainingError) -> (trainer: InpaintingTrainer, state: InpaintingCheckpointState) {
-        let folder = CheckpointFiles(directory)
+        let folder = InpaintingCheckpointFolder(directory)
         let state: InpaintingCheckpointState = try folder.readState()
         let generatorPath = folder.path(state.generatorFile)
         do { try StateDict.checkFile(generatorPath, canHold: state.configuration.generatorParameterLowerBound) } catch {
             throw .weights(path: generatorPath, detail: error.description)
         }
         let trainer = InpaintingTrainer(configuration: state.configuration, options: state.options)
-        try CheckpointFiles.load(trainer.generator, from: generatorPath)
-        try CheckpointFiles.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
+        try InpaintingCheckpointFolder.load(trainer.generator, from: generatorPath)
+        try InpaintingCheckpointFolder.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
         try folder.restoreAdamMoments(trainer.namedOptimizers, steps: state.optimizerSteps, from: state.optimizerFile)
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds

@@ -2,41 +2,6 @@ import Foundation
 import GANCore
 import GANImageIO
 
-/// `manifest.json` of an inpainting model folder (beside `generator.safetensors`).
-public struct InpaintingManifest: Codable, Sendable, Equatable {
-    /// The format tag, `gankit-inpaint/1`.
-    public static let currentFormat = "gankit-inpaint/1"
-    /// The format tag of this file.
-    public var format = InpaintingManifest.currentFormat
-    /// Always `inpaint` (tells model catalogs which family reads the folder).
-    public var kind = "inpaint"
-    /// The model's name (its folder's name in `Models/`).
-    public var name: String
-    /// A readable architecture line.
-    public var architecture: String
-    /// The networks' shape.
-    public var configuration: InpaintingConfiguration
-    /// Weight of the adversarial term it was trained with (0: the L1-only baseline).
-    public var ganWeight: Float
-    /// Weight of the L1 term.
-    public var l1Weight: Float
-    /// Training steps.
-    public var trainingSteps: Int
-    /// Seconds of training.
-    public var trainingSeconds: Double
-    /// Photos per step.
-    public var batchSize: Int
-    /// Where the training images came from.
-    public var dataset: String?
-    /// GANInpainting's version that wrote it.
-    public var version = GANInpainting.version
-    /// The weights file, relative to the folder.
-    public var generatorFile = "generator.safetensors"
-    /// The model whose generator weights started the training, if any ("name, N steps"); `trainingSteps` and
-    /// `trainingSeconds` count this run only.
-    public var initializedFrom: String?
-}
-
 /// A trained inpainting generator loaded from a model folder (`manifest.json` + `generator.safetensors`) or straight
 /// from a training checkpoint folder (`state.json` and the generator file it names). Not synchronised: use from one
 /// thread at a time.
@@ -71,7 +36,7 @@ public struct InpaintingModel: @unchecked Sendable {
         }
         var random = SeededGenerator(seed: 0)
         let generator = InpaintingGenerator(cnum: manifest.configuration.cnum, using: &random)
-        try CheckpointFiles.load(generator, from: path)
+        try InpaintingCheckpointFolder.load(generator, from: path)
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }

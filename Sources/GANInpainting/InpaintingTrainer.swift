@@ -1,6 +1,7 @@
 import Foundation
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// How the inpainting GAN is trained (DeepFill v2's settings, Yu et al. 2019): the generator minimises
 /// `l1Weight · mean(w ⊙ |G(x) − x|) + ganWeight · (−mean D(composite))` with w = `holeWeight` in the hole and
@@ -283,25 +284,7 @@ extension InpaintingTrainer {
         }
         for path in paths {
             FileAccess.removeStaleTemporaryFiles(for: path)
-            try InpaintingSampleGrid.write(rows, columns: 3, to: path)
+            try SampleGrid.write(Tensor(shape: [rows.count, 3, size, size], scalars: rows.flatMap(\.scalars)), columns: 3, to: path)
         }
-    }
-}
-
-/// Tiles images [1, 3, H, W] in [-1, 1] into one PNG, row by row, with 2-pixel black borders.
-enum InpaintingSampleGrid {
-    static func write(_ images: [Tensor], columns: Int, to path: String) throws {
-        guard let first = images.first else { return }
-        let (h, w, pad) = (first.shape[2], first.shape[3], 2)
-        let rows = (images.count + columns - 1) / columns
-        let height = rows * (h + pad) + pad, width = columns * (w + pad) + pad
-        var values = [Float](repeating: -1, count: 3 * height * width)
-        for (k, image) in images.enumerated() {
-            let top = pad + (k / columns) * (h + pad), left = pad + (k % columns) * (w + pad)
-            for c in 0..<3 { for y in 0..<h { for x in 0..<w {
-                values[(c * height + top + y) * width + left + x] = image.scalars[(c * h + y) * w + x]
-            } } }
-        }
-        try Image(planes: FloatPlanes(channels: 3, height: height, width: width, values: values)).write(to: path, format: .png)
     }
 }

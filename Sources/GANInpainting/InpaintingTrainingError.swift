@@ -35,4 +35,4 @@ public enum InpaintingTrainingError: Error, Equatable, Sendable, CustomStringCon
 extension InpaintingTrainingError: CheckpointFolderError {}
 
 /// The inpainting checkpoint folders, reporting `InpaintingTrainingError`.
-typealias CheckpointFiles = CheckpointFolder<InpaintingTrainingError>
+typealias InpaintingCheckpointFolder = CheckpointFolder<InpaintingTrainingError>

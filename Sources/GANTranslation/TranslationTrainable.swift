@@ -1,5 +1,6 @@
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// The losses of one training step, as the loss log and the progress line show them.
 public protocol TranslationStepLosses: Sendable {
@@ -63,7 +64,9 @@ extension CycleGANModel: TranslationTrainable {
     /// optimizer_G's learning rate.
     public var learningRate: Float { generatorOptimizer.learningRate }
     /// Real A | G_A(A) | G_B(G_A(A)) over real B | G_B(B) | G_A(G_B(B)).
-    public static func sampleGrid(_ visuals: CycleGANVisuals) throws(ImageIOError) -> Image { try SampleGrid.image(visuals) }
+    public static func sampleGrid(_ visuals: CycleGANVisuals) throws(ImageIOError) -> Image {
+        try SampleGrid.image(rows: [[visuals.realA, visuals.fakeB, visuals.reconstructedA], [visuals.realB, visuals.fakeA, visuals.reconstructedB]])
+    }
     /// The state with both pools' generator states and both optimizers' step counts.
     public func trainingState(step: Int, epoch: Int, index: Int, dataSeed: UInt64, trainingSeconds: Double,
                               skippedItems: [DataPosition]?) -> CycleGANTrainingState {

@@ -97,17 +97,17 @@ struct TrainCycleGAN: ParsableCommand {
     var recursive = false
 
     func validate() throws {
-        let smallest = CycleGANTrainingJob.smallestSize(discriminatorLayers: 3)
+        let smallest = TranslationTrainingRun.smallestSize(discriminatorLayers: 3)
         guard size >= smallest, size % 4 == 0 else { throw ValidationError("--size must be a multiple of 4, at least \(smallest)") }
         guard checkpointMinutes > 0, checkpointEvery.map({ $0 > 0 }) ?? true else {
             throw ValidationError("--checkpoint-minutes and --checkpoint-every must be positive")
         }
         guard NonFinitePolicy(rawValue: onNonfinite) != nil else { throw ValidationError("--on-nonfinite takes stop or rollback") }
         guard TranslationMethod(rawValue: objective) != nil else {
-            throw ValidationError("--objective must be one of \(CycleGANTrainingJob.methodNames.joined(separator: ", "))")
+            throw ValidationError("--objective must be one of \(TranslationTrainingRun.methodNames.joined(separator: ", "))")
         }
-        guard CycleGANTrainingJob.lossNames.contains(loss) else {
-            throw ValidationError("--loss must be one of \(CycleGANTrainingJob.lossNames.joined(separator: ", "))")
+        guard TranslationTrainingRun.lossNames.contains(loss) else {
+            throw ValidationError("--loss must be one of \(TranslationTrainingRun.lossNames.joined(separator: ", "))")
         }
         guard (1...1024).contains(ngf), (1...64).contains(blocks), epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
             throw ValidationError("--ngf must be in 1...1024, --blocks in 1...64, and there must be at least one epoch")
@@ -115,7 +115,7 @@ struct TrainCycleGAN: ParsableCommand {
     }
 
     func run() throws {
-        var job = CycleGANTrainingJob(inputsA: a, inputsB: b, name: name, runFolder: out)
+        var job = TranslationTrainingRun(inputsA: a, inputsB: b, name: name, runFolder: out)
         if let aName { job.domainA = aName }
         if let bName { job.domainB = bName }
         job.recursive = recursive

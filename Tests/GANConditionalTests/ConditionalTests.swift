@@ -30,7 +30,7 @@ private func temporaryDirectory() -> String {
 func networksHaveTheConfiguredShapes(imageSize: Int) {
     var random = SeededGenerator(seed: 1)
     let configuration = tinyConfiguration(imageSize: imageSize)
-    let g = ConditionalGenerator(configuration: configuration, using: &random)
+    let g = LabelConditionalGenerator(configuration: configuration, using: &random)
     let d = ConditionalDiscriminator(configuration: configuration, using: &random)
     let images = g(Variable(Tensor.randomNormal([3, 8], using: &random)), labels: [0, 5, 9])
     #expect(images.shape == [3, 1, imageSize, imageSize])
@@ -49,13 +49,13 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
     var configuration = tinyConfiguration()
     configuration.generatorConvsPerScale = 2
     var random = SeededGenerator(seed: 4)
-    let g = ConditionalGenerator(configuration: configuration, using: &random)
+    let g = LabelConditionalGenerator(configuration: configuration, using: &random)
     let names = g.stateDict().names
     for name in ["conv0_0.weight", "conv0_1.weight", "conv1_1.weight", "cbn1_1.weights.weight"] { #expect(names.contains(name), "\(name)") }
     #expect(!names.contains("conv2_0.weight"))
     let weights = g.parameters().reduce(0) { $0 + $1.value.count }
     #expect(configuration.generatorParameterLowerBound <= weights)
-    let plain = ConditionalGenerator(configuration: tinyConfiguration(), using: &random)
+    let plain = LabelConditionalGenerator(configuration: tinyConfiguration(), using: &random)
     #expect(plain.stateDict().names.allSatisfy { !$0.hasPrefix("conv") }, "k = 0 keeps the plain state dict")
     // Stored only when used: plain configurations encode as before; both decode back.
     let plainJSON = String(decoding: try JSONEncoder().encode(tinyConfiguration()), as: UTF8.self)
@@ -153,7 +153,7 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
 
 @Test func truncationAndInterpolationAreDeterministic() {
     var random = SeededGenerator(seed: 2)
-    let sampler = ConditionalSampler(generator: ConditionalGenerator(configuration: tinyConfiguration(), using: &random))
+    let sampler = ConditionalSampler(generator: LabelConditionalGenerator(configuration: tinyConfiguration(), using: &random))
     let z = sampler.latents(count: 50, seed: 7, truncation: 0.5)
     #expect(z.scalars.allSatisfy { abs($0) <= 0.5 })
     #expect(sampler.latents(count: 50, seed: 7, truncation: 0.5) == z)
@@ -168,7 +168,7 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
 @Test func discriminatorRejectionKeepsTheBestScoredCandidatesInOrder() {
     var random = SeededGenerator(seed: 2)
     let configuration = tinyConfiguration()
-    let sampler = ConditionalSampler(generator: ConditionalGenerator(configuration: configuration, using: &random))
+    let sampler = ConditionalSampler(generator: LabelConditionalGenerator(configuration: configuration, using: &random))
     let critic = ConditionalDiscriminator(configuration: configuration, using: &random)
     let image = 28 * 28, label = 3
     let drawn = sampler.samples(labels: Array(repeating: label, count: 12), seed: 9)

@@ -163,7 +163,7 @@ import Testing
     }
     let data = try dataset(60)
     let configuration = ConditionalGANConfiguration(imageSize: 28, classCount: 10, latentSize: 8, generatorWidth: 4, discriminatorWidth: 4)
-    let generator = ConditionalGenerator(configuration: configuration, using: &random)
+    let generator = LabelConditionalGenerator(configuration: configuration, using: &random)
     let classifier = DigitClassifier(using: &random)
     var options = GeneratorEvaluation.Options()
     options.samplesPerClass = 10

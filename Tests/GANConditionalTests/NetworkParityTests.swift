@@ -34,7 +34,7 @@ struct NetworkParityTests {
         let module: Module, forward: (Variable) -> Variable
         if config["op"] as? String == "conditional_generator" {
             configuration.generatorConvsPerScale = try int("convs_per_scale")
-            let g = ConditionalGenerator(configuration: configuration, using: &random)
+            let g = LabelConditionalGenerator(configuration: configuration, using: &random)
             (module, forward) = (g, { g($0, labels: labels) })
         } else {
             let head = try #require(config["head"] as? String, "\(name): no head")

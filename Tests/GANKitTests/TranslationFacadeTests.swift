@@ -44,7 +44,7 @@ import GANTranslation
     }
 
     @Test func domainNamesDefaultToTheFolderNames() {
-        let job = CycleGANTrainingJob(inputsA: ["data/horses/"], inputsB: ["data/zebras"], name: "h2z")
+        let job = TranslationTrainingRun(inputsA: ["data/horses/"], inputsB: ["data/zebras"], name: "h2z")
         #expect(job.domainA == "horses" && job.domainB == "zebras" && job.runFolder == "runs/h2z")
     }
 }

@@ -83,7 +83,7 @@ public enum GeneratorEvaluation {
 
     /// Evaluates `generator` (of a checkpoint at `step`) against `test`, with `train` for the FID floor; `discriminator`
     /// (the checkpoint's) scores candidates when `options.rejection` is set.
-    public static func evaluate(generator: ConditionalGenerator, discriminator: ConditionalDiscriminator? = nil, model: String, step: Int,
+    public static func evaluate(generator: LabelConditionalGenerator, discriminator: ConditionalDiscriminator? = nil, model: String, step: Int,
                                 classifier: DigitClassifier, classifierTestAccuracy: Double, train: IDXDataset, test: IDXDataset,
                                 options: Options = Options(), progress: (String) -> Void = { _ in }) -> GeneratorEvaluationReport {
         let classCount = generator.configuration.classCount

@@ -66,7 +66,7 @@ public struct ConditionalGANConfiguration: Codable, Sendable, Equatable {
         if discriminatorConvsPerScale != 0 { try c.encode(discriminatorConvsPerScale, forKey: .discriminatorConvsPerScale) }
     }
 
-    /// At most the number of weights of the `ConditionalGenerator` of this configuration (its linear
+    /// At most the number of weights of the `LabelConditionalGenerator` of this configuration (its linear
     /// layer, 3×3 and transposed convolutions, biases and norms left out), computed without building it.
     public var generatorParameterLowerBound: Int {
         let w = generatorWidth, s0 = imageSize / 4

@@ -55,7 +55,7 @@ extension Pix2PixTrainer {
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
     /// - Throws: `ConditionalCheckpointError`.
     public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(ConditionalCheckpointError) {
-        let folder = CheckpointFiles(directory)
+        let folder = ConditionalCheckpointFolder(directory)
         var state = Pix2PixCheckpointState(step: step, trainingSeconds: trainingSeconds, task: task, configuration: configuration,
                                            options: options, generatorFile: folder.stampedFile("generator-", step: step),
                                            discriminatorFile: folder.stampedFile("discriminator-", step: step),
@@ -66,24 +66,24 @@ extension Pix2PixTrainer {
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
         state.initializedFrom = initializedFrom
         try folder.write([(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
-                          (state.optimizerFile, CheckpointFiles.adamMoments(namedOptimizers))], state: state)
+                          (state.optimizerFile, ConditionalCheckpointFolder.adamMoments(namedOptimizers))], state: state)
     }
 
     /// Reads `state.json` of a pix2pix checkpoint folder.
     /// - Throws: `ConditionalCheckpointError.missingState` or `.badState`.
     public static func readState(from directory: String) throws(ConditionalCheckpointError) -> Pix2PixCheckpointState {
-        try CheckpointFiles(directory).readState()
+        try ConditionalCheckpointFolder(directory).readState()
     }
 
     /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
     /// exactly where the saved run stopped.
     /// - Throws: `ConditionalCheckpointError` naming the file at fault.
     public static func resume(from directory: String) throws(ConditionalCheckpointError) -> (trainer: Pix2PixTrainer, state: Pix2PixCheckpointState) {
-        let folder = CheckpointFiles(directory)
+        let folder = ConditionalCheckpointFolder(directory)
         let state: Pix2PixCheckpointState = try folder.readState()
         let trainer = Pix2PixTrainer(configuration: state.configuration, options: state.options)
-        try CheckpointFiles.load(trainer.generator, from: folder.path(state.generatorFile))
-        try CheckpointFiles.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
+        try ConditionalCheckpointFolder.load(trainer.generator, from: folder.path(state.generatorFile))
+        try ConditionalCheckpointFolder.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
         try folder.restoreAdamMoments(trainer.namedOptimizers, steps: state.optimizerSteps, from: state.optimizerFile)
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds

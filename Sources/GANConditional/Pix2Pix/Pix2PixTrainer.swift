@@ -1,6 +1,7 @@
 import Foundation
 import GANImageIO
 import GANCore
+import GANTraining
 
 /// Trains a pix2pix U-Net generator G(y) against a PatchGAN D(y, x) (Isola et al. 2017): each step updates D on
 /// (y, x) real pairs against (y, G(y)) detached fakes, then G through a frozen D with

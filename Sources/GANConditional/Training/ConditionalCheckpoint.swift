@@ -19,7 +19,7 @@ extension ConditionalGANTrainer {
     /// failed one (a full disk, a read-only folder) also removes the files it wrote.
     /// - Throws: `ConditionalCheckpointError`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(ConditionalCheckpointError) {
-        let folder = CheckpointFiles(directory)
+        let folder = ConditionalCheckpointFolder(directory)
         var state = CheckpointState(step: step, configuration: configuration, options: options,
                                     generatorFile: folder.stampedFile("generator-", step: step),
                                     discriminatorFile: folder.stampedFile("discriminator-", step: step),
@@ -31,7 +31,7 @@ extension ConditionalGANTrainer {
         let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
         state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
         var files = [(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
-                     (state.optimizerFile, CheckpointFiles.adamMoments(namedOptimizers))]
+                     (state.optimizerFile, ConditionalCheckpointFolder.adamMoments(namedOptimizers))]
         if let file = state.averageGeneratorFile, let average = averageGenerator { files.append((file, average.stateDict())) }
         FileAccess.removeStaleTemporaryFiles(for: "\(directory)/samples.png")   // left by a process killed while sampling
         try folder.write(files, state: state)
@@ -41,32 +41,32 @@ extension ConditionalGANTrainer {
     /// (hard links where the file system allows): sample, evaluate, export or resume it like the run.
     /// - Throws: `ConditionalCheckpointError` naming the path.
     public static func keepSnapshot(of directory: String, at destination: String) throws(ConditionalCheckpointError) {
-        try CheckpointFiles(directory).keepSnapshot(of: CheckpointState.self, at: destination, extraFiles: ["samples.png"])
+        try ConditionalCheckpointFolder(directory).keepSnapshot(of: CheckpointState.self, at: destination, extraFiles: ["samples.png"])
     }
 
     /// Reads `state.json` of a checkpoint folder.
     /// - Throws: `ConditionalCheckpointError.missingState` or `.badState`.
     public static func readState(from directory: String) throws(ConditionalCheckpointError) -> CheckpointState {
-        try CheckpointFiles(directory).readState()
+        try ConditionalCheckpointFolder(directory).readState()
     }
 
     /// Decodes and checks the bytes of a `state.json`; `path` names it in errors.
     /// - Throws: `ConditionalCheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
     public static func readState(bytes: [UInt8], path: String = "<memory>") throws(ConditionalCheckpointError) -> CheckpointState {
-        try CheckpointFiles.decodeState(bytes: bytes, path: path)
+        try ConditionalCheckpointFolder.decodeState(bytes: bytes, path: path)
     }
 
     /// Rebuilds a trainer from a checkpoint folder: networks, optimizer moments and the step count,
     /// so that further `trainStep` calls continue exactly where the saved run stopped.
     /// - Throws: `ConditionalCheckpointError` naming the file at fault.
     public static func resume(from directory: String) throws(ConditionalCheckpointError) -> ConditionalGANTrainer {
-        let folder = CheckpointFiles(directory)
+        let folder = ConditionalCheckpointFolder(directory)
         let state: CheckpointState = try folder.readState()
         let trainer = ConditionalGANTrainer(configuration: state.configuration, options: state.options)
-        try CheckpointFiles.load(trainer.generator, from: folder.path(state.generatorFile))
-        try CheckpointFiles.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
+        try ConditionalCheckpointFolder.load(trainer.generator, from: folder.path(state.generatorFile))
+        try ConditionalCheckpointFolder.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
         if let average = trainer.averageGenerator {   // an average added to a run without one starts from G
-            try CheckpointFiles.load(average, from: folder.path(state.averageGeneratorFile ?? state.generatorFile))
+            try ConditionalCheckpointFolder.load(average, from: folder.path(state.averageGeneratorFile ?? state.generatorFile))
         }
         try folder.restoreAdamMoments(trainer.namedOptimizers, steps: state.optimizerSteps, from: state.optimizerFile)
         trainer.step = state.step
@@ -82,7 +82,7 @@ extension ConditionalGANTrainer {
         let state = try readState(from: directory)
         var random = SeededGenerator(seed: 0)
         let discriminator = ConditionalDiscriminator(configuration: state.configuration, using: &random)
-        try CheckpointFiles.load(discriminator, from: "\(directory)/\(state.discriminatorFile)")
+        try ConditionalCheckpointFolder.load(discriminator, from: "\(directory)/\(state.discriminatorFile)")
         return discriminator
     }
 
@@ -90,7 +90,7 @@ extension ConditionalGANTrainer {
     /// holds one (unless `average` is false), else the generator's last weights. A model folder
     /// (`LabelGANModel`, `manifest.json`) loads its one generator.
     /// - Throws: `ConditionalCheckpointError`.
-    public static func loadGenerator(from directory: String, average: Bool = true) throws(ConditionalCheckpointError) -> ConditionalGenerator {
+    public static func loadGenerator(from directory: String, average: Bool = true) throws(ConditionalCheckpointError) -> LabelConditionalGenerator {
         if !FileManager.default.fileExists(atPath: "\(directory)/state.json") && LabelGANModel.isModelFolder(directory) {
             return try LabelGANModel.loadGenerator(folder: directory)
         }
@@ -100,8 +100,8 @@ extension ConditionalGANTrainer {
             throw .weights(path: path, detail: error.description)
         }
         var random = SeededGenerator(seed: 0)
-        let generator = ConditionalGenerator(configuration: state.configuration, using: &random)
-        try CheckpointFiles.load(generator, from: path)
+        let generator = LabelConditionalGenerator(configuration: state.configuration, using: &random)
+        try ConditionalCheckpointFolder.load(generator, from: path)
         return generator
     }
 }

@@ -28,4 +28,4 @@ public enum ConditionalCheckpointError: Error, Equatable, Sendable, CustomString
 extension ConditionalCheckpointError: CheckpointFolderError {}
 
 /// The conditional-GAN and pix2pix checkpoint folders, reporting `ConditionalCheckpointError`.
-typealias CheckpointFiles = CheckpointFolder<ConditionalCheckpointError>
+typealias ConditionalCheckpointFolder = CheckpointFolder<ConditionalCheckpointError>

@@ -69,15 +69,15 @@ public enum LabelGANModel {
 
     /// The generator of a model folder.
     /// - Throws: `ConditionalCheckpointError` naming the file at fault.
-    public static func loadGenerator(folder: String) throws(ConditionalCheckpointError) -> ConditionalGenerator {
+    public static func loadGenerator(folder: String) throws(ConditionalCheckpointError) -> LabelConditionalGenerator {
         let manifest = try readManifest(folder: folder)
         let path = "\(folder)/\(manifest.generatorFile)"
         do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
             throw .weights(path: path, detail: error.description)
         }
         var random = SeededGenerator(seed: 0)
-        let generator = ConditionalGenerator(configuration: manifest.configuration, using: &random)
-        try CheckpointFiles.load(generator, from: path)
+        let generator = LabelConditionalGenerator(configuration: manifest.configuration, using: &random)
+        try ConditionalCheckpointFolder.load(generator, from: path)
         return generator
     }
 

@@ -5,7 +5,7 @@ import GANTranslation
 /// A `gantool train cyclegan` run: two image folders in, a run folder out (checkpoints, `loss_log.csv`,
 /// `samples/`, and at the end or on a stop `model/` with `manifest.json`, `G_A.safetensors` and, for CycleGAN,
 /// `G_B.safetensors`). `method` picks CycleGAN, CUT or FastCUT.
-public struct CycleGANTrainingJob: Sendable {
+public struct TranslationTrainingRun: Sendable {
     /// Images of domain A (files, folders or globs).
     public var inputsA: [String]
     /// Images of domain B.

@@ -9,7 +9,7 @@ import GANCore
 ///
 /// k is `configuration.generatorConvsPerScale` (0: the plain DCGAN stack). State-dict names: `fc.*`, `bn0.*`,
 /// `up1.*`, `bn1.*`, `up2.*`, and for the 3×3 convolutions at scale i `conv{i}_{j}.*` with norms `cbn{i}_{j}.*`.
-public final class ConditionalGenerator: Module, @unchecked Sendable {
+public final class LabelConditionalGenerator: Module, @unchecked Sendable {
     /// The shape this network was built for.
     public let configuration: ConditionalGANConfiguration
     /// z → the first feature maps.
@@ -29,7 +29,7 @@ public final class ConditionalGenerator: Module, @unchecked Sendable {
 
     /// Creates the network with PyTorch's default initialisation from `generator`.
     public init(configuration: ConditionalGANConfiguration, using generator: inout SeededGenerator) {
-        precondition(configuration.problem == nil, "ConditionalGenerator: \(configuration.problem ?? "")")
+        precondition(configuration.problem == nil, "LabelConditionalGenerator: \(configuration.problem ?? "")")
         self.configuration = configuration
         let w = configuration.generatorWidth, s0 = configuration.imageSize / 4
         fc = Linear(inFeatures: configuration.latentSize, outFeatures: 2 * w * s0 * s0, using: &generator)
@@ -63,8 +63,8 @@ public final class ConditionalGenerator: Module, @unchecked Sendable {
     /// Images [N, channels, size, size] in (-1, 1) for latents `z` [N, latent] and one label per row.
     public func callAsFunction(_ z: Variable, labels: [Int]) -> Variable {
         precondition(z.shape.count == 2 && z.shape[1] == configuration.latentSize && labels.count == z.shape[0],
-                     "ConditionalGenerator: z shape \(z.shape) and \(labels.count) labels do not fit latent size \(configuration.latentSize)")
-        precondition(labels.allSatisfy { (0..<configuration.classCount).contains($0) }, "ConditionalGenerator: label out of range")
+                     "LabelConditionalGenerator: z shape \(z.shape) and \(labels.count) labels do not fit latent size \(configuration.latentSize)")
+        precondition(labels.allSatisfy { (0..<configuration.classCount).contains($0) }, "LabelConditionalGenerator: label out of range")
         let s0 = configuration.imageSize / 4
         var h = reshape(fc(z), to: [z.shape[0], 2 * configuration.generatorWidth, s0, s0])
         h = refine(relu(bn0(h, labels: labels)), scale: 0, labels: labels)

@@ -1,9 +1,12 @@
+// What GANKit re-exports, all of it here: whole modules whose types its API hands out throughout (images and
+// masks; training outcomes and stop flags; the inpainting models and methods `Inpainter` wraps), and single types of
+// the other modules that a caller names to fill in a job's settings.
 @_exported import GANImageIO
+@_exported import GANTraining
+@_exported import GANInpainting
 import GANCore
 // Re-exported: what training does when a loss or a weight becomes NaN or Inf: `.stop` or `.rollback` (GANCore's type).
 @_exported import enum GANCore.NonFinitePolicy
-// Re-exported: how a training run ended (`.finished`, `.stopped`, `.interrupted(signal:)`; GANTraining's type).
-@_exported import enum GANTraining.TrainingOutcome
 // Re-exported: the error a training run ends with when NaN or Inf stopped it (GANCore's type).
 @_exported import struct GANCore.NonFiniteTrainingError
 
