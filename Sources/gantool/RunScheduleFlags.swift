@@ -21,6 +21,14 @@ struct RunScheduleFlags: ParsableArguments {
     @Flag(help: "Continue the run folder's checkpoint.")
     var resume = false
 
+    /// `schedule` with these flags set.
+    func applied(to schedule: TrainingSchedule) -> TrainingSchedule {
+        var schedule = schedule
+        (schedule.resume, schedule.maxSteps, schedule.onNonFinite) = (resume, maxSteps, nonFinitePolicy)
+        (schedule.checkpointEvery, schedule.checkpointMinutes, schedule.sampleEvery) = (checkpointEvery, checkpointMinutes, sampleEvery)
+        return schedule
+    }
+
     /// The policy `--on-nonfinite` names.
     var nonFinitePolicy: NonFinitePolicy { NonFinitePolicy(rawValue: onNonfinite) ?? .stop }
 

@@ -134,13 +134,6 @@ struct TrainCycleGAN: ParsableCommand {
         job.resume = resume
         job.seed = seed
         job.maxSteps = maxSteps
-        var interruptingSignal: Int32?
-        do {
-            if case let .interrupted(signal) = try job.run() { interruptingSignal = signal }
-        } catch {
-            throw failure(error)
-        }
-        // Interrupted runs are resumable, but scripts must be able to tell them from finished ones.
-        if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
+        try train(job.run)
     }
 }

@@ -118,12 +118,6 @@ struct TrainInpaint: ParsableCommand {
     func run() throws {
         var run = InpaintingTrainingRun(dataDirectory: images, name: name, runFolder: out, steps: steps)
         run.recursive = recursive
-        run.resume = schedule.resume
-        run.maxSteps = schedule.maxSteps
-        run.checkpointEvery = schedule.checkpointEvery
-        run.checkpointMinutes = schedule.checkpointMinutes
-        run.sampleEvery = schedule.sampleEvery
-        run.onNonFinite = schedule.nonFinitePolicy
         run.configuration = networkConfiguration
         run.options.ganWeight = l1Only ? 0 : ganWeight
         run.options.loss = GANObjective(rawValue: loss) ?? .hinge
@@ -135,12 +129,7 @@ struct TrainInpaint: ParsableCommand {
         run.options.learningRate = learningRate
         run.options.flip = !noFlip
         run.options.seed = seed
-        var interruptingSignal: Int32?
-        do {
-            if case let .interrupted(signal) = try run.run() { interruptingSignal = signal }
-        } catch {
-            throw failure(error)
-        }
-        if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
+        run.schedule = schedule.applied(to: run.schedule)
+        try train(run.run)
     }
 }

@@ -141,13 +141,7 @@ struct TrainPix2Pix: ParsableCommand {
         var run = Pix2PixTrainingRun(dataDirectory: pairs ?? images ?? "", task: pix2pixTask ?? .pairs, name: name, runFolder: out, steps: steps)
         run.reversed = reverse
         run.recursive = recursive
-        run.resume = schedule.resume
-        run.maxSteps = schedule.maxSteps
         run.initialGenerator = initGenerator
-        run.checkpointEvery = schedule.checkpointEvery
-        run.checkpointMinutes = schedule.checkpointMinutes
-        run.sampleEvery = schedule.sampleEvery
-        run.onNonFinite = schedule.nonFinitePolicy
         run.configuration = Pix2PixConfiguration(ngf: ngf, ndf: ndf, depth: depth ?? Pix2PixConfiguration.depth(forImageSize: size),
                                                  discriminatorLayers: discriminatorLayers, norm: NormKind(rawValue: norm) ?? .instance,
                                                  useDropout: !noDropout, imageSize: size)
@@ -158,12 +152,7 @@ struct TrainPix2Pix: ParsableCommand {
         run.options.learningRate = learningRate
         run.options.jitter = !noJitter
         run.options.seed = seed
-        var interruptingSignal: Int32?
-        do {
-            if case let .interrupted(signal) = try run.run() { interruptingSignal = signal }
-        } catch {
-            throw failure(error)
-        }
-        if let interruptingSignal { throw ExitCode(128 + interruptingSignal) }
+        run.schedule = schedule.applied(to: run.schedule)
+        try train(run.run)
     }
 }

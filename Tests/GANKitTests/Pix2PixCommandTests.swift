@@ -131,10 +131,10 @@ struct Pix2PixCommandTests {
         let photos = try pictures(dir, "photos")
         var run = Pix2PixTrainingRun(dataDirectory: photos, task: .colorize, name: "nan", runFolder: dir.path + "/run", steps: 6)
         run.configuration = Pix2PixConfiguration(ngf: 4, ndf: 4, depth: 5, discriminatorLayers: 2, imageSize: 32)
-        run.checkpointEvery = 2
-        run.onNonFinite = policy
-        run.handlesSignals = false
-        run.progress = { _ in }
+        run.schedule.checkpointEvery = 2
+        run.schedule.onNonFinite = policy
+        run.schedule.handlesSignals = false
+        run.schedule.progress = { _ in }
         let injected = NSLock(), done = FlagBox()
         run.beforeStep = { trainer in
             injected.withLock {

@@ -6,51 +6,30 @@ import GANTraining
 /// A `gantool train inpaint` run: a folder of photos in; a run folder out holding the checkpoint (`state.json` +
 /// step-stamped weights, itself loadable as a model), `loss_log.csv`, `loss_curve.png`, `samples/` (masked input |
 /// output | real rows) and, at the end or on a stop, `model/` (`manifest.json`, `generator.safetensors`).
-public struct InpaintingTrainingRun: CheckpointedRun, Sendable {
+public struct InpaintingTrainingRun: Sendable {
     /// The photo folder.
     public var dataDirectory: String
     /// The run folder.
     public var runFolder: String
     /// The model's name (in its manifest).
     public var name: String
-    /// Train until this many steps in total.
-    public var steps: Int
+    /// Steps, stops, checkpoints, samples and progress.
+    public var schedule: TrainingSchedule
     /// An inpainting model (folder, run folder or name in the models folder) whose generator weights start a new
     /// run, e.g. an L1-only run fine-tuned with the GAN loss (ignored when resuming).
     public var initialGenerator: String?
-    /// Stop after this many steps in this invocation (a checkpoint and the model are written).
-    public var maxSteps: Int?
-    /// Steps between checkpoints (nil: by time only); with `checkpointMinutes` too, whichever comes first.
-    public var checkpointEvery: Int?
-    /// Minutes between checkpoints (nil: by steps only).
-    public var checkpointMinutes: Double? = 10
-    /// Steps between sample grids and loss-curve updates.
-    public var sampleEvery = 200
-    /// Seconds between progress lines.
-    public var progressSeconds = 2.0
     /// Search the folder recursively.
     public var recursive = false
-    /// Continue the run folder's checkpoint (its configuration and options are used).
-    public var resume = false
     /// Network shape (ignored when resuming).
     public var configuration = InpaintingConfiguration()
     /// Training settings (ignored when resuming).
     public var options = InpaintingOptions()
-    /// What a NaN or Inf in the losses or the weights does: stop, or roll back to the last checkpoint and draw
-    /// another batch for the step that went bad.
-    public var onNonFinite = NonFinitePolicy.stop
-    /// With `.rollback`: rollbacks in a row without a new checkpoint, after which the run gives up.
-    public var maxConsecutiveRollbacks = 3
-    /// Handle SIGINT/SIGTERM: checkpoint, write the model, return `.interrupted`.
-    public var handlesSignals = true
-    /// Where progress lines go.
-    public var progress: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     /// Called before each step (tests inject faults through it).
     var beforeStep: (@Sendable (InpaintingTrainer) -> Void)?
 
     /// A run with the default configuration and options; the run folder defaults to `runs/<name>`.
     public init(dataDirectory: String, name: String, runFolder: String? = nil, steps: Int) {
-        (self.dataDirectory, self.name, self.steps) = (dataDirectory, name, steps)
+        (self.dataDirectory, self.name, self.schedule) = (dataDirectory, name, TrainingSchedule(steps: steps))
         self.runFolder = runFolder ?? "runs/\(name)"
     }
 
@@ -59,12 +38,11 @@ public struct InpaintingTrainingRun: CheckpointedRun, Sendable {
     ///   `NonFiniteTrainingError`.
     @discardableResult
     public func run() throws -> TrainingOutcome {
-        guard steps >= 0, sampleEvery > 0, checkpointEvery.map({ $0 > 0 }) ?? true, checkpointMinutes.map({ $0 > 0 }) ?? true else {
-            throw GANKitError.invalidArgument("steps must be >= 0 and the checkpoint and sample intervals positive")
-        }
+        if let problem = schedule.problem { throw GANKitError.invalidArgument(problem) }
+        let (steps, progress) = (schedule.steps, schedule.progress)
         let fm = FileManager.default
         let hasCheckpoint = fm.fileExists(atPath: "\(runFolder)/state.json")
-        if hasCheckpoint && !resume { throw GANKitError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --name or --out") }
+        if hasCheckpoint && !schedule.resume { throw GANKitError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --name or --out") }
         let data = try InpaintingImageFolder(directory: dataDirectory, recursive: recursive)
         var trainer: InpaintingTrainer
         if hasCheckpoint {
@@ -97,7 +75,7 @@ public struct InpaintingTrainingRun: CheckpointedRun, Sendable {
             progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
         }
         run.beforeStep = beforeStep
-        return try trainingLoop.run(run)
+        return try schedule.loop(runFolder: runFolder).run(run)
     }
 
     /// Writes `samples/step-N.png` and `samples/latest.png` (rows: masked input | output | real for the first 4

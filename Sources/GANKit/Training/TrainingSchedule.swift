@@ -1,0 +1,58 @@
+import Foundation
+import GANCore
+import GANTraining
+
+/// How far a training run goes and when it checkpoints, samples and reports: the settings the image-conditional runs
+/// (pix2pix, inpainting) share, which become their `TrainingLoop`.
+public struct TrainingSchedule: Sendable {
+    /// Train until this many steps in total.
+    public var steps: Int
+    /// Stop after this many steps in this invocation (a checkpoint and the model are written).
+    public var maxSteps: Int?
+    /// Continue the run folder's checkpoint (its configuration and options are used).
+    public var resume = false
+    /// Steps between checkpoints, at multiples of it (nil: by time only); with `checkpointMinutes` too, whichever
+    /// comes first.
+    public var checkpointEvery: Int?
+    /// Minutes between checkpoints (nil: by steps only).
+    public var checkpointMinutes: Double? = 10
+    /// Steps between sample grids and loss-curve updates.
+    public var sampleEvery = 200
+    /// Seconds between progress lines.
+    public var progressSeconds = 2.0
+    /// What a NaN or Inf in the losses or the weights does: stop, or roll back to the last checkpoint and draw
+    /// another batch for the step that went bad.
+    public var onNonFinite = NonFinitePolicy.stop
+    /// With `.rollback`: rollbacks in a row without a new checkpoint, after which the run gives up.
+    public var maxConsecutiveRollbacks = 3
+    /// Handle SIGINT/SIGTERM: checkpoint, write the model, return `.interrupted`.
+    public var handlesSignals = true
+    /// Where progress lines go.
+    public var progress: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    /// A schedule to `steps` with the defaults above.
+    public init(steps: Int) { self.steps = steps }
+
+    /// Why the schedule cannot run, or nil.
+    public var problem: String? {
+        guard steps >= 0, sampleEvery > 0, checkpointEvery.map({ $0 > 0 }) ?? true, checkpointMinutes.map({ $0 > 0 }) ?? true,
+              maxSteps.map({ $0 >= 0 }) ?? true else {
+            return "steps must be >= 0 and the checkpoint and sample intervals positive"
+        }
+        return nil
+    }
+
+    /// The loop over `runFolder` these settings describe.
+    func loop(runFolder: String) -> TrainingLoop {
+        var loop = TrainingLoop(runFolder: runFolder)
+        loop.maxSteps = maxSteps
+        loop.checkpointEvery = [checkpointEvery.map { .steps($0) }, checkpointMinutes.map { .seconds($0 * 60) }].compactMap { $0 }
+        loop.sampleEvery = .steps(sampleEvery)
+        loop.progressEvery = .seconds(progressSeconds)
+        loop.onNonFinite = onNonFinite
+        loop.maxConsecutiveRollbacks = maxConsecutiveRollbacks
+        loop.handlesSignals = handlesSignals
+        loop.progress = progress
+        return loop
+    }
+}
