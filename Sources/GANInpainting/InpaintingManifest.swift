@@ -1,4 +1,5 @@
 import GANCore
+import GANTraining
 
 /// `manifest.json` of an inpainting model folder (beside `generator.safetensors`).
 public struct InpaintingManifest: Codable, Sendable, Equatable {
@@ -33,4 +34,9 @@ public struct InpaintingManifest: Codable, Sendable, Equatable {
     /// The model whose generator weights started the training, if any ("name, N steps"); `trainingSteps` and
     /// `trainingSeconds` count this run only.
     public var initializedFrom: String?
+}
+
+extension InpaintingManifest: ModelManifest {
+    /// Why the record is not an inpainting model this code can build, or nil.
+    public var problem: String? { kind == "inpaint" ? configuration.problem : "kind \(kind), expected inpaint" }
 }

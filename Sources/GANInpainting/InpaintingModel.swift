@@ -1,6 +1,7 @@
 import Foundation
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// A trained inpainting generator loaded from a model folder (`manifest.json` + `generator.safetensors`) or straight
 /// from a training checkpoint folder (`state.json` and the generator file it names). Not synchronised: use from one
@@ -44,30 +45,14 @@ public struct InpaintingModel: @unchecked Sendable {
     /// Reads and checks `manifest.json`.
     /// - Throws: `InpaintingTrainingError.missingState` (no manifest) or `.badState`.
     public static func readManifest(folder: String) throws(InpaintingTrainingError) -> InpaintingManifest {
-        let path = "\(folder)/manifest.json"
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: folder) }
-        let bytes: [UInt8]
-        do { bytes = try FileAccess.readAll(path) } catch { throw .badState(path: path, detail: "\(error)") }
-        return try readManifest(bytes: bytes, path: path)
+        try InpaintingModelFolder(folder).readManifest()
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
     /// - Throws: `InpaintingTrainingError.badState` when they are malformed, of another format or kind, or describe
     ///   an unusable network.
     public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(InpaintingTrainingError) -> InpaintingManifest {
-        let manifest: InpaintingManifest
-        do { manifest = try JSONDecoder().decode(InpaintingManifest.self, from: Data(bytes)) } catch {
-            throw .badState(path: path, detail: "\(error)")
-        }
-        guard manifest.format == InpaintingManifest.currentFormat else {
-            throw .badState(path: path, detail: "format \(manifest.format), expected \(InpaintingManifest.currentFormat)")
-        }
-        guard manifest.kind == "inpaint" else { throw .badState(path: path, detail: "kind \(manifest.kind), expected inpaint") }
-        if let problem = manifest.configuration.problem { throw .badState(path: path, detail: problem) }
-        if manifest.generatorFile.contains("/") || manifest.generatorFile.hasPrefix(".") {
-            throw .badState(path: path, detail: "generator file \(manifest.generatorFile) must be a plain name inside the folder")
-        }
-        return manifest
+        try InpaintingModelFolder.decodeManifest(bytes: bytes, path: path)
     }
 
     /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
@@ -77,17 +62,7 @@ public struct InpaintingModel: @unchecked Sendable {
                                           ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                           trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
                                           batchSize: trainer.options.batchSize, dataset: dataset.map { DatasetRecord.describe($0) }, initializedFrom: trainer.initializedFrom)
-        do {
-            try FileAccess.replaceFolder(folder) { partial in
-                try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",
-                                      metadata: ["format": InpaintingManifest.currentFormat, "step": "\(trainer.step)"])
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-            }
-        } catch {
-            throw .cannotWrite(path: folder, detail: "\(error)")
-        }
+        try InpaintingModelFolder(folder).write(manifest, generator: trainer.generator.stateDict(), metadata: ["step": "\(trainer.step)"])
     }
 
     /// `raw·m + image·(1 − m)` for `raw` and `image` [N, 3, H, W] and `mask` [N, 1, H, W]: known pixels (m = 0) are

@@ -1,4 +1,5 @@
 import GANCore
+import GANTraining
 
 /// Everything that can go wrong reading training photos, saving or resuming an inpainting checkpoint, or loading an
 /// inpainting model folder. Each case names the path at fault.
@@ -36,3 +37,6 @@ extension InpaintingTrainingError: CheckpointFolderError {}
 
 /// The inpainting checkpoint folders, reporting `InpaintingTrainingError`.
 typealias InpaintingCheckpointFolder = CheckpointFolder<InpaintingTrainingError>
+
+/// The inpainting model folders, reporting `InpaintingTrainingError`.
+typealias InpaintingModelFolder = ModelFolder<InpaintingTrainingError>

@@ -1,4 +1,5 @@
 import GANCore
+import GANTraining
 
 /// `manifest.json` of a pix2pix model folder (beside `generator.safetensors`).
 public struct Pix2PixManifest: Codable, Sendable, Equatable {
@@ -37,4 +38,15 @@ public struct Pix2PixManifest: Codable, Sendable, Equatable {
     /// The model whose generator weights started the training, if any ("name, N steps"); `trainingSteps` and
     /// `trainingSeconds` count this run only.
     public var initializedFrom: String?
+}
+
+extension Pix2PixManifest: ModelManifest {
+    /// Why the networks cannot be built, or the task and the network disagree on the input channels; nil when usable.
+    public var problem: String? {
+        if let problem = configuration.problem { return problem }
+        guard configuration.inputChannels == task.inputChannels else {
+            return "task \(task.rawValue) takes \(task.inputChannels) input channels, the network \(configuration.inputChannels)"
+        }
+        return nil
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// A trained pix2pix generator loaded from a model folder, with its manifest.
 public struct Pix2PixModel: @unchecked Sendable {
@@ -29,28 +30,13 @@ public struct Pix2PixModel: @unchecked Sendable {
     /// Reads and checks `manifest.json`.
     /// - Throws: `ConditionalCheckpointError.missingState` (no manifest) or `.badState`.
     public static func readManifest(folder: String) throws(ConditionalCheckpointError) -> Pix2PixManifest {
-        let path = "\(folder)/manifest.json"
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingState(path: folder) }
-        let bytes: [UInt8]
-        do { bytes = try FileAccess.readAll(path) } catch { throw .badState(path: path, detail: "\(error)") }
-        return try readManifest(bytes: bytes, path: path)
+        try ConditionalModelFolder(folder).readManifest()
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
     /// - Throws: `ConditionalCheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
     public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(ConditionalCheckpointError) -> Pix2PixManifest {
-        let manifest: Pix2PixManifest
-        do { manifest = try JSONDecoder().decode(Pix2PixManifest.self, from: Data(bytes)) } catch {
-            throw .badState(path: path, detail: "\(error)")
-        }
-        guard manifest.format == Pix2PixManifest.currentFormat else {
-            throw .badState(path: path, detail: "format \(manifest.format), expected \(Pix2PixManifest.currentFormat)")
-        }
-        if let problem = manifest.configuration.problem { throw .badState(path: path, detail: problem) }
-        if manifest.configuration.inputChannels != manifest.task.inputChannels {
-            throw .badState(path: path, detail: "task \(manifest.task.rawValue) takes \(manifest.task.inputChannels) input channels, the network \(manifest.configuration.inputChannels)")
-        }
-        return manifest
+        try ConditionalModelFolder.decodeManifest(bytes: bytes, path: path)
     }
 
     /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
@@ -61,16 +47,6 @@ public struct Pix2PixModel: @unchecked Sendable {
                                        ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                        trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
                                        batchSize: trainer.options.batchSize, dataset: dataset.map { DatasetRecord.describe($0) }, initializedFrom: trainer.initializedFrom)
-        do {
-            try FileAccess.replaceFolder(folder) { partial in
-                try SafeTensors.write(trainer.generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)",
-                                      metadata: ["format": Pix2PixManifest.currentFormat, "step": "\(trainer.step)"])
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-            }
-        } catch {
-            throw .cannotWrite(path: folder, detail: "\(error)")
-        }
+        try ConditionalModelFolder(folder).write(manifest, generator: trainer.generator.stateDict(), metadata: ["step": "\(trainer.step)"])
     }
 }

@@ -1,4 +1,5 @@
 import GANCore
+import GANTraining
 
 /// Everything that can go wrong saving or resuming a conditional-GAN checkpoint. Each case names the path.
 public enum ConditionalCheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -29,3 +30,6 @@ extension ConditionalCheckpointError: CheckpointFolderError {}
 
 /// The conditional-GAN and pix2pix checkpoint folders, reporting `ConditionalCheckpointError`.
 typealias ConditionalCheckpointFolder = CheckpointFolder<ConditionalCheckpointError>
+
+/// The pix2pix and label-GAN model folders, reporting `ConditionalCheckpointError`.
+typealias ConditionalModelFolder = ModelFolder<ConditionalCheckpointError>

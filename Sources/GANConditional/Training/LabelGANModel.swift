@@ -1,6 +1,7 @@
 import Foundation
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// `manifest.json` of a label-conditional model folder (beside `generator.safetensors`): what a shipped
 /// model carries, written by `LabelGANModel.export` from a training checkpoint.
@@ -38,6 +39,17 @@ public struct LabelGANManifest: Codable, Sendable, Equatable {
     public var generatorFile = "generator.safetensors"
 }
 
+extension LabelGANManifest: ModelManifest {
+    /// Why the networks cannot be built, or the class names do not match the classes; nil when usable.
+    public var problem: String? {
+        if let problem = configuration.problem { return problem }
+        guard classNames.isEmpty || classNames.count == configuration.classCount else {
+            return "\(classNames.count) class names for \(configuration.classCount) classes"
+        }
+        return nil
+    }
+}
+
 /// A label-conditional model folder: `manifest.json` + `generator.safetensors`, loadable by name from a
 /// models folder. Training checkpoints (`state.json`) load the same way for sampling.
 public enum LabelGANModel {
@@ -49,22 +61,9 @@ public enum LabelGANModel {
     }
 
     /// Reads and checks `manifest.json` of a model folder.
-    /// - Throws: `ConditionalCheckpointError.badState` naming the file.
+    /// - Throws: `ConditionalCheckpointError.missingState` (no manifest) or `.badState` naming the file.
     public static func readManifest(folder: String) throws(ConditionalCheckpointError) -> LabelGANManifest {
-        let path = "\(folder)/manifest.json"
-        let manifest: LabelGANManifest
-        do {
-            manifest = try JSONDecoder().decode(LabelGANManifest.self, from: Data(try FileAccess.readAll(path)))
-        } catch { throw .badState(path: path, detail: "\(error)") }
-        guard manifest.format == LabelGANManifest.currentFormat else {
-            throw .badState(path: path, detail: "format \(manifest.format), expected \(LabelGANManifest.currentFormat)")
-        }
-        if let problem = manifest.configuration.problem { throw .badState(path: path, detail: problem) }
-        if !manifest.classNames.isEmpty && manifest.classNames.count != manifest.configuration.classCount {
-            throw .badState(path: path, detail: "\(manifest.classNames.count) class names for \(manifest.configuration.classCount) classes")
-        }
-        guard !manifest.generatorFile.contains("/") else { throw .badState(path: path, detail: "generatorFile must be a file name in the folder") }
-        return manifest
+        try ConditionalModelFolder(folder).readManifest()
     }
 
     /// The generator of a model folder.
@@ -110,15 +109,7 @@ public enum LabelGANModel {
             configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
             trainingSeconds: state.trainingSeconds, dataset: state.dataset.map { DatasetRecord.describe($0, split: "training split") }, averagedWeights: state.averageGeneratorFile != nil)
         manifest.standingStatisticsBatches = standingStatistics
-        do {
-            try FileAccess.replaceFolder(folder) { partial in
-                try SafeTensors.write(generator.stateDict(), to: "\(partial)/\(manifest.generatorFile)", as: halfPrecision ? .f16 : .f32,
-                                      metadata: ["format": LabelGANManifest.currentFormat])
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
-            }
-        } catch { throw .cannotWrite(path: folder, detail: "\(error)") }
+        try ConditionalModelFolder(folder).write(manifest, generator: generator.stateDict(), as: halfPrecision ? .f16 : .f32)
         return manifest
     }
 }
