@@ -1,4 +1,5 @@
 import GANCore
+import GANTraining
 
 /// Trains a `LabelConditionalGenerator` against a `ConditionalDiscriminator` with `options.loss` (hinge by default).
 /// With the AC-GAN head, both networks also minimise the class cross-entropy of the images they see
@@ -269,3 +270,5 @@ public final class ConditionalGANTrainer {
 func highestIndices(_ scores: [Float], count: Int) -> [Int] {
     scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(count).sorted()
 }
+
+extension ConditionalGANTrainer: RedrawingTrainer {}

@@ -62,28 +62,9 @@ public struct InpaintingTrainingRun: Sendable {
         progress("training \(name): inpainting, \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize) crops, \(c.architecture), "
                  + "batch \(o.batchSize), loss \(o.isL1Only ? "L1 only" : "\(o.ganWeight) hinge + \(o.l1Weight) L1") (hole \(o.holeWeight), valid \(o.validWeight)), "
                  + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        let run = RedrawingRun(trainer, runFolder: runFolder, steps: steps, lossNames: InpaintingLosses.names, imagesPerStep: o.batchSize,
-                               datasetCount: data.count, learningRate: { $0.options.learningRate },
-                               trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
-                               save: { [runFolder, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, dataset: dataDirectory) },
-                               savedStep: { [runFolder] in (try? InpaintingTrainer.readState(from: runFolder))?.step },
-                               reload: { [runFolder] in try InpaintingTrainer.resume(from: runFolder).trainer })
-        run.samples = { trainer in try self.writeSamples(trainer, data: data) }
-        run.end = { [name, dataDirectory, runFolder, progress] trainer, _ in
-            try self.writeSamples(trainer, data: data)
-            try InpaintingModel.write(trainer, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
-            progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
-        }
+        let run = RedrawingRun(imageConditional: trainer, data: data, count: data.count, recipe: (), name: name,
+                               dataDirectory: dataDirectory, runFolder: runFolder, steps: steps, progress: progress)
         run.beforeStep = beforeStep
         return try schedule.loop(runFolder: runFolder).run(run)
-    }
-
-    /// Writes `samples/step-N.png` and `samples/latest.png` (rows: masked input | output | real for the first 4
-    /// photos, centre crops, fixed masks) and `loss_curve.png`.
-    func writeSamples(_ trainer: InpaintingTrainer, data: InpaintingImageFolder) throws {
-        let folder = "\(runFolder)/samples"
-        try FileAccess.makeFolders(folder)
-        try trainer.writeSamples(of: data, to: ["\(folder)/" + String(format: "step-%08d.png", trainer.step), "\(folder)/latest.png"])
-        try LossCurve.write(forLogIn: runFolder)
     }
 }

@@ -80,28 +80,9 @@ public struct Pix2PixTrainingRun: Sendable {
         progress("training \(name): \(task.rawValue), \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize), \(c.architecture), "
                  + "loss \(trainer.options.isL1Only ? "L1 only" : "\(trainer.options.loss.rawValue) + \(trainer.options.l1Weight) L1"), "
                  + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        let run = RedrawingRun(trainer, runFolder: runFolder, steps: steps, lossNames: Pix2PixLosses.names, imagesPerStep: trainer.options.batchSize,
-                               datasetCount: data.count, learningRate: { $0.options.learningRate },
-                               trainStep: { trainer in let losses = try trainer.trainStep(on: data); return (losses.step, losses.values) },
-                               save: { [runFolder, task, dataDirectory] trainer in try trainer.saveCheckpoint(to: runFolder, task: task, dataset: dataDirectory) },
-                               savedStep: { [runFolder] in (try? Pix2PixTrainer.readState(from: runFolder))?.step },
-                               reload: { [runFolder] in try Pix2PixTrainer.resume(from: runFolder).trainer })
-        run.samples = { trainer in try self.writeSamples(trainer, data: data) }
-        run.end = { [task, name, dataDirectory, runFolder, progress] trainer, _ in
-            try self.writeSamples(trainer, data: data)
-            try Pix2PixModel.write(trainer, task: task, name: name, dataset: dataDirectory, to: "\(runFolder)/model")
-            progress("step \(trainer.step): checkpoint in \(runFolder), model written to \(runFolder)/model (copy it into Models/ to use it by name)")
-        }
+        let run = RedrawingRun(imageConditional: trainer, data: data, count: data.count, recipe: task, name: name,
+                               dataDirectory: dataDirectory, runFolder: runFolder, steps: steps, progress: progress)
         run.beforeStep = beforeStep
         return try schedule.loop(runFolder: runFolder).run(run)
-    }
-
-    /// Writes `samples/step-N.png` and `samples/latest.png` (rows: input | output | target for the first 4 pairs,
-    /// without jitter) and `loss_curve.png`.
-    func writeSamples(_ trainer: Pix2PixTrainer, data: PairedImageFolder) throws {
-        let folder = "\(runFolder)/samples"
-        try FileAccess.makeFolders(folder)
-        try trainer.writeSamples(of: data, to: ["\(folder)/" + String(format: "step-%08d.png", trainer.step), "\(folder)/latest.png"])
-        try LossCurve.write(forLogIn: runFolder)
     }
 }

@@ -1,12 +1,8 @@
 import Foundation
-import GANConditional
-import GANCore
-import GANInpainting
-import GANTraining
 
 /// A trainer whose steps are drawn from (seed, step, redraws): after a rollback the step that went bad draws another
 /// batch. The pix2pix, inpainting and label-GAN trainers are such trainers.
-protocol RedrawingTrainer: AnyObject {
+public protocol RedrawingTrainer: AnyObject {
     /// Steps completed.
     var step: Int { get }
     /// Wall-clock seconds of training over every run of the checkpoint chain.
@@ -19,44 +15,40 @@ protocol RedrawingTrainer: AnyObject {
     func nonFiniteState() -> String?
 }
 
-extension Pix2PixTrainer: RedrawingTrainer {}
-extension InpaintingTrainer: RedrawingTrainer {}
-extension ConditionalGANTrainer: RedrawingTrainer {}
-
 /// A redrawing trainer in the `TrainingLoop`, with its checkpoint folder: a run supplies its step, save, reload,
 /// samples and end; the rollback (reload, then redraw the bad step) is the same for all.
-final class RedrawingRun<Trainer: RedrawingTrainer>: LoopedTraining {
+public final class RedrawingRun<Trainer: RedrawingTrainer>: LoopedTraining {
     /// The trainer (replaced by the checkpoint's after a rollback).
-    private(set) var trainer: Trainer
+    public private(set) var trainer: Trainer
     /// The run folder holding the checkpoint.
-    let runFolder: String
+    public let runFolder: String
     /// Train until this many steps in total.
-    let steps: Int
+    public let steps: Int
     /// The loss columns.
-    let lossNames: [String]
+    public let lossNames: [String]
     /// One step: the step it completed and its losses in `lossNames` order.
-    var trainStepBody: (Trainer) throws -> (step: Int, values: [Float])
+    public var trainStepBody: (Trainer) throws -> (step: Int, values: [Float])
     /// Writes the trainer's checkpoint into the run folder.
-    var save: (Trainer) throws -> Void
+    public var save: (Trainer) throws -> Void
     /// The step of the checkpoint on disk, if any.
-    var savedStep: () -> Int?
+    public var savedStep: () -> Int?
     /// Reloads the checkpoint on disk.
-    var reload: () throws -> Trainer
+    public var reload: () throws -> Trainer
     /// Writes the sample grid and the loss curve (nothing by default).
-    var samples: (Trainer) throws -> Void = { _ in }
+    public var samples: (Trainer) throws -> Void = { _ in }
     /// What ending the run writes (nothing by default).
-    var end: (Trainer, TrainingOutcome) throws -> Void = { _, _ in }
+    public var end: (Trainer, TrainingOutcome) throws -> Void = { _, _ in }
     /// The progress line (default: `step 7/10  G_L1 0.1234 ...  (3.20 steps/s)`).
-    var line: ((Trainer, TrainingStepRecord, Double) -> String)?
+    public var line: ((Trainer, TrainingStepRecord, Double) -> String)?
     /// The learning rate logged.
-    var learningRate: (Trainer) -> Float
+    public var learningRate: (Trainer) -> Float
     /// Images per step and in the dataset (the log's epoch column).
-    let imagesPerStep: Int, datasetCount: Int
+    public let imagesPerStep: Int, datasetCount: Int
     /// Called before each step (tests inject faults through it).
-    var beforeStep: ((Trainer) -> Void)?
+    public var beforeStep: ((Trainer) -> Void)?
 
     /// A run of `trainer` in `runFolder`; set the other closures before running it.
-    init(_ trainer: Trainer, runFolder: String, steps: Int, lossNames: [String], imagesPerStep: Int, datasetCount: Int,
+    public init(_ trainer: Trainer, runFolder: String, steps: Int, lossNames: [String], imagesPerStep: Int, datasetCount: Int,
          learningRate: @escaping (Trainer) -> Float, trainStep: @escaping (Trainer) throws -> (step: Int, values: [Float]),
          save: @escaping (Trainer) throws -> Void, savedStep: @escaping () -> Int?, reload: @escaping () throws -> Trainer) {
         (self.trainer, self.runFolder, self.steps, self.lossNames) = (trainer, runFolder, steps, lossNames)
@@ -64,19 +56,19 @@ final class RedrawingRun<Trainer: RedrawingTrainer>: LoopedTraining {
         (self.trainStepBody, self.save, self.savedStep, self.reload) = (trainStep, save, savedStep, reload)
     }
 
-    var step: Int { trainer.step }
-    var trainingSeconds: Double {
+    public var step: Int { trainer.step }
+    public var trainingSeconds: Double {
         get { trainer.trainingSeconds }
         set { trainer.trainingSeconds = newValue }
     }
-    func hasStepsLeft() -> Bool { trainer.step < steps }
-    func nonFiniteState() -> String? { trainer.nonFiniteState() }
-    func saveCheckpoint() throws { try save(trainer) }
-    func savedCheckpoint() -> (folder: String, step: Int)? { savedStep().map { (runFolder, $0) } }
-    func writeSamples() throws { try samples(trainer) }
-    func finish(_ outcome: TrainingOutcome) throws { try end(trainer, outcome) }
+    public func hasStepsLeft() -> Bool { trainer.step < steps }
+    public func nonFiniteState() -> String? { trainer.nonFiniteState() }
+    public func saveCheckpoint() throws { try save(trainer) }
+    public func savedCheckpoint() -> (folder: String, step: Int)? { savedStep().map { (runFolder, $0) } }
+    public func writeSamples() throws { try samples(trainer) }
+    public func finish(_ outcome: TrainingOutcome) throws { try end(trainer, outcome) }
 
-    func trainStep() throws -> TrainingStepRecord {
+    public func trainStep() throws -> TrainingStepRecord {
         beforeStep?(trainer)
         let (step, values) = try trainStepBody(trainer)
         let epoch = Double(step * imagesPerStep) / Double(max(datasetCount, 1))
@@ -84,7 +76,7 @@ final class RedrawingRun<Trainer: RedrawingTrainer>: LoopedTraining {
     }
 
     /// Reloads the checkpoint, keeps the redraws made so far, and makes `badStep` draw another batch.
-    func rollBack(from badStep: Int) throws -> String {
+    public func rollBack(from badStep: Int) throws -> String {
         let redrawn = trainer.redrawnSteps
         trainer = try reload()
         for (step, count) in redrawn { while (trainer.redrawnSteps[step] ?? 0) < count { trainer.redraw(step: step) } }
@@ -92,7 +84,7 @@ final class RedrawingRun<Trainer: RedrawingTrainer>: LoopedTraining {
         return "; step \(badStep) draws another batch"
     }
 
-    func progressLine(_ record: TrainingStepRecord, stepsPerSecond: Double) -> String {
+    public func progressLine(_ record: TrainingStepRecord, stepsPerSecond: Double) -> String {
         if let line { return line(trainer, record, stepsPerSecond) }
         let named = zip(lossNames, record.values).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: "  ")
         return "step \(record.step)/\(steps)  \(named)  (\(String(format: "%.2f", stepsPerSecond)) steps/s)"
