@@ -36,15 +36,6 @@ struct TrainInpaint: ParsableCommand {
     @Option(help: ArgumentHelp("Folder of training photos.", valueName: "dir"))
     var images: String
 
-    @Flag(name: .shortAndLong, help: "Search the folder recursively.")
-    var recursive = false
-
-    @Option(help: "Model name (manifest; default run folder runs/NAME).")
-    var name: String
-
-    @Option(help: "Run folder (default runs/NAME).")
-    var out: String?
-
     @Option(help: "Training crop size (a multiple of 4; crops are taken at the photos' native scale).")
     var size = 128
 
@@ -60,18 +51,8 @@ struct TrainInpaint: ParsableCommand {
     @Option(help: "Photos per step.")
     var batch = 4
 
-    @Option(help: ArgumentHelp("Start the generator from this inpainting model's weights (model, run folder or name), e.g. an L1-only run to fine-tune with the GAN loss.",
-                               valueName: "model"))
-    var initGenerator: String?
-
     @Option(help: ArgumentHelp("Adversarial loss: hinge (SN-PatchGAN's), minimax, nonsaturating or lsgan.", valueName: "name"))
     var loss = "hinge"
-
-    @Option(help: "Weight of the adversarial term (0: L1 only).")
-    var ganWeight: Float = 1
-
-    @Flag(help: "Train with L1 alone (same as --gan-weight 0): no discriminator.")
-    var l1Only = false
 
     @Option(help: "Weight of the L1 term.")
     var l1Weight: Float = 1
@@ -88,13 +69,9 @@ struct TrainInpaint: ParsableCommand {
     @Flag(help: "No random horizontal flips.")
     var noFlip = false
 
-    @Option(help: "Train until this many steps in total.")
-    var steps = 10000
+    @OptionGroup var common: ImageModelTrainingFlags
 
     @OptionGroup var schedule: RunScheduleFlags
-
-    @Option(help: "Seed of weights, batches, crops, flips and masks.")
-    var seed: UInt64 = 0
 
     var networkConfiguration: InpaintingConfiguration {
         InpaintingConfiguration(cnum: cnum, ndf: ndf, discriminatorLayers: discriminatorLayers, imageSize: size)
@@ -105,30 +82,30 @@ struct TrainInpaint: ParsableCommand {
         guard GANObjective(rawValue: loss) != nil else {
             throw ValidationError("--loss must be one of \(GANObjective.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard ganWeight >= 0, l1Weight >= 0, ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
+        guard common.ganWeight >= 0, l1Weight >= 0, common.ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
         guard holeWeight >= 0, validWeight >= 0, holeWeight + validWeight > 0 else {
             throw ValidationError("--hole-weight and --valid-weight must be >= 0, not both 0")
         }
         if let problem = TrainingLimits.batchProblem(batch: batch, side: size) { throw ValidationError(problem) }
-        guard steps >= 0, batch > 0, learningRate > 0 else {
+        guard common.steps >= 0, batch > 0, learningRate > 0 else {
             throw ValidationError("--steps must be >= 0, --batch and --learning-rate positive")
         }
     }
 
     func run() throws {
-        var run = InpaintingTrainingRun(dataDirectory: images, name: name, runFolder: out, steps: steps)
-        run.recursive = recursive
+        var run = InpaintingTrainingRun(dataDirectory: images, name: common.name, runFolder: common.out, steps: common.steps)
+        run.recursive = common.recursive
         run.configuration = networkConfiguration
-        run.options.ganWeight = l1Only ? 0 : ganWeight
+        run.options.ganWeight = common.effectiveGANWeight
         run.options.loss = GANObjective(rawValue: loss) ?? .hinge
-        run.initialGenerator = initGenerator
+        run.initialGenerator = common.initGenerator
         run.options.l1Weight = l1Weight
         run.options.holeWeight = holeWeight
         run.options.validWeight = validWeight
         run.options.batchSize = batch
         run.options.learningRate = learningRate
         run.options.flip = !noFlip
-        run.options.seed = seed
+        run.options.seed = common.seed
         run.schedule = schedule.applied(to: run.schedule)
         try train(run.run)
     }

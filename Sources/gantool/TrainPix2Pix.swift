@@ -47,15 +47,6 @@ struct TrainPix2Pix: ParsableCommand {
     @Flag(help: "With --pairs: learn B to A.")
     var reverse = false
 
-    @Flag(name: .shortAndLong, help: "Search the folder recursively.")
-    var recursive = false
-
-    @Option(help: "Model name (manifest; default run folder runs/NAME).")
-    var name: String
-
-    @Option(help: "Run folder (default runs/NAME).")
-    var out: String?
-
     @Option(help: "Training crop size: 64, 128 or 256 (any multiple of 2^depth).")
     var size = 256
 
@@ -80,21 +71,11 @@ struct TrainPix2Pix: ParsableCommand {
     @Option(help: "Adversarial loss: minimax, nonsaturating, lsgan or hinge.")
     var loss = "nonsaturating"
 
-    @Option(help: "Weight of the adversarial term (0: L1 only).")
-    var ganWeight: Float = 1
-
-    @Flag(help: "Train with L1 alone (same as --gan-weight 0): the baseline without a GAN.")
-    var l1Only = false
-
     @Option(help: "Weight of the L1 term (lambda).")
     var l1Weight: Float = 100
 
     @Option(help: "Pairs per step.")
     var batchSize = 1
-
-    @Option(help: ArgumentHelp("Start the generator from this pix2pix model's weights (folder or name), e.g. the L1-only baseline to fine-tune with the GAN loss.",
-                               valueName: "model"))
-    var initGenerator: String?
 
     @Option(help: "Adam learning rate.")
     var learningRate: Float = 2e-4
@@ -102,13 +83,9 @@ struct TrainPix2Pix: ParsableCommand {
     @Flag(help: "No random resize-crop and flip.")
     var noJitter = false
 
-    @Option(help: "Train until this many steps in total.")
-    var steps = 10000
+    @OptionGroup var common: ImageModelTrainingFlags
 
     @OptionGroup var schedule: RunScheduleFlags
-
-    @Option(help: "Seed of weights, batches, crops, flips and dropout.")
-    var seed: UInt64 = 0
 
     var pix2pixTask: Pix2PixTask? {
         if pairs != nil { return .pairs }
@@ -123,7 +100,7 @@ struct TrainPix2Pix: ParsableCommand {
         if reverse && pairs == nil { throw ValidationError("--reverse needs --pairs") }
         if !Pix2PixTrainingRun.lossNames.contains(loss) { throw ValidationError("--loss must be one of \(Pix2PixTrainingRun.lossNames.joined(separator: ", "))") }
         if NormKind(rawValue: norm) == nil || norm == "none" { throw ValidationError("--norm takes instance or batch") }
-        guard ganWeight >= 0, l1Weight >= 0, ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
+        guard common.ganWeight >= 0, l1Weight >= 0, common.ganWeight + l1Weight > 0 else { throw ValidationError("--gan-weight and --l1-weight must be >= 0, not both 0") }
         guard (1...512).contains(ngf), (1...512).contains(ndf), (1...5).contains(discriminatorLayers) else {
             throw ValidationError("--ngf and --ndf must be 1...512, --discriminator-layers 1...5")
         }
@@ -132,26 +109,26 @@ struct TrainPix2Pix: ParsableCommand {
             throw ValidationError("--size must be a positive multiple of 2^depth = \(1 << min(max(d, 0), 20)) (depth 5...9)")
         }
         if let problem = TrainingLimits.batchProblem(batch: batchSize, side: size) { throw ValidationError(problem) }
-        guard steps >= 0, batchSize > 0, learningRate > 0 else {
+        guard common.steps >= 0, batchSize > 0, learningRate > 0 else {
             throw ValidationError("--steps must be >= 0, --batch-size and --learning-rate positive")
         }
     }
 
     func run() throws {
-        var run = Pix2PixTrainingRun(dataDirectory: pairs ?? images ?? "", task: pix2pixTask ?? .pairs, name: name, runFolder: out, steps: steps)
+        var run = Pix2PixTrainingRun(dataDirectory: pairs ?? images ?? "", task: pix2pixTask ?? .pairs, name: common.name, runFolder: common.out, steps: common.steps)
         run.reversed = reverse
-        run.recursive = recursive
-        run.initialGenerator = initGenerator
+        run.recursive = common.recursive
+        run.initialGenerator = common.initGenerator
         run.configuration = Pix2PixConfiguration(ngf: ngf, ndf: ndf, depth: depth ?? Pix2PixConfiguration.depth(forImageSize: size),
                                                  discriminatorLayers: discriminatorLayers, norm: NormKind(rawValue: norm) ?? .instance,
                                                  useDropout: !noDropout, imageSize: size)
         _ = run.setLoss(named: loss)
-        run.options.ganWeight = l1Only ? 0 : ganWeight
+        run.options.ganWeight = common.effectiveGANWeight
         run.options.l1Weight = l1Weight
         run.options.batchSize = batchSize
         run.options.learningRate = learningRate
         run.options.jitter = !noJitter
-        run.options.seed = seed
+        run.options.seed = common.seed
         run.schedule = schedule.applied(to: run.schedule)
         try train(run.run)
     }
