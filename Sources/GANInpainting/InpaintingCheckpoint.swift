@@ -49,26 +49,27 @@ extension InpaintingCheckpointState: CheckpointFolderState {
 }
 
 extension InpaintingTrainer {
-    /// G's and D's optimizers under the names of their moments in the optimizer file.
-    var namedOptimizers: [(name: String, optimizer: Adam)] { [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] }
+    /// G and D with their optimizers, as the checkpoint holds them.
+    var networks: AdversarialNetworks {
+        AdversarialNetworks(generator: generator, discriminator: discriminator, generatorOptimizer: generatorOptimizer,
+                            discriminatorOptimizer: discriminatorOptimizer)
+    }
 
     /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
     /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
     /// - Throws: `InpaintingTrainingError.cannotWrite`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(InpaintingTrainingError) {
-        let folder = InpaintingCheckpointFolder(directory)
+        let folder = InpaintingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
         var state = InpaintingCheckpointState(step: step, trainingSeconds: trainingSeconds, configuration: configuration,
-                                              options: options, generatorFile: folder.stampedFile("generator-", step: step),
-                                              discriminatorFile: folder.stampedFile("discriminator-", step: step),
-                                              optimizerFile: folder.stampedFile("optimizers-", step: step),
-                                              optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
+                                              options: options, generatorFile: files.generator,
+                                              discriminatorFile: files.discriminator,
+                                              optimizerFile: files.optimizers,
+                                              optimizerSteps: networks.optimizerSteps,
                                               lastLosses: lastLosses, dataset: dataset)
-        let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
-        state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
+        state.redrawnSteps = AdversarialNetworks.redrawList(redrawnSteps)
         state.initializedFrom = initializedFrom
-        try folder.write([(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
-                          (state.optimizerFile, InpaintingCheckpointFolder.adamMoments(namedOptimizers))], state: state)
+        try folder.write(networks, files: files, state: state)
     }
 
     /// Reads `state.json` of an inpainting checkpoint folder.
@@ -95,9 +96,8 @@ extension InpaintingTrainer {
             throw .weights(path: generatorPath, detail: error.description)
         }
         let trainer = InpaintingTrainer(configuration: state.configuration, options: state.options)
-        try InpaintingCheckpointFolder.load(trainer.generator, from: generatorPath)
-        try InpaintingCheckpointFolder.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
-        try folder.restoreAdamMoments(trainer.namedOptimizers, steps: state.optimizerSteps, from: state.optimizerFile)
+        try folder.load(trainer.networks, from: AdversarialCheckpointFiles(generator: state.generatorFile, discriminator: state.discriminatorFile,
+                                                                         optimizers: state.optimizerFile), optimizerSteps: state.optimizerSteps)
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds
         trainer.initializedFrom = state.initializedFrom

@@ -47,26 +47,27 @@ extension Pix2PixCheckpointState: CheckpointFolderState {
 }
 
 extension Pix2PixTrainer {
-    /// G's and D's optimizers under the names of their moments in the optimizer file.
-    var namedOptimizers: [(name: String, optimizer: Adam)] { [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] }
+    /// G and D with their optimizers, as the checkpoint holds them.
+    var networks: AdversarialNetworks {
+        AdversarialNetworks(generator: generator, discriminator: discriminator, generatorOptimizer: generatorOptimizer,
+                            discriminatorOptimizer: discriminatorOptimizer)
+    }
 
     /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
     /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
     /// - Throws: `ConditionalCheckpointError`.
     public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(ConditionalCheckpointError) {
-        let folder = ConditionalCheckpointFolder(directory)
+        let folder = ConditionalCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
         var state = Pix2PixCheckpointState(step: step, trainingSeconds: trainingSeconds, task: task, configuration: configuration,
-                                           options: options, generatorFile: folder.stampedFile("generator-", step: step),
-                                           discriminatorFile: folder.stampedFile("discriminator-", step: step),
-                                           optimizerFile: folder.stampedFile("optimizers-", step: step),
-                                           optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
+                                           options: options, generatorFile: files.generator,
+                                           discriminatorFile: files.discriminator,
+                                           optimizerFile: files.optimizers,
+                                           optimizerSteps: networks.optimizerSteps,
                                            lastLosses: lastLosses, dataset: dataset)
-        let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
-        state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
+        state.redrawnSteps = AdversarialNetworks.redrawList(redrawnSteps)
         state.initializedFrom = initializedFrom
-        try folder.write([(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
-                          (state.optimizerFile, ConditionalCheckpointFolder.adamMoments(namedOptimizers))], state: state)
+        try folder.write(networks, files: files, state: state)
     }
 
     /// Reads `state.json` of a pix2pix checkpoint folder.
@@ -82,9 +83,8 @@ extension Pix2PixTrainer {
         let folder = ConditionalCheckpointFolder(directory)
         let state: Pix2PixCheckpointState = try folder.readState()
         let trainer = Pix2PixTrainer(configuration: state.configuration, options: state.options)
-        try ConditionalCheckpointFolder.load(trainer.generator, from: folder.path(state.generatorFile))
-        try ConditionalCheckpointFolder.load(trainer.discriminator, from: folder.path(state.discriminatorFile))
-        try folder.restoreAdamMoments(trainer.namedOptimizers, steps: state.optimizerSteps, from: state.optimizerFile)
+        try folder.load(trainer.networks, from: AdversarialCheckpointFiles(generator: state.generatorFile, discriminator: state.discriminatorFile,
+                                                                         optimizers: state.optimizerFile), optimizerSteps: state.optimizerSteps)
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds
         trainer.initializedFrom = state.initializedFrom
