@@ -89,15 +89,12 @@ public struct InpaintingModel: @unchecked Sendable {
         guard mask.shape == [1, 1, h, w] else {
             throw .maskSizeMismatch(maskWidth: mask.shape.last ?? 0, maskHeight: mask.shape.count > 2 ? mask.shape[2] : 0, imageWidth: w, imageHeight: h)
         }
-        let multiple = InpaintingConfiguration.multiple
-        let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
-        let (top, left) = (ph / 2, pw / 2)
-        let paddedImage = ph == 0 && pw == 0 ? image : TileGeometry.reflectPad(image, top: top, left: left, height: h + ph, width: w + pw)
-        let paddedMask = ph == 0 && pw == 0 ? mask : TileGeometry.reflectPad(mask, top: top, left: left, height: h + ph, width: w + pw)
         generator.eval()
-        let raw = withNoGrad { generator(Variable(InpaintingGenerator.input(image: paddedImage, mask: paddedMask))) }.value
-        let cropped = ph == 0 && pw == 0 ? raw : TileGeometry.crop(raw, y: top, x: left, height: h, width: w)
-        return Self.composite(cropped, over: image, mask: mask)
+        // The network input is pointwise in image and mask, so padding it equals building it from padded ones.
+        let raw = TileGeometry.padded(InpaintingGenerator.input(image: image, mask: mask), toMultipleOf: InpaintingConfiguration.multiple) { x in
+            withNoGrad { generator(Variable(x)) }.value
+        }
+        return Self.composite(raw, over: image, mask: mask)
     }
 
     /// Fills the hole of an image (any size; alpha kept; 8-bit out): every sample outside the hole is copied from the

@@ -47,37 +47,6 @@ public final class Translator: @unchecked Sendable {
 
     /// Translates a tensor [1, C, H, W] of any H and W, tiling when a side exceeds `tileSize`.
     public func translate(_ input: Tensor) -> Tensor {
-        let (h, w) = (input.shape[2], input.shape[3])
-        if h <= tileSize && w <= tileSize { return runPadded(input) }
-        let rows = TileGeometry.starts(length: h, tile: tileSize, overlap: overlap)
-        let columns = TileGeometry.starts(length: w, tile: tileSize, overlap: overlap)
-        var sum: [Float] = [], weightSum = [Float](repeating: 0, count: h * w), channels = 0
-        for y0 in rows {
-            let th = min(tileSize, h), wy = TileGeometry.ramp(start: y0, size: th, length: h, overlap: overlap)
-            for x0 in columns {
-                let tw = min(tileSize, w), wx = TileGeometry.ramp(start: x0, size: tw, length: w, overlap: overlap)
-                let out = runPadded(TileGeometry.crop(input, y: y0, x: x0, height: th, width: tw))
-                if sum.isEmpty { channels = out.shape[1]; sum = [Float](repeating: 0, count: channels * h * w) }
-                for y in 0..<th {
-                    for x in 0..<tw {
-                        let weight = wy[y] * wx[x], p = (y0 + y) * w + x0 + x
-                        weightSum[p] += weight
-                        for c in 0..<channels { sum[c * h * w + p] += weight * out.scalars[(c * th + y) * tw + x] }
-                    }
-                }
-            }
-        }
-        for c in 0..<channels { for p in 0..<(h * w) { sum[c * h * w + p] /= weightSum[p] } }
-        return Tensor(shape: [1, channels, h, w], scalars: sum)
-    }
-
-    /// Pads a piece by reflection to a multiple of `multiple`, runs the network, crops back.
-    func runPadded(_ x: Tensor) -> Tensor {
-        let (h, w) = (x.shape[2], x.shape[3])
-        let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
-        if ph == 0 && pw == 0 { return transform(x) }
-        let top = ph / 2, left = pw / 2
-        let out = transform(TileGeometry.reflectPad(x, top: top, left: left, height: h + ph, width: w + pw))
-        return TileGeometry.crop(out, y: top, x: left, height: h, width: w)
+        TileGeometry.tiled(input, tile: tileSize, overlap: overlap) { TileGeometry.padded($0, toMultipleOf: multiple, run: transform) }
     }
 }

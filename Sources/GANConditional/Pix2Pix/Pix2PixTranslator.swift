@@ -67,42 +67,13 @@ public final class Pix2PixTranslator: @unchecked Sendable {
         return keepsInputLuminance ? Self.withLuminance(of: input, on: output) : output
     }
 
-    /// The network's output for [1, C, H, W], tiled when a side exceeds `tileSize`.
+    /// The network's output for [1, C, H, W], tiled when a side exceeds `tileSize`, each piece reflect-padded to a
+    /// multiple of 2^depth and run in evaluation mode.
     func translateTiles(_ input: Tensor) -> Tensor {
-        let (h, w) = (input.shape[2], input.shape[3])
-        if h <= tileSize && w <= tileSize { return runPadded(input) }
-        let rows = TileGeometry.starts(length: h, tile: tileSize, overlap: overlap)
-        let columns = TileGeometry.starts(length: w, tile: tileSize, overlap: overlap)
-        var sum: [Float] = [], weightSum = [Float](repeating: 0, count: h * w), channels = 0
-        for y0 in rows {
-            let th = min(tileSize, h), wy = TileGeometry.ramp(start: y0, size: th, length: h, overlap: overlap)
-            for x0 in columns {
-                let tw = min(tileSize, w), wx = TileGeometry.ramp(start: x0, size: tw, length: w, overlap: overlap)
-                let out = runPadded(TileGeometry.crop(input, y: y0, x: x0, height: th, width: tw))
-                if sum.isEmpty { channels = out.shape[1]; sum = [Float](repeating: 0, count: channels * h * w) }
-                for y in 0..<th {
-                    for x in 0..<tw {
-                        let weight = wy[y] * wx[x], p = (y0 + y) * w + x0 + x
-                        weightSum[p] += weight
-                        for c in 0..<channels { sum[c * h * w + p] += weight * out.scalars[(c * th + y) * tw + x] }
-                    }
-                }
-            }
-        }
-        for c in 0..<channels { for p in 0..<(h * w) { sum[c * h * w + p] /= weightSum[p] } }
-        return Tensor(shape: [1, channels, h, w], scalars: sum)
-    }
-
-    /// Reflect-pads to a multiple of 2^depth (centred), runs G in evaluation mode, crops back.
-    func runPadded(_ x: Tensor) -> Tensor {
-        let multiple = model.manifest.configuration.multiple
-        let (h, w) = (x.shape[2], x.shape[3])
-        let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
-        let (top, left) = (ph / 2, pw / 2)
-        let padded = ph == 0 && pw == 0 ? x : TileGeometry.reflectPad(x, top: top, left: left, height: h + ph, width: w + pw)
         let generator = model.generator
         generator.eval()
-        let out = withNoGrad { generator(Variable(padded)) }.value
-        return ph == 0 && pw == 0 ? out : TileGeometry.crop(out, y: top, x: left, height: h, width: w)
+        return TileGeometry.tiled(input, tile: tileSize, overlap: overlap) { tile in
+            TileGeometry.padded(tile, toMultipleOf: model.manifest.configuration.multiple) { piece in withNoGrad { generator(Variable(piece)) }.value }
+        }
     }
 }

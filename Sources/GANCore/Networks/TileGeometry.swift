@@ -55,3 +55,41 @@ public enum TileGeometry {
         return Tensor(shape: [1, c, height, width], scalars: out)
     }
 }
+
+extension TileGeometry {
+    /// `run` over [1, C, H, W] of any size: in one piece when both sides fit `tile`, else over `tile`² tiles overlapping
+    /// by at least `overlap` pixels, blended by the linear ramps of `ramp` (weights summing to one everywhere), so
+    /// tile seams do not show. `run` maps a tile to an output of the same height and width.
+    public static func tiled(_ input: Tensor, tile: Int, overlap: Int, run: (Tensor) -> Tensor) -> Tensor {
+        let (h, w) = (input.shape[2], input.shape[3])
+        if h <= tile && w <= tile { return run(input) }
+        var sum: [Float] = [], weightSum = [Float](repeating: 0, count: h * w), channels = 0
+        for y0 in starts(length: h, tile: tile, overlap: overlap) {
+            let th = min(tile, h), wy = ramp(start: y0, size: th, length: h, overlap: overlap)
+            for x0 in starts(length: w, tile: tile, overlap: overlap) {
+                let tw = min(tile, w), wx = ramp(start: x0, size: tw, length: w, overlap: overlap)
+                let out = run(crop(input, y: y0, x: x0, height: th, width: tw))
+                if sum.isEmpty { channels = out.shape[1]; sum = [Float](repeating: 0, count: channels * h * w) }
+                for y in 0..<th {
+                    for x in 0..<tw {
+                        let weight = wy[y] * wx[x], p = (y0 + y) * w + x0 + x
+                        weightSum[p] += weight
+                        for c in 0..<channels { sum[c * h * w + p] += weight * out.scalars[(c * th + y) * tw + x] }
+                    }
+                }
+            }
+        }
+        for c in 0..<channels { for p in 0..<(h * w) { sum[c * h * w + p] /= weightSum[p] } }
+        return Tensor(shape: [1, channels, h, w], scalars: sum)
+    }
+
+    /// `run` over [N, C, H, W] reflect-padded (centred) to multiples of `multiple`, its output cropped back to H x W.
+    public static func padded(_ x: Tensor, toMultipleOf multiple: Int, run: (Tensor) -> Tensor) -> Tensor {
+        let (h, w) = (x.shape[2], x.shape[3])
+        let ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple
+        if ph == 0 && pw == 0 { return run(x) }
+        let top = ph / 2, left = pw / 2
+        let out = run(reflectPad(x, top: top, left: left, height: h + ph, width: w + pw))
+        return crop(out, y: top, x: left, height: h, width: w)
+    }
+}
