@@ -67,7 +67,7 @@ extension InpaintingTrainer {
                                               optimizerFile: files.optimizers,
                                               optimizerSteps: networks.optimizerSteps,
                                               lastLosses: lastLosses, dataset: dataset)
-        state.redrawnSteps = AdversarialNetworks.redrawList(redrawnSteps)
+        state.redrawnSteps = redrawList
         state.initializedFrom = initializedFrom
         try folder.write(networks, files: files, state: state)
     }

@@ -157,23 +157,11 @@ public final class InpaintingTrainer: @unchecked Sendable {
         }
     }
 
-    /// The random source of step `step` (0-based): a pure function of the seed, the step and its redraws.
-    func stepRandom(_ step: Int) -> SeededGenerator {
-        let redraws = UInt64(redrawnSteps[step + 1] ?? 0)
-        return SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (redraws &* 0xD1B5_4A32_D192_ED03))
-    }
-
     /// Makes step `step` (1 for the first) draw another batch the next time it runs (after a rollback).
     public func redraw(step: Int) { redrawnSteps[step, default: 0] += 1 }
 
     /// The first weight, buffer or optimizer moment holding NaN or Inf, or nil.
-    public func nonFiniteState() -> String? {
-        if let name = generator.firstNonFiniteState() { return "parameter G.\(name)" }
-        if let name = discriminator.firstNonFiniteState() { return "parameter D.\(name)" }
-        if let k = generatorOptimizer.firstNonFiniteMoment() { return "optimizer_G moments of parameter \(k)" }
-        if let k = discriminatorOptimizer.firstNonFiniteMoment() { return "optimizer_D moments of parameter \(k)" }
-        return nil
-    }
+    public func nonFiniteState() -> String? { networks.firstNonFiniteState() }
 
     /// The free-form mask of `seed` at the training size, [1, 1, s, s]: the hole-ratio range is cut into bands about
     /// 10% wide (5-60%: six bands of 9.2%), `seed` picks one (seed mod bands), and the mask is drawn in it.
@@ -188,7 +176,7 @@ public final class InpaintingTrainer: @unchecked Sendable {
     @discardableResult
     public func trainStep(on data: InpaintingImageFolder) throws -> InpaintingLosses {
         precondition(data.count > 0, "InpaintingTrainer: no images")
-        var random = stepRandom(step)
+        var random = stepRandom(step, seed: options.seed)
         let size = configuration.imageSize
         var images: [Float] = [], holes: [Float] = []
         for _ in 0..<options.batchSize {

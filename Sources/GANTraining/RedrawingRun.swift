@@ -1,4 +1,5 @@
 import Foundation
+import GANCore
 
 /// A trainer whose steps are drawn from (seed, step, redraws): after a rollback the step that went bad draws another
 /// batch. The pix2pix, inpainting and label-GAN trainers are such trainers.
@@ -13,6 +14,21 @@ public protocol RedrawingTrainer: AnyObject {
     func redraw(step: Int)
     /// The first weight or moment holding NaN or Inf, or nil.
     func nonFiniteState() -> String?
+}
+
+extension RedrawingTrainer {
+    /// The random source of step `step` (0-based) of a run seeded `seed`: a pure function of the seed, the step and
+    /// how often that step was drawn again.
+    public func stepRandom(_ step: Int, seed: UInt64) -> SeededGenerator {
+        let redraws = UInt64(redrawnSteps[step + 1] ?? 0)
+        return SeededGenerator(seed: seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (redraws &* 0xD1B5_4A32_D192_ED03))
+    }
+
+    /// The steps drawn again as `state.json` lists them: a step once per redraw, nil when none.
+    public var redrawList: [Int]? {
+        let list = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
+        return list.isEmpty ? nil : list
+    }
 }
 
 /// A redrawing trainer in the `TrainingLoop`, with its checkpoint folder: a run supplies its step, save, reload,

@@ -65,7 +65,7 @@ extension Pix2PixTrainer {
                                            optimizerFile: files.optimizers,
                                            optimizerSteps: networks.optimizerSteps,
                                            lastLosses: lastLosses, dataset: dataset)
-        state.redrawnSteps = AdversarialNetworks.redrawList(redrawnSteps)
+        state.redrawnSteps = redrawList
         state.initializedFrom = initializedFrom
         try folder.write(networks, files: files, state: state)
     }

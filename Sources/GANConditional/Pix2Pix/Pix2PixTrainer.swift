@@ -64,23 +64,11 @@ public final class Pix2PixTrainer: @unchecked Sendable {
         (module as? Dropout).map { [$0] } ?? module.children.flatMap { dropoutLayers($0.module) }
     }
 
-    /// The random source of step `step` (0-based): a pure function of the seed, the step and its redraws.
-    func stepRandom(_ step: Int) -> SeededGenerator {
-        let redraws = UInt64(redrawnSteps[step + 1] ?? 0)
-        return SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (redraws &* 0xD1B5_4A32_D192_ED03))
-    }
-
     /// Makes step `step` (1 for the first) draw another batch the next time it runs (after a rollback).
     public func redraw(step: Int) { redrawnSteps[step, default: 0] += 1 }
 
     /// The first weight, buffer or optimizer moment holding NaN or Inf, or nil.
-    public func nonFiniteState() -> String? {
-        if let name = generator.firstNonFiniteState() { return "parameter G.\(name)" }
-        if let name = discriminator.firstNonFiniteState() { return "parameter D.\(name)" }
-        if let k = generatorOptimizer.firstNonFiniteMoment() { return "optimizer_G moments of parameter \(k)" }
-        if let k = discriminatorOptimizer.firstNonFiniteMoment() { return "optimizer_D moments of parameter \(k)" }
-        return nil
-    }
+    public func nonFiniteState() -> String? { networks.firstNonFiniteState() }
 
     /// The discriminator's real and fake terms under `objective`; their sum is `objective.discriminatorLoss`.
     static func discriminatorTerms(_ objective: GANObjective, real: Variable, fake: Variable) -> (Variable, Variable) {
@@ -96,7 +84,7 @@ public final class Pix2PixTrainer: @unchecked Sendable {
     @discardableResult
     public func trainStep(on data: PairedImageFolder) throws(PairedDataError) -> Pix2PixLosses {
         precondition(data.count > 0, "Pix2PixTrainer: no pairs")
-        var random = stepRandom(step)
+        var random = stepRandom(step, seed: options.seed)
         let indices = (0..<options.batchSize).map { _ in Int(random.next() % UInt64(data.count)) }
         let (input, target) = try data.batch(at: indices, size: configuration.imageSize, jitter: options.jitter, random: &random)
         guard input.shape[1] == configuration.inputChannels, target.shape[1] == configuration.outputChannels else {

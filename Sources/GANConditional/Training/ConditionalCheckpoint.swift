@@ -1,5 +1,6 @@
 import Foundation
 import GANCore
+import GANTraining
 import GANImageIO
 
 extension CheckpointState: CheckpointFolderState {
@@ -28,8 +29,7 @@ extension ConditionalGANTrainer {
                                     lastLosses: lastLosses, dataset: dataset)
         state.trainingSeconds = trainingSeconds.rounded()
         state.averageGeneratorFile = averageGenerator.map { _ in folder.stampedFile("generator-average-", step: step) }
-        let redrawn = redrawnSteps.keys.sorted().flatMap { Array(repeating: $0, count: redrawnSteps[$0]!) }
-        state.redrawnSteps = redrawn.isEmpty ? nil : redrawn
+        state.redrawnSteps = redrawList
         var files = [(state.generatorFile, generator.stateDict()), (state.discriminatorFile, discriminator.stateDict()),
                      (state.optimizerFile, ConditionalCheckpointFolder.adamMoments(namedOptimizers))]
         if let file = state.averageGeneratorFile, let average = averageGenerator { files.append((file, average.stateDict())) }

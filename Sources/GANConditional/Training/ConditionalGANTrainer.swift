@@ -115,13 +115,6 @@ public final class ConditionalGANTrainer {
     /// The network to sample from: the moving average when kept, else the generator itself.
     public var samplingGenerator: LabelConditionalGenerator { averageGenerator ?? generator }
 
-    /// The random source of step `step` (0-based): a pure function of the seed, the step and how often that
-    /// step was drawn again.
-    func stepRandom(_ step: Int) -> SeededGenerator {
-        let redraws = UInt64(redrawnSteps[step + 1] ?? 0)
-        return SeededGenerator(seed: options.seed ^ (UInt64(step + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (redraws &* 0xD1B5_4A32_D192_ED03))
-    }
-
     /// Makes step `step` (1 for the first) draw another batch, other latents and labels the next time it runs:
     /// after a rollback, so that the step that produced NaN or Inf is not repeated as it was.
     public func redraw(step: Int) { redrawnSteps[step, default: 0] += 1 }
@@ -148,7 +141,7 @@ public final class ConditionalGANTrainer {
         precondition(dataset.count > 0, "ConditionalGANTrainer: empty dataset")
         precondition(dataset.classCount <= configuration.classCount && dataset.channels == configuration.channels,
                      "ConditionalGANTrainer: dataset (\(dataset.classCount) classes, \(dataset.channels) channels) does not fit the model")
-        var random = stepRandom(step)
+        var random = stepRandom(step, seed: options.seed)
         let n = options.batchSize
         let factor = options.learningRateFactor(completedSteps: step)
         generatorOptimizer.learningRate = options.generatorLearningRate * factor

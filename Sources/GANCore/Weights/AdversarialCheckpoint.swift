@@ -37,10 +37,14 @@ public struct AdversarialNetworks {
     /// The optimizers under the names of their moments in the optimizer file.
     var namedOptimizers: [(name: String, optimizer: Adam)] { [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] }
 
-    /// The steps drawn again after a rollback as `state.json` lists them: a step once per redraw, nil when none.
-    public static func redrawList(_ redrawn: [Int: Int]) -> [Int]? {
-        let list = redrawn.keys.sorted().flatMap { Array(repeating: $0, count: redrawn[$0]!) }
-        return list.isEmpty ? nil : list
+    /// The first weight or moment holding NaN or Inf ("parameter G.model.1.weight", "optimizer_D moments of
+    /// parameter 3"), or nil.
+    public func firstNonFiniteState() -> String? {
+        if let name = generator.firstNonFiniteState() { return "parameter G.\(name)" }
+        if let name = discriminator.firstNonFiniteState() { return "parameter D.\(name)" }
+        if let k = generatorOptimizer.firstNonFiniteMoment() { return "optimizer_G moments of parameter \(k)" }
+        if let k = discriminatorOptimizer.firstNonFiniteMoment() { return "optimizer_D moments of parameter \(k)" }
+        return nil
     }
 }
 
