@@ -46,8 +46,8 @@ let package = Package(
         .testTarget(name: "GANImageIOTests", dependencies: ["GANImageIO", "GANPaths"]),
         .testTarget(name: "GANCoreTests", dependencies: ["GANCore"]),
         .testTarget(name: "GANTranslationTests", dependencies: ["GANTranslation", "GANTraining"]),
-        .testTarget(name: "GANConditionalTests", dependencies: ["GANConditional"]),
-        .testTarget(name: "GANInpaintingTests", dependencies: ["GANInpainting"]),
+        .testTarget(name: "GANConditionalTests", dependencies: ["GANConditional", "GANTraining"]),
+        .testTarget(name: "GANInpaintingTests", dependencies: ["GANInpainting", "GANTraining"]),
         .testTarget(name: "GANKitTests", dependencies: ["GANKit"]),
     ]
 )

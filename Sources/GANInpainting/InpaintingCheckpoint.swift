@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANCore
 import GANImageIO
@@ -58,9 +59,9 @@ extension InpaintingTrainer {
     /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
     /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
-    /// - Throws: `InpaintingTrainingError.cannotWrite`.
-    public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(InpaintingTrainingError) {
-        let folder = InpaintingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
+    /// - Throws: `TrainingFolderError.cannotWrite`.
+    public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(TrainingFolderError) {
+        let folder = TrainingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
         var state = InpaintingCheckpointState(step: step, trainingSeconds: trainingSeconds, configuration: configuration,
                                               options: options, generatorFile: files.generator,
                                               discriminatorFile: files.discriminator,
@@ -73,23 +74,23 @@ extension InpaintingTrainer {
     }
 
     /// Reads `state.json` of an inpainting checkpoint folder.
-    /// - Throws: `InpaintingTrainingError.missingState` or `.badState`.
-    public static func readState(from directory: String) throws(InpaintingTrainingError) -> InpaintingCheckpointState {
-        try InpaintingCheckpointFolder(directory).readState()
+    /// - Throws: `TrainingFolderError.missingState` or `.badState`.
+    public static func readState(from directory: String) throws(TrainingFolderError) -> InpaintingCheckpointState {
+        try TrainingCheckpointFolder(directory).readState()
     }
 
     /// Decodes and checks the bytes of a `state.json`; `path` names it in errors.
-    /// - Throws: `InpaintingTrainingError.badState` when they are malformed, of another format, or describe unusable
+    /// - Throws: `TrainingFolderError.badState` when they are malformed, of another format, or describe unusable
     ///   networks or options.
-    public static func readState(bytes: [UInt8], path: String = "<memory>") throws(InpaintingTrainingError) -> InpaintingCheckpointState {
-        try InpaintingCheckpointFolder.decodeState(bytes: bytes, path: path)
+    public static func readState(bytes: [UInt8], path: String = "<memory>") throws(TrainingFolderError) -> InpaintingCheckpointState {
+        try TrainingCheckpointFolder.decodeState(bytes: bytes, path: path)
     }
 
     /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
     /// exactly where the saved run stopped.
-    /// - Throws: `InpaintingTrainingError` naming the file at fault.
-    public static func resume(from directory: String) throws(InpaintingTrainingError) -> (trainer: InpaintingTrainer, state: InpaintingCheckpointState) {
-        let folder = InpaintingCheckpointFolder(directory)
+    /// - Throws: `TrainingFolderError` naming the file at fault.
+    public static func resume(from directory: String) throws(TrainingFolderError) -> (trainer: InpaintingTrainer, state: InpaintingCheckpointState) {
+        let folder = TrainingCheckpointFolder(directory)
         let state: InpaintingCheckpointState = try folder.readState()
         let generatorPath = folder.path(state.generatorFile)
         do { try StateDict.checkFile(generatorPath, canHold: state.configuration.generatorParameterLowerBound) } catch {

@@ -10,8 +10,8 @@ public struct InpaintingImageFolder: Sendable {
     public let files: [String]
 
     /// Lists the PNG and JPEG files in `directory` (recursively when `recursive`), skipping hidden files.
-    /// - Throws: `InpaintingTrainingError.noImages` when there are none.
-    public init(directory: String, recursive: Bool = false) throws(InpaintingTrainingError) {
+    /// - Throws: `InpaintingDataError.noImages` when there are none.
+    public init(directory: String, recursive: Bool = false) throws(InpaintingDataError) {
         let files = ImageFiles.list(in: directory, recursive: recursive)
         guard !files.isEmpty else { throw .noImages(path: directory) }
         self.files = files
@@ -25,8 +25,8 @@ public struct InpaintingImageFolder: Sendable {
 
     /// A `size`×`size` RGB crop of image `index` as [1, 3, size, size] in [-1, 1]: at a place drawn from `random` and
     /// flipped with probability ½ (when `flips`) when `random` is given, else centred and unflipped.
-    /// - Throws: `InpaintingTrainingError.badImage` naming the file.
-    public func crop(at index: Int, size: Int, random: inout SeededGenerator?, flips: Bool = true) throws(InpaintingTrainingError) -> Tensor {
+    /// - Throws: `InpaintingDataError.badImage` naming the file.
+    public func crop(at index: Int, size: Int, random: inout SeededGenerator?, flips: Bool = true) throws(InpaintingDataError) -> Tensor {
         let path = files[index]
         do {
             var image = try Image(contentsOf: path).converted(to: .rgb)

@@ -16,8 +16,8 @@ public struct InpaintingModel: @unchecked Sendable {
 
     /// Reads a model folder, or a checkpoint folder when it has no `manifest.json`. The weight file is checked to be
     /// large enough for the network the manifest describes before the network is built.
-    /// - Throws: `InpaintingTrainingError` naming the file at fault.
-    public init(folder: String) throws(InpaintingTrainingError) {
+    /// - Throws: `TrainingFolderError` naming the file at fault.
+    public init(folder: String) throws(TrainingFolderError) {
         let manifest: InpaintingManifest
         if FileManager.default.fileExists(atPath: "\(folder)/manifest.json") {
             manifest = try Self.readManifest(folder: folder)
@@ -37,32 +37,32 @@ public struct InpaintingModel: @unchecked Sendable {
         }
         var random = SeededGenerator(seed: 0)
         let generator = InpaintingGenerator(cnum: manifest.configuration.cnum, using: &random)
-        try InpaintingCheckpointFolder.load(generator, from: path)
+        try TrainingCheckpointFolder.load(generator, from: path)
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }
 
     /// Reads and checks `manifest.json`.
-    /// - Throws: `InpaintingTrainingError.missingState` (no manifest) or `.badState`.
-    public static func readManifest(folder: String) throws(InpaintingTrainingError) -> InpaintingManifest {
-        try InpaintingModelFolder(folder).readManifest()
+    /// - Throws: `TrainingFolderError.missingState` (no manifest) or `.badState`.
+    public static func readManifest(folder: String) throws(TrainingFolderError) -> InpaintingManifest {
+        try ModelFolder(folder).readManifest()
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
-    /// - Throws: `InpaintingTrainingError.badState` when they are malformed, of another format or kind, or describe
+    /// - Throws: `TrainingFolderError.badState` when they are malformed, of another format or kind, or describe
     ///   an unusable network.
-    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(InpaintingTrainingError) -> InpaintingManifest {
-        try InpaintingModelFolder.decodeManifest(bytes: bytes, path: path)
+    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(TrainingFolderError) -> InpaintingManifest {
+        try ModelFolder.decodeManifest(bytes: bytes, path: path)
     }
 
     /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
-    /// - Throws: `InpaintingTrainingError.cannotWrite`.
-    public static func write(_ trainer: InpaintingTrainer, name: String, dataset: String?, to folder: String) throws(InpaintingTrainingError) {
+    /// - Throws: `TrainingFolderError.cannotWrite`.
+    public static func write(_ trainer: InpaintingTrainer, name: String, dataset: String?, to folder: String) throws(TrainingFolderError) {
         let manifest = InpaintingManifest(name: name, architecture: trainer.configuration.architecture, configuration: trainer.configuration,
                                           ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                           trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
                                           batchSize: trainer.options.batchSize, dataset: dataset.map { DatasetRecord.describe($0) }, initializedFrom: trainer.initializedFrom)
-        try InpaintingModelFolder(folder).write(manifest, generator: trainer.generator.stateDict(), metadata: ["step": "\(trainer.step)"])
+        try ModelFolder(folder).write(manifest, generator: trainer.generator.stateDict(), metadata: ["step": "\(trainer.step)"])
     }
 
     /// `raw·m + image·(1 − m)` for `raw` and `image` [N, 3, H, W] and `mask` [N, 1, H, W]: known pixels (m = 0) are

@@ -121,8 +121,8 @@ public final class InpaintingTrainer: @unchecked Sendable {
     public var initializedFrom: String?
 
     /// Starts from the generator weights of `model` instead of random ones (before the first step).
-    /// - Throws: `InpaintingTrainingError.mismatch` when the model's generator has another width.
-    public func initializeGenerator(from model: InpaintingModel) throws(InpaintingTrainingError) {
+    /// - Throws: `TrainingFolderError.mismatch` when the model's generator has another width.
+    public func initializeGenerator(from model: InpaintingModel) throws(TrainingFolderError) {
         guard step == 0 else { throw .mismatch(path: model.folder, detail: "a generator can only be initialised before the first step") }
         guard model.manifest.configuration.cnum == configuration.cnum else {
             throw .mismatch(path: model.folder, detail: "its generator has cnum \(model.manifest.configuration.cnum), this run \(configuration.cnum)")
@@ -171,7 +171,7 @@ public final class InpaintingTrainer: @unchecked Sendable {
     }
 
     /// One step on the batch drawn for it from `data` (photos, crops, flips and masks from (seed, step)).
-    /// - Throws: `InpaintingTrainingError.badImage` when a file of the batch cannot be read, or `InpaintingError`
+    /// - Throws: `InpaintingDataError.badImage` when a file of the batch cannot be read, or `InpaintingError`
     ///   when no mask was found (the step is not taken).
     @discardableResult
     public func trainStep(on data: InpaintingImageFolder) throws -> InpaintingLosses {
@@ -258,7 +258,7 @@ public final class InpaintingTrainer: @unchecked Sendable {
 extension InpaintingTrainer {
     /// Writes a sample grid to each of `paths` (atomically): one row per image, masked input (hole white) | output
     /// composite | real, for the first `count` images of `data`, centre-cropped, with the masks of seeds 1, 2, ...
-    /// - Throws: `InpaintingTrainingError`, `InpaintingError` or `ImageIOError`.
+    /// - Throws: `TrainingFolderError`, `InpaintingError` or `ImageIOError`.
     public func writeSamples(of data: InpaintingImageFolder, count: Int = 4, to paths: [String]) throws {
         let size = configuration.imageSize
         var rows: [Tensor] = []

@@ -16,8 +16,8 @@ public protocol ModelManifest: Codable {
 
 /// A shippable model folder, as the pix2pix, inpainting and label-GAN families write it: `manifest.json` beside the
 /// generator's safetensors file, the whole folder built hidden and renamed into place, so a reader never sees half a
-/// model. Throws the family's error (`Failure`, the cases `CheckpointFolder` uses).
-public struct ModelFolder<Failure: CheckpointFolderError>: Sendable {
+/// model.
+public struct ModelFolder: Sendable {
     /// The folder.
     public let directory: String
 
@@ -31,8 +31,8 @@ public struct ModelFolder<Failure: CheckpointFolderError>: Sendable {
     public var hasManifest: Bool { FileManager.default.fileExists(atPath: manifestPath) }
 
     /// Reads and checks `manifest.json`.
-    /// - Throws: `Failure.missingState` (no manifest) or `.badState` naming the file.
-    public func readManifest<Manifest: ModelManifest>() throws(Failure) -> Manifest {
+    /// - Throws: `TrainingFolderError.missingState` (no manifest) or `.badState` naming the file.
+    public func readManifest<Manifest: ModelManifest>() throws(TrainingFolderError) -> Manifest {
         guard hasManifest else { throw .missingState(path: directory) }
         let bytes: [UInt8]
         do { bytes = try FileAccess.readAll(manifestPath) } catch { throw .badState(path: manifestPath, detail: "\(error)") }
@@ -41,8 +41,8 @@ public struct ModelFolder<Failure: CheckpointFolderError>: Sendable {
 
     /// Decodes and checks the bytes of a `manifest.json`: its format tag, a generator file inside the folder, and the
     /// family's own checks; `path` names it in errors.
-    /// - Throws: `Failure.badState`.
-    public static func decodeManifest<Manifest: ModelManifest>(bytes: [UInt8], path: String = "<memory>") throws(Failure) -> Manifest {
+    /// - Throws: `TrainingFolderError.badState`.
+    public static func decodeManifest<Manifest: ModelManifest>(bytes: [UInt8], path: String = "<memory>") throws(TrainingFolderError) -> Manifest {
         let manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes)) } catch { throw .badState(path: path, detail: "\(error)") }
         guard manifest.format == Manifest.currentFormat else {
@@ -60,9 +60,9 @@ public struct ModelFolder<Failure: CheckpointFolderError>: Sendable {
 
     /// Writes the folder whole: the generator's weights (as `dtype`, with the format tag and `metadata` in the header)
     /// and the manifest (sorted keys), built hidden beside it and renamed over it.
-    /// - Throws: `Failure.cannotWrite` naming the folder.
+    /// - Throws: `TrainingFolderError.cannotWriteModel` naming the folder.
     public func write<Manifest: ModelManifest>(_ manifest: Manifest, generator: StateDict, as dtype: WeightDType = .f32,
-                                               metadata: [String: String] = [:]) throws(Failure) {
+                                               metadata: [String: String] = [:]) throws(TrainingFolderError) {
         do {
             try FileAccess.replaceFolder(directory) { partial in
                 try SafeTensors.write(generator, to: "\(partial)/\(manifest.generatorFile)", as: dtype,
@@ -72,7 +72,7 @@ public struct ModelFolder<Failure: CheckpointFolderError>: Sendable {
                 try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: "\(partial)/manifest.json")
             }
         } catch {
-            throw .cannotWrite(path: directory, detail: "\(error)")
+            throw .cannotWriteModel(path: directory, detail: "\(error)")
         }
     }
 }

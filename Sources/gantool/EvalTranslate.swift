@@ -1,3 +1,4 @@
+import GANTraining
 import ArgumentParser
 import Foundation
 import GANKit

@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANCore
 import GANImageIO
@@ -132,9 +133,9 @@ func networksHaveTheConfiguredShapes(imageSize: Int) {
 @Test func checkpointErrorsNameTheFolder() throws {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    #expect(throws: ConditionalCheckpointError.missingState(path: directory)) { try ConditionalGANTrainer.resume(from: directory) }
+    #expect(throws: TrainingFolderError.missingState(path: directory)) { try ConditionalGANTrainer.resume(from: directory) }
     try Data("{}".utf8).write(to: URL(fileURLWithPath: directory + "/state.json"))
-    #expect(throws: ConditionalCheckpointError.self) { try ConditionalGANTrainer.resume(from: directory) }
+    #expect(throws: TrainingFolderError.self) { try ConditionalGANTrainer.resume(from: directory) }
 }
 
 @Test func classGridIsOneRowPerClass() throws {

@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANCore
 import GANImageIO
@@ -148,7 +149,7 @@ struct Pix2PixTests {
         }
         #expect(unclamped > 700, "pixels compared: \(unclamped)")
         #expect(worstLuma < 1e-5 && worstChroma < 1e-5)
-        #expect(throws: ConditionalCheckpointError.self) { try Pix2PixModel(folder: folder) }
+        #expect(throws: TrainingFolderError.self) { try Pix2PixModel(folder: folder) }
     }
 
     @Test func generatorStartsFromAModel() throws {
@@ -172,9 +173,9 @@ struct Pix2PixTests {
         #expect(try Pix2PixTrainer.resume(from: folder + "/run").0.initializedFrom == "base, 2 steps")
         try Pix2PixModel.write(tuned, task: .colorize, name: "tuned", dataset: nil, to: folder + "/tuned")
         #expect(try Pix2PixModel.readManifest(folder: folder + "/tuned").initializedFrom == "base, 2 steps")
-        #expect(throws: ConditionalCheckpointError.self) { try tuned.initializeGenerator(from: model) }   // after the first step
+        #expect(throws: TrainingFolderError.self) { try tuned.initializeGenerator(from: model) }   // after the first step
         var wider = Self.tiny
         wider.ngf = 8
-        #expect(throws: ConditionalCheckpointError.self) { try Pix2PixTrainer(configuration: wider, options: Pix2PixOptions()).initializeGenerator(from: model) }
+        #expect(throws: TrainingFolderError.self) { try Pix2PixTrainer(configuration: wider, options: Pix2PixOptions()).initializeGenerator(from: model) }
     }
 }

@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANCore
 import GANImageIO
@@ -178,7 +179,7 @@ struct InpaintingGANTests {
         #expect(try InpaintingTrainer.resume(from: folder + "/run").trainer.initializedFrom == "base, 2 steps")
         try InpaintingModel.write(tuned, name: "tuned", dataset: nil, to: folder + "/tuned")
         #expect(try InpaintingModel(folder: folder + "/tuned").manifest.initializedFrom == "base, 2 steps")
-        #expect(throws: InpaintingTrainingError.self) { try tuned.initializeGenerator(from: try InpaintingModel(folder: folder + "/base")) }
+        #expect(throws: TrainingFolderError.self) { try tuned.initializeGenerator(from: try InpaintingModel(folder: folder + "/base")) }
     }
 
     @Test(arguments: GANObjective.allCases)
@@ -204,9 +205,9 @@ struct InpaintingGANTests {
         let trainer = InpaintingTrainer(configuration: Self.tiny, options: Self.tinyOptions)
         try InpaintingModel.write(trainer, name: "tiny", dataset: nil, to: folder)
         var manifest = try InpaintingModel.readManifest(folder: folder)
-        #expect(throws: InpaintingTrainingError.self) { try InpaintingModel.readManifest(bytes: Array("{}".utf8)) }
+        #expect(throws: TrainingFolderError.self) { try InpaintingModel.readManifest(bytes: Array("{}".utf8)) }
         manifest.format = "gankit-inpaint/9"
-        #expect(throws: InpaintingTrainingError.self) { try InpaintingModel.readManifest(bytes: Array(try JSONEncoder().encode(manifest))) }
+        #expect(throws: TrainingFolderError.self) { try InpaintingModel.readManifest(bytes: Array(try JSONEncoder().encode(manifest))) }
         // A manifest describing a far larger network than the file holds is refused before the network is built.
         manifest.format = InpaintingManifest.currentFormat
         manifest.configuration.cnum = 256
@@ -217,6 +218,6 @@ struct InpaintingGANTests {
         } catch {
             guard case .weights = error else { Issue.record("unexpected \(error)"); return }
         }
-        #expect(throws: InpaintingTrainingError.missingState(path: folder + "/nothing")) { try InpaintingModel(folder: folder + "/nothing") }
+        #expect(throws: TrainingFolderError.missingState(path: folder + "/nothing")) { try InpaintingModel(folder: folder + "/nothing") }
     }
 }

@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import Testing
 import GANConditional
@@ -53,7 +54,7 @@ struct SnapshotTests {
         try ConditionalGANTrainer.keepSnapshot(of: model, at: two)
         #expect(try ConditionalGANTrainer.readState(from: two).step == 4)
         #expect(entries(model + "/snapshots") == ["step-00000002", "step-00000002.eval.json", "step-00000004"])
-        #expect(throws: ConditionalCheckpointError.missingState(path: dir.path + "/empty")) {
+        #expect(throws: TrainingFolderError.missingState(path: dir.path + "/empty")) {
             try ConditionalGANTrainer.keepSnapshot(of: dir.path + "/empty", at: dir.path + "/x")
         }
     }

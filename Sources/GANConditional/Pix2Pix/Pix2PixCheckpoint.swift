@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANCore
 import GANImageIO
@@ -56,9 +57,9 @@ extension Pix2PixTrainer {
     /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
     /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
     /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
-    /// - Throws: `ConditionalCheckpointError`.
-    public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(ConditionalCheckpointError) {
-        let folder = ConditionalCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
+    /// - Throws: `TrainingFolderError`.
+    public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(TrainingFolderError) {
+        let folder = TrainingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
         var state = Pix2PixCheckpointState(step: step, trainingSeconds: trainingSeconds, task: task, configuration: configuration,
                                            options: options, generatorFile: files.generator,
                                            discriminatorFile: files.discriminator,
@@ -71,16 +72,16 @@ extension Pix2PixTrainer {
     }
 
     /// Reads `state.json` of a pix2pix checkpoint folder.
-    /// - Throws: `ConditionalCheckpointError.missingState` or `.badState`.
-    public static func readState(from directory: String) throws(ConditionalCheckpointError) -> Pix2PixCheckpointState {
-        try ConditionalCheckpointFolder(directory).readState()
+    /// - Throws: `TrainingFolderError.missingState` or `.badState`.
+    public static func readState(from directory: String) throws(TrainingFolderError) -> Pix2PixCheckpointState {
+        try TrainingCheckpointFolder(directory).readState()
     }
 
     /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
     /// exactly where the saved run stopped.
-    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
-    public static func resume(from directory: String) throws(ConditionalCheckpointError) -> (trainer: Pix2PixTrainer, state: Pix2PixCheckpointState) {
-        let folder = ConditionalCheckpointFolder(directory)
+    /// - Throws: `TrainingFolderError` naming the file at fault.
+    public static func resume(from directory: String) throws(TrainingFolderError) -> (trainer: Pix2PixTrainer, state: Pix2PixCheckpointState) {
+        let folder = TrainingCheckpointFolder(directory)
         let state: Pix2PixCheckpointState = try folder.readState()
         let trainer = Pix2PixTrainer(configuration: state.configuration, options: state.options)
         try folder.load(trainer.networks, from: AdversarialCheckpointFiles(generator: state.generatorFile, discriminator: state.discriminatorFile,

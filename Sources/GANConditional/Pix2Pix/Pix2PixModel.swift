@@ -13,8 +13,8 @@ public struct Pix2PixModel: @unchecked Sendable {
     public let generator: UnetGenerator
 
     /// Reads `manifest.json` and the generator of a model folder.
-    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
-    public init(folder: String) throws(ConditionalCheckpointError) {
+    /// - Throws: `TrainingFolderError` naming the file at fault.
+    public init(folder: String) throws(TrainingFolderError) {
         let manifest = try Self.readManifest(folder: folder)
         let path = "\(folder)/\(manifest.generatorFile)"
         do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorOptions.unetGeneratorParameterLowerBound) } catch {
@@ -22,31 +22,31 @@ public struct Pix2PixModel: @unchecked Sendable {
         }
         var random = SeededGenerator(seed: 0)
         let generator = UnetGenerator(options: manifest.configuration.generatorOptions, using: &random)
-        try ConditionalCheckpointFolder.load(generator, from: path)
+        try TrainingCheckpointFolder.load(generator, from: path)
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }
 
     /// Reads and checks `manifest.json`.
-    /// - Throws: `ConditionalCheckpointError.missingState` (no manifest) or `.badState`.
-    public static func readManifest(folder: String) throws(ConditionalCheckpointError) -> Pix2PixManifest {
-        try ConditionalModelFolder(folder).readManifest()
+    /// - Throws: `TrainingFolderError.missingState` (no manifest) or `.badState`.
+    public static func readManifest(folder: String) throws(TrainingFolderError) -> Pix2PixManifest {
+        try ModelFolder(folder).readManifest()
     }
 
     /// Decodes and checks the bytes of a `manifest.json`; `path` names it in errors.
-    /// - Throws: `ConditionalCheckpointError.badState` when they are malformed, of another format, or describe unusable networks.
-    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(ConditionalCheckpointError) -> Pix2PixManifest {
-        try ConditionalModelFolder.decodeManifest(bytes: bytes, path: path)
+    /// - Throws: `TrainingFolderError.badState` when they are malformed, of another format, or describe unusable networks.
+    public static func readManifest(bytes: [UInt8], path: String = "<memory>") throws(TrainingFolderError) -> Pix2PixManifest {
+        try ModelFolder.decodeManifest(bytes: bytes, path: path)
     }
 
     /// Writes a model folder from a trainer: the folder is built hidden beside `folder`, then renamed over it.
-    /// - Throws: `ConditionalCheckpointError.cannotWrite`.
-    public static func write(_ trainer: Pix2PixTrainer, task: Pix2PixTask, name: String, dataset: String?, to folder: String) throws(ConditionalCheckpointError) {
+    /// - Throws: `TrainingFolderError.cannotWrite`.
+    public static func write(_ trainer: Pix2PixTrainer, task: Pix2PixTask, name: String, dataset: String?, to folder: String) throws(TrainingFolderError) {
         let manifest = Pix2PixManifest(name: name, task: task, architecture: trainer.configuration.architecture,
                                        configuration: trainer.configuration, loss: trainer.options.loss,
                                        ganWeight: trainer.options.ganWeight, l1Weight: trainer.options.l1Weight,
                                        trainingSteps: trainer.step, trainingSeconds: trainer.trainingSeconds.rounded(),
                                        batchSize: trainer.options.batchSize, dataset: dataset.map { DatasetRecord.describe($0) }, initializedFrom: trainer.initializedFrom)
-        try ConditionalModelFolder(folder).write(manifest, generator: trainer.generator.stateDict(), metadata: ["step": "\(trainer.step)"])
+        try ModelFolder(folder).write(manifest, generator: trainer.generator.stateDict(), metadata: ["step": "\(trainer.step)"])
     }
 }

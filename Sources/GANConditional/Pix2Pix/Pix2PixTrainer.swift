@@ -26,8 +26,8 @@ public final class Pix2PixTrainer: @unchecked Sendable {
     /// Seconds spent training, over every run of this checkpoint chain.
     public var trainingSeconds = 0.0
     /// Starts from the generator weights of `model` instead of random ones (before the first step).
-    /// - Throws: `ConditionalCheckpointError.mismatch` when the model's U-Net has another shape than this trainer's.
-    public func initializeGenerator(from model: Pix2PixModel) throws(ConditionalCheckpointError) {
+    /// - Throws: `TrainingFolderError.mismatch` when the model's U-Net has another shape than this trainer's.
+    public func initializeGenerator(from model: Pix2PixModel) throws(TrainingFolderError) {
         guard step == 0 else { throw .mismatch(path: model.folder, detail: "a generator can only be initialised before the first step") }
         guard model.manifest.configuration.generatorOptions == configuration.generatorOptions else {
             throw .mismatch(path: model.folder, detail: "its U-Net (\(model.manifest.architecture)) differs from this run's (\(configuration.architecture))")

@@ -61,14 +61,14 @@ public enum LabelGANModel {
     }
 
     /// Reads and checks `manifest.json` of a model folder.
-    /// - Throws: `ConditionalCheckpointError.missingState` (no manifest) or `.badState` naming the file.
-    public static func readManifest(folder: String) throws(ConditionalCheckpointError) -> LabelGANManifest {
-        try ConditionalModelFolder(folder).readManifest()
+    /// - Throws: `TrainingFolderError.missingState` (no manifest) or `.badState` naming the file.
+    public static func readManifest(folder: String) throws(TrainingFolderError) -> LabelGANManifest {
+        try ModelFolder(folder).readManifest()
     }
 
     /// The generator of a model folder.
-    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
-    public static func loadGenerator(folder: String) throws(ConditionalCheckpointError) -> LabelConditionalGenerator {
+    /// - Throws: `TrainingFolderError` naming the file at fault.
+    public static func loadGenerator(folder: String) throws(TrainingFolderError) -> LabelConditionalGenerator {
         let manifest = try readManifest(folder: folder)
         let path = "\(folder)/\(manifest.generatorFile)"
         do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
@@ -76,7 +76,7 @@ public enum LabelGANModel {
         }
         var random = SeededGenerator(seed: 0)
         let generator = LabelConditionalGenerator(configuration: manifest.configuration, using: &random)
-        try ConditionalCheckpointFolder.load(generator, from: path)
+        try TrainingCheckpointFolder.load(generator, from: path)
         return generator
     }
 
@@ -85,17 +85,17 @@ public enum LabelGANModel {
     /// `halfPrecision`, F16, and the manifest; the folder is built hidden and renamed into place. With
     /// `standingStatistics` N, the generator's batch-norm statistics are first recomputed over N training-mode batches
     /// of the run's batch size (`ConditionalSampler.standStatistics`, fixed seed), and the manifest says so.
-    /// - Throws: `ConditionalCheckpointError` naming the file at fault.
+    /// - Throws: `TrainingFolderError` naming the file at fault.
     @discardableResult
     public static func export(checkpoint: String, to folder: String, name: String, classNames: [String] = [],
                               halfPrecision: Bool = false, standingStatistics: Int? = nil,
-                              overwrite: Bool = false) throws(ConditionalCheckpointError) -> LabelGANManifest {
+                              overwrite: Bool = false) throws(TrainingFolderError) -> LabelGANManifest {
         let state = try ConditionalGANTrainer.readState(from: checkpoint)
         guard classNames.isEmpty || classNames.count == state.configuration.classCount else {
             throw .badState(path: "\(checkpoint)/state.json", detail: "\(classNames.count) class names given for \(state.configuration.classCount) classes")
         }
         if !overwrite && FileManager.default.fileExists(atPath: "\(folder)/manifest.json") {
-            throw .cannotWrite(path: folder, detail: "already holds a model (overwrite to replace it)")
+            throw .cannotWriteModel(path: folder, detail: "already holds a model (overwrite to replace it)")
         }
         let generator = try ConditionalGANTrainer.loadGenerator(from: checkpoint)
         if let passes = standingStatistics {
@@ -109,7 +109,7 @@ public enum LabelGANModel {
             configuration: c, options: state.options, classNames: classNames, trainingSteps: state.step,
             trainingSeconds: state.trainingSeconds, dataset: state.dataset.map { DatasetRecord.describe($0, split: "training split") }, averagedWeights: state.averageGeneratorFile != nil)
         manifest.standingStatisticsBatches = standingStatistics
-        try ConditionalModelFolder(folder).write(manifest, generator: generator.stateDict(), as: halfPrecision ? .f16 : .f32)
+        try ModelFolder(folder).write(manifest, generator: generator.stateDict(), as: halfPrecision ? .f16 : .f32)
         return manifest
     }
 }

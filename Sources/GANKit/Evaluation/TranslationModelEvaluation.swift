@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANCore
 import GANTranslation

@@ -1,3 +1,4 @@
+import GANTraining
 import GANInpainting
 import Foundation
 

@@ -1,3 +1,4 @@
+import GANTraining
 import Foundation
 import GANConditional
 
@@ -13,7 +14,7 @@ public final class LabelConditionalModel: @unchecked Sendable {
     public let imageSize: Int
 
     /// Loads the generator of the checkpoint folder `directory`.
-    /// - Throws: `ConditionalCheckpointError` naming the folder or file at fault.
+    /// - Throws: `TrainingFolderError` naming the folder or file at fault.
     public init(directory: String) throws {
         let generator = try ConditionalGANTrainer.loadGenerator(from: directory)
         sampler = ConditionalSampler(generator: generator)

@@ -14,7 +14,7 @@ public enum ConditionalGeneration {
     /// the same images. With `truncation` T, latent components beyond ±T are redrawn (less variety, cleaner images).
     /// With `interpolate`, the `count` images walk in latent space from the latent of `seed` to that of `seed + 1`.
     /// `modelDirectory` is a path or a name in `models` (see `folder(of:models:)`).
-    /// - Throws: `ConditionalCheckpointError` naming the folder, `ImageIOError` naming the output, `ConditionalTrainingRun.Failure`.
+    /// - Throws: `TrainingFolderError` naming the folder, `ImageIOError` naming the output, `ConditionalTrainingRun.Failure`.
     public static func writeGrid(modelDirectory: String, models: String? = nil, label: Int, count: Int, seed: UInt64,
                                  truncation: Float? = nil, interpolate: Bool = false, columns: Int? = nil, to path: String) throws {
         let output = try SampleOutput(path)
@@ -35,7 +35,7 @@ public enum ConditionalGeneration {
 
     /// Writes `perClass` samples of every class: a grid with one row per class when `path` ends in .png, else one PNG
     /// per sample into the folder `path`.
-    /// - Throws: `ConditionalCheckpointError`, `ImageIOError`, `ConditionalTrainingRun.Failure`.
+    /// - Throws: `TrainingFolderError`, `ImageIOError`, `ConditionalTrainingRun.Failure`.
     public static func writeClassGrid(modelDirectory: String, models: String? = nil, perClass: Int, seed: UInt64,
                                       truncation: Float? = nil, to path: String) throws {
         let output = try SampleOutput(path)
@@ -115,7 +115,7 @@ public enum ConditionalGeneration {
     }
 
     /// Writes a shippable model folder `models`/`name` (see `LabelGANModel.export`) from a training checkpoint.
-    /// - Throws: `ConditionalCheckpointError`.
+    /// - Throws: `TrainingFolderError`.
     @discardableResult
     public static func export(checkpoint: String, name: String, models: String? = nil, classNames: [String] = [],
                               halfPrecision: Bool = false, standingStatistics: Int? = nil, overwrite: Bool = false) throws -> String {

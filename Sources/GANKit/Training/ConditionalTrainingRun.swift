@@ -100,7 +100,7 @@ public struct ConditionalTrainingRun: Sendable {
     }
 
     /// Trains, printing progress lines through `log`; returns the last step's losses.
-    /// - Throws: `IDXError`, `ImageFolderError`, `ConditionalCheckpointError`, `ImageIOError` or `Failure`, each naming its file.
+    /// - Throws: `IDXError`, `ImageFolderError`, `TrainingFolderError`, `ImageIOError` or `Failure`, each naming its file.
     @discardableResult
     public func run(log: (String) -> Void) throws -> ConditionalRunEnd {
         guard steps >= 0, checkpointEvery > 0, logEvery > 0, (snapshotEvery ?? 1) > 0 else { throw Failure.invalid("steps must be >= 0, intervals > 0") }

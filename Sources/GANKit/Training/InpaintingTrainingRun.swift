@@ -34,7 +34,7 @@ public struct InpaintingTrainingRun: Sendable {
     }
 
     /// Trains; returns how the run ended (`.finished` at `steps`, `.stopped` at `maxSteps`, `.interrupted` on a signal).
-    /// - Throws: `GANKitError.invalidArgument`, `InpaintingTrainingError`, `InpaintingError`, `ImageIOError`,
+    /// - Throws: `GANKitError.invalidArgument`, `TrainingFolderError`, `InpaintingError`, `ImageIOError`,
     ///   `NonFiniteTrainingError`.
     @discardableResult
     public func run() throws -> TrainingOutcome {

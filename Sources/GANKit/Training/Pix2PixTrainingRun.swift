@@ -48,7 +48,7 @@ public struct Pix2PixTrainingRun: Sendable {
     }
 
     /// Trains; returns how the run ended (`.finished` at `steps`, `.stopped` at `maxSteps`, `.interrupted` on a signal).
-    /// - Throws: `GANKitError.invalidArgument`, `PairedDataError`, `ConditionalCheckpointError`, `ImageIOError`, `NonFiniteTrainingError`.
+    /// - Throws: `GANKitError.invalidArgument`, `PairedDataError`, `TrainingFolderError`, `ImageIOError`, `NonFiniteTrainingError`.
     @discardableResult
     public func run() throws -> TrainingOutcome {
         if let problem = schedule.problem { throw GANKitError.invalidArgument(problem) }
