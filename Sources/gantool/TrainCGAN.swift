@@ -165,22 +165,31 @@ struct TrainCGAN: ParsableCommand {
             throw ValidationError("--snapshot-every must be a positive multiple of --checkpoint-every (\(checkpointEvery))")
         }
         if let problem = TrainingLimits.batchProblem(batch: batchSize, side: imageSize) { throw ValidationError(problem) }
-        if let discriminatorSteps, discriminatorSteps < 1 { throw ValidationError("--discriminator-steps must be at least 1") }
         if !(0...4).contains(discriminatorConvsPerScale) { throw ValidationError("--discriminator-convs-per-scale must be 0 to 4") }
         if let generatorWidth, generatorWidth < 1 { throw ValidationError("--generator-width must be positive") }
-        if let diversityWeight, !(diversityWeight >= 0 && diversityWeight.isFinite) { throw ValidationError("--diversity-weight must be >= 0") }
-        if let diversityQuantile {
-            guard diversityQuantile > 0 && diversityQuantile < 1 else { throw ValidationError("--diversity-quantile must be in (0, 1)") }
-            guard diversityWeight != nil else { throw ValidationError("--diversity-quantile needs --diversity-weight") }
-        }
-        if let consistencyWeight, !(consistencyWeight >= 0 && consistencyWeight.isFinite) { throw ValidationError("--consistency-weight must be >= 0") }
-        if let topKFraction, !(topKFraction > 0 && topKFraction <= 1) { throw ValidationError("--top-k-fraction must be in (0, 1], e.g. 0.5") }
-        if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay must be in [0, 1), e.g. 0.999") }
-        if !(classLossWeight >= 0 && classLossWeight.isFinite) { throw ValidationError("--class-loss-weight must be >= 0") }
         if let decaySteps, !(1...steps).contains(decaySteps) { throw ValidationError("--decay-steps must be in 1...--steps") }
+        if let problem = trainingOptions.problem { throw ValidationError("--\(Self.flag[problem.setting]!) \(problem.requirement)") }
         if !ConditionalTrainingRun.lossNames.contains(loss) {
             throw ValidationError("--loss must be one of \(ConditionalTrainingRun.lossNames.joined(separator: ", "))")
         }
+    }
+
+    /// The flag each options setting comes from.
+    static let flag: [ConditionalTrainingOptions.Problem.Setting: String] = [
+        .batchSize: "batch-size", .learningRate: "learning-rate", .discriminatorSteps: "discriminator-steps", .averageDecay: "ema-decay",
+        .learningRateDecay: "decay-steps", .classLossWeight: "class-loss-weight", .diversityWeight: "diversity-weight",
+        .diversityQuantile: "diversity-quantile", .consistencyWeight: "consistency-weight", .generatorTopFraction: "top-k-fraction",
+    ]
+
+    /// The training options the flags give.
+    var trainingOptions: ConditionalTrainingOptions {
+        var options = ConditionalTrainingOptions(loss: ConditionalLoss(rawValue: loss) ?? .hinge, batchSize: batchSize, generatorLearningRate: learningRate,
+                                                 discriminatorLearningRate: learningRate, discriminatorSteps: discriminatorSteps ?? 1, seed: seed)
+        (options.averageDecay, options.diversityWeight, options.diversityQuantile) = (emaDecay, diversityWeight, diversityQuantile)
+        (options.consistencyWeight, options.generatorTopFraction) = (consistencyWeight, topKFraction)
+        if let decaySteps { (options.decayStartStep, options.decayEndStep) = (steps - decaySteps, steps) }
+        if head == ConditionalDiscriminatorHead.auxiliaryClassifier.rawValue { options.classLossWeight = classLossWeight }
+        return options
     }
 
     func run() throws {
@@ -204,20 +213,8 @@ struct TrainCGAN: ParsableCommand {
         run.configuration.discriminatorConvsPerScale = discriminatorConvsPerScale
         run.configuration.discriminatorWidth = width
         run.configuration.discriminatorHead = ConditionalDiscriminatorHead(rawValue: head) ?? .projection
-        run.options.averageDecay = emaDecay
-        run.options.diversityWeight = diversityWeight
-        run.options.diversityQuantile = diversityQuantile
-        run.options.consistencyWeight = consistencyWeight
-        run.options.generatorTopFraction = topKFraction
-        if let decaySteps { (run.options.decayStartStep, run.options.decayEndStep) = (steps - decaySteps, steps) }
-        if run.configuration.discriminatorHead == .auxiliaryClassifier { run.options.classLossWeight = classLossWeight }
-        _ = run.setLoss(named: loss)
-        run.options.batchSize = batchSize
-        run.options.generatorLearningRate = learningRate
-        run.options.discriminatorLearningRate = learningRate
-        run.options.discriminatorSteps = discriminatorSteps ?? 1
+        run.options = trainingOptions
         run.resumedDiscriminatorSteps = discriminatorSteps
-        run.options.seed = seed
         let end: ConditionalRunEnd
         do {
             end = try run.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -37,7 +37,10 @@ public final class ConditionalGANTrainer {
     public internal(set) var redrawnSteps: [Int: Int] = [:]
 
     /// Creates fresh networks from `options.seed`.
+    /// - Precondition: `configuration.problem` and `options.problem` are nil.
     public init(configuration: ConditionalGANConfiguration, options: ConditionalTrainingOptions) {
+        precondition(configuration.problem == nil && options.problem == nil,
+                     "ConditionalGANTrainer: \(configuration.problem ?? options.problem.map(\.description) ?? "")")
         self.configuration = configuration
         self.options = options
         var random = SeededGenerator(seed: options.seed)

@@ -29,6 +29,9 @@ public enum GANKit {
 @_exported import enum GANCore.ComputeCores
 /// CycleGAN, CUT or FastCUT (`gantool train cyclegan --objective`).
 @_exported import enum GANTranslation.TranslationMethod
+/// A label-GAN run's training settings, their one range check (`problem`), and its adversarial loss.
+@_exported import struct GANConditional.ConditionalTrainingOptions
+@_exported import enum GANConditional.ConditionalLoss
 /// How a label-conditional discriminator uses the label (projection or AC-GAN), for `gantool train cgan --head`.
 @_exported import enum GANConditional.ConditionalDiscriminatorHead
 // Re-exported for label-conditional model folders: their manifest and reader.

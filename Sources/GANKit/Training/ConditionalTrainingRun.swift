@@ -85,20 +85,6 @@ public struct ConditionalTrainingRun: Sendable {
         }
     }
 
-    /// Throws `Failure.invalid` for a negative diversity or consistency weight, a top-k fraction outside (0, 1], or a
-    /// diversity quantile outside (0, 1) or without a weight.
-    static func checkTerms(_ options: ConditionalTrainingOptions) throws {
-        if let weight = options.consistencyWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the consistency weight must be >= 0, got \(weight)") }
-        if let weight = options.diversityWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the diversity weight must be >= 0, got \(weight)") }
-        if let fraction = options.generatorTopFraction, !(fraction > 0 && fraction <= 1) {
-            throw Failure.invalid("the top-k fraction must be in (0, 1], got \(fraction)")
-        }
-        if let quantile = options.diversityQuantile {
-            guard quantile > 0 && quantile < 1 else { throw Failure.invalid("the diversity quantile must be in (0, 1), got \(quantile)") }
-            guard options.diversityWeight != nil else { throw Failure.invalid("a diversity quantile needs a diversity weight") }
-        }
-    }
-
     /// Trains, printing progress lines through `log`; returns the last step's losses.
     /// - Throws: `IDXError`, `ImageFolderError`, `TrainingFolderError`, `ImageIOError` or `Failure`, each naming its file.
     @discardableResult
@@ -118,13 +104,14 @@ public struct ConditionalTrainingRun: Sendable {
         guard data.classCount <= configuration.classCount, data.channels == configuration.channels else {
             throw Failure.invalid("\(dataDirectory) has \(data.classCount) classes of \(data.channels)-channel images; the model takes \(configuration.classCount) classes of \(configuration.channels)")
         }
+        var checked = options   // the settings of a fresh run, or those given for the continued one
+        checked.discriminatorSteps = resuming ? resumedDiscriminatorSteps ?? 1 : options.discriminatorSteps
+        if let problem = checked.problem { throw Failure.invalid(problem.description) }
         var trainer: ConditionalGANTrainer
         if resuming {
             trainer = try ConditionalGANTrainer.resume(from: outputDirectory)
             log("resumed \(outputDirectory) at step \(trainer.step)")
-            try Self.checkTerms(options)   // the diversity, consistency and top-k settings given for the continued run
             if let start = options.decayStartStep, let end = options.decayEndStep, (start, end) != (trainer.options.decayStartStep, trainer.options.decayEndStep) {
-                guard end > start, start >= 0 else { throw Failure.invalid("the learning-rate decay must end after it starts") }
                 trainer.setLearningRateDecay(start: start, end: end)
                 log("learning rates decay linearly from step \(start) to zero at step \(end)")
             }
@@ -142,24 +129,15 @@ public struct ConditionalTrainingRun: Sendable {
                 log("top-k training: G's loss on the best-scored \(Int((100 * fraction).rounded()))% of its batch from step \(trainer.step)")
             }
             if let steps = resumedDiscriminatorSteps, steps != trainer.options.discriminatorSteps {
-                guard steps > 0 else { throw Failure.invalid("discriminator steps must be positive, got \(steps)") }
                 trainer.setDiscriminatorSteps(steps)
                 log("\(steps) discriminator steps per generator step from step \(trainer.step)")
             }
             if trainer.averageGenerator == nil, let decay = options.averageDecay {
-                guard decay >= 0 && decay < 1 else { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
                 trainer.enableAverage(decay: decay)
                 log("keeping a moving average of the generator (decay \(decay)) from step \(trainer.step)")
             }
         } else {
             if let problem = configuration.problem { throw Failure.invalid(problem) }
-            guard options.batchSize > 0, options.discriminatorSteps > 0 else { throw Failure.invalid("batch size and discriminator steps must be positive") }
-            if let decay = options.averageDecay, !(decay >= 0 && decay < 1) { throw Failure.invalid("the average decay must be in [0, 1), got \(decay)") }
-            if let start = options.decayStartStep, let end = options.decayEndStep, !(end > start && start >= 0) {
-                throw Failure.invalid("the learning-rate decay must end after it starts")
-            }
-            if let weight = options.classLossWeight, !(weight >= 0 && weight.isFinite) { throw Failure.invalid("the class loss weight must be >= 0, got \(weight)") }
-            try Self.checkTerms(options)
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
