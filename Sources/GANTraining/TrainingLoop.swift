@@ -93,9 +93,9 @@ public struct TrainingLoop {
     /// Whether reaching `maxSteps` writes a checkpoint and finishes (`.stopped`), or returns `.stepLimit` as it is.
     public var checkpointsAtStepLimit = true
     /// Checkpoints by steps (at multiples) and by time: whichever comes first. Neither: only at the end.
-    public var checkpointEvery: [TrainingCadence] = []
+    public var checkpointEvery: [TrainingCadence] = [.seconds(600)]
     /// Sample grids (nil: only at the end).
-    public var sampleEvery: TrainingCadence?
+    public var sampleEvery: TrainingCadence? = .seconds(300)
     /// Progress lines (nil: silent), and one at the last step of the schedule; a time cadence also prints the first
     /// step of each invocation.
     public var progressEvery: TrainingCadence? = .seconds(2)

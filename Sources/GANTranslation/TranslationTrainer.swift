@@ -18,8 +18,9 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     public private(set) var model: Model
     /// The data source.
     public private(set) var data: UnpairedImageFolder
-    /// Reporting and saving settings.
-    public var settings: TranslationTrainerSettings
+    /// How the run checkpoints, samples, reports and meets NaN: the loop it runs in (`run` sets its step limit,
+    /// stop flag and signal handling).
+    public var settings: TrainingLoop
     /// Steps completed.
     public private(set) var step = 0
     /// The epoch in progress.
@@ -42,7 +43,7 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     private var lastVisuals: Model.Visuals?
 
     /// A fresh run.
-    public init(model: Model, data: UnpairedImageFolder, settings: TranslationTrainerSettings) {
+    public init(model: Model, data: UnpairedImageFolder, settings: TrainingLoop) {
         self.model = model
         self.data = data
         self.settings = settings
@@ -51,7 +52,7 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     /// Continues the run in `settings.runFolder` from its latest checkpoint: weights, optimizer moments and steps,
     /// pools and their generators (CycleGAN) or the sampler (CUT), epoch and position. `data` must list the same images with the same seed.
     /// - Throws: `TranslationCheckpointError` when there is no usable checkpoint or the data seed differs.
-    public init(resuming settings: TranslationTrainerSettings, data: UnpairedImageFolder) throws(TranslationCheckpointError) {
+    public init(resuming settings: TrainingLoop, data: UnpairedImageFolder) throws(TranslationCheckpointError) {
         let (model, state) = try Model.loadLatest(runFolder: settings.runFolder)
         guard state.dataSeed == data.seed else { throw .mismatch("the checkpoint used data seed \(state.dataSeed), not \(data.seed)") }
         self.model = model
@@ -101,17 +102,11 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     ///   saving fails, `NonFiniteTrainingError` when a NaN or Inf stops the run (`.stop`, or `.rollback` that did not help).
     @discardableResult
     public func run(maxSteps: Int? = nil) throws -> TrainingOutcome {
-        var loop = TrainingLoop(runFolder: settings.runFolder)
+        var loop = settings
         loop.maxSteps = maxSteps
         loop.checkpointsAtStepLimit = false
-        loop.checkpointEvery = [settings.checkpointInterval.map { .seconds($0) }, settings.checkpointEverySteps.map { .steps($0) }].compactMap { $0 }
-        loop.sampleEvery = settings.sampleInterval.map { .seconds($0) }
-        loop.progressEvery = settings.progressInterval.map { .seconds($0) }
-        loop.onNonFinite = settings.onNonFinite
-        loop.maxConsecutiveRollbacks = settings.maxConsecutiveRollbacks
         loop.stopFlag = stopFlag
         loop.handlesSignals = catchesSignals
-        loop.progress = settings.progress
         return try loop.run(self)
     }
 

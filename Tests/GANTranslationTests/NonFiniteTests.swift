@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GANCore
 import GANImageIO
+import GANTraining
 @testable import GANTranslation
 
 /// Lines a trainer reported.
@@ -22,7 +23,7 @@ final class Lines: @unchecked Sendable {
         let (root, a, b) = try makeDomains()
         let data = try UnpairedImageFolder(pathsA: a, pathsB: b, preprocessing: .resizeAndCrop(loadSize: 20, cropSize: 16), seed: 3)
         var settings = quietSettings(root + "/run")
-        settings.checkpointEverySteps = every
+        settings.checkpointEvery = [.steps(every)]
         settings.onNonFinite = policy
         settings.progress = { [lines] line in lines.append(line) }
         let trainer = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 4), data: data, settings: settings)

@@ -17,9 +17,9 @@ func makeDomains() throws -> (root: String, a: [String], b: [String]) {
     return (root, a, b)
 }
 
-func quietSettings(_ folder: String) -> TranslationTrainerSettings {
-    var s = TranslationTrainerSettings(runFolder: folder)
-    s.checkpointInterval = nil; s.sampleInterval = nil; s.progressInterval = nil
+func quietSettings(_ folder: String) -> TrainingLoop {
+    var s = TrainingLoop(runFolder: folder)
+    s.checkpointEvery = []; s.sampleEvery = nil; s.progressEvery = nil
     return s
 }
 
@@ -57,7 +57,7 @@ func quietSettings(_ folder: String) -> TranslationTrainerSettings {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let data = try UnpairedImageFolder(pathsA: a, pathsB: b, preprocessing: .resizeAndCrop(loadSize: 20, cropSize: 16), seed: 1)
         var settings = quietSettings(root + "/run")
-        settings.sampleInterval = 0
+        settings.sampleEvery = .seconds(0)
         let trainer = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 2), data: data, settings: settings)
         #expect(try trainer.run() == .finished)
         #expect(trainer.step == 6)

@@ -1,5 +1,6 @@
 import Foundation
 import GANCore
+import GANTraining
 import GANTranslation
 
 /// A `gantool train cyclegan` run: two image folders in, a run folder out (checkpoints, `loss_log.csv`,
@@ -95,10 +96,9 @@ public struct TranslationTrainingRun: Sendable {
         for problem in problemsA + problemsB { FileHandle.standardError.write(Data(("warning: \(problem)\n").utf8)) }
         let data = try UnpairedImageFolder(pathsA: a.map(\.path), pathsB: b.map(\.path),
                                            preprocessing: .resizeAndCrop(loadSize: load, cropSize: size), seed: seed)
-        var settings = TranslationTrainerSettings(runFolder: runFolder)
-        settings.checkpointInterval = checkpointMinutes * 60
-        settings.sampleInterval = sampleMinutes * 60
-        settings.checkpointEverySteps = checkpointEvery
+        var settings = TrainingLoop(runFolder: runFolder)
+        settings.checkpointEvery = [.seconds(checkpointMinutes * 60)] + (checkpointEvery.map { [.steps($0)] } ?? [])
+        settings.sampleEvery = .seconds(sampleMinutes * 60)
         settings.onNonFinite = onNonFinite
         let hasCheckpoint = FileManager.default.fileExists(atPath: runFolder + "/checkpoints/latest.json")
         if !resume && hasCheckpoint { throw GANKitError.invalidArgument("\(runFolder) already holds a run; pass --resume, or another --name or --out") }
@@ -117,7 +117,7 @@ public struct TranslationTrainingRun: Sendable {
 
     /// Runs `trainer`, then writes the run's model folder.
     private func train<Model: TranslationTrainable>(_ trainer: TranslationTrainer<Model>, data: UnpairedImageFolder,
-                                                    settings: TranslationTrainerSettings, counts: (a: Int, b: Int)) throws -> TrainingOutcome {
+                                                    settings: TrainingLoop, counts: (a: Int, b: Int)) throws -> TrainingOutcome {
         let a = counts.a, b = counts.b
         trainer.handleSignals()
         settings.progress("training \(name) (\(trainer.model.options.method.rawValue)): \(a) images in A (\(domainA)), \(b) in B (\(domainB)), \(data.count) steps per epoch, "
