@@ -102,7 +102,9 @@ struct EvalTrainDomainClassifier: ParsableCommand {
             counts, layout, augmentation, epochs, seed, test accuracy, time) into the output folder. By default a \
             small ResNet at 128 px, trained with random resized crops, flips and colour jitter (seeded), a cosine \
             decay of the rate, and test-time flips; --architecture plain --augmentation crops-and-flips \
-            --input-size 64 --no-test-time-flips is the first, weaker judge.
+            --input-size 64 --no-test-time-flips is the first, weaker judge. With --run DIR, training \
+            checkpoints into DIR every epoch (and on Ctrl-C, exiting 128+signal), and --resume continues \
+            it exactly, --epochs setting the new total.
 
             Example:
               gantool eval train-domain-classifier --a-name cats --b-name dogs \\
@@ -163,12 +165,19 @@ struct EvalTrainDomainClassifier: ParsableCommand {
     @Option(help: "Use only the first N training images per domain.")
     var limit: Int?
 
+    @Option(name: .customLong("run"), help: ArgumentHelp("Checkpoint training into this run folder (every epoch; resumable).", valueName: "dir"))
+    var runFolder: String?
+
+    @Flag(help: "Continue the checkpoint in --run.")
+    var resume = false
+
     func validate() throws {
         if a.isEmpty || b.isEmpty { throw ValidationError("give the test folders of both domains with --a and --b") }
         if epochs < 1 { throw ValidationError("--epochs must be positive") }
         if inputSize < 8 { throw ValidationError("--input-size must be at least 8") }
         if width < 1 { throw ValidationError("--width must be positive") }
         if blocksPerStage < 1 || blocksPerStage > 16 { throw ValidationError("--blocks-per-stage must be 1...16") }
+        if resume && runFolder == nil { throw ValidationError("--resume needs --run DIR") }
     }
 
     func run() throws {
@@ -181,9 +190,12 @@ struct EvalTrainDomainClassifier: ParsableCommand {
             (options.architecture, options.blocksPerStage, options.augmentation, options.testTimeFlips) = (architecture, blocksPerStage, augmentation, testTimeFlips)
             let result = try TranslationModelEvaluation.trainClassifier(
                 domains: (aName, bName), trainA: trainA, trainB: trainB, testA: a, testB: b, output: folder, options: options,
-                inputSize: inputSize, limit: limit, log: log)
+                inputSize: inputSize, limit: limit, runFolder: runFolder, resume: resume, log: log)
             print(String(format: "test accuracy %.2f%% (%@ %.2f%%, %@ %.2f%%) after %d epoch(s), %.0f s; saved in %@", 100 * result.testAccuracy,
                          aName, 100 * result.perDomain[0], bName, 100 * result.perDomain[1], epochs, result.seconds, folder))
+        } catch let DomainClassifierError.stopped(path, step, signal) {
+            log("classifier training stopped at step \(step); checkpoint in \(path) (continue with --resume)")
+            throw ExitCode(signal.map { 128 + $0 } ?? 1)
         } catch {
             throw failure(error)
         }

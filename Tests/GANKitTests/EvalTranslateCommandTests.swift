@@ -40,6 +40,18 @@ struct EvalTranslateCommandTests {
         #expect(record?["domains"] as? [String] == ["red", "blue"] && record?["seed"] as? Int == 0)
         #expect((record?["trainFolders"] as? [[String]])?.first?.first?.hasSuffix("/blobs/trainA") == true)
 
+        // Checkpointed into a run folder: one epoch, then resumed to two, equals two epochs straight.
+        let judge = ["eval", "train-domain-classifier", "--a", data + "/testA", "--b", data + "/testB", "--input-size", "16", "--width", "4"]
+        let half = try CommandLineTests.run(judge + ["-o", dir.path + "/c1", "--run", dir.path + "/judge", "--epochs", "1"])
+        #expect(half.status == 0 && FileManager.default.fileExists(atPath: dir.path + "/judge/state.json"), "\(half.stderr)")
+        #expect(try CommandLineTests.run(judge + ["-o", dir.path + "/c1", "--run", dir.path + "/judge", "--epochs", "2"]).status == 1,
+                "a run folder with a checkpoint needs --resume")
+        let continued = try CommandLineTests.run(judge + ["-o", dir.path + "/c2", "--run", dir.path + "/judge", "--epochs", "2", "--resume"])
+        #expect(continued.status == 0 && continued.stderr.contains("resumed"), "\(continued.stderr)")
+        let uncut = try CommandLineTests.run(judge + ["-o", dir.path + "/c3", "--epochs", "2"])
+        #expect(uncut.status == 0)
+        #expect(FileManager.default.contentsEqual(atPath: dir.path + "/c2/classifier.safetensors", andPath: dir.path + "/c3/classifier.safetensors"))
+
         // A tiny random model folder, and the same weights as a run's checkpoint.
         var options = CycleGANOptions()
         options.ngf = 2; options.ndf = 2; options.resnetBlocks = 1

@@ -54,19 +54,21 @@ public enum TranslationModelEvaluation {
 
     /// Trains the two-class classifier on `trainA`/`trainB` with `options` (architecture, augmentation, epochs...), tests
     /// it on `testA`/`testB` and saves it in `output`. Returns its test accuracy, per domain, and the seconds taken
-    /// (loading included).
+    /// (loading included). With `runFolder`, training checkpoints there and resumes it when `resume`.
     public static func trainClassifier(domains: (a: String, b: String), trainA: [String], trainB: [String], testA: [String], testB: [String],
                                        output: String, options: DomainClassifierTraining.Options = DomainClassifierTraining.Options(),
-                                       inputSize: Int = 64, limit: Int? = nil,
+                                       inputSize: Int = 64, limit: Int? = nil, runFolder: String? = nil, resume: Bool = false,
                                        log: (String) -> Void = { _ in }) throws -> (testAccuracy: Double, perDomain: [Double], seconds: Double) {
         guard options.epochs >= 1, inputSize >= 8, options.width >= 1, options.blocksPerStage >= 1 else {
             throw GANKitError.invalidArgument("epochs, input size (>= 8), width and blocks per stage must be positive")
         }
         // Random resized crops take up to the whole square: give them a wider one to take from.
         let preparation = DomainImagePreparation(inputSize: inputSize, loadSize: options.augmentation == .strong ? inputSize * 5 / 4 : nil)
-        let manifest = try DomainClassifierTraining.trainAndSave(domains: [domains.a, domains.b], trainFolders: [trainA, trainB],
-                                                                 testFolders: [testA, testB], to: output, preparation: preparation,
-                                                                 options: options, limit: limit, progress: log)
+        let manifest = try withoutActuallyEscaping(log) { log in
+            try DomainClassifierTraining.trainAndSave(domains: [domains.a, domains.b], trainFolders: [trainA, trainB], testFolders: [testA, testB],
+                                                      to: output, preparation: preparation, options: options, limit: limit,
+                                                      runFolder: runFolder, resume: resume, progress: log)
+        }
         return (manifest.testAccuracy, manifest.perClassTestAccuracy, manifest.trainSeconds)
     }
 

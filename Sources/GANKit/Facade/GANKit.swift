@@ -41,5 +41,7 @@ public enum GANKit {
 @_exported import enum GANCore.GANObjective
 /// The cat-vs-dog judge's settings (`gantool eval train-domain-classifier`): layout, augmentation, epochs.
 @_exported import enum GANTranslation.DomainClassifierTraining
+/// What can go wrong training or loading the judge (`.stopped` when a signal stopped a checkpointed run).
+@_exported import enum GANTranslation.DomainClassifierError
 /// The judge itself, whose `Architecture` the command line names.
 @_exported import class GANTranslation.DomainClassifier

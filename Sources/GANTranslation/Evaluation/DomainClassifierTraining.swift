@@ -1,6 +1,7 @@
 import Foundation
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// What `classifier.json` records beside `classifier.safetensors` for a `DomainClassifier`.
 public struct DomainClassifierManifest: Codable, Sendable, Equatable {
@@ -61,6 +62,8 @@ public enum DomainClassifierError: Error, CustomStringConvertible, Sendable, Equ
     case noImages(domain: String, folders: [String])
     /// The settings cannot work.
     case invalidArgument(String)
+    /// Training stopped before its end (by `signal` when set); its checkpoint in `path` resumes it.
+    case stopped(path: String, step: Int, signal: Int32?)
 
     /// A message naming the file or folder.
     public var description: String {
@@ -69,6 +72,7 @@ public enum DomainClassifierError: Error, CustomStringConvertible, Sendable, Equ
         case let .bad(path, detail): "\(path): \(detail)"
         case let .noImages(domain, folders): "no readable image of \(domain) in \(folders.joined(separator: ", "))"
         case let .invalidArgument(detail): detail
+        case let .stopped(path, step, _): "classifier training stopped at step \(step); its checkpoint is in \(path) (continue with --resume)"
         }
     }
 }
@@ -158,7 +162,7 @@ public enum DomainClassifierTraining {
     }
 
     /// Training settings.
-    public struct Options: Sendable {
+    public struct Options: Sendable, Codable, Equatable {
         /// The layout.
         public var architecture = DomainClassifier.Architecture.plain
         /// Residual: basic blocks per stage.
@@ -181,56 +185,34 @@ public enum DomainClassifierTraining {
         public init() {}
     }
 
-    /// Trains a classifier on `train` (random crops and flips); `progress` gets a line per epoch.
+    /// Trains a classifier on `train` in memory (`DomainClassifierTrainer`); `progress` gets a line per epoch.
     public static func train(on train: LabelledImageSet, classCount: Int, options: Options = Options(),
                              progress: (String) -> Void = { _ in }) -> DomainClassifier {
-        var random = SeededGenerator(seed: options.seed)
-        let model = DomainClassifier(classCount: classCount, width: options.width, architecture: options.architecture,
-                                     blocksPerStage: options.blocksPerStage, using: &random)
-        model.train()
-        let optimizer = Adam(model.parameters(), learningRate: options.learningRate)
-        let (l, s) = (train.preparation.loadSize, train.preparation.inputSize)
-        let stepsPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
-        let totalSteps = max(1, options.epochs * stepsPerEpoch)
-        var step = 0
-        for epoch in 0..<options.epochs {
-            var order = Array(0..<train.count)
-            order.shuffle(using: &random)
-            var lossSum = 0.0, right = 0, batches = 0
-            var start = 0
-            while start < train.count {
-                let indices = Array(order[start..<min(start + options.batchSize, train.count)])
-                start += options.batchSize
-                if indices.count < 2 { continue }  // batch norm needs two images
-                var values: [Float] = []
-                values.reserveCapacity(indices.count * 3 * s * s)
-                for i in indices {
-                    switch options.augmentation {
-                    case .cropsAndFlips:
-                        let x = Int(random.next() % UInt64(l - s + 1)), y = Int(random.next() % UInt64(l - s + 1))
-                        values += train.preparation.crop(train.squares[i], x: x, y: y, flip: random.next() >> 63 == 1).scalars
-                    case .strong:
-                        values += train.preparation.augmentedCrop(train.squares[i], using: &random).scalars
-                    }
-                }
-                let labels = indices.map { train.labels[$0] }
-                optimizer.learningRate = options.learningRate * Float(0.5 * (1 + cos(Double.pi * Double(step) / Double(totalSteps))))
-                let logits = model(Variable(Tensor(shape: [indices.count, 3, s, s], scalars: values)))
-                let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits.value, labels: labels)
-                optimizer.zeroGrad()
-                logits.backward(seed: gradient)
-                optimizer.step()
-                step += 1
-                batches += 1
-                lossSum += Double(loss)
-                right += zip(DomainClassifier.argmax(logits.value), labels).filter { $0 == $1 }.count
-            }
-            progress(String(format: "classifier epoch %d/%d: loss %.4f, train accuracy %.3f", epoch + 1, options.epochs,
-                            lossSum / Double(max(batches, 1)), Double(right) / Double(max(train.count, 1))))
+        let trainer = DomainClassifierTrainer(data: train, classCount: classCount, options: options)
+        trainer.trainToEnd(progress: progress)
+        return trainer.model
+    }
+
+    /// Trains in the `TrainingLoop` with checkpoints in `runFolder` (every epoch and every 10 minutes; SIGINT/SIGTERM
+    /// checkpoint and stop), continuing its checkpoint when `resume` (with `options.epochs` as the new total).
+    /// - Throws: `DomainClassifierError.stopped` when a signal stopped it, `TrainingFolderError`, `NonFiniteTrainingError`.
+    public static func train(on train: LabelledImageSet, classCount: Int, options: Options, runFolder: String, resume: Bool,
+                             progress: @escaping (String) -> Void) throws -> DomainClassifier {
+        let hasCheckpoint = FileManager.default.fileExists(atPath: runFolder + "/state.json")
+        if hasCheckpoint && !resume { throw DomainClassifierError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --run") }
+        let trainer = hasCheckpoint ? try DomainClassifierTrainer.resumed(from: runFolder, data: train, epochs: options.epochs)
+            : DomainClassifierTrainer(data: train, classCount: classCount, options: options, runFolder: runFolder)
+        if hasCheckpoint { progress("resumed \(runFolder) at step \(trainer.step) of \(trainer.totalSteps)") }
+        var loop = TrainingLoop(runFolder: runFolder)
+        (loop.checkpointEvery, loop.sampleEvery, loop.progressEvery) = ([.steps(trainer.stepsPerEpoch), .seconds(600)], nil, .steps(trainer.stepsPerEpoch))
+        loop.progress = progress
+        let outcome = try loop.run(trainer)
+        guard outcome == .finished else {
+            var signal: Int32?
+            if case let .interrupted(number) = outcome { signal = number }
+            throw DomainClassifierError.stopped(path: runFolder, step: trainer.step, signal: signal)
         }
-        model.eval()
-        model.averagesFlips = options.testTimeFlips
-        return model
+        return trainer.model
     }
 
     /// Fraction of `predictions` equal to `labels`, overall and per class (NaN for an absent class).
@@ -248,21 +230,23 @@ public enum DomainClassifierTraining {
     /// `directory`. Returns the manifest written.
     public static func trainAndSave(domains: [String], trainFolders: [[String]], testFolders: [[String]], to directory: String,
                                     preparation: DomainImagePreparation = DomainImagePreparation(), options: Options = Options(),
-                                    limit: Int? = nil, progress: (String) -> Void = { _ in }) throws(DomainClassifierError) -> DomainClassifierManifest {
+                                    limit: Int? = nil, runFolder: String? = nil, resume: Bool = false,
+                                    progress: @escaping (String) -> Void = { _ in }) throws -> DomainClassifierManifest {
         guard domains.count >= 2, trainFolders.count == domains.count, testFolders.count == domains.count else {
-            throw .invalidArgument("need training and test folders for each of \(domains.count) domains (at least 2)")
+            throw DomainClassifierError.invalidArgument("need training and test folders for each of \(domains.count) domains (at least 2)")
         }
         let absolute = { (lists: [[String]]) in lists.map { $0.map { URL(fileURLWithPath: $0).standardizedFileURL.path } } }
         let (trainLists, testLists) = (absolute(trainFolders), absolute(testFolders))
         for (k, list) in trainLists.enumerated() {
             let seen = Set(list).intersection(testLists.flatMap { $0 })
-            if !seen.isEmpty { throw .invalidArgument("\(domains[k]): training folders \(seen.sorted().joined(separator: ", ")) are also test folders") }
+            if !seen.isEmpty { throw DomainClassifierError.invalidArgument("\(domains[k]): training folders \(seen.sorted().joined(separator: ", ")) are also test folders") }
         }
         let start = Date()
         let train = try LabelledImageSet.load(folders: trainLists, domains: domains, preparation: preparation, limit: limit, warn: progress)
         let test = try LabelledImageSet.load(folders: testLists, domains: domains, preparation: preparation, warn: progress)
         progress("classifier data: \(train.count) training and \(test.count) test images, loaded in \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
-        let model = Self.train(on: train, classCount: domains.count, options: options, progress: progress)
+        let model = try runFolder.map { try Self.train(on: train, classCount: domains.count, options: options, runFolder: $0, resume: resume, progress: progress) }
+            ?? Self.train(on: train, classCount: domains.count, options: options, progress: progress)
         let seconds = Date().timeIntervalSince(start)
         let predictions = model.featuresAndPredictions(test.centreCrops()).predictions
         let accuracy = Self.accuracy(predictions: predictions, labels: test.labels, classCount: domains.count)
