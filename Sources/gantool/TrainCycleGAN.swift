@@ -72,6 +72,12 @@ struct TrainCycleGAN: ParsableCommand {
                                valueName: "name"))
     var loss = "lsgan"
 
+    @Option(help: "CycleGAN: weight of both cycle losses (lambda_A = lambda_B; lower gives the generators more freedom to change shape).")
+    var cycleWeight: Float = 10
+
+    @Option(help: "CycleGAN: weight of the identity loss relative to the cycle weight (lambda_identity; 0 turns it off).")
+    var identityWeight: Float = 0.5
+
     @Option(help: "Minutes between checkpoints.")
     var checkpointMinutes = 10.0
 
@@ -127,6 +133,7 @@ struct TrainCycleGAN: ParsableCommand {
         job.resnetBlocks = blocks
         job.epochs = epochs
         job.decayEpochs = decayEpochs
+        (job.options.lambdaCycle, job.options.lambdaIdentity) = (cycleWeight, identityWeight)
         job.checkpointMinutes = checkpointMinutes
         job.checkpointEvery = checkpointEvery
         job.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop

@@ -89,10 +89,11 @@ struct EvalTranslateCommandTests {
         // A model trained by gantool records its training folders: the held-out check covers the generators too.
         let trained = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "blobs",
                                                 "--out", dir.path + "/trained", "--size", "24", "--ngf", "2", "--blocks", "1", "--max-steps", "1",
-                                                "--loss", "hinge"])
+                                                "--loss", "hinge", "--cycle-weight", "3", "--identity-weight", "0"])
         #expect(trained.status == 0, "\(trained.stderr)")
         let trainedState = try String(contentsOfFile: dir.path + "/trained/model/manifest.json", encoding: .utf8)
         #expect(trainedState.contains("\"objective\" : \"hinge\""), "the chosen loss is recorded in the model")
+        #expect(trainedState.contains("\"lambdaCycle\" : 3") && trainedState.contains("\"lambdaIdentity\" : 0"), "and the cycle and identity weights")
         let badLoss = try CommandLineTests.run(["train", "cyclegan", "--a", data + "/trainA", "--b", data + "/trainB", "--name", "x",
                                                 "--out", dir.path + "/x", "--loss", "wasserstein"])
         #expect(badLoss.status != 0 && badLoss.stderr.contains("--loss must be one of"))
