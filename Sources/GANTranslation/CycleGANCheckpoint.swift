@@ -70,7 +70,7 @@ public enum CycleGANCheckpoint {
         files.append(("optimizer_G.safetensors", { () throws(WeightFileError) -> StateDict in
             try momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))) }))
         files.append(("optimizer_D.safetensors", { () throws(WeightFileError) -> StateDict in
-            try momentDict(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2))) }))
+            try momentDict(model.discriminatorOptimizer, networks: Array(model.networks.dropFirst(2))) }))
         files.append(("pools.safetensors", { () throws(WeightFileError) -> StateDict in poolDict(model) }))
         try write(files: files, state: state, runFolder: runFolder)
     }
@@ -174,7 +174,7 @@ public enum CycleGANCheckpoint {
         }
         try restoreMoments(model.generatorOptimizer, networks: Array(model.networks.prefix(2)), step: state.optimizerSteps[0],
                            path: folder + "/optimizer_G.safetensors")
-        try restoreMoments(model.discriminatorOptimizer, networks: Array(model.networks.suffix(2)), step: state.optimizerSteps[1],
+        try restoreMoments(model.discriminatorOptimizer, networks: Array(model.networks.dropFirst(2)), step: state.optimizerSteps[1],
                            path: folder + "/optimizer_D.safetensors")
         let pools = try readTensors(folder + "/pools.safetensors")
         func images(_ prefix: String) -> [Tensor] {

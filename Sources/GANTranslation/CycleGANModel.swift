@@ -51,6 +51,9 @@ public final class CycleGANModel: @unchecked Sendable {
     public let discriminatorA: NLayerDiscriminator
     /// Discriminator of domain A (judges G_B's output).
     public let discriminatorB: NLayerDiscriminator
+    /// With `options.discriminatorScales` > 1: copies of D_A and D_B on the images average-pooled to 1/2 (then 1/4),
+    /// saved as `D_A_scale2`, `D_B_scale2`... (pix2pixHD's multi-scale discriminator).
+    public let coarseDiscriminators: [(a: NLayerDiscriminator, b: NLayerDiscriminator)]
     /// Optimizer of G_A and G_B together (`optimizer_G`).
     public let generatorOptimizer: Adam
     /// Optimizer of D_A and D_B together (`optimizer_D`).
@@ -69,10 +72,14 @@ public final class CycleGANModel: @unchecked Sendable {
         generatorB = ResnetGenerator(options: options.generatorOptions, using: &rng)
         discriminatorA = NLayerDiscriminator(options: options.discriminatorOptions, using: &rng)
         discriminatorB = NLayerDiscriminator(options: options.discriminatorOptions, using: &rng)
+        coarseDiscriminators = (1..<max(1, options.discriminatorScales)).map { _ in
+            (NLayerDiscriminator(options: options.discriminatorOptions, using: &rng), NLayerDiscriminator(options: options.discriminatorOptions, using: &rng))
+        }
         generatorOptimizer = Adam(generatorA.parameters() + generatorB.parameters(),
                                            learningRate: options.learningRate, beta1: options.beta1)
-        discriminatorOptimizer = Adam(discriminatorA.parameters() + discriminatorB.parameters(),
-                                               learningRate: options.learningRate, beta1: options.beta1)
+        discriminatorOptimizer = Adam(discriminatorA.parameters() + discriminatorB.parameters()
+                                      + coarseDiscriminators.flatMap { $0.a.parameters() + $0.b.parameters() },
+                                      learningRate: options.learningRate, beta1: options.beta1)
         fakeBPool = ImagePool(capacity: options.poolSize, generator: CheckpointableGenerator(seed: seed, 1, 0))
         fakeAPool = ImagePool(capacity: options.poolSize, generator: CheckpointableGenerator(seed: seed, 2, 0))
     }
@@ -80,6 +87,7 @@ public final class CycleGANModel: @unchecked Sendable {
     /// The networks by the names their weight files carry: G_A, G_B, D_A, D_B.
     public var networks: [(name: String, module: Module)] {
         [("G_A", generatorA), ("G_B", generatorB), ("D_A", discriminatorA), ("D_B", discriminatorB)]
+            + coarseDiscriminators.enumerated().flatMap { k, d in [("D_A_scale\(k + 2)", d.a as Module), ("D_B_scale\(k + 2)", d.b as Module)] }
     }
 
     /// Sets both optimizers' learning rate for `epoch` (counted from 0) from the options' schedule.
@@ -109,12 +117,12 @@ public final class CycleGANModel: @unchecked Sendable {
         let reconstructedB = generatorA(fakeA)
 
         // Generators: D_A and D_B frozen.
-        discriminatorA.setRequiresGrad(false)
-        discriminatorB.setRequiresGrad(false)
+        let allDiscriminators = [(discriminatorA, discriminatorB)] + coarseDiscriminators
+        for d in allDiscriminators { d.0.setRequiresGrad(false); d.1.setRequiresGrad(false) }
         generatorOptimizer.zeroGrad()
-        var lossG = objective.generatorLoss(fakeLogits: discriminatorA(fakeB))
+        var lossG = adversarial(fakeB, through: allDiscriminators.map(\.0))
         let lossGA = lossG.value.scalar
-        let adversarialB = objective.generatorLoss(fakeLogits: discriminatorB(fakeA))
+        let adversarialB = adversarial(fakeA, through: allDiscriminators.map(\.1))
         let cycleA = l1Loss(reconstructedA, realA) * lambda
         let cycleB = l1Loss(reconstructedB, realB) * lambda
         lossG = lossG + adversarialB + cycleA + cycleB
@@ -128,16 +136,15 @@ public final class CycleGANModel: @unchecked Sendable {
         }
         lossG.backward()
         generatorOptimizer.step()
-        discriminatorA.setRequiresGrad(true)
-        discriminatorB.setRequiresGrad(true)
+        for d in allDiscriminators { d.0.setRequiresGrad(true); d.1.setRequiresGrad(true) }
 
         // Discriminators on pooled (detached) fakes.
         discriminatorOptimizer.zeroGrad()
         let pooledB = fakeBPool.query(fakeB.value)
-        let lossDA = discriminatorLoss(discriminatorA, real: realB, fake: Variable(pooledB))
+        let lossDA = discriminatorLoss(allDiscriminators.map(\.0), real: realB, fake: Variable(pooledB))
         lossDA.backward()
         let pooledA = fakeAPool.query(fakeA.value)
-        let lossDB = discriminatorLoss(discriminatorB, real: realA, fake: Variable(pooledA))
+        let lossDB = discriminatorLoss(allDiscriminators.map(\.1), real: realA, fake: Variable(pooledA))
         lossDB.backward()
         discriminatorOptimizer.step()
 
@@ -152,8 +159,22 @@ public final class CycleGANModel: @unchecked Sendable {
 
     /// junyanz `backward_D_basic`: (L(D(real), true) + L(D(fake), false)) · 0.5. GANCore's `.lsgan`
     /// discriminator loss already carries the 0.5; the other objectives get it here.
-    private func discriminatorLoss(_ d: NLayerDiscriminator, real: Variable, fake: Variable) -> Variable {
-        let loss = options.objective.discriminatorLoss(realLogits: d(real), fakeLogits: d(fake))
-        return options.objective == .lsgan ? loss : loss * 0.5
+    /// `x` average-pooled by 2 `times` (the input of the discriminator of scale `times + 1`).
+    static func downscaled(_ x: Variable, times: Int) -> Variable {
+        (0..<times).reduce(x) { image, _ in avgPool2d(image, kernel: 2) }
+    }
+
+    /// G's adversarial loss against the discriminators of every scale, summed: scale k sees `fake` pooled k − 1 times.
+    private func adversarial(_ fake: Variable, through scales: [NLayerDiscriminator]) -> Variable {
+        let terms = scales.enumerated().map { k, d in options.objective.generatorLoss(fakeLogits: d(Self.downscaled(fake, times: k))) }
+        return terms.dropFirst().reduce(terms[0], +)
+    }
+
+    private func discriminatorLoss(_ scales: [NLayerDiscriminator], real: Variable, fake: Variable) -> Variable {
+        let terms = scales.enumerated().map { k, d in
+            let loss = options.objective.discriminatorLoss(realLogits: d(Self.downscaled(real, times: k)), fakeLogits: d(Self.downscaled(fake, times: k)))
+            return options.objective == .lsgan ? loss : loss * 0.5
+        }
+        return terms.dropFirst().reduce(terms[0], +)
     }
 }

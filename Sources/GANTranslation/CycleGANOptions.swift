@@ -30,6 +30,10 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     public var norm: NormKind = .instance
     /// Adversarial objective (`--gan_mode`): `.lsgan`, or `.nonsaturating` for junyanz's "vanilla".
     public var objective: GANObjective = .lsgan
+    /// CycleGAN: discriminators per domain, one per scale (pix2pixHD's multi-scale D): the PatchGAN on the image, and
+    /// with 2 or 3 a copy of it on the image average-pooled to 1/2 (and 1/4), whose patches see the whole animal at
+    /// 128 px. 1 is CycleGAN's single PatchGAN.
+    public var discriminatorScales = 1
     /// Weight of both cycle losses (`--lambda_A`, `--lambda_B`).
     public var lambdaCycle: Float = 10
     /// Weight of the identity loss relative to the cycle weight (`--lambda_identity`); 0 turns it off.
@@ -93,7 +97,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case ngf, resnetBlocks, ndf, discriminatorLayers, norm, objective, lambdaCycle, lambdaIdentity, poolSize
         case learningRate, beta1, constantEpochs, decayEpochs
-        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature
+        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature, discriminatorScales
     }
 
     /// Decodes options written by `encode(to:)`; absent keys keep their defaults.
@@ -131,6 +135,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         ncePatches = try value(.ncePatches, ncePatches)
         nceUnits = try value(.nceUnits, nceUnits)
         nceTemperature = try value(.nceTemperature, nceTemperature)
+        discriminatorScales = try value(.discriminatorScales, discriminatorScales)
         if let problem {
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: problem))
         }
@@ -146,7 +151,9 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         if let p = outside("ngf", ngf, 1...1024) ?? outside("ndf", ndf, 1...1024) ?? outside("resnetBlocks", resnetBlocks, 0...64)
             ?? outside("discriminatorLayers", discriminatorLayers, 1...8) ?? outside("poolSize", poolSize, 0...100_000)
             ?? outside("constantEpochs", constantEpochs, 0...1_000_000) ?? outside("decayEpochs", decayEpochs, 0...1_000_000)
-            ?? outside("ncePatches", ncePatches, 1...65_536) ?? outside("nceUnits", nceUnits, 1...4096) { return p }
+            ?? outside("ncePatches", ncePatches, 1...65_536) ?? outside("nceUnits", nceUnits, 1...4096)
+            ?? outside("discriminatorScales", discriminatorScales, 1...3) { return p }
+        if discriminatorScales > 1 && method != .cycleGAN { return "discriminatorScales above 1 is for CycleGAN only" }
         if method != .cycleGAN {
             let layers = patchNCELayers, top = 10 + resnetBlocks
             if layers.isEmpty || !zip(layers, layers.dropFirst()).allSatisfy({ $0 < $1 }) || layers.first! < 0 || layers.last! >= top {
@@ -187,5 +194,6 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
             try c.encode(nceUnits, forKey: .nceUnits)
             try c.encode(nceTemperature, forKey: .nceTemperature)
         }
+        if discriminatorScales != 1 { try c.encode(discriminatorScales, forKey: .discriminatorScales) }
     }
 }

@@ -78,6 +78,9 @@ struct TrainCycleGAN: ParsableCommand {
     @Option(help: "CycleGAN: weight of the identity loss relative to the cycle weight (lambda_identity; 0 turns it off).")
     var identityWeight: Float = 0.5
 
+    @Option(help: "CycleGAN: discriminators per domain, one per scale: 1 (the PatchGAN), 2 or 3 (copies on the image at 1/2 and 1/4 size, which see the whole animal).")
+    var discriminatorScales = 1
+
     @Option(help: "Minutes between checkpoints.")
     var checkpointMinutes = 10.0
 
@@ -133,7 +136,7 @@ struct TrainCycleGAN: ParsableCommand {
         job.resnetBlocks = blocks
         job.epochs = epochs
         job.decayEpochs = decayEpochs
-        (job.options.lambdaCycle, job.options.lambdaIdentity) = (cycleWeight, identityWeight)
+        (job.options.lambdaCycle, job.options.lambdaIdentity, job.options.discriminatorScales) = (cycleWeight, identityWeight, discriminatorScales)
         job.checkpointMinutes = checkpointMinutes
         job.checkpointEvery = checkpointEvery
         job.onNonFinite = NonFinitePolicy(rawValue: onNonfinite) ?? .stop

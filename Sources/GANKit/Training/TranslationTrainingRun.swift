@@ -91,6 +91,9 @@ public struct TranslationTrainingRun: Sendable {
             throw GANKitError.invalidArgument("--size must be a multiple of 4 (at least \(smallest)) and --load-size at least --size")
         }
         if let checkpointEvery, checkpointEvery < 1 { throw GANKitError.invalidArgument("--checkpoint-every must be at least 1") }
+        if options.discriminatorScales > 1, size >> (options.discriminatorScales - 1) < smallest {
+            throw GANKitError.invalidArgument("\(options.discriminatorScales) discriminator scales need --size of at least \(smallest << (options.discriminatorScales - 1))")
+        }
         let (a, problemsA) = BatchInputs.expand(inputsA, recursive: recursive)
         let (b, problemsB) = BatchInputs.expand(inputsB, recursive: recursive)
         for problem in problemsA + problemsB { FileHandle.standardError.write(Data(("warning: \(problem)\n").utf8)) }
