@@ -40,21 +40,15 @@ public struct InpaintingTrainingRun: Sendable {
     public func run() throws -> TrainingOutcome {
         if let problem = schedule.problem { throw GANKitError.invalidArgument(problem) }
         let (steps, progress) = (schedule.steps, schedule.progress)
-        let fm = FileManager.default
-        let hasCheckpoint = fm.fileExists(atPath: "\(runFolder)/state.json")
-        if hasCheckpoint && !schedule.resume { throw GANKitError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --name or --out") }
         let data = try InpaintingImageFolder(directory: dataDirectory, recursive: recursive)
-        var trainer: InpaintingTrainer
-        if hasCheckpoint {
-            trainer = try InpaintingTrainer.resume(from: runFolder).trainer
-            progress("resumed \(runFolder) at step \(trainer.step)")
-        } else {
+        let trainer = try schedule.trainer(in: runFolder, resumed: { try InpaintingTrainer.resume(from: runFolder).trainer }) {
             if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
-            trainer = InpaintingTrainer(configuration: configuration, options: options)
+            let trainer = InpaintingTrainer(configuration: configuration, options: options)
             if let initialGenerator {
                 try trainer.initializeGenerator(from: try InpaintModels.load(initialGenerator))
                 progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
             }
+            return trainer
         }
         try FileAccess.makeFolders(runFolder)
         let c = trainer.configuration

@@ -53,27 +53,22 @@ public struct Pix2PixTrainingRun: Sendable {
     public func run() throws -> TrainingOutcome {
         if let problem = schedule.problem { throw GANKitError.invalidArgument(problem) }
         let (steps, progress) = (schedule.steps, schedule.progress)
-        let fm = FileManager.default
-        let hasCheckpoint = fm.fileExists(atPath: "\(runFolder)/state.json")
-        if hasCheckpoint && !schedule.resume { throw GANKitError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --name or --out") }
         var data = try PairedImageFolder(directory: dataDirectory, task: task, recursive: recursive)
         data.reversed = reversed
-        var trainer: Pix2PixTrainer
-        if hasCheckpoint {
+        let trainer = try schedule.trainer(in: runFolder, resumed: {
             let (resumed, state) = try Pix2PixTrainer.resume(from: runFolder)
             guard state.task == task else { throw GANKitError.invalidArgument("\(runFolder) trains task \(state.task.rawValue), not \(task.rawValue)") }
-            trainer = resumed
-            progress("resumed \(runFolder) at step \(trainer.step)")
-        } else {
+            return resumed
+        }) {
             var configuration = self.configuration
-            configuration.inputChannels = task.inputChannels
-            configuration.outputChannels = 3
+            (configuration.inputChannels, configuration.outputChannels) = (task.inputChannels, 3)
             if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
-            trainer = Pix2PixTrainer(configuration: configuration, options: options)
+            let trainer = Pix2PixTrainer(configuration: configuration, options: options)
             if let initialGenerator {
                 try trainer.initializeGenerator(from: try ImageConditionalModels.load(initialGenerator))
                 progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
             }
+            return trainer
         }
         try FileAccess.makeFolders(runFolder)
         let c = trainer.configuration

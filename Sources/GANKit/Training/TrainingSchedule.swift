@@ -42,6 +42,17 @@ public struct TrainingSchedule: Sendable {
         return nil
     }
 
+    /// The trainer a run in `runFolder` starts from: its checkpoint's (`resumed`, only with `resume`) when the folder
+    /// holds one, else `fresh()`.
+    /// - Throws: `GANKitError.invalidArgument` for a checkpoint without `resume`, or what the closures throw.
+    func trainer<Trainer: RedrawingTrainer>(in runFolder: String, resumed: () throws -> Trainer, fresh: () throws -> Trainer) throws -> Trainer {
+        guard FileManager.default.fileExists(atPath: "\(runFolder)/state.json") else { return try fresh() }
+        guard resume else { throw GANKitError.invalidArgument("\(runFolder) already holds a checkpoint: pass --resume, or another --name or --out") }
+        let trainer = try resumed()
+        progress("resumed \(runFolder) at step \(trainer.step)")
+        return trainer
+    }
+
     /// The loop over `runFolder` these settings describe.
     func loop(runFolder: String) -> TrainingLoop {
         var loop = TrainingLoop(runFolder: runFolder)
