@@ -15,8 +15,10 @@ struct EvalTranslate: ParsableCommand {
             not given and none is cached, on --train-a/--train-b or the train* folders beside the test folders) \
             reports its accuracy on the real test images, the share of translated images it assigns to the target \
             domain, and FID and KID (unbiased MMD², cubic kernel) in its feature space between translated and real \
-            target test images, beside the untranslated source images. Goals: >= 80% each way, cycle L1 < 0.1 each \
-            way, no test image seen in training. Progress on stderr; exit status 0 whether or not the goals hold.
+            target test images, beside the untranslated source images. Goals, each way: classified as the target at \
+            least 85% of the classifier's accuracy on the real target photos, FID and KID below the untranslated \
+            photos'; no test image seen in training; cycle L1 is reported, not a goal. Progress on stderr; exit \
+            status 0 whether or not the goals hold.
 
             --model takes a model folder, a name in the models folder, a training run folder (its model/, else its \
             latest checkpoint) or a checkpoint folder (runs/NAME/checkpoints/step-N).

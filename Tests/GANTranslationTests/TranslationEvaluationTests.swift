@@ -66,6 +66,17 @@ struct TranslationEvaluationTests {
         #expect(swap.directions.allSatisfy { $0.shareClassifiedAsTarget >= 0.9 && ($0.cycleL1 ?? 1) < 1e-6 })
         #expect(swap.directions.allSatisfy { $0.fid < $0.fidUntranslated && $0.kid < $0.kidUntranslated })
         #expect(!swap.classifierSawTestImages && swap.generatorSawTestImages == false && swap.meetsGoals)
+        // The bar is relative to the judge: 85% of its accuracy on the real test images of the target domain.
+        #expect(swap.directions[0].requiredShare == 0.85 * swap.classifierPerDomainAccuracy[1])
+        #expect(swap.directions[1].requiredShare == 0.85 * swap.classifierPerDomainAccuracy[0])
+        var worse = swap.directions[0]
+        worse.fid = worse.fidUntranslated + 1
+        #expect(swap.directions[0].meetsGoal && !worse.meetsGoal, "a translation farther from the target than the source fails")
+        worse = swap.directions[0]
+        (worse.shareClassifiedAsTarget, worse.cycleL1) = (worse.requiredShare - 0.01, 0.5)
+        #expect(!worse.meetsGoal)
+        worse.shareClassifiedAsTarget = worse.requiredShare
+        #expect(worse.meetsGoal, "cycle L1 is reported, not a goal")
 
         let identity = try evaluate { $0 }
         #expect(identity.directions.allSatisfy { $0.shareClassifiedAsTarget <= 0.1 && $0.cycleL1 == 0 }, "\(identity.directions.map(\.shareClassifiedAsTarget))")

@@ -178,7 +178,10 @@ public enum TranslationModelEvaluation {
         lines.append("")
         lines.append("FID and KID: translated vs real target test images in the classifier's feature space; (untr.): the source test images themselves.")
         lines.append("test images seen in training: classifier \(r.classifierSawTestImages ? "YES" : "no"), generators \(r.generatorSawTestImages.map { $0 ? "YES" : "no" } ?? "not recorded")")
-        lines.append("goals (>= \(percent(r.shareGoal)) classified as the target each way, cycle L1 < \(r.cycleL1Goal) each way\(r.unavailableDirections == nil ? "" : "; one-way model: its one direction, no cycle L1")): \(r.meetsGoals ? "met" : "not met")")
+        let required = r.directions.map { "\($0.from) -> \($0.to) \(percent($0.requiredShare))" }.joined(separator: ", ")
+        lines.append("goals (each way: classified as the target at least \(percent(r.relativeShareGoal)) of the classifier's accuracy on real "
+                     + "target photos, i.e. \(required); FID and KID below the untranslated photos'; cycle L1 reported, not a goal"
+                     + "\(r.unavailableDirections == nil ? "" : "; one-way model: its one direction")): \(r.meetsGoals ? "met" : "not met")")
         return lines.joined(separator: "\n")
     }
 }
