@@ -3,51 +3,23 @@ import Foundation
 import GANCore
 import GANImageIO
 
-/// `state.json` of an inpainting checkpoint folder: what is trained, how far, and which weight files hold it. Written
-/// last and atomically, after the step-stamped weight files it names.
-public struct InpaintingCheckpointState: Codable, Sendable, Equatable {
-    /// The format tag, `gankit-inpaint-checkpoint/1`.
-    public static let currentFormat = "gankit-inpaint-checkpoint/1"
-    /// The format tag of this file.
-    public var format = InpaintingCheckpointState.currentFormat
-    /// GANInpainting's version that wrote it.
-    public var version = GANInpainting.version
-    /// Steps completed.
-    public var step: Int
-    /// Seconds spent training up to this checkpoint.
-    public var trainingSeconds: Double
-    /// The networks' shape.
-    public var configuration: InpaintingConfiguration
-    /// The training settings.
-    public var options: InpaintingOptions
-    /// Generator weights (safetensors, PyTorch-style names), relative to the folder.
-    public var generatorFile: String
-    /// Discriminator weights, relative to the folder.
-    public var discriminatorFile: String
-    /// Both optimizers' moments, relative to the folder.
-    public var optimizerFile: String
-    /// Adam step counts of G and D.
-    public var optimizerSteps: [Int]
-    /// The losses of the last step.
-    public var lastLosses: InpaintingLosses?
-    /// Where the training images came from (informational).
-    public var dataset: String?
-    /// Steps drawn again after a rollback, a step once per redraw. Absent when there are none.
-    public var redrawnSteps: [Int]?
-    /// The model whose generator weights started this run, if any (`InpaintingTrainer.initializedFrom`).
-    public var initializedFrom: String?
+/// The inpainting family's part of its checkpoint record (inpainting: no task).
+public enum InpaintingFamily: AdversarialFamily {
+    /// `gankit-inpaint-checkpoint/1`.
+    public static let checkpointFormat = "gankit-inpaint-checkpoint/1"
+    /// GANInpainting's version.
+    public static var version: String { GANInpainting.version }
+    /// The record's types.
+    public typealias Configuration = InpaintingConfiguration
+    public typealias Options = InpaintingOptions
+    public typealias Losses = InpaintingLosses
+    public typealias Task = Never
+    /// The configuration's and options' problems.
+    public static func problem(configuration: InpaintingConfiguration, options: InpaintingOptions) -> String? { configuration.problem ?? options.problem }
 }
 
-extension InpaintingCheckpointState: CheckpointFolderState {
-    /// The generator, discriminator and optimizer files.
-    public var weightFiles: [String] { [generatorFile, discriminatorFile, optimizerFile] }
-    /// Why the record cannot be used (networks, options, step counts, a weight file outside the folder), or nil.
-    public var problem: String? {
-        if let problem = configuration.problem ?? options.problem { return problem }
-        guard step >= 0, optimizerSteps.count == 2 else { return "step must be >= 0 and optimizerSteps hold 2 entries" }
-        return weightFiles.first { $0.contains("/") || $0.hasPrefix(".") }.map { "weight file \($0) must be a plain name inside the folder" }
-    }
-}
+/// `state.json` of an inpainting checkpoint folder.
+public typealias InpaintingCheckpointState = AdversarialCheckpointState<InpaintingFamily>
 
 extension InpaintingTrainer {
     /// G and D with their optimizers, as the checkpoint holds them.
@@ -62,12 +34,8 @@ extension InpaintingTrainer {
     /// - Throws: `TrainingFolderError.cannotWrite`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(TrainingFolderError) {
         let folder = TrainingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
-        var state = InpaintingCheckpointState(step: step, trainingSeconds: trainingSeconds, configuration: configuration,
-                                              options: options, generatorFile: files.generator,
-                                              discriminatorFile: files.discriminator,
-                                              optimizerFile: files.optimizers,
-                                              optimizerSteps: networks.optimizerSteps,
-                                              lastLosses: lastLosses, dataset: dataset)
+        var state = InpaintingCheckpointState(step: step, trainingSeconds: trainingSeconds, configuration: configuration, options: options,
+                            files: files, networks: networks, lastLosses: lastLosses, dataset: dataset)
         state.redrawnSteps = redrawList
         state.initializedFrom = initializedFrom
         try folder.write(networks, files: files, state: state)
@@ -97,8 +65,7 @@ extension InpaintingTrainer {
             throw .weights(path: generatorPath, detail: error.description)
         }
         let trainer = InpaintingTrainer(configuration: state.configuration, options: state.options)
-        try folder.load(trainer.networks, from: AdversarialCheckpointFiles(generator: state.generatorFile, discriminator: state.discriminatorFile,
-                                                                         optimizers: state.optimizerFile), optimizerSteps: state.optimizerSteps)
+        try folder.load(trainer.networks, from: state.files, optimizerSteps: state.optimizerSteps)
         trainer.step = state.step
         trainer.trainingSeconds = state.trainingSeconds
         trainer.initializedFrom = state.initializedFrom

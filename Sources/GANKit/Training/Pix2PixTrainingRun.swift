@@ -57,7 +57,7 @@ public struct Pix2PixTrainingRun: Sendable {
         data.reversed = reversed
         let trainer = try schedule.trainer(in: runFolder, resumed: {
             let (resumed, state) = try Pix2PixTrainer.resume(from: runFolder)
-            guard state.task == task else { throw GANKitError.invalidArgument("\(runFolder) trains task \(state.task.rawValue), not \(task.rawValue)") }
+            guard state.task == task else { throw GANKitError.invalidArgument("\(runFolder) trains task \(state.task?.rawValue ?? "none"), not \(task.rawValue)") }
             return resumed
         }) {
             var configuration = self.configuration
