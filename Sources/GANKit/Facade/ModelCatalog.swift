@@ -91,6 +91,19 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
         self.init(folder: folder, source: source)
     }
 
+    /// Why a folder without a manifest is not a model yet, when one of its subfolders holds a run's resumable
+    /// checkpoint (`training/` of a model in training, `judge-training/` of its evaluation's classifier), or nil.
+    static func runStateReason(_ path: String) -> String? {
+        for sub in ["training", "judge-training"] {
+            guard let state = try? String(contentsOfFile: "\(path)/\(sub)/state.json", encoding: .utf8) else { continue }
+            let how = state.contains("gankit-conditional-gan") ? "continue it with gantool train cgan -o \(path)/\(sub) --resume"
+                : state.contains("gankit-domain-classifier") ? "continue it with gantool eval train-domain-classifier --run <a copy> --resume; see \(path)/README.md"
+                : "see \(path)/README.md"
+            return "not a model yet: \(sub)/ holds a run's resumable checkpoint (\(how))"
+        }
+        return nil
+    }
+
     /// Scans `folder`: every non-hidden sub-folder is a model (a readable `manifest.json`) or is listed as skipped.
     public init(folder: String, source: ModelsFolderSource) {
         (self.folder, self.source) = (folder, source)
@@ -101,11 +114,8 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
             let path = folder + "/" + entry
             var isFolder: ObjCBool = false
             guard files.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { continue }
-            if !files.fileExists(atPath: path + "/manifest.json"), files.fileExists(atPath: path + "/training/state.json") {
-                let state = (try? String(contentsOfFile: path + "/training/state.json", encoding: .utf8)) ?? ""
-                let command = state.contains("gankit-conditional-gan") ? "gantool train cgan" : "gantool train <kind>"
-                skipped.append(SkippedModelFolder(folder: path, reason: "not a model yet: training/ holds a run's resumable "
-                    + "checkpoint (continue it with \(command) -o \(path)/training --resume)"))
+            if !files.fileExists(atPath: path + "/manifest.json"), let reason = Self.runStateReason(path) {
+                skipped.append(SkippedModelFolder(folder: path, reason: reason))
                 continue
             }
             if let pix2pix = try? Pix2PixModel.readManifest(folder: path) {
