@@ -2,7 +2,8 @@
 # One pilot of issue 21's recipe comparison: train a cat<->dog recipe for a fixed wall-clock budget (default 40
 # minutes) on the same data, size and network as the others, then score its latest checkpoint with the judge.
 # The runs go to runs/pilots/NAME (a stopped run resumes with the same command plus --resume on the gantool line),
-# the scores to runs/pilots/NAME.eval.txt. Put the table in docs/TRANSLATION.md.
+# the scores to runs/pilots/NAME.eval.txt, steps and steps/s to NAME.speed.txt, the training log to NAME.train.log.
+# Put the table in docs/TRANSLATION.md.
 #
 # Usage: tools/cat2dog_pilot.sh NAME MINUTES JUDGE [train cyclegan flags...]
 #   tools/cat2dog_pilot.sh cyclegan 40 classifiers/cat2dog-residual
@@ -24,8 +25,11 @@ run=runs/pilots/$name
 status=0
 timeout --signal=TERM "${minutes}m" "$tool" train cyclegan --a "$data/cat2dog/trainA" --a "$data/cat2dog-extra/trainA" \
     --b "$data/cat2dog/trainB" --b "$data/cat2dog-extra/trainB" --a-name cats --b-name dogs --name "$name" --out "$run" \
-    --size 128 --ngf 32 --blocks 6 --checkpoint-minutes 5 "$@" || status=$?
-case $status in 0|124|143) ;; *) exit "$status" ;; esac
+    --size 128 --ngf 32 --blocks 6 --checkpoint-minutes 5 "$@" 2> "$run.train.log" || status=$?
+case $status in 0|124|143) ;; *) tail -5 "$run.train.log" >&2; exit "$status" ;; esac
+# Steps and steps/s of this pilot, from the loss log (step, epoch, seconds, ...): the table's speed column.
+awk -F, 'NR > 1 { step = $1; seconds = $3 } END { if (seconds > 0) printf "pilot %s: %d steps in %.0f s, %.2f steps/s\n", name, step, seconds, step / seconds }' \
+    name="$name" "$run/loss_log.csv" | tee "$run.speed.txt"
 "$tool" eval translate --model "$run" --classifier "$judge" \
     --a "$data/cat2dog/testA" --a "$data/cat2dog-extra/testA" --b "$data/cat2dog/testB" --b "$data/cat2dog-extra/testB" \
     | tee "$run.eval.txt"
