@@ -63,4 +63,11 @@ import Testing
                              "--size", "24", "--ngf", "2", "--blocks", "1"])
         #expect(try Self.step(cyclegan + "/checkpoints/step-000000003/state.json") == 3)
     }
+
+    @Test func verifyKnowsEveryKind() {
+        for (run, kind) in [("pix2pix", CheckpointReport.Kind.pix2pix), ("inpaint", .inpaint), ("cgan", .cgan), ("cyclegan", .cyclegan)] {
+            let report = CheckpointVerification.verify(Self.fixtures + "/" + run)
+            #expect(report.kind == kind && report.isValid && report.checkpoints.first?.step == 2, "\(report.text)")
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GANConditional
 import GANCore
+import GANInpainting
 import GANTranslation
 
 /// What `gantool checkpoint verify` found in a training folder: every checkpoint on disk loaded in full
@@ -13,6 +14,22 @@ public struct CheckpointReport: Sendable, Codable, Equatable {
         case cyclegan
         /// `gantool train cgan`: `state.json` and the step-stamped weight files it names.
         case cgan
+        /// `gantool train pix2pix`: the same layout.
+        case pix2pix
+        /// `gantool train inpaint`: the same layout.
+        case inpaint
+        /// `gantool eval train-domain-classifier --run`: the judge's `state.json`, classifier and optimizer files.
+        case judge = "domain-classifier"
+
+        /// The kind of a checkpoint folder, from its `state.json`'s format tag (a label GAN's when none matches).
+        static func of(stateJSON text: String) -> Kind {
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            let format = object?["format"] as? String ?? ""
+            if format.hasPrefix("gankit-pix2pix/") { return .pix2pix }
+            if format.hasPrefix("gankit-inpaint-checkpoint/") { return .inpaint }
+            if format.hasPrefix("gankit-domain-classifier-checkpoint/") { return .judge }
+            return .cgan
+        }
     }
 
     /// One checkpoint.
@@ -59,8 +76,8 @@ public struct CheckpointReport: Sendable, Codable, Equatable {
 
 /// Loads every checkpoint of a training folder; see `CheckpointReport`.
 public enum CheckpointVerification {
-    /// Verifies the training folder at `path`: a CycleGAN run folder (or its `checkpoints/`), or a
-    /// conditional-GAN checkpoint folder. Never throws: whatever is wrong is in the report.
+    /// Verifies the training folder at `path`: a CycleGAN run folder (or its `checkpoints/`), or the checkpoint folder
+    /// of a label-GAN, pix2pix, inpainting or judge run. Never throws: whatever is wrong is in the report.
     public static func verify(_ path: String) -> CheckpointReport {
         let folder = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         var report = CheckpointReport(folder: folder, kind: nil, checkpoints: [], leftovers: [], problems: [])
@@ -127,38 +144,51 @@ public enum CheckpointVerification {
     }
 
     private static func verifyConditional(_ folder: String, into report: inout CheckpointReport) {
-        report.kind = .cgan
+        let kind = CheckpointReport.Kind.of(stateJSON: (try? String(contentsOfFile: folder + "/state.json", encoding: .utf8)) ?? "")
+        report.kind = kind
         // Kept snapshots first (oldest first), then the checkpoint --resume starts from.
         let snapshots = folder + "/snapshots"
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: snapshots)) ?? []).sorted() {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: snapshots + "/" + name, isDirectory: &isFolder), isFolder.boolValue else { continue }
             if name.hasPrefix("step-") {
-                report.checkpoints.append(conditionalCheckpoint(snapshots + "/" + name, isLatest: false).entry)
+                report.checkpoints.append(conditionalCheckpoint(snapshots + "/" + name, kind: kind, isLatest: false).entry)
             } else if name.hasPrefix(".") {
                 report.leftovers.append(snapshots + "/" + name)   // a snapshot a killed process was writing or replacing
             }
         }
-        let (entry, named) = conditionalCheckpoint(folder, isLatest: true)
+        let (entry, named) = conditionalCheckpoint(folder, kind: kind, isLatest: true)
         report.checkpoints.append(entry)
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
         for name in entries where name.hasSuffix(".safetensors") && !named.contains(name)
-            && ["generator-", "discriminator-", "optimizers-"].contains(where: { name.hasPrefix($0) }) {
+            && ["generator-", "discriminator-", "optimizers-", "classifier-", "optimizer-"].contains(where: { name.hasPrefix($0) }) {
             report.leftovers.append(folder + "/" + name)
         }
         report.leftovers += temporaryFiles(in: folder)
     }
 
-    /// One conditional-GAN checkpoint folder loaded in full, and the weight files its state names.
-    private static func conditionalCheckpoint(_ folder: String, isLatest: Bool) -> (entry: CheckpointReport.Checkpoint, named: Set<String>) {
+    /// One checkpoint folder of `kind` loaded in full (weights, moments, state), and the weight files its state names.
+    private static func conditionalCheckpoint(_ folder: String, kind: CheckpointReport.Kind, isLatest: Bool) -> (entry: CheckpointReport.Checkpoint, named: Set<String>) {
         var entry = CheckpointReport.Checkpoint(folder: folder, step: nil, isLatest: isLatest, problem: nil)
         var named: Set<String> = []
         do {
-            let state = try ConditionalGANTrainer.readState(from: folder)
-            entry.step = state.step
-            named = Set(state.weightFiles)   // the average generator's file too
-            let trainer = try ConditionalGANTrainer.resume(from: folder)
-            if let bad = trainer.nonFiniteState() { entry.problem = "\(bad) holds NaN or Inf" }
+            let nonFinite: String?
+            switch kind {
+            case .pix2pix:
+                let (trainer, state) = try Pix2PixTrainer.resume(from: folder)
+                (entry.step, named, nonFinite) = (state.step, Set(state.weightFiles), trainer.nonFiniteState())
+            case .inpaint:
+                let (trainer, state) = try InpaintingTrainer.resume(from: folder)
+                (entry.step, named, nonFinite) = (state.step, Set(state.weightFiles), trainer.nonFiniteState())
+            case .judge:
+                let (trainer, state) = try DomainClassifierTrainer.loaded(from: folder)
+                (entry.step, named, nonFinite) = (state.step, Set(state.weightFiles), trainer.nonFiniteState())
+            case .cgan, .cyclegan:
+                let state = try ConditionalGANTrainer.readState(from: folder)
+                (entry.step, named) = (state.step, Set(state.weightFiles))   // the average generator's file too
+                nonFinite = try ConditionalGANTrainer.resume(from: folder).nonFiniteState()
+            }
+            if let bad = nonFinite { entry.problem = "\(bad) holds NaN or Inf" }
         } catch {
             entry.problem = "\(error)"
         }

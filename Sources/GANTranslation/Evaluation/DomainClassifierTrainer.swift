@@ -86,6 +86,19 @@ public final class DomainClassifierTrainer: LoopedTraining, @unchecked Sendable 
         return trainer
     }
 
+    /// The checkpoint in `runFolder` loaded without its training images (to verify it: weights, moments, state).
+    /// - Throws: `TrainingFolderError` naming the file at fault.
+    public static func loaded(from runFolder: String) throws(TrainingFolderError) -> (trainer: DomainClassifierTrainer, state: DomainClassifierCheckpointState) {
+        let folder = Self.folder(runFolder)
+        let state: DomainClassifierCheckpointState = try folder.readState()
+        let none = LabelledImageSet(preparation: DomainImagePreparation(), squares: [], labels: [], paths: [])
+        let trainer = DomainClassifierTrainer(data: none, classCount: state.classCount, options: state.options, runFolder: runFolder)
+        try TrainingCheckpointFolder.load(trainer.model, from: folder.path(state.classifierFile))
+        try folder.restoreAdamMoments([("classifier", trainer.optimizer)], steps: [state.optimizerStep], from: state.optimizerFile)
+        trainer.step = state.step
+        return (trainer, state)
+    }
+
     static func folder(_ runFolder: String) -> TrainingCheckpointFolder { TrainingCheckpointFolder(runFolder, prefixes: ["classifier-", "optimizer-"]) }
 
     /// Batches per epoch.
