@@ -92,7 +92,8 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
     }
 
     /// Why a folder without a manifest is not a model yet, when one of its subfolders holds a run's resumable
-    /// checkpoint (`training/` of a model in training, `judge-training/` of its evaluation's classifier), or nil.
+    /// checkpoint (`training/` of a model in training, `judge-training/` of its evaluation's classifier) or the trained
+    /// classifier alone (`judge/`), or nil.
     static func runStateReason(_ path: String) -> String? {
         for sub in ["training", "judge-training"] {
             guard let state = try? String(contentsOfFile: "\(path)/\(sub)/state.json", encoding: .utf8) else { continue }
@@ -100,6 +101,9 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
                 : state.contains("gankit-domain-classifier") ? "continue it with gantool eval train-domain-classifier --run <a copy> --resume; see \(path)/README.md"
                 : "see \(path)/README.md"
             return "not a model yet: \(sub)/ holds a run's resumable checkpoint (\(how))"
+        }
+        if FileManager.default.fileExists(atPath: "\(path)/judge/classifier.json") {
+            return "not a model yet: judge/ holds the classifier its translations are judged by (see \(path)/README.md)"
         }
         return nil
     }
