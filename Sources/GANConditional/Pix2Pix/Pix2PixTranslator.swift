@@ -48,7 +48,7 @@ public final class Pix2PixTranslator: @unchecked Sendable {
     /// The network input of an image for the model's task ([1, C, H, W] in [-1, 1]).
     /// - Throws: `PairedDataError` (bad Canny settings only).
     public func inputTensor(_ image: Image) throws(PairedDataError) -> Tensor {
-        let planes = try PairBuilder.input(for: model.manifest.task, from: image).colorPlanes()
+        let planes = try PairBuilder.input(for: model.manifest.task ?? .pairs, from: image).colorPlanes()
         return Tensor(shape: planes.shape, scalars: planes.values)
     }
 

@@ -40,7 +40,7 @@ public struct ColorizeEvaluation: Sendable, Codable, Equatable {
     public static func run(model: Pix2PixModel, baseline: Pix2PixModel? = nil, directory: String, limit: Int? = nil, size: Int? = nil,
                            rawOutput: Bool = false, progress: (String) -> Void = { _ in }) throws -> ColorizeEvaluation {
         for m in [model] + (baseline.map { [$0] } ?? []) where m.manifest.task != .colorize {
-            throw GANKitError.invalidArgument("\(m.folder) is a \(m.manifest.task.rawValue) model, not a colorize model")
+            throw GANKitError.invalidArgument("\(m.folder) is a \((m.manifest.task ?? .pairs).rawValue) model, not a colorize model")
         }
         let side = size ?? model.manifest.configuration.imageSize
         guard side >= 16 else { throw GANKitError.invalidArgument("size must be at least 16") }

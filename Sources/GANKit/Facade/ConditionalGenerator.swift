@@ -70,7 +70,7 @@ public final class ConditionalGenerator: @unchecked Sendable {
         if FileManager.default.fileExists(atPath: "\(folder)/manifest.json") && !LabelGANModel.isModelFolder(folder) {
             do {
                 let job = ImageConditionalJob(model: try Pix2PixModel(folder: folder))
-                (imageJob, labelModel, kind) = (job, nil, .image(task: job.manifest.task))
+                (imageJob, labelModel, kind) = (job, nil, .image(task: job.manifest.task ?? .pairs))
             } catch { throw .unreadable(folder, detail: error.description) }
         } else {
             do {

@@ -53,7 +53,7 @@ extension ModelSummary {
     /// The summary of a pix2pix model folder: domain A is its input (gray, edges, A), domain B its output.
     public init(folder: String, pix2pix m: Pix2PixManifest) {
         (name, self.folder, kind, architecture, trainingSteps) = (m.name, folder, m.format, m.architecture, m.trainingSteps)
-        switch m.task {
+        switch m.task ?? .pairs {
         case .colorize: (domainA, domainB) = ("gray", "color")
         case .edges: (domainA, domainB) = ("edges", "photo")
         case .pairs: (domainA, domainB) = ("A", "B")
