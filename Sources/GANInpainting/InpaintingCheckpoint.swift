@@ -14,6 +14,8 @@ public enum InpaintingFamily: AdversarialFamily {
     public typealias Options = InpaintingOptions
     public typealias Losses = InpaintingLosses
     public typealias Task = Never
+    /// The generator's fewest parameters.
+    public static func generatorParameterLowerBound(_ configuration: Configuration) -> Int { configuration.generatorParameterLowerBound }
     /// The configuration's and options' problems.
     public static func problem(configuration: InpaintingConfiguration, options: InpaintingOptions) -> String? { configuration.problem ?? options.problem }
 }
@@ -23,22 +25,15 @@ public typealias InpaintingCheckpointState = AdversarialCheckpointState<Inpainti
 
 extension InpaintingTrainer {
     /// G and D with their optimizers, as the checkpoint holds them.
-    var networks: AdversarialNetworks {
+    public var networks: AdversarialNetworks {
         AdversarialNetworks(generator: generator, discriminator: discriminator, generatorOptimizer: generatorOptimizer,
                             discriminatorOptimizer: discriminatorOptimizer)
     }
 
-    /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
-    /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
-    /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
+    /// Writes a checkpoint into `directory` (`AdversarialTrainer.writeCheckpoint`).
     /// - Throws: `TrainingFolderError.cannotWrite`.
     public func saveCheckpoint(to directory: String, dataset: String? = nil) throws(TrainingFolderError) {
-        let folder = TrainingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
-        var state = InpaintingCheckpointState(step: step, trainingSeconds: trainingSeconds, configuration: configuration, options: options,
-                            files: files, networks: networks, lastLosses: lastLosses, dataset: dataset)
-        state.redrawnSteps = redrawList
-        state.initializedFrom = initializedFrom
-        try folder.write(networks, files: files, state: state)
+        try writeCheckpoint(to: directory, dataset: dataset)
     }
 
     /// Reads `state.json` of an inpainting checkpoint folder.
@@ -54,23 +49,16 @@ extension InpaintingTrainer {
         try TrainingCheckpointFolder.decodeState(bytes: bytes, path: path)
     }
 
-    /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
-    /// exactly where the saved run stopped.
+    /// Rebuilds a trainer from a checkpoint folder, continuing exactly (`AdversarialTrainer.readCheckpoint`).
     /// - Throws: `TrainingFolderError` naming the file at fault.
     public static func resume(from directory: String) throws(TrainingFolderError) -> (trainer: InpaintingTrainer, state: InpaintingCheckpointState) {
-        let folder = TrainingCheckpointFolder(directory)
-        let state: InpaintingCheckpointState = try folder.readState()
-        let generatorPath = folder.path(state.generatorFile)
-        do { try StateDict.checkFile(generatorPath, canHold: state.configuration.generatorParameterLowerBound) } catch {
-            throw .weights(path: generatorPath, detail: error.description)
-        }
-        let trainer = InpaintingTrainer(configuration: state.configuration, options: state.options)
-        try folder.load(trainer.networks, from: state.files, optimizerSteps: state.optimizerSteps)
-        trainer.step = state.step
-        trainer.trainingSeconds = state.trainingSeconds
-        trainer.initializedFrom = state.initializedFrom
-        trainer.lastLosses = state.lastLosses
-        for redrawn in state.redrawnSteps ?? [] { trainer.redraw(step: redrawn) }
-        return (trainer, state)
+        try readCheckpoint(from: directory)
+    }
+}
+
+extension InpaintingTrainer: AdversarialTrainer {
+    /// Takes the checkpoint's step, training seconds, start and last losses.
+    public func restorePosition(of state: InpaintingCheckpointState) {
+        (step, trainingSeconds, initializedFrom, lastLosses) = (state.step, state.trainingSeconds, state.initializedFrom, state.lastLosses)
     }
 }

@@ -17,6 +17,9 @@ public protocol AdversarialFamily {
     static var version: String { get }
     /// Why the networks or options cannot be trained, or nil.
     static func problem(configuration: Configuration, options: Options) -> String?
+    /// The fewest parameters the generator of `configuration` holds (a weight file smaller than that is refused
+    /// before the network is built).
+    static func generatorParameterLowerBound(_ configuration: Configuration) -> Int
 }
 
 /// `state.json` of a pix2pix or inpainting checkpoint folder: what is trained, how far, and which weight files hold

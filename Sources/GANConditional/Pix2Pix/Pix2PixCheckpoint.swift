@@ -14,6 +14,8 @@ public enum Pix2PixFamily: AdversarialFamily {
     public typealias Options = Pix2PixOptions
     public typealias Losses = Pix2PixLosses
     public typealias Task = Pix2PixTask
+    /// The generator's fewest parameters.
+    public static func generatorParameterLowerBound(_ configuration: Configuration) -> Int { configuration.generatorOptions.unetGeneratorParameterLowerBound }
     /// The configuration's and options' problems.
     public static func problem(configuration: Pix2PixConfiguration, options: Pix2PixOptions) -> String? { configuration.problem ?? options.problem }
 }
@@ -23,22 +25,15 @@ public typealias Pix2PixCheckpointState = AdversarialCheckpointState<Pix2PixFami
 
 extension Pix2PixTrainer {
     /// G and D with their optimizers, as the checkpoint holds them.
-    var networks: AdversarialNetworks {
+    public var networks: AdversarialNetworks {
         AdversarialNetworks(generator: generator, discriminator: discriminator, generatorOptimizer: generatorOptimizer,
                             discriminatorOptimizer: discriminatorOptimizer)
     }
 
-    /// Writes a checkpoint into `directory`: step-stamped safetensors files for G, D and both optimizers' moments,
-    /// then `state.json` naming them (atomically, last), then removes older step-stamped files. An interrupted save
-    /// leaves the previous checkpoint whole; a failed one also removes the files it wrote.
+    /// Writes a checkpoint into `directory` (`AdversarialTrainer.writeCheckpoint`).
     /// - Throws: `TrainingFolderError`.
     public func saveCheckpoint(to directory: String, task: Pix2PixTask, dataset: String? = nil) throws(TrainingFolderError) {
-        let folder = TrainingCheckpointFolder(directory), files = folder.adversarialFiles(step: step)
-        var state = Pix2PixCheckpointState(step: step, trainingSeconds: trainingSeconds, task: task, configuration: configuration, options: options,
-                            files: files, networks: networks, lastLosses: lastLosses, dataset: dataset)
-        state.redrawnSteps = redrawList
-        state.initializedFrom = initializedFrom
-        try folder.write(networks, files: files, state: state)
+        try writeCheckpoint(to: directory, task: task, dataset: dataset)
     }
 
     /// Reads `state.json` of a pix2pix checkpoint folder.
@@ -47,19 +42,16 @@ extension Pix2PixTrainer {
         try TrainingCheckpointFolder(directory).readState()
     }
 
-    /// Rebuilds a trainer from a checkpoint folder (networks, moments, step, redraws), so that further steps continue
-    /// exactly where the saved run stopped.
+    /// Rebuilds a trainer from a checkpoint folder, continuing exactly (`AdversarialTrainer.readCheckpoint`).
     /// - Throws: `TrainingFolderError` naming the file at fault.
     public static func resume(from directory: String) throws(TrainingFolderError) -> (trainer: Pix2PixTrainer, state: Pix2PixCheckpointState) {
-        let folder = TrainingCheckpointFolder(directory)
-        let state: Pix2PixCheckpointState = try folder.readState()
-        let trainer = Pix2PixTrainer(configuration: state.configuration, options: state.options)
-        try folder.load(trainer.networks, from: state.files, optimizerSteps: state.optimizerSteps)
-        trainer.step = state.step
-        trainer.trainingSeconds = state.trainingSeconds
-        trainer.initializedFrom = state.initializedFrom
-        trainer.lastLosses = state.lastLosses
-        for redrawn in state.redrawnSteps ?? [] { trainer.redraw(step: redrawn) }
-        return (trainer, state)
+        try readCheckpoint(from: directory)
+    }
+}
+
+extension Pix2PixTrainer: AdversarialTrainer {
+    /// Takes the checkpoint's step, training seconds, start and last losses.
+    public func restorePosition(of state: Pix2PixCheckpointState) {
+        (step, trainingSeconds, initializedFrom, lastLosses) = (state.step, state.trainingSeconds, state.initializedFrom, state.lastLosses)
     }
 }
