@@ -57,6 +57,7 @@ public final class DomainClassifierTrainer: LoopedTraining, @unchecked Sendable 
     let classCount: Int
     let optimizer: Adam
     private var epochLoss = 0.0, epochRight = 0, epochImages = 0, epochBatches = 0
+    private var order: [Int] = [], orderEpoch = -1
 
     /// A fresh classifier over `data`, seeded by `options.seed`, checkpointing into `runFolder` when given.
     public init(data: LabelledImageSet, classCount: Int, options: DomainClassifierTraining.Options, runFolder: String? = nil) {
@@ -80,9 +81,7 @@ public final class DomainClassifierTrainer: LoopedTraining, @unchecked Sendable 
         var options = state.options
         if let epochs { options.epochs = epochs }
         let trainer = DomainClassifierTrainer(data: data, classCount: state.classCount, options: options, runFolder: runFolder)
-        try TrainingCheckpointFolder.load(trainer.model, from: folder.path(state.classifierFile))
-        try folder.restoreAdamMoments([("classifier", trainer.optimizer)], steps: [state.optimizerStep], from: state.optimizerFile)
-        (trainer.step, trainer.trainingSeconds) = (state.step, state.trainingSeconds)
+        try trainer.restore(state, from: folder)
         return trainer
     }
 
@@ -93,10 +92,15 @@ public final class DomainClassifierTrainer: LoopedTraining, @unchecked Sendable 
         let state: DomainClassifierCheckpointState = try folder.readState()
         let none = LabelledImageSet(preparation: DomainImagePreparation(), squares: [], labels: [], paths: [])
         let trainer = DomainClassifierTrainer(data: none, classCount: state.classCount, options: state.options, runFolder: runFolder)
-        try TrainingCheckpointFolder.load(trainer.model, from: folder.path(state.classifierFile))
-        try folder.restoreAdamMoments([("classifier", trainer.optimizer)], steps: [state.optimizerStep], from: state.optimizerFile)
-        trainer.step = state.step
+        try trainer.restore(state, from: folder)
         return (trainer, state)
+    }
+
+    /// Takes the weights, moments, step and training seconds of the checkpoint `state` describes.
+    private func restore(_ state: DomainClassifierCheckpointState, from folder: TrainingCheckpointFolder) throws(TrainingFolderError) {
+        try TrainingCheckpointFolder.load(model, from: folder.path(state.classifierFile))
+        try folder.restoreAdamMoments([("classifier", optimizer)], steps: [state.optimizerStep], from: state.optimizerFile)
+        (step, trainingSeconds) = (state.step, state.trainingSeconds)
     }
 
     static func folder(_ runFolder: String) -> TrainingCheckpointFolder { TrainingCheckpointFolder(runFolder, prefixes: ["classifier-", "optimizer-"]) }
@@ -108,9 +112,11 @@ public final class DomainClassifierTrainer: LoopedTraining, @unchecked Sendable 
 
     /// The images of batch `index` of `epoch`.
     func batch(epoch: Int, index: Int) -> ArraySlice<Int> {
-        var order = Array(0..<data.count)
-        var random = SeededGenerator(seed: options.seed ^ (UInt64(epoch + 1) &* 0xA24B_AED4_963E_E407))
-        order.shuffle(using: &random)
+        if orderEpoch != epoch {   // drawn once an epoch
+            var random = SeededGenerator(seed: options.seed ^ (UInt64(epoch + 1) &* 0xA24B_AED4_963E_E407))
+            (order, orderEpoch) = (Array(0..<data.count), epoch)
+            order.shuffle(using: &random)
+        }
         let start = index * options.batchSize
         return order[start..<(index == stepsPerEpoch - 1 ? data.count : start + options.batchSize)]
     }
@@ -196,11 +202,8 @@ public final class DomainClassifierTrainer: LoopedTraining, @unchecked Sendable 
     /// retries the same steps.
     public func rollBack(from badStep: Int) throws -> String {
         guard let runFolder else { return "" }
-        let saved = try Self.resumed(from: runFolder, data: data, epochs: options.epochs)
-        try model.load(saved.model.stateDict())
-        try optimizer.restore(AdamState(stepCount: saved.optimizer.stepCount, firstMoments: saved.optimizer.firstMoments,
-                                        secondMoments: saved.optimizer.secondMoments))
-        step = saved.step
+        let folder = Self.folder(runFolder)
+        try restore(try folder.readState(), from: folder)
         return ""
     }
 
