@@ -21,14 +21,14 @@ public struct CheckpointReport: Sendable, Codable, Equatable {
         /// `gantool eval train-domain-classifier --run`: the judge's `state.json`, classifier and optimizer files.
         case judge = "domain-classifier"
 
-        /// The kind of a checkpoint folder, from its `state.json`'s format tag (a label GAN's when none matches).
-        static func of(stateJSON text: String) -> Kind {
+        /// The kind of a checkpoint folder, from its `state.json`'s format tag; nil when it names none of these.
+        static func of(stateJSON text: String) -> Kind? {
             let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
             let format = object?["format"] as? String ?? ""
             if format.hasPrefix("gankit-pix2pix/") { return .pix2pix }
             if format.hasPrefix("gankit-inpaint-checkpoint/") { return .inpaint }
             if format.hasPrefix("gankit-domain-classifier-checkpoint/") { return .judge }
-            return .cgan
+            return format.hasPrefix("gankit-conditional-gan") ? .cgan : nil
         }
     }
 
@@ -144,7 +144,7 @@ public enum CheckpointVerification {
     }
 
     private static func verifyConditional(_ folder: String, into report: inout CheckpointReport) {
-        let kind = CheckpointReport.Kind.of(stateJSON: (try? String(contentsOfFile: folder + "/state.json", encoding: .utf8)) ?? "")
+        let kind = CheckpointReport.Kind.of(stateJSON: (try? String(contentsOfFile: folder + "/state.json", encoding: .utf8)) ?? "") ?? .cgan
         report.kind = kind
         // Kept snapshots first (oldest first), then the checkpoint --resume starts from.
         let snapshots = folder + "/snapshots"

@@ -97,9 +97,11 @@ public struct ModelCatalog: Sendable, Codable, Equatable {
     static func runStateReason(_ path: String) -> String? {
         for sub in ["training", "judge-training"] {
             guard let state = try? String(contentsOfFile: "\(path)/\(sub)/state.json", encoding: .utf8) else { continue }
-            let how = state.contains("gankit-conditional-gan") ? "continue it with gantool train cgan -o \(path)/\(sub) --resume"
-                : state.contains("gankit-domain-classifier") ? "continue it with gantool eval train-domain-classifier --run <a copy> --resume; see \(path)/README.md"
-                : "see \(path)/README.md"
+            let how = switch CheckpointReport.Kind.of(stateJSON: state) {
+            case .cgan: "continue it with gantool train cgan -o \(path)/\(sub) --resume"
+            case .judge: "continue it with gantool eval train-domain-classifier --run <a copy> --resume; see \(path)/README.md"
+            default: "see \(path)/README.md"
+            }
             return "not a model yet: \(sub)/ holds a run's resumable checkpoint (\(how))"
         }
         if FileManager.default.fileExists(atPath: "\(path)/judge/classifier.json") {
