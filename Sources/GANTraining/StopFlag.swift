@@ -18,8 +18,10 @@ public final class StopFlag: @unchecked Sendable {
     public var signal: Int32? { lock.lock(); defer { lock.unlock() }; return raisedBy }
 }
 
-/// While it lives (until `cancel()`), SIGINT and SIGTERM raise `flag` instead of ending the process, so that a training
-/// loop checkpoints and returns; the signals stay ignored afterwards. The one place GANKit catches signals.
+/// While it lives (until `cancel()`), SIGINT, SIGTERM and SIGXCPU raise `flag` instead of ending the process, so that a
+/// training loop checkpoints and returns; the signals stay ignored afterwards. The one place GANKit catches signals.
+/// SIGXCPU is what a CPU-time limit sends (`ulimit -t`, batch schedulers): a run given a CPU budget stops at it like
+/// one given a wall-clock budget (`timeout`), with its checkpoint written.
 final class StopSignals {
     /// Raised by the first signal, which it records.
     let flag: StopFlag
@@ -29,7 +31,7 @@ final class StopSignals {
     init(raising flag: StopFlag, enabled: Bool) {
         self.flag = flag
         guard enabled else { return }
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM, SIGXCPU] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [flag] in flag.raise(signal: sig) }

@@ -105,7 +105,7 @@ public struct TrainingLoop {
     public var maxConsecutiveRollbacks = 3
     /// Raised to stop after the current step (with a checkpoint).
     public var stopFlag = StopFlag()
-    /// Whether SIGINT and SIGTERM raise `stopFlag` while the loop runs.
+    /// Whether SIGINT, SIGTERM and SIGXCPU raise `stopFlag` while the loop runs.
     public var handlesSignals = true
     /// Where progress lines go.
     public var progress: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

@@ -6,7 +6,7 @@ public enum TrainingOutcome: Sendable, Equatable {
     case stepLimit
     /// A stop was requested through the stop flag, or the step limit was reached; a checkpoint was written.
     case stopped
-    /// SIGINT or SIGTERM arrived (`signal` is its number); a checkpoint was written. Command-line
+    /// SIGINT, SIGTERM or SIGXCPU (a CPU-time limit) arrived (`signal` is its number); a checkpoint was written. Command-line
     /// tools exit with 128 + signal, as a shell reports a process the signal ended.
     case interrupted(signal: Int32)
 }

@@ -10,7 +10,7 @@ public typealias CUTTrainer = TranslationTrainer<CUTModel>
 
 /// Trains a `CycleGANModel` or `CUTModel` on an `UnpairedImageFolder` over the options' epochs (constant then linear
 /// decay) in GANTraining's `TrainingLoop`: losses in `loss_log.csv`, sample grids and checkpoints every few minutes, a
-/// clean stop (with a checkpoint) on SIGINT/SIGTERM once `handleSignals()` is called. A NaN or Inf in the losses or the
+/// clean stop (with a checkpoint) on SIGINT/SIGTERM/SIGXCPU once `handleSignals()` is called. A NaN or Inf in the losses or the
 /// weights stops the run or rolls it back to the last checkpoint, as `settings.onNonFinite` says, passing over the
 /// item that went bad; a checkpoint never holds non-finite values.
 public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraining, @unchecked Sendable {
@@ -92,7 +92,7 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
         try model.saveCheckpoint(state: state, runFolder: settings.runFolder)
     }
 
-    /// Makes SIGINT and SIGTERM raise `stopFlag` instead of killing the process while `run` runs, so that the loop
+    /// Makes SIGINT, SIGTERM and SIGXCPU raise `stopFlag` instead of killing the process while `run` runs, so that the loop
     /// writes a checkpoint and returns.
     public func handleSignals() { catchesSignals = true }
 

@@ -8,7 +8,7 @@ struct TrainCycleGAN: ParsableCommand {
         abstract: "Train an unpaired translation model (CycleGAN, or CUT/FastCUT with --objective) from two folders of images.",
         discussion: """
             Writes into runs/NAME (or --out): loss_log.csv, samples/ (real | translated | reconstructed), \
-            checkpoints/ every --checkpoint-minutes (or --checkpoint-every steps) and on Ctrl-C or SIGTERM, \
+            checkpoints/ every --checkpoint-minutes (or --checkpoint-every steps) and on Ctrl-C, SIGTERM or SIGXCPU (a CPU-time limit), \
             and model/ (manifest.json, G_A.safetensors, G_B.safetensors) for `gantool translate`. --resume \
             continues exactly where the last checkpoint stopped (same data order, optimizer state and step count).
             A NaN or Inf in the losses or weights stops the run with exit status 1 and the last good \

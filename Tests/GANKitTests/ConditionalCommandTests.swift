@@ -29,7 +29,9 @@ struct ConditionalCommandTests {
         _ = try run.run(log: { _ in })
     }
 
-    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built")) func sigtermCheckpointsAndExits143() throws {
+    /// SIGTERM (`timeout`, a scheduler) and SIGXCPU (a CPU-time limit, `ulimit -t`) both checkpoint and exit 128 + signal.
+    @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built"), arguments: [SIGTERM, SIGXCPU])
+    func signalCheckpointsAndExits128PlusSignal(_ stopSignal: Int32) throws {
         let dir = try ScratchFolder()
         try Self.writeTinyIDX(into: dir.path)
         let model = dir.path + "/model"
@@ -39,10 +41,10 @@ struct ConditionalCommandTests {
         let deadline = Date().addingTimeInterval(60)
         while run.isRunning && !run.stderr.contains("step 5/") && Date() < deadline { usleep(5_000) }
         #expect(run.isRunning, "\(run.stderr)")
-        kill(run.process.processIdentifier, SIGTERM)
+        kill(run.process.processIdentifier, stopSignal)
         run.process.waitUntilExit()
-        #expect(run.process.terminationStatus == 128 + SIGTERM, "\(run.stderr)")
-        #expect(run.stderr.contains("stopped by signal 15 at step"), "\(run.stderr)")
+        #expect(run.process.terminationStatus == 128 + stopSignal, "\(run.stderr)")
+        #expect(run.stderr.contains("stopped by signal \(stopSignal) at step"), "\(run.stderr)")
         let step = try ConditionalGANTrainer.readState(from: model).step
         #expect(step >= 5 && CheckpointVerification.verify(model).isValid, "the checkpoint of the step it stopped at (\(step))")
         let resumed = try CommandLineTests.run(train.dropLast(4) + ["--steps", "\(step + 1)", "--checkpoint-every", "100000", "--resume"])

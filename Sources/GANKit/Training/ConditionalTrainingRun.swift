@@ -44,7 +44,7 @@ public struct ConditionalTrainingRun: Sendable {
     public var onNonFinite = NonFinitePolicy.stop
     /// With `.rollback`: rollbacks in a row, without a new checkpoint between them, after which the run gives up.
     public var maxConsecutiveRollbacks = 3
-    /// Handle SIGINT/SIGTERM: checkpoint and return with `ConditionalRunEnd.signal` set.
+    /// Handle SIGINT/SIGTERM/SIGXCPU: checkpoint and return with `ConditionalRunEnd.signal` set.
     public var handlesSignals = true
     /// Called before each step with the trainer: tests inject faults (a NaN weight) through it.
     var beforeStep: (@Sendable (ConditionalGANTrainer) -> Void)?

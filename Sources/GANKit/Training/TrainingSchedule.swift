@@ -25,7 +25,7 @@ public struct TrainingSchedule: Sendable {
     public var onNonFinite = NonFinitePolicy.stop
     /// With `.rollback`: rollbacks in a row without a new checkpoint, after which the run gives up.
     public var maxConsecutiveRollbacks = 3
-    /// Handle SIGINT/SIGTERM: checkpoint, write the model, return `.interrupted`.
+    /// Handle SIGINT/SIGTERM/SIGXCPU: checkpoint, write the model, return `.interrupted`.
     public var handlesSignals = true
     /// Where progress lines go.
     public var progress: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

@@ -193,7 +193,7 @@ public enum DomainClassifierTraining {
         return trainer.model
     }
 
-    /// Trains in the `TrainingLoop` with checkpoints in `runFolder` (every epoch and every 10 minutes; SIGINT/SIGTERM
+    /// Trains in the `TrainingLoop` with checkpoints in `runFolder` (every epoch and every 10 minutes; SIGINT/SIGTERM/SIGXCPU
     /// checkpoint and stop), continuing its checkpoint when `resume` (with `options.epochs` as the new total).
     /// - Throws: `DomainClassifierError.stopped` when a signal stopped it, `TrainingFolderError`, `NonFiniteTrainingError`.
     public static func train(on train: LabelledImageSet, classCount: Int, options: Options, runFolder: String, resume: Bool,
