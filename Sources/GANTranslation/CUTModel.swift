@@ -87,7 +87,7 @@ public final class CUTModel: @unchecked Sendable {
     /// Builds G and D as CycleGANModel builds G_A and D_A from `seed`, F with N(0, 0.02²) weights, both optimizers,
     /// and the sampler.
     public init(options: CycleGANOptions = .cut(), seed: UInt64 = 0) {
-        precondition(options.method != .cycleGAN, "CUTModel: options.method must be .cut or .fastCUT")
+        precondition(options.method.usesPatchNCE, "CUTModel: options.method must be .cut or .fastCUT")
         precondition(options.problem == nil, "CUTModel: \(options.problem ?? "")")
         self.options = options
         var rng = SeededGenerator(seed: seed)

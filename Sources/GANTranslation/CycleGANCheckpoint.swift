@@ -165,7 +165,7 @@ public enum CycleGANCheckpoint {
     public static func load(checkpoint folder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
         let state: CycleGANTrainingState = try readJSON(folder + "/state.json")
         guard state.options.method == .cycleGAN else {
-            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CycleGAN one (load it with CUTCheckpoint)")
+            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CycleGAN one")
         }
         let model = CycleGANModel(options: state.options)
         for (net, module) in model.networks {

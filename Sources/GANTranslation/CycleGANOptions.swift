@@ -1,8 +1,8 @@
 import GANCore
 
-/// What a translation run trains: CycleGAN's two generators with cycle losses, or CUT's single A → B
+/// What a translation run trains: CycleGAN's two generators with cycle losses, CUT's single A → B
 /// generator with the PatchNCE loss (Park et al. 2020), with identity NCE on B (`.cut`) or without it and
-/// with flip equivariance (`.fastCUT`).
+/// with flip equivariance (`.fastCUT`), or U-GAT-IT's attentional generators and discriminators (`.ugatit`).
 public enum TranslationMethod: String, Sendable, Equatable, CaseIterable, Codable {
     /// CycleGAN (Zhu et al. 2017): G_A, G_B, D_A, D_B.
     case cycleGAN = "cyclegan"
@@ -10,9 +10,15 @@ public enum TranslationMethod: String, Sendable, Equatable, CaseIterable, Codabl
     case cut
     /// FastCUT: as `.cut` without identity NCE, with a random horizontal flip of the input (flip equivariance).
     case fastCUT = "fastcut"
+    /// U-GAT-IT (Kim et al. 2020), light: CycleGAN's two directions with class-activation-map attention and AdaLIN in
+    /// the generators, a global and a local discriminator per domain, each with its own CAM.
+    case ugatit
 
-    /// Whether the model translates both ways (only CycleGAN does).
-    public var isBidirectional: Bool { self == .cycleGAN }
+    /// Whether the model translates both ways (CycleGAN and U-GAT-IT do).
+    public var isBidirectional: Bool { self == .cycleGAN || self == .ugatit }
+
+    /// Whether the model learns with PatchNCE (CUT, FastCUT).
+    public var usesPatchNCE: Bool { self == .cut || self == .fastCUT }
 }
 
 /// The settings of a CycleGAN: networks, objective, loss weights, optimizer and schedule.
@@ -61,6 +67,8 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     public var nceUnits = 256
     /// Temperature of the PatchNCE logits (`--nce_T`).
     public var nceTemperature: Float = 0.07
+    /// U-GAT-IT: weight of the generators' CAM loss (`--cam_weight`, 1000).
+    public var lambdaCAM: Float = 1000
 
     /// Creates the junyanz defaults; change fields as needed.
     public init() {}
@@ -71,6 +79,14 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         var o = CycleGANOptions()
         o.method = fast ? .fastCUT : .cut
         o.lambdaNCE = fast ? 10 : 1
+        return o
+    }
+
+    /// U-GAT-IT's settings (`--light True`): learning rate 1e-4, cycle weight 10, identity weight 10 (1 times the cycle
+    /// weight), CAM weight 1000, no image pools, over junyanz's CycleGAN defaults for everything else.
+    public static func ugatit() -> CycleGANOptions {
+        var o = CycleGANOptions()
+        (o.method, o.learningRate, o.lambdaIdentity, o.poolSize) = (.ugatit, 1e-4, 1, 0)
         return o
     }
 
@@ -97,7 +113,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case ngf, resnetBlocks, ndf, discriminatorLayers, norm, objective, lambdaCycle, lambdaIdentity, poolSize
         case learningRate, beta1, constantEpochs, decayEpochs
-        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature, discriminatorScales
+        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature, discriminatorScales, lambdaCAM
     }
 
     /// Decodes options written by `encode(to:)`; absent keys keep their defaults.
@@ -136,6 +152,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         nceUnits = try value(.nceUnits, nceUnits)
         nceTemperature = try value(.nceTemperature, nceTemperature)
         discriminatorScales = try value(.discriminatorScales, discriminatorScales)
+        lambdaCAM = try value(.lambdaCAM, lambdaCAM)
         if let problem {
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: problem))
         }
@@ -154,7 +171,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
             ?? outside("ncePatches", ncePatches, 1...65_536) ?? outside("nceUnits", nceUnits, 1...4096)
             ?? outside("discriminatorScales", discriminatorScales, 1...3) { return p }
         if discriminatorScales > 1 && method != .cycleGAN { return "discriminatorScales above 1 is for CycleGAN only" }
-        if method != .cycleGAN {
+        if method.usesPatchNCE {
             let layers = patchNCELayers, top = 10 + resnetBlocks
             if layers.isEmpty || !zip(layers, layers.dropFirst()).allSatisfy({ $0 < $1 }) || layers.first! < 0 || layers.last! >= top {
                 return "nceLayers must increase and lie in 0..<\(top) (the encoder: layers before the first upsampling), got \(layers)"
@@ -162,15 +179,15 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
             if !nceTemperature.isFinite || nceTemperature <= 0 { return "nceTemperature must be positive, got \(nceTemperature)" }
         }
         for (name, v) in [("lambdaCycle", lambdaCycle), ("lambdaIdentity", lambdaIdentity), ("learningRate", learningRate), ("beta1", beta1),
-                          ("lambdaNCE", lambdaNCE)]
+                          ("lambdaNCE", lambdaNCE), ("lambdaCAM", lambdaCAM)]
         where !v.isFinite || v < 0 {
             return "\(name) must be finite and not negative, got \(v)"
         }
         return nil
     }
 
-    /// Encodes every field; enums as their raw names. The method and NCE settings are written for CUT and FastCUT
-    /// only, so CycleGAN manifests and checkpoints read as before.
+    /// Encodes every field; enums as their raw names. The method is written for CUT, FastCUT and U-GAT-IT, the NCE
+    /// settings for CUT and FastCUT, λ_CAM for U-GAT-IT only, so CycleGAN manifests and checkpoints read as before.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ngf, forKey: .ngf)
@@ -186,8 +203,9 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         try c.encode(beta1, forKey: .beta1)
         try c.encode(constantEpochs, forKey: .constantEpochs)
         try c.encode(decayEpochs, forKey: .decayEpochs)
-        if method != .cycleGAN {
-            try c.encode(method.rawValue, forKey: .method)
+        if method != .cycleGAN { try c.encode(method.rawValue, forKey: .method) }
+        if method == .ugatit { try c.encode(lambdaCAM, forKey: .lambdaCAM) }
+        if method.usesPatchNCE {
             try c.encode(lambdaNCE, forKey: .lambdaNCE)
             try c.encodeIfPresent(nceLayers, forKey: .nceLayers)
             try c.encode(ncePatches, forKey: .ncePatches)

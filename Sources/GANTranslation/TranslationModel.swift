@@ -44,7 +44,8 @@ public struct TranslationManifest: Sendable, Equatable, Codable {
 }
 
 /// A translation model folder: `manifest.json`, `G_A.safetensors` (A → B) and, for CycleGAN, `G_B.safetensors`
-/// (B → A), weights under PyTorch's names. A CUT or FastCUT model (`options.method`) has G_A only: it goes A → B.
+/// (B → A), weights under PyTorch's names. A CUT or FastCUT model (`options.method`) has G_A only: it goes A → B;
+/// a U-GAT-IT model's generators are `UGATITGenerator`s.
 public struct TranslationModel: Sendable {
     /// The folder.
     public let folder: String
@@ -98,18 +99,22 @@ public struct TranslationModel: Sendable {
         return nil
     }
 
-    /// Builds the generator `name` ("G_A" or "G_B") and loads its weights.
+    /// Builds the generator `name` ("G_A" or "G_B") of the model's method (a `ResnetGenerator`, or a
+    /// `UGATITGenerator` for U-GAT-IT) and loads its weights.
     /// - Throws: `TranslationCheckpointError.mismatch` when the model has no such generator (G_B of a one-direction model),
     ///   else weight-file errors.
-    public func loadGenerator(_ name: String) throws -> ResnetGenerator {
+    public func loadGenerator(_ name: String) throws -> Module {
         guard generatorNames.contains(name) else {
             throw TranslationCheckpointError.mismatch("model '\(manifest.name)' only translates \(manifest.domainA) to \(manifest.domainB) "
                                            + "(a \(manifest.options.method.rawValue) model has no \(name))")
         }
         let path = "\(folder)/\(name).safetensors"
-        try StateDict.checkFile(path, canHold: manifest.options.generatorOptions.resnetGeneratorParameterLowerBound)
+        let options = manifest.options
+        // A U-GAT-IT generator holds all of a ResnetGenerator's convolutions and as many residual blocks again.
+        try StateDict.checkFile(path, canHold: options.generatorOptions.resnetGeneratorParameterLowerBound)
         var rng = SeededGenerator(seed: 0)
-        let generator = ResnetGenerator(options: manifest.options.generatorOptions, using: &rng)
+        let generator: Module = options.method == .ugatit ? UGATITGenerator(ngf: options.ngf, blocks: options.resnetBlocks, using: &rng)
+            : ResnetGenerator(options: options.generatorOptions, using: &rng)
         try generator.load(contentsOf: path)
         generator.eval()
         return generator

@@ -17,7 +17,7 @@ extension TranslationStepLosses {
 
 extension CycleGANLosses: TranslationStepLosses {}
 
-/// A model `TranslationTrainer` trains: CycleGAN (`CycleGANModel`) or CUT/FastCUT (`CUTModel`). Each saves and
+/// A model `TranslationTrainer` trains: CycleGAN (`CycleGANModel`), CUT/FastCUT (`CUTModel`) or U-GAT-IT (`UGATITModel`). Each saves and
 /// loads its own checkpoints in the layout of `CycleGANCheckpoint` (weights, moments, `state.json`, `latest.json`).
 public protocol TranslationTrainable: AnyObject, Sendable {
     /// The losses of a step.
@@ -146,8 +146,8 @@ public enum CUTCheckpoint {
     /// Rebuilds the model of one checkpoint folder: options, weights, moments and steps, sampler.
     public static func load(checkpoint folder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
         let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
-        guard state.options.method != .cycleGAN else {
-            throw .mismatch("\(folder) is a CycleGAN checkpoint, not a CUT one (load it with CycleGANCheckpoint)")
+        guard state.options.method.usesPatchNCE else {
+            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CUT one")
         }
         if let problem = state.options.problem { throw .unreadable(path: folder + "/state.json", reason: problem) }
         guard let samplerState = state.samplerState, state.optimizerSteps.count == 2 else {

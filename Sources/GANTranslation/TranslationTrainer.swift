@@ -7,6 +7,8 @@ import GANTraining
 public typealias CycleGANTrainer = TranslationTrainer<CycleGANModel>
 /// The trainer of CUT and FastCUT models.
 public typealias CUTTrainer = TranslationTrainer<CUTModel>
+/// The trainer of U-GAT-IT runs.
+public typealias UGATITTrainer = TranslationTrainer<UGATITModel>
 
 /// Trains a `CycleGANModel` or `CUTModel` on an `UnpairedImageFolder` over the options' epochs (constant then linear
 /// decay) in GANTraining's `TrainingLoop`: losses in `loss_log.csv`, sample grids and checkpoints every few minutes, a

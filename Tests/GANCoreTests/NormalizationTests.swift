@@ -39,6 +39,19 @@ import Testing
         }
     }
 
+    @Test func layerInstanceNormMixesBothNormsAndHasGradients() {
+        let x = randomParameter([2, 3, 4, 3], seed: 41), rho = randomParameter([3], seed: 42)
+        expectGradientsMatch([x, rho]) { layerInstanceNorm(x, rho: rho) }
+        expectGradientsMatch([rho]) { repeatedRows(rho, count: 4) }
+        // ρ = 1 is instance norm; ρ = 0 is each sample normalised over all its values.
+        let one = layerInstanceNorm(x, rho: Variable(.ones([3]))).value.scalars, instance = instanceNorm(x).value.scalars
+        #expect(zip(one, instance).allSatisfy { abs($0 - $1) < 1e-5 })
+        let zero = layerInstanceNorm(x, rho: Variable(.zeros([3]))).value.scalars
+        let sample = Array(x.value.scalars[0..<36]), mean = sample.reduce(0, +) / 36
+        let variance = sample.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 36
+        #expect(abs(zero[5] - (sample[5] - mean) / (variance + 1e-5).squareRoot()) < 1e-4)
+    }
+
     @Test func channelAffineGradients() {
         let x = randomParameter([2, 3, 2, 2], seed: 37)
         let s = randomParameter([2, 3], seed: 38), t = randomParameter([2, 3], seed: 39)

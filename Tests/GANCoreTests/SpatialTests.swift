@@ -32,6 +32,15 @@ import Testing
         expectGradientsMatch([x]) { upsample(x, mode: .bilinear) }
     }
 
+    @Test func globalPoolsAndTheirGradients() {
+        let x = Variable(Tensor(shape: [1, 2, 1, 3], scalars: [1, 5, 3, -2, -1, -4]))
+        #expect(globalAveragePool(x).value.scalars == [3, -7.0 / 3] && globalAveragePool(x).shape == [1, 2])
+        #expect(globalMaxPool(x).value.scalars == [5, -1])
+        let p = randomParameter([2, 3, 3, 4], seed: 51)
+        expectGradientsMatch([p]) { globalAveragePool(p) }
+        expectGradientsMatch([p]) { globalMaxPool(p) }
+    }
+
     @Test func averagePoolCountsPaddingLikePyTorch() {
         let x = Variable(Tensor.ones([1, 1, 3, 3]))
         let included = avgPool2d(x, kernel: 3, stride: 1, padding: 1)

@@ -30,10 +30,14 @@ public final class Linear: Module, @unchecked Sendable {
     }
 
     /// Maps [N, in] to [N, out].
-    override public func forward(_ input: Variable) -> Variable {
-        let w = spectralNorm?.apply(to: weight, training: isTraining) ?? weight
-        return linear(input, weight: w, bias: bias)
-    }
+    override public func forward(_ input: Variable) -> Variable { forward(input, weight: effectiveWeight()) }
+
+    /// The weight the layer applies: `weight`, or `weight / σ(weight)` with spectral normalisation (in training, each
+    /// call runs the power iteration once, as each forward does).
+    public func effectiveWeight() -> Variable { spectralNorm?.apply(to: weight, training: isTraining) ?? weight }
+
+    /// Maps [N, in] to [N, out] with `weight` (from `effectiveWeight()`, for callers that use it twice).
+    public func forward(_ input: Variable, weight: Variable) -> Variable { linear(input, weight: weight, bias: bias) }
 }
 
 /// A lookup table (PyTorch `Embedding`): parameter `weight` [count, dimension].

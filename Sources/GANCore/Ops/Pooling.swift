@@ -54,3 +54,34 @@ public func avgPool2d(_ input: Variable, kernel: Int, stride: Int? = nil, paddin
         return [Tensor(shape: x.shape, scalars: dx)]
     }
 }
+
+// Global pooling over each (sample, channel) plane, to [N, C] (PyTorch adaptive_avg_pool2d / adaptive_max_pool2d
+// to 1×1, then flattened). Average: y = Σ x / (H·W), dx = g / (H·W). Max: y = max x, dx = g at the first maximum.
+
+/// The mean of each plane of `input` [N, C, H, W], as [N, C].
+public func globalAveragePool(_ input: Variable) -> Variable {
+    let (n, c, h, w) = input.value.nchw("globalAveragePool")
+    let m = h * w, x = input.value
+    let out = (0..<(n * c)).map { plane in x.scalars[(plane * m)..<((plane + 1) * m)].reduce(0, +) / Float(m) }
+    return Variable(Tensor(shape: [n, c], scalars: out), op: "globalAveragePool", parents: [input]) { g in
+        var dx = [Float](repeating: 0, count: x.count)
+        for plane in 0..<(n * c) { for i in 0..<m { dx[plane * m + i] = g.scalars[plane] / Float(m) } }
+        return [Tensor(shape: x.shape, scalars: dx)]
+    }
+}
+
+/// The maximum of each plane of `input` [N, C, H, W], as [N, C]; the gradient goes to the first maximum.
+public func globalMaxPool(_ input: Variable) -> Variable {
+    let (n, c, h, w) = input.value.nchw("globalMaxPool")
+    let m = h * w, x = input.value
+    let argmax = (0..<(n * c)).map { plane in
+        var best = plane * m
+        for i in (plane * m)..<((plane + 1) * m) where x.scalars[i] > x.scalars[best] { best = i }
+        return best
+    }
+    return Variable(Tensor(shape: [n, c], scalars: argmax.map { x.scalars[$0] }), op: "globalMaxPool", parents: [input]) { g in
+        var dx = [Float](repeating: 0, count: x.count)
+        for (plane, i) in argmax.enumerated() { dx[i] = g.scalars[plane] }
+        return [Tensor(shape: x.shape, scalars: dx)]
+    }
+}

@@ -123,7 +123,7 @@ public enum TranslationModelEvaluation {
         let checkpoint = model.manifest.domainA == "A" && model.manifest.domainB == "B"
         if checkpoint { model = TranslationModel(renaming: model, domainA: manifest.domains[0], domainB: manifest.domains[1]) }
         log("model \(model.folder) (\(model.manifest.domainA) -> \(model.manifest.domainB), step \(model.manifest.trainingSteps.map(String.init) ?? "?"))")
-        let generatorA: ResnetGenerator, generatorB: ResnetGenerator?
+        let generatorA: Module, generatorB: Module?
         do {
             (generatorA, generatorB) = (try model.loadGenerator("G_A"), model.translatesBothWays ? try model.loadGenerator("G_B") : nil)
         } catch where !FileManager.default.fileExists(atPath: model.folder) {

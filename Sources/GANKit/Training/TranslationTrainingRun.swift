@@ -5,7 +5,7 @@ import GANTranslation
 
 /// A `gantool train cyclegan` run: two image folders in, a run folder out (checkpoints, `loss_log.csv`,
 /// `samples/`, and at the end or on a stop `model/` with `manifest.json`, `G_A.safetensors` and, for CycleGAN,
-/// `G_B.safetensors`). `method` picks CycleGAN, CUT or FastCUT.
+/// `G_B.safetensors`). `method` picks CycleGAN, CUT, FastCUT or U-GAT-IT.
 public struct TranslationTrainingRun: Sendable {
     /// Images of domain A (files, folders or globs).
     public var inputsA: [String]
@@ -42,11 +42,16 @@ public struct TranslationTrainingRun: Sendable {
     /// Stop after this many steps in this invocation (a checkpoint is written).
     public var maxSteps: Int?
 
-    /// CycleGAN, CUT or FastCUT (`--objective`). Setting it also sets λ_NCE to the method's default (1 for CUT, 10 for
-    /// FastCUT).
+    /// CycleGAN, CUT, FastCUT or U-GAT-IT (`--objective`). Setting it also sets the method's defaults: λ_NCE (1 for
+    /// CUT, 10 for FastCUT), and U-GAT-IT's learning rate, identity weight and no pools (`CycleGANOptions.ugatit()`).
     public var method: TranslationMethod {
         get { options.method }
-        set { options.method = newValue; options.lambdaNCE = newValue == .fastCUT ? 10 : 1 }
+        set {
+            options.method = newValue
+            options.lambdaNCE = newValue == .fastCUT ? 10 : 1
+            let defaults = newValue == .ugatit ? CycleGANOptions.ugatit() : CycleGANOptions()
+            (options.learningRate, options.lambdaIdentity, options.poolSize) = (defaults.learningRate, defaults.lambdaIdentity, defaults.poolSize)
+        }
     }
     /// The names `--objective` accepts.
     public static let methodNames = TranslationMethod.allCases.map(\.rawValue)
@@ -86,7 +91,8 @@ public struct TranslationTrainingRun: Sendable {
     @discardableResult
     public func run() throws -> TrainingOutcome {
         let load = loadSize ?? Int((Double(size) * 286 / 256).rounded())
-        let smallest = Self.smallestSize(discriminatorLayers: options.discriminatorLayers)
+        // U-GAT-IT's global discriminators have discriminatorLayers + 2 stride-2 levels.
+        let smallest = Self.smallestSize(discriminatorLayers: options.discriminatorLayers + (options.method == .ugatit ? 2 : 0))
         guard size % 4 == 0, size >= smallest, load >= size else {
             throw GANKitError.invalidArgument("--size must be a multiple of 4 (at least \(smallest)) and --load-size at least --size")
         }
@@ -108,14 +114,20 @@ public struct TranslationTrainingRun: Sendable {
         if let problem = options.problem { throw GANKitError.invalidArgument(problem) }
         // On --resume the checkpoint says which method the run trains.
         let method = resume ? try CycleGANCheckpoint.latestState(runFolder: runFolder).state.options.method : options.method
-        if method == .cycleGAN {
+        switch method {
+        case .cycleGAN:
             let trainer = try resume ? CycleGANTrainer(resuming: settings, data: data)
                 : CycleGANTrainer(model: CycleGANModel(options: options, seed: seed), data: data, settings: settings)
             return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
+        case .cut, .fastCUT:
+            let trainer = try resume ? CUTTrainer(resuming: settings, data: data)
+                : CUTTrainer(model: CUTModel(options: options, seed: seed), data: data, settings: settings)
+            return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
+        case .ugatit:
+            let trainer = try resume ? UGATITTrainer(resuming: settings, data: data)
+                : UGATITTrainer(model: UGATITModel(options: options, seed: seed), data: data, settings: settings)
+            return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
         }
-        let trainer = try resume ? CUTTrainer(resuming: settings, data: data)
-            : CUTTrainer(model: CUTModel(options: options, seed: seed), data: data, settings: settings)
-        return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
     }
 
     /// Runs `trainer`, then writes the run's model folder.
@@ -145,7 +157,8 @@ public struct TranslationTrainingRun: Sendable {
     }
 
     /// The smallest crop (a multiple of 4) the PatchGAN discriminators take: each of their `layers` stride-2
-    /// 4x4 convolutions (padding 1) halves the side, then two stride-1 4x4 convolutions each take one off.
+    /// 4x4 convolutions (padding 1) halves the side, then two stride-1 4x4 convolutions each take one off
+    /// (U-GAT-IT's global discriminator has `layers` = its levels − 2 of them).
     public static func smallestSize(discriminatorLayers layers: Int) -> Int {
         func output(_ side: Int) -> Int {
             var s = side
