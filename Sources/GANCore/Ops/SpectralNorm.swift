@@ -1,3 +1,5 @@
+import CBLAS
+
 // Spectral normalisation of a weight (torch.nn.utils.spectral_norm).
 // View the weight as a matrix M [rows, cols] with `dim` as the rows (0 for Conv2d/Linear, 1 for ConvTranspose2d).
 // Training: one (or more) power iteration with u, v held constant for autodiff:
@@ -29,9 +31,17 @@ private struct MatrixView: Sendable {
     }
 }
 
-private func normalized(_ z: [Double], eps: Double) -> [Double] {
-    let norm = z.reduce(0) { $0 + $1 * $1 }.squareRoot()
+private func normalized(_ z: [Float], eps: Float) -> [Float] {
+    let norm = Float(z.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
     return z.map { $0 / max(norm, eps) }
+}
+
+/// M·x (or Mᵀ·x with `transposed`) for the row-major matrix `m` [rows, cols], by OpenBLAS's sgemv (float32, as
+/// PyTorch's power iteration; single-threaded, so the same bits every run).
+private func product(_ m: UnsafePointer<Float>, rows: Int, cols: Int, transposed: Bool, _ x: [Float]) -> [Float] {
+    var out = [Float](repeating: 0, count: transposed ? cols : rows)
+    cblas_sgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(cols), 1, m, Int32(cols), x, 1, 0, &out, 1)
+    return out
 }
 
 /// Returns `weight / σ(weight)`, σ the largest singular value estimated by power iteration.
@@ -43,37 +53,41 @@ private func normalized(_ z: [Double], eps: Double) -> [Double] {
 public func spectralNormalized(_ weight: Variable, u: Variable, v: Variable, dim: Int = 0,
                                powerIterations: Int = 1, training: Bool, eps: Float = 1e-12) -> Variable {
     let view = MatrixView(shape: weight.shape, dim: dim)
-    precondition(u.shape == [view.rows] && v.shape == [view.cols],
-                 "spectralNorm: u shape \(u.shape) / v shape \(v.shape) do not match weight shape \(weight.shape) (need [\(view.rows)] and [\(view.cols)])")
+    let (rows, cols) = (view.rows, view.cols)
+    precondition(u.shape == [rows] && v.shape == [cols],
+                 "spectralNorm: u shape \(u.shape) / v shape \(v.shape) do not match weight shape \(weight.shape) (need [\(rows)] and [\(cols)])")
     let w = weight.value
-    let m = view.matrix(w.scalars)
-    var uu = u.value.scalars.map(Double.init), vv = v.value.scalars.map(Double.init)
-    func timesV(_ vector: [Double]) -> [Double] {
-        (0..<view.rows).map { r in var s = 0.0; for k in 0..<view.cols { s += Double(m[r * view.cols + k]) * vector[k] }; return s }
+    // With dim 0 the weight already is the matrix, row-major.
+    let m = dim == 0 ? w.scalars : view.matrix(w.scalars)
+    var uu = u.value.scalars, vv = v.value.scalars
+    let mv: [Float] = m.withUnsafeBufferPointer { mb in
+        if training {
+            for _ in 0..<powerIterations {
+                vv = normalized(product(mb.baseAddress!, rows: rows, cols: cols, transposed: true, uu), eps: eps)
+                uu = normalized(product(mb.baseAddress!, rows: rows, cols: cols, transposed: false, vv), eps: eps)
+            }
+        }
+        return product(mb.baseAddress!, rows: rows, cols: cols, transposed: false, vv)
     }
     if training {
-        for _ in 0..<powerIterations {
-            var mtU = [Double](repeating: 0, count: view.cols)
-            for r in 0..<view.rows { for k in 0..<view.cols { mtU[k] += Double(m[r * view.cols + k]) * uu[r] } }
-            vv = normalized(mtU, eps: Double(eps))
-            uu = normalized(timesV(vv), eps: Double(eps))
-        }
-        u.value = Tensor(shape: [view.rows], scalars: uu.map(Float.init))
-        v.value = Tensor(shape: [view.cols], scalars: vv.map(Float.init))
+        u.value = Tensor(shape: [rows], scalars: uu)
+        v.value = Tensor(shape: [cols], scalars: vv)
     }
-    let mv = timesV(vv)
-    var sigma = 0.0
-    for r in 0..<view.rows { sigma += uu[r] * mv[r] }
+    let sigma = cblas_dsdot(Int32(rows), uu, 1, mv, 1)
     let s = Float(sigma)
     let out = w.map { $0 / s }
-    let uFinal = uu, vFinal = vv, sigmaFinal = sigma
+    let uFinal = uu, vFinal = vv
     return Variable(out, op: "spectralNorm", parents: [weight]) { g in
-        var dot = 0.0
-        for i in 0..<g.count { dot += Double(g.scalars[i]) * Double(w.scalars[i]) }
+        let dot = cblas_dsdot(Int32(g.count), g.scalars, 1, w.scalars, 1)
         var dw = g.scalars.map { $0 / s }
-        let coefficient = dot / (sigmaFinal * sigmaFinal)
-        for r in 0..<view.rows {
-            for k in 0..<view.cols { dw[view.weightIndex(r, k)] -= Float(coefficient * uFinal[r] * vFinal[k]) }
+        let coefficient = Float(dot / (sigma * sigma))
+        if dim == 0 {
+            // dw -= coefficient · u vᵀ (a rank-1 update of the row-major matrix).
+            cblas_sger(CblasRowMajor, Int32(rows), Int32(cols), -coefficient, uFinal, 1, vFinal, 1, &dw, Int32(cols))
+        } else {
+            for r in 0..<rows {
+                for k in 0..<cols { dw[view.weightIndex(r, k)] -= coefficient * uFinal[r] * vFinal[k] }
+            }
         }
         return [Tensor(shape: w.shape, scalars: dw)]
     }
