@@ -43,6 +43,24 @@ import GANTranslation
         #expect(summary?.oneWay == true && summary?.problems == [] && summary?.architecture.contains("cut, A -> B only") == true)
     }
 
+    @Test func aUGATITRunVerifiesAndItsModelIsListed() throws {
+        let root = NSTemporaryDirectory() + "gankit-ugatit-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = CycleGANOptions.ugatit()
+        options.ngf = 2; options.ndf = 2; options.resnetBlocks = 1; options.discriminatorLayers = 1
+        let model = UGATITModel(options: options, seed: 1)
+        model.trainStep(realA: Tensor.zeros([1, 3, 32, 32]), realB: Tensor.ones([1, 3, 32, 32]))
+        let state = model.trainingState(step: 1, epoch: 0, index: 1, dataSeed: 0, trainingSeconds: 1, skippedItems: nil)
+        try model.saveCheckpoint(state: state, runFolder: root + "/run")
+        let report = CheckpointVerification.verify(root + "/run")
+        #expect(report.isValid && report.checkpoints.map(\.step) == [1], "\(report.problems) \(report.checkpoints)")
+        try TranslationModel.export(model, manifest: TranslationManifest(name: "c2d", domainA: "cats", domainB: "dogs", options: options),
+                                    to: root + "/models/c2d")
+        let summary = ModelCatalog(folder: root + "/models", source: .option).models.first
+        #expect(summary?.oneWay != true && summary?.problems == [] && summary?.architecture == "ugatit light, 1 + 1 blocks, ngf 2")
+        #expect(try TranslationModels.resolve(to: "cats", model: nil, in: root + "/models").generator == "G_B")
+    }
+
     @Test func domainNamesDefaultToTheFolderNames() {
         let job = TranslationTrainingRun(inputsA: ["data/horses/"], inputsB: ["data/zebras"], name: "h2z")
         #expect(job.domainA == "horses" && job.domainB == "zebras" && job.runFolder == "runs/h2z")

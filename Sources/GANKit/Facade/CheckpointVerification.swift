@@ -112,20 +112,21 @@ public enum CheckpointVerification {
             let path = root + "/" + name
             if name.hasPrefix("step-") {
                 var entry = CheckpointReport.Checkpoint(folder: path, step: nil, isLatest: name == latest, problem: nil)
-                var isCUT = false
+                var method = TranslationMethod.cycleGAN
                 if let bytes = try? FileAccess.readAll(path + "/state.json"),
                    let state = try? JSONDecoder().decode(CycleGANTrainingState.self, from: Data(bytes)) {
                     entry.step = state.step
-                    isCUT = state.options.method != .cycleGAN
+                    method = state.options.method
                 }
                 do {
-                    let (networks, optimizers, state): ([(name: String, module: Module)], [(name: String, optimizer: Adam)], CycleGANTrainingState)
-                    if isCUT {
-                        let (model, loaded) = try CUTCheckpoint.load(checkpoint: path)
-                        (networks, optimizers, state) = (model.networks, model.optimizers, loaded)
-                    } else {
-                        let (model, loaded) = try CycleGANCheckpoint.load(checkpoint: path)
-                        (networks, optimizers, state) = (model.networks, model.optimizers, loaded)
+                    func parts<Model: TranslationTrainable>(_ loaded: (model: Model, state: CycleGANTrainingState))
+                        -> ([(name: String, module: Module)], [(name: String, optimizer: Adam)], CycleGANTrainingState) {
+                        (loaded.model.networks, loaded.model.optimizers, loaded.state)
+                    }
+                    let (networks, optimizers, state) = switch method {
+                    case .cycleGAN: parts(try CycleGANModel.loadCheckpoint(path))
+                    case .cut, .fastCUT: parts(try CUTModel.loadCheckpoint(path))
+                    case .ugatit: parts(try UGATITModel.loadCheckpoint(path))
                     }
                     entry.step = state.step
                     let modules = networks.compactMap { net in net.module.firstNonFiniteState().map { "\(net.name).\($0)" } }

@@ -25,7 +25,7 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     public var domainA: String
     /// Domain B (G_B translates B to A).
     public var domainB: String
-    /// The generators' architecture, e.g. "resnet_9blocks, ngf 64, instance norm".
+    /// The generators' architecture, e.g. "resnet_9blocks, ngf 64, instance norm" or "ugatit light, 3 + 3 blocks, ngf 32".
     public var architecture: String
     /// Training steps behind the weights, when the manifest records them.
     public var trainingSteps: Int?
@@ -38,7 +38,9 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     public init(model: TranslationModel) {
         let m = model.manifest
         (name, folder, kind, domainA, domainB) = (m.name, model.folder, m.format, m.domainA, m.domainB)
-        architecture = "resnet_\(m.options.resnetBlocks)blocks, ngf \(m.options.ngf), \(m.options.norm.rawValue) norm"
+        architecture = m.options.method == .ugatit
+            ? "ugatit light, \(m.options.resnetBlocks) + \(m.options.resnetBlocks) blocks, ngf \(m.options.ngf)"
+            : "resnet_\(m.options.resnetBlocks)blocks, ngf \(m.options.ngf), \(m.options.norm.rawValue) norm"
         trainingSteps = m.trainingSteps
         if !model.translatesBothWays {
             oneWay = true
