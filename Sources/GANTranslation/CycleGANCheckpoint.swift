@@ -176,7 +176,9 @@ public enum CycleGANCheckpoint {
                            path: folder + "/optimizer_G.safetensors")
         try restoreMoments(model.discriminatorOptimizer, networks: Array(model.networks.dropFirst(2)), step: state.optimizerSteps[1],
                            path: folder + "/optimizer_D.safetensors")
-        let pools = try readTensors(folder + "/pools.safetensors")
+        // A compact copy (`CompactRunState`) holds no pools: they start empty, their random streams kept.
+        let poolsPath = folder + "/pools.safetensors"
+        let pools = FileManager.default.fileExists(atPath: poolsPath) ? try readTensors(poolsPath) : StateDict()
         func images(_ prefix: String) -> [Tensor] {
             var out: [Tensor] = []
             while let t = pools["\(prefix).\(out.count)"] { out.append(Tensor(shape: t.shape, scalars: t.values)) }

@@ -27,8 +27,10 @@ public enum GANKit {
 @_exported import enum GANCore.ConvolutionAlgorithm
 /// The cores GANKit runs on (its affinity mask), for reports such as `gantool bench`.
 @_exported import enum GANCore.ComputeCores
-/// CycleGAN, CUT or FastCUT (`gantool train cyclegan --objective`).
+/// CycleGAN, CUT, FastCUT or U-GAT-IT (`gantool train cyclegan --objective`).
 @_exported import enum GANTranslation.TranslationMethod
+/// A translation run's latest checkpoint copied small enough to commit (`gantool checkpoint keep`).
+@_exported import enum GANTranslation.CompactRunState
 /// A label-GAN run's training settings, their one range check (`problem`), and its adversarial loss.
 @_exported import struct GANConditional.ConditionalTrainingOptions
 @_exported import enum GANConditional.ConditionalLoss
