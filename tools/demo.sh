@@ -2,7 +2,8 @@
 # The main job on a fresh Debian machine: install the libraries, build gantool in release mode,
 # and run it on the models in Models/: inspect and convert the sample photos of ../shared/data,
 # fill the holes of the inpainting examples, draw every class of the label-conditional models,
-# and colorize held-out faces with the pix2pix model. Models that are not shipped are skipped.
+# colorize held-out faces with the pix2pix model, and turn the sample cat photo and held-out test cats into
+# dogs with the cat2dog translator. Models that are not shipped are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
@@ -40,4 +41,11 @@ fi
 if [ -f Models/faces-inpaint/manifest.json ] && [ -d "$examples/celeba" ]; then
     "$gantool" inpaint "$examples/celeba/images" --masks "$examples/celeba/masks" --model faces-inpaint \
         -o "$out/inpainted-gan/celeba" --format png
+fi
+cats=()
+[ -f "$data/sample-photos/chelsea.png" ] && cats+=("$data/sample-photos/chelsea.png")
+[ -d "$data/cat2dog/testA" ] && cats+=($(ls "$data/cat2dog/testA"/*.jpg | head -4))
+if [ -f Models/cat2dog/manifest.json ] && [ ${#cats[@]} -gt 0 ]; then
+    # At the scale the model was trained at (128-pixel crops of whole-animal photos).
+    "$gantool" translate "${cats[@]}" --to dogs --size 160 -o "$out/translated" --format png
 fi

@@ -38,27 +38,36 @@ public struct InpaintingTrainingRun: Sendable {
     ///   `NonFiniteTrainingError`.
     @discardableResult
     public func run() throws -> TrainingOutcome {
-        if let problem = schedule.problem { throw GANKitError.invalidArgument(problem) }
-        let (steps, progress) = (schedule.steps, schedule.progress)
-        let data = try InpaintingImageFolder(directory: dataDirectory, recursive: recursive)
-        let trainer = try schedule.trainer(in: runFolder, resumed: { try InpaintingTrainer.resume(from: runFolder).trainer }) {
-            if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
-            let trainer = InpaintingTrainer(configuration: configuration, options: options)
-            if let initialGenerator {
-                try trainer.initializeGenerator(from: try InpaintModels.load(initialGenerator))
-                progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
-            }
-            return trainer
+        try schedule.run(InpaintingRecipe(run: self), dataDirectory: dataDirectory, recursive: recursive, name: name, runFolder: runFolder,
+                         initialGenerator: initialGenerator, beforeStep: beforeStep)
+    }
+}
+
+/// Inpainting's part of the image-conditional run: a folder of photos, nothing recorded besides the networks.
+struct InpaintingRecipe: ImageModelRecipe {
+    let run: InpaintingTrainingRun
+    var recipe: Void { () }
+
+    func data(in directory: String, recursive: Bool) throws -> (data: InpaintingImageFolder, count: Int) {
+        let data = try InpaintingImageFolder(directory: directory, recursive: recursive)
+        return (data, data.count)
+    }
+
+    func resumed(from runFolder: String) throws -> InpaintingTrainer { try InpaintingTrainer.resume(from: runFolder).trainer }
+
+    func fresh(initialGenerator: String?, progress: @Sendable (String) -> Void) throws -> InpaintingTrainer {
+        if let problem = run.configuration.problem ?? run.options.problem { throw GANKitError.invalidArgument(problem) }
+        let trainer = InpaintingTrainer(configuration: run.configuration, options: run.options)
+        if let initialGenerator {
+            try trainer.initializeGenerator(from: try InpaintModels.load(initialGenerator))
+            progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
         }
-        try FileAccess.makeFolders(runFolder)
-        let c = trainer.configuration
-        let o = trainer.options
-        progress("training \(name): inpainting, \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize) crops, \(c.architecture), "
-                 + "batch \(o.batchSize), loss \(o.isL1Only ? "L1 only" : "\(o.ganWeight) hinge + \(o.l1Weight) L1") (hole \(o.holeWeight), valid \(o.validWeight)), "
-                 + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        let run = RedrawingRun(imageConditional: trainer, data: data, count: data.count, recipe: (), name: name,
-                               dataDirectory: dataDirectory, runFolder: runFolder, steps: steps, progress: progress)
-        run.beforeStep = beforeStep
-        return try schedule.loop(runFolder: runFolder).run(run)
+        return trainer
+    }
+
+    func description(of trainer: InpaintingTrainer, images: Int, in directory: String) -> String {
+        let (c, o) = (trainer.configuration, trainer.options)
+        return "inpainting, \(images) images in \(directory), \(c.imageSize)x\(c.imageSize) crops, \(c.architecture), batch \(o.batchSize), "
+            + "loss \(o.isL1Only ? "L1 only" : "\(o.ganWeight) hinge + \(o.l1Weight) L1") (hole \(o.holeWeight), valid \(o.validWeight))"
     }
 }

@@ -51,33 +51,43 @@ public struct Pix2PixTrainingRun: Sendable {
     /// - Throws: `GANKitError.invalidArgument`, `PairedDataError`, `TrainingFolderError`, `ImageIOError`, `NonFiniteTrainingError`.
     @discardableResult
     public func run() throws -> TrainingOutcome {
-        if let problem = schedule.problem { throw GANKitError.invalidArgument(problem) }
-        let (steps, progress) = (schedule.steps, schedule.progress)
-        var data = try PairedImageFolder(directory: dataDirectory, task: task, recursive: recursive)
-        data.reversed = reversed
-        let trainer = try schedule.trainer(in: runFolder, resumed: {
-            let (resumed, state) = try Pix2PixTrainer.resume(from: runFolder)
-            guard state.task == task else { throw GANKitError.invalidArgument("\(runFolder) trains task \(state.task?.rawValue ?? "none"), not \(task.rawValue)") }
-            return resumed
-        }) {
-            var configuration = self.configuration
-            (configuration.inputChannels, configuration.outputChannels) = (task.inputChannels, 3)
-            if let problem = configuration.problem ?? options.problem { throw GANKitError.invalidArgument(problem) }
-            let trainer = Pix2PixTrainer(configuration: configuration, options: options)
-            if let initialGenerator {
-                try trainer.initializeGenerator(from: try ImageConditionalModels.load(initialGenerator))
-                progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
-            }
-            return trainer
+        try schedule.run(Pix2PixRecipe(run: self), dataDirectory: dataDirectory, recursive: recursive, name: name, runFolder: runFolder,
+                         initialGenerator: initialGenerator, beforeStep: beforeStep)
+    }
+}
+
+/// Pix2pix's part of the image-conditional run: pairs made by the task, the task checked on resume.
+struct Pix2PixRecipe: ImageModelRecipe {
+    let run: Pix2PixTrainingRun
+    var recipe: Pix2PixTask { run.task }
+
+    func data(in directory: String, recursive: Bool) throws -> (data: PairedImageFolder, count: Int) {
+        var data = try PairedImageFolder(directory: directory, task: run.task, recursive: recursive)
+        data.reversed = run.reversed
+        return (data, data.count)
+    }
+
+    func resumed(from runFolder: String) throws -> Pix2PixTrainer {
+        let (resumed, state) = try Pix2PixTrainer.resume(from: runFolder)
+        guard state.task == run.task else { throw GANKitError.invalidArgument("\(runFolder) trains task \(state.task?.rawValue ?? "none"), not \(run.task.rawValue)") }
+        return resumed
+    }
+
+    func fresh(initialGenerator: String?, progress: @Sendable (String) -> Void) throws -> Pix2PixTrainer {
+        var configuration = run.configuration
+        (configuration.inputChannels, configuration.outputChannels) = (run.task.inputChannels, 3)
+        if let problem = configuration.problem ?? run.options.problem { throw GANKitError.invalidArgument(problem) }
+        let trainer = Pix2PixTrainer(configuration: configuration, options: run.options)
+        if let initialGenerator {
+            try trainer.initializeGenerator(from: try ImageConditionalModels.load(initialGenerator))
+            progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
         }
-        try FileAccess.makeFolders(runFolder)
-        let c = trainer.configuration
-        progress("training \(name): \(task.rawValue), \(data.count) images in \(dataDirectory), \(c.imageSize)x\(c.imageSize), \(c.architecture), "
-                 + "loss \(trainer.options.isL1Only ? "L1 only" : "\(trainer.options.loss.rawValue) + \(trainer.options.l1Weight) L1"), "
-                 + "from step \(trainer.step) to \(steps); run folder \(runFolder)")
-        let run = RedrawingRun(imageConditional: trainer, data: data, count: data.count, recipe: task, name: name,
-                               dataDirectory: dataDirectory, runFolder: runFolder, steps: steps, progress: progress)
-        run.beforeStep = beforeStep
-        return try schedule.loop(runFolder: runFolder).run(run)
+        return trainer
+    }
+
+    func description(of trainer: Pix2PixTrainer, images: Int, in directory: String) -> String {
+        let (c, o) = (trainer.configuration, trainer.options)
+        return "\(run.task.rawValue), \(images) images in \(directory), \(c.imageSize)x\(c.imageSize), \(c.architecture), "
+            + "loss \(o.isL1Only ? "L1 only" : "\(o.loss.rawValue) + \(o.l1Weight) L1")"
     }
 }
