@@ -31,13 +31,9 @@ public struct InpaintingModel: @unchecked Sendable {
         } else {
             throw .missingState(path: folder)
         }
-        let path = "\(folder)/\(manifest.generatorFile)"
-        do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
-            throw .weights(path: path, detail: error.description)
-        }
-        var random = SeededGenerator(seed: 0)
-        let generator = InpaintingGenerator(cnum: manifest.configuration.cnum, using: &random)
-        try TrainingCheckpointFolder.load(generator, from: path)
+        let configuration = manifest.configuration
+        let generator = try TrainingCheckpointFolder.loadNetwork(from: "\(folder)/\(manifest.generatorFile)",
+                                                                 holding: configuration.generatorParameterLowerBound) { InpaintingGenerator(cnum: configuration.cnum, using: &$0) }
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }

@@ -16,13 +16,9 @@ public struct Pix2PixModel: @unchecked Sendable {
     /// - Throws: `TrainingFolderError` naming the file at fault.
     public init(folder: String) throws(TrainingFolderError) {
         let manifest = try Self.readManifest(folder: folder)
-        let path = "\(folder)/\(manifest.generatorFile)"
-        do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorOptions.unetGeneratorParameterLowerBound) } catch {
-            throw .weights(path: path, detail: error.description)
-        }
-        var random = SeededGenerator(seed: 0)
-        let generator = UnetGenerator(options: manifest.configuration.generatorOptions, using: &random)
-        try TrainingCheckpointFolder.load(generator, from: path)
+        let options = manifest.configuration.generatorOptions
+        let generator = try TrainingCheckpointFolder.loadNetwork(from: "\(folder)/\(manifest.generatorFile)",
+                                                                 holding: options.unetGeneratorParameterLowerBound) { UnetGenerator(options: options, using: &$0) }
         generator.eval()
         (self.folder, self.manifest, self.generator) = (folder, manifest, generator)
     }

@@ -96,12 +96,9 @@ extension ConditionalGANTrainer {
         }
         let state = try readState(from: directory)
         let path = "\(directory)/\(average ? state.averageGeneratorFile ?? state.generatorFile : state.generatorFile)"
-        do { try StateDict.checkFile(path, canHold: state.configuration.generatorParameterLowerBound) } catch {
-            throw .weights(path: path, detail: error.description)
+        let configuration = state.configuration
+        return try TrainingCheckpointFolder.loadNetwork(from: path, holding: configuration.generatorParameterLowerBound) {
+            LabelConditionalGenerator(configuration: configuration, using: &$0)
         }
-        var random = SeededGenerator(seed: 0)
-        let generator = LabelConditionalGenerator(configuration: state.configuration, using: &random)
-        try TrainingCheckpointFolder.load(generator, from: path)
-        return generator
     }
 }

@@ -70,14 +70,10 @@ public enum LabelGANModel {
     /// - Throws: `TrainingFolderError` naming the file at fault.
     public static func loadGenerator(folder: String) throws(TrainingFolderError) -> LabelConditionalGenerator {
         let manifest = try readManifest(folder: folder)
-        let path = "\(folder)/\(manifest.generatorFile)"
-        do { try StateDict.checkFile(path, canHold: manifest.configuration.generatorParameterLowerBound) } catch {
-            throw .weights(path: path, detail: error.description)
+        let configuration = manifest.configuration
+        return try TrainingCheckpointFolder.loadNetwork(from: "\(folder)/\(manifest.generatorFile)", holding: configuration.generatorParameterLowerBound) {
+            LabelConditionalGenerator(configuration: configuration, using: &$0)
         }
-        var random = SeededGenerator(seed: 0)
-        let generator = LabelConditionalGenerator(configuration: manifest.configuration, using: &random)
-        try TrainingCheckpointFolder.load(generator, from: path)
-        return generator
     }
 
     /// Writes the model folder `folder` (must not hold a model unless `overwrite`) from the training checkpoint

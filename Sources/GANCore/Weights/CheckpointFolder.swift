@@ -173,6 +173,19 @@ public struct CheckpointFolder<Failure: CheckpointFolderError>: Sendable {
         do { try module.load(tensors) } catch { throw .mismatch(path: path, detail: "\(error)") }
     }
 
+    /// The network `make` builds (from seed 0; its weights then replaced) loaded from the safetensors file at `path`,
+    /// which is first checked to hold at least `lowerBound` weights, so that a truncated or hostile file is refused
+    /// before anything is built from it.
+    /// - Throws: `Failure.weights` for a file too small or unreadable, `Failure.mismatch` when it does not fit.
+    public static func loadNetwork<Network: Module>(from path: String, holding lowerBound: Int,
+                                                    _ make: (inout SeededGenerator) -> Network) throws(Failure) -> Network {
+        do { try StateDict.checkFile(path, canHold: lowerBound) } catch { throw .weights(path: path, detail: error.description) }
+        var random = SeededGenerator(seed: 0)
+        let network = make(&random)
+        try load(network, from: path)
+        return network
+    }
+
     /// Adam moments as one state dict: `<name>.m.<i>` and `<name>.v.<i>` for parameter `i` of each named optimizer.
     public static func adamMoments(_ optimizers: [(name: String, optimizer: Adam)]) -> StateDict {
         var moments = StateDict()
