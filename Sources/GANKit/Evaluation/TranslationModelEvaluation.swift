@@ -14,8 +14,11 @@ public enum TranslationModelEvaluation {
         public let table: String
         /// The report as pretty-printed JSON.
         public let json: String
-        /// Both shares ≥ 80%, both cycle L1 < 0.1, and no test image seen in training.
-        public let meetsGoals: Bool
+        /// The report itself.
+        public let report: TranslationEvaluationReport
+        /// Each direction's share at least `relativeShareGoal` of the classifier's accuracy on real target photos, FID
+        /// and KID below the untranslated photos', and no test image seen in training (`report.meetsGoals`).
+        public var meetsGoals: Bool { report.meetsGoals }
         /// The folder of the model evaluated (a model folder, or a checkpoint folder).
         public let modelFolder: String
         /// Whether `modelFolder` is a model folder with a `manifest.json` that `ManifestEvaluation.record` can write into.
@@ -149,7 +152,7 @@ public enum TranslationModelEvaluation {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = String(decoding: try encoder.encode(report), as: UTF8.self)
-        return Summary(table: table(report), json: json, meetsGoals: report.meetsGoals, modelFolder: model.folder)
+        return Summary(table: table(report), json: json, report: report, modelFolder: model.folder)
     }
 
     /// `text` padded with spaces to `width` characters, on the right when `left` (left-aligned), else on the left.
