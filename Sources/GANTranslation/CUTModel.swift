@@ -113,13 +113,6 @@ public final class CUTModel: @unchecked Sendable {
     /// The networks by the names their weight files carry: G_A, D_A, F.
     public var networks: [(name: String, module: Module)] { [("G_A", generator), ("D_A", discriminator), ("F", heads)] }
 
-    /// Sets both optimizers' learning rate for `epoch` (counted from 0) from the options' schedule.
-    public func setLearningRate(epoch: Int) {
-        let rate = options.schedule.learningRate(base: options.learningRate, epoch: epoch)
-        generatorOptimizer.learningRate = rate
-        discriminatorOptimizer.learningRate = rate
-    }
-
     /// One optimisation step on a batch of each domain ([N, 3, H, W] in [-1, 1], H and W multiples of 4), as CUT's
     /// `optimize_parameters`: forward; D's step; then G's and F's step with D frozen.
     @discardableResult

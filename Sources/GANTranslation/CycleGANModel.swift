@@ -90,13 +90,6 @@ public final class CycleGANModel: @unchecked Sendable {
             + coarseDiscriminators.enumerated().flatMap { k, d in [("D_A_scale\(k + 2)", d.a as Module), ("D_B_scale\(k + 2)", d.b as Module)] }
     }
 
-    /// Sets both optimizers' learning rate for `epoch` (counted from 0) from the options' schedule.
-    public func setLearningRate(epoch: Int) {
-        let rate = options.schedule.learningRate(base: options.learningRate, epoch: epoch)
-        generatorOptimizer.learningRate = rate
-        discriminatorOptimizer.learningRate = rate
-    }
-
     /// One optimisation step on a batch of each domain ([N, 3, H, W] in [-1, 1], H and W multiples of 4),
     /// exactly as junyanz's `optimize_parameters`: forward; generators' step with both discriminators frozen;
     /// then the discriminators' step on pooled fakes (each loss halved).

@@ -50,6 +50,12 @@ public protocol TranslationTrainable: AnyObject, Sendable {
 }
 
 extension TranslationTrainable {
+    /// Sets every optimizer's learning rate for `epoch` (counted from 0) from the options' schedule.
+    public func setLearningRate(epoch: Int) {
+        let rate = options.schedule.learningRate(base: options.learningRate, epoch: epoch)
+        for (_, optimizer) in optimizers { optimizer.learningRate = rate }
+    }
+
     /// Rebuilds the model of the run's latest checkpoint.
     public static func loadLatest(runFolder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
         try loadCheckpoint(CycleGANCheckpoint.latestState(runFolder: runFolder).folder)

@@ -89,13 +89,6 @@ public final class UGATITModel: @unchecked Sendable {
          ("D_B", discriminatorsB.global), ("D_B_local", discriminatorsB.local)]
     }
 
-    /// Sets both optimizers' learning rate for `epoch` (counted from 0) from the options' schedule.
-    public func setLearningRate(epoch: Int) {
-        let rate = options.schedule.learningRate(base: options.learningRate, epoch: epoch)
-        generatorOptimizer.learningRate = rate
-        discriminatorOptimizer.learningRate = rate
-    }
-
     /// One optimisation step on a batch of each domain ([N, 3, H, W] in [-1, 1], H and W multiples of 4, at least 32).
     @discardableResult
     public func trainStep(realA: Tensor, realB: Tensor) -> UGATITLosses { trainStepWithVisuals(realA: realA, realB: realB).losses }
