@@ -25,13 +25,15 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        // Open MPI's collectives for `--distributed` training, loaded at run time (dlopen): MPI stays optional.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Platform tuning and C kernels GANCore calls.
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("z")]),
 
         // Paths split and joined as text (no Foundation path methods), for every module above.
         .target(name: "GANPaths"),
         .target(name: "GANImageIO", dependencies: ["CPNG", "CJPEG", "GANPaths"]),
-        .target(name: "GANCore", dependencies: ["CBLAS", "CKernels", "GANPaths"]),
+        .target(name: "GANCore", dependencies: ["CBLAS", "CKernels", "CMPI", "GANPaths"]),
         // The one training loop (signals, checkpoints, loss log and curve, NaN policy) every trainer plugs into.
         .target(name: "GANTraining", dependencies: ["GANCore", "GANImageIO"]),
         // The model families: each sees GANCore, GANImageIO and GANTraining, never each other.

@@ -85,6 +85,11 @@ public enum TrainingCadence: Sendable, Equatable {
 /// cadences and at the end. A NaN or Inf in the losses (every step) or the weights (before every checkpoint) stops the
 /// run with the last checkpoint untouched, or rolls back to it (at most `maxConsecutiveRollbacks` times in a row);
 /// a checkpoint never holds non-finite values.
+///
+/// In a data-parallel run (`DataParallel.start()` under `mpirun`) every rank runs the loop in step: each step is a
+/// collective step (gradients averaged, batch statistics summed), the logged losses are the ranks' mean, every
+/// decision to stop, checkpoint or roll back is taken by all ranks together, and rank 0 alone writes the loss log,
+/// progress, samples and checkpoints.
 public struct TrainingLoop {
     /// The run folder (`loss_log.csv`).
     public var runFolder: String
@@ -128,8 +133,17 @@ public struct TrainingLoop {
     @discardableResult
     public func run(_ trainer: some LoopedTraining) throws -> TrainingOutcome {
         if let problem { throw TrainingLoopError.invalidSettings(problem) }
-        try FileAccess.makeFolders(runFolder)
-        var log = try LossLog(path: "\(runFolder)/loss_log.csv", names: trainer.lossNames, keepingUpToStep: trainer.step)
+        let ranks = DataParallel.group.flatMap { $0.size > 1 ? $0 : nil }, leads = ranks?.isLeader ?? true
+        /// Whether `flag` holds on any rank (the flag itself outside a data-parallel run).
+        func together(_ flag: Bool) -> Bool { ranks?.any(flag) ?? flag }
+        /// Runs `body` on rank 0 alone; every rank throws if it threw.
+        func onLeader(_ body: () throws -> Void) throws {
+            var failure: Error?
+            if leads { do { try body() } catch { failure = error } }
+            if together(failure != nil) { throw failure ?? DataParallelRunError.leaderFailed }
+        }
+        if leads { try FileAccess.makeFolders(runFolder) }
+        var log = leads ? try LossLog(path: "\(runFolder)/loss_log.csv", names: trainer.lossNames, keepingUpToStep: trainer.step) : nil
         let signals = StopSignals(raising: stopFlag, enabled: handlesSignals)
         defer { signals.cancel() }
         let startSeconds = trainer.trainingSeconds, started = Date()
@@ -150,19 +164,20 @@ public struct TrainingLoop {
             let avoided = try trainer.rollBack(from: badStep)
             rollbacksInARow += 1
             lastCheckpoint = Date()
-            log = try log.reopened(keepingUpToStep: trainer.step)
-            progress("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(last.folder))\(avoided) "
-                     + "[rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]")
+            log = try log?.reopened(keepingUpToStep: trainer.step)
+            if leads { progress("step \(badStep): non-finite values (\(detail)); rolled back to step \(trainer.step) (\(last.folder))\(avoided) "
+                     + "[rollback \(rollbacksInARow) of at most \(maxConsecutiveRollbacks) in a row]") }
         }
 
         /// Checkpoints unless a weight is not finite (then recovers); true when written.
         func checkpoint() throws -> Bool {
-            if let bad = trainer.nonFiniteState() {
-                try recover(step: trainer.step, detail: bad)
+            let bad = trainer.nonFiniteState()
+            if together(bad != nil) {
+                try recover(step: trainer.step, detail: bad ?? "a weight on another rank")
                 return false
             }
             trainer.trainingSeconds = elapsed()
-            try trainer.saveCheckpoint()
+            try onLeader { try trainer.saveCheckpoint() }
             rollbacksInARow = 0
             lastCheckpoint = Date()
             return true
@@ -170,7 +185,7 @@ public struct TrainingLoop {
 
         func end(_ outcome: TrainingOutcome) throws -> TrainingOutcome {
             trainer.trainingSeconds = elapsed()
-            try trainer.finish(outcome)
+            try onLeader { try trainer.finish(outcome) }
             return outcome
         }
 
@@ -180,7 +195,7 @@ public struct TrainingLoop {
                 if try checkpoint() { return try end(.finished) }
                 continue
             }
-            if stopFlag.isRaised {
+            if together(stopFlag.isRaised) {
                 if try checkpoint() { return try end(stopFlag.signal.map { .interrupted(signal: $0) } ?? .stopped) }
                 continue
             }
@@ -189,26 +204,30 @@ public struct TrainingLoop {
                 if try checkpoint() { return try end(.stopped) }
                 continue
             }
-            let record = try trainer.trainStep()
+            var record = try DataParallel.collectiveStep { try trainer.trainStep() }
+            if let ranks {   // the ranks' mean losses
+                ranks.sum(&record.values)
+                record.values = record.values.map { $0 / Float(ranks.size) }
+            }
             stepsThisRun += 1
             guard allFinite(record.values) else {
                 try recover(step: record.step, detail: "losses " + nonFiniteLosses(names: trainer.lossNames, values: record.values))
                 continue
             }
-            try log.append(step: record.step, epoch: record.epoch, seconds: elapsed(), learningRate: record.learningRate, values: record.values)
+            try log?.append(step: record.step, epoch: record.epoch, seconds: elapsed(), learningRate: record.learningRate, values: record.values)
             let now = Date()
             if let progressEvery, progressEvery.isDue(step: record.step, since: now.timeIntervalSince(lastProgress))
-                || (stepsThisRun == 1 && progressEvery.isTimed) || !trainer.hasStepsLeft() {
+                || (stepsThisRun == 1 && progressEvery.isTimed) || !trainer.hasStepsLeft(), leads {
                 let rate = Double(stepsThisRun) / max(now.timeIntervalSince(started), 1e-9)
                 progress(trainer.progressLine(record, stepsPerSecond: rate))
                 lastProgress = now
             }
-            if let sampleEvery, sampleEvery.isDue(step: record.step, since: now.timeIntervalSince(lastSample)) {
+            if let sampleEvery, sampleEvery.isDue(step: record.step, since: now.timeIntervalSince(lastSample)), leads {
                 try trainer.writeSamples()
                 lastSample = now
             }
             let since = now.timeIntervalSince(lastCheckpoint)
-            if checkpointEvery.contains(where: { $0.isDue(step: record.step, since: since) }), trainer.hasStepsLeft() {
+            if together(checkpointEvery.contains(where: { $0.isDue(step: record.step, since: since) })), trainer.hasStepsLeft() {
                 _ = try checkpoint()
             }
         }
@@ -224,6 +243,19 @@ public enum TrainingLoopError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String {
         switch self {
         case let .invalidSettings(detail): detail
+        }
+    }
+}
+
+/// Why a rank of a data-parallel run stopped.
+public enum DataParallelRunError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Rank 0 failed to write a checkpoint or the run's last files (its own error says why).
+    case leaderFailed
+
+    /// The problem.
+    public var description: String {
+        switch self {
+        case .leaderFailed: "rank 0 could not write the run's files (see its error)"
         }
     }
 }

@@ -48,6 +48,9 @@ struct TrainCGAN: ParsableCommand {
               # score a kept step
               gantool eval generate --model runs/fashion/snapshots/step-00029000 \\
                   --fashion-mnist DIR
+              # two ranks, each 32 of every batch of 64 (docs/CLUSTER.md)
+              mpirun -np 2 gantool train cgan --mnist DIR -o runs/mnist --batch-size 64 \\
+                  --distributed
             """)
 
     @Option(help: "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]).")
@@ -70,6 +73,8 @@ struct TrainCGAN: ParsableCommand {
 
     @Flag(help: "Continue the checkpoint in the output folder (its model and options are used).")
     var resume = false
+
+    @OptionGroup var distributed: DistributedFlag
 
     @Option(help: "Adversarial loss: minimax, nonsaturating, lsgan or hinge.")
     var loss: String = "hinge"
@@ -193,6 +198,7 @@ struct TrainCGAN: ParsableCommand {
     }
 
     func run() throws {
+        try distributed.start()
         // A resumed run without a data flag continues on the data its checkpoint was trained on.
         let given = mnist ?? fashionMNIST ?? folders
         let recorded = given == nil && resume ? ConditionalGeneration.recordedDataset(of: output) : nil
@@ -217,10 +223,11 @@ struct TrainCGAN: ParsableCommand {
         run.resumedDiscriminatorSteps = discriminatorSteps
         let end: ConditionalRunEnd
         do {
-            end = try run.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            end = try run.run { line in if DistributedFlag.writesLines { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
         } catch {
             throw failure(error)
         }
+        distributed.finish()
         if let signal = end.signal { throw ExitCode(128 + signal) }
     }
 }

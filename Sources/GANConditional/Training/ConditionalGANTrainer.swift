@@ -139,6 +139,9 @@ public final class ConditionalGANTrainer {
 
     /// One training step on batches drawn from `dataset`: `discriminatorSteps` updates of D
     /// on real batches and detached fakes with random labels, then one update of G through a frozen D.
+    ///
+    /// In a data-parallel run every rank draws the whole batch's indices, labels and latents, and trains on its rows of
+    /// them (`DataParallel.localRows`), so N ranks take the step one process would.
     @discardableResult
     public func trainStep(on dataset: some LabeledImageDataset) -> ConditionalStepLosses {
         precondition(dataset.count > 0, "ConditionalGANTrainer: empty dataset")
@@ -154,11 +157,12 @@ public final class ConditionalGANTrainer {
         var lossD: Float = 0
         var consistency: Float?
         for _ in 0..<options.discriminatorSteps {
-            let indices = (0..<n).map { _ in Int(random.next() % UInt64(dataset.count)) }
+            let indices = (0..<n).map { _ in Int(random.next() % UInt64(dataset.count)) }.localBatch
             let real = Variable(dataset.images(at: indices, size: configuration.imageSize))
             let realLabels = indices.map { dataset.labels[$0] }
-            let fakeLabels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
-            let fake = withNoGrad { generator(latents(n, using: &random), labels: fakeLabels) }
+            let fakeLabels = (0..<n).map { _ in Int(random.next() % UInt64(configuration.classCount)) }.localBatch
+            let z = latents(n, using: &random).value.localBatch
+            let fake = withNoGrad { generator(Variable(z), labels: fakeLabels) }
             discriminatorOptimizer.zeroGrad()
             let realOut = discriminator.outputs(real, labels: realLabels), fakeOut = discriminator.outputs(fake, labels: fakeLabels)
             var loss = options.loss.objective.discriminatorLoss(realLogits: realOut.logits, fakeLogits: fakeOut.logits)
@@ -181,8 +185,9 @@ public final class ConditionalGANTrainer {
         let diversityWeight = options.diversityWeight.flatMap { $0 > 0 && n >= 2 ? $0 : nil }
         var labels = (0..<(diversityWeight == nil ? n : n / 2)).map { _ in Int(random.next() % UInt64(configuration.classCount)) }
         if diversityWeight != nil { labels = labels + labels + labels.prefix(n % 2) }
+        labels = labels.localBatch
         generatorOptimizer.zeroGrad()
-        let fake = generator(latents(n, using: &random), labels: labels)
+        let fake = generator(Variable(latents(n, using: &random).value.localBatch), labels: labels)
         let fakeOut = discriminator.outputs(fake, labels: labels)
         let scored = options.generatorTopFraction.map { $0 < 1 ? Self.topRows(fakeOut.logits, fraction: $0) : fakeOut.logits } ?? fakeOut.logits
         var lossG = options.loss.objective.generatorLoss(fakeLogits: scored)
@@ -212,8 +217,11 @@ public final class ConditionalGANTrainer {
     func consistencyTerm(real: Tensor, realLabels: [Int], realLogits: Variable, fake: Tensor, fakeLabels: [Int],
                          fakeLogits: Variable, using random: inout SeededGenerator) -> Variable {
         let n = realLabels.count, m = fakeLabels.count, maxShift = max(1, configuration.imageSize / 8)
-        let shifted = ImageShift.random(count: n, maxShift: maxShift, using: &random).apply(to: real).scalars
-            + ImageShift.random(count: m, maxShift: maxShift, using: &random).apply(to: fake).scalars
+        let ranks = DataParallel.group?.size ?? 1   // shifts drawn for the whole batch; this rank's rows kept
+        func shifts(_ count: Int) -> ImageShift {
+            ImageShift(offsets: ImageShift.random(count: count * ranks, maxShift: maxShift, using: &random).offsets.localBatch)
+        }
+        let shifted = shifts(n).apply(to: real).scalars + shifts(m).apply(to: fake).scalars
         var shape = real.shape
         shape[0] = n + m
         let shiftedLogits = discriminator(Variable(Tensor(shape: shape, scalars: shifted)), labels: realLabels + fakeLabels)

@@ -1,3 +1,5 @@
+import GANCore
+
 extension ConditionalTrainingOptions {
     /// A setting out of its range: which one, and what it must be. The one place the label GAN's options are
     /// checked; gantool words it with its flag, GANKit and the trainer with the setting's name.
@@ -38,6 +40,19 @@ extension ConditionalTrainingOptions {
         }
         if !nonNegative(consistencyWeight) { return bad(.consistencyWeight, "must be >= 0, got \(consistencyWeight!)") }
         if let f = generatorTopFraction, !(f > 0 && f <= 1) { return bad(.generatorTopFraction, "must be in (0, 1], e.g. 0.5, got \(f)") }
+        return nil
+    }
+}
+
+extension ConditionalTrainingOptions {
+    /// Why these options cannot train data-parallel over `ranks` ranks, or nil: the batch must split evenly, and the
+    /// diversity term (pairs across the batch) and top-k training (a ranking of the whole batch) couple rows that
+    /// different ranks hold.
+    public func dataParallelProblem(ranks: Int) -> DataParallelError? {
+        guard ranks > 1 else { return nil }
+        if batchSize % ranks != 0 { return .batchDoesNotSplit(batch: batchSize, ranks: ranks) }
+        if (diversityWeight ?? 0) > 0 { return .unsupported("the diversity term pairs images across the batch; train without --diversity-weight") }
+        if let fraction = generatorTopFraction, fraction < 1 { return .unsupported("top-k training ranks the whole batch; train without --top-k-fraction") }
         return nil
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 //   running_mean ← (1 - momentum)·running_mean + momentum·μ,
 //   running_var  ← (1 - momentum)·running_var  + momentum·σ²·m/(m - 1)   (unbiased, as PyTorch).
 //   dx = (dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)) / √(σ² + ε) with dx̂ = g·γ.
+// Data-parallel steps sum Σx, Σ(x-μ)², Σg and Σg·x̂ over the ranks, so N ranks of n rows compute what N·n rows would.
 // Evaluation: μ, σ² are the running statistics (constants), so dx = g·γ/√(σ² + ε).
 // dγ[c] += Σ g·x̂;  dβ[c] += Σ g.
 
@@ -21,31 +22,41 @@ public func batchNorm(_ input: Variable, weight: Variable? = nil, bias: Variable
         if let v { precondition(v.shape == [c], "batchNorm: \(name) shape \(v.shape) does not match input shape \(input.shape)") }
     }
     let useBatchStatistics = training || runningMean == nil || runningVariance == nil
-    let spatial = h * w, m = n * spatial
+    // A data-parallel step sums the statistics over the ranks (synchronised batch norm): m counts every rank's rows.
+    let ranks = training ? DataParallel.stepGroup : nil
+    let spatial = h * w, m = n * spatial * (ranks?.size ?? 1)
     let x = input.value
     var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
     x.scalars.withUnsafeBufferPointer { xp in
-        for ch in 0..<c {
-            if useBatchStatistics {
-                var total = 0.0
-                for b in 0..<n { let base = (b * c + ch) * spatial; for i in 0..<spatial { total += Double(xp[base + i]) } }
-                let mu = total / Double(m)
-                var squares = 0.0
-                for b in 0..<n {
-                    let base = (b * c + ch) * spatial
-                    for i in 0..<spatial { let d = Double(xp[base + i]) - mu; squares += d * d }
-                }
-                let variance = squares / Double(m)
-                mean[ch] = Float(mu)
-                inverseStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
-                if training, let runningMean, let runningVariance {
-                    let unbiased = m > 1 ? squares / Double(m - 1) : variance
-                    runningMean.value.scalars[ch] = (1 - momentum) * runningMean.value.scalars[ch] + momentum * Float(mu)
-                    runningVariance.value.scalars[ch] = (1 - momentum) * runningVariance.value.scalars[ch] + momentum * Float(unbiased)
-                }
-            } else {
+        guard useBatchStatistics else {
+            for ch in 0..<c {
                 mean[ch] = runningMean!.value.scalars[ch]
                 inverseStd[ch] = 1 / (runningVariance!.value.scalars[ch] + eps).squareRoot()
+            }
+            return
+        }
+        var totals = [Double](repeating: 0, count: c)
+        for ch in 0..<c {
+            for b in 0..<n { let base = (b * c + ch) * spatial; for i in 0..<spatial { totals[ch] += Double(xp[base + i]) } }
+        }
+        ranks?.sum(&totals)
+        let means = totals.map { $0 / Double(m) }
+        var squares = [Double](repeating: 0, count: c)
+        for ch in 0..<c {
+            for b in 0..<n {
+                let base = (b * c + ch) * spatial
+                for i in 0..<spatial { let d = Double(xp[base + i]) - means[ch]; squares[ch] += d * d }
+            }
+        }
+        ranks?.sum(&squares)
+        for ch in 0..<c {
+            let variance = squares[ch] / Double(m)
+            mean[ch] = Float(means[ch])
+            inverseStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+            if training, let runningMean, let runningVariance {
+                let unbiased = m > 1 ? squares[ch] / Double(m - 1) : variance
+                runningMean.value.scalars[ch] = (1 - momentum) * runningMean.value.scalars[ch] + momentum * Float(means[ch])
+                runningVariance.value.scalars[ch] = (1 - momentum) * runningVariance.value.scalars[ch] + momentum * Float(unbiased)
             }
         }
     }
@@ -78,17 +89,20 @@ public func batchNorm(_ input: Variable, weight: Variable? = nil, bias: Variable
         var dx = [Float](repeating: 0, count: x.count)
         var dGamma = [Float](repeating: 0, count: c), dBeta = [Float](repeating: 0, count: c)
         g.scalars.withUnsafeBufferPointer { gp in
+            var sums = [Double](repeating: 0, count: 2 * c)   // Σ g and Σ g·x̂ per channel
             for ch in 0..<c {
-                let scale = Double(gamma?[ch] ?? 1)
-                var sumG = 0.0, sumGX = 0.0
                 for b in 0..<n {
                     let base = (b * c + ch) * spatial
-                    for i in 0..<spatial { let gi = Double(gp[base + i]); sumG += gi; sumGX += gi * Double(normalized[base + i]) }
+                    for i in 0..<spatial { let gi = Double(gp[base + i]); sums[ch] += gi; sums[c + ch] += gi * Double(normalized[base + i]) }
                 }
-                dGamma[ch] = Float(sumGX); dBeta[ch] = Float(sumG)
+                dGamma[ch] = Float(sums[c + ch]); dBeta[ch] = Float(sums[ch])
+            }
+            if useBatchStatistics { ranks?.sum(&sums) }
+            for ch in 0..<c {
+                let scale = Double(gamma?[ch] ?? 1)
                 let inv = Double(inverseStd[ch])
-                let meanD = useBatchStatistics ? scale * sumG / Double(m) : 0
-                let meanDX = useBatchStatistics ? scale * sumGX / Double(m) : 0
+                let meanD = useBatchStatistics ? scale * sums[ch] / Double(m) : 0
+                let meanDX = useBatchStatistics ? scale * sums[c + ch] / Double(m) : 0
                 for b in 0..<n {
                     let base = (b * c + ch) * spatial
                     for i in 0..<spatial {

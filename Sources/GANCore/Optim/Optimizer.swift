@@ -55,6 +55,7 @@ public final class Adam: Optimizer {
 
     /// Applies one Adam update.
     public func step() {
+        averageGradientsOverRanks(parameters)   // data-parallel runs: the mean of the ranks' gradients
         stepCount += 1
         let correction1 = 1 - Float(Double(beta1).power(stepCount))
         let correction2 = 1 - Float(Double(beta2).power(stepCount))
@@ -116,6 +117,7 @@ public final class SGD: Optimizer {
 
     /// Applies one SGD update.
     public func step() {
+        averageGradientsOverRanks(parameters)
         for (k, parameter) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
             var direction = (0..<grad.count).map { grad.scalars[$0] + weightDecay * parameter.value.scalars[$0] }

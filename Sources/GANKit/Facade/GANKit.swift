@@ -9,6 +9,12 @@ import GANCore
 @_exported import enum GANCore.NonFinitePolicy
 // Re-exported: the error a training run ends with when NaN or Inf stopped it (GANCore's type).
 @_exported import struct GANCore.NonFiniteTrainingError
+/// Data-parallel training over MPI: the group of this process, its start and its errors.
+@_exported import enum GANCore.DataParallel
+/// A data-parallel run's ranks.
+@_exported import struct GANCore.ProcessGroup
+/// Why data-parallel training cannot start.
+@_exported import enum GANCore.DataParallelError
 
 /// GANKit: the facade a media pipeline imports.
 public enum GANKit {

@@ -99,7 +99,11 @@ public struct ConditionalTrainingRun: Sendable {
             data = try ImageFolderDataset(directory: dataDirectory, size: configuration.imageSize, channels: configuration.channels)
             if !resuming { configuration.classCount = data.classCount }
         } else {
-            data = try IDXDataset.load(directory: dataDirectory, split: .train, limit: limit)
+            let idx = try IDXDataset.load(directory: dataDirectory, split: .train, limit: limit)
+            guard configuration.imageSize >= max(idx.height, idx.width) else {
+                throw Failure.invalid("\(dataDirectory) holds \(idx.height)x\(idx.width) images; the image size must be at least \(max(idx.height, idx.width)), got \(configuration.imageSize)")
+            }
+            data = idx
         }
         guard data.classCount <= configuration.classCount, data.channels == configuration.channels else {
             throw Failure.invalid("\(dataDirectory) has \(data.classCount) classes of \(data.channels)-channel images; the model takes \(configuration.classCount) classes of \(configuration.channels)")
@@ -140,6 +144,7 @@ public struct ConditionalTrainingRun: Sendable {
             if let problem = configuration.problem { throw Failure.invalid(problem) }
             trainer = ConditionalGANTrainer(configuration: configuration, options: options)
         }
+        if let ranks = DataParallel.group?.size, let problem = trainer.options.dataParallelProblem(ranks: ranks) { throw problem }
         log("\(data.count) training images from \(dataDirectory); \(configuration.imageSize)x\(configuration.imageSize), \(configuration.classCount) classes")
         return try withoutActuallyEscaping(log) { log in
             let run = RedrawingRun(trainer, runFolder: outputDirectory, steps: steps, lossNames: ["loss_D", "loss_G"],
