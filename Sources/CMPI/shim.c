@@ -27,16 +27,16 @@ static int rank = 0, size = 1, started = 0;
 static int find(void **slot, const char *name, char *reason, size_t capacity) {
     *slot = dlsym(library, name);
     if (*slot) return 0;
-    snprintf(reason, capacity, "libmpi.so.40 has no symbol %s (GANKit needs Open MPI 4 or later)", name);
+    snprintf(reason, capacity, "the MPI library has no symbol %s (GANKit needs Open MPI 4 or later)", name);
     return -1;
 }
 
-int gk_mpi_start(char *reason, size_t capacity) {
+int gk_mpi_start(const char *name, char *reason, size_t capacity) {
     if (started) return 0;
-    library = dlopen("libmpi.so.40", RTLD_NOW | RTLD_GLOBAL);
+    library = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
     if (!library) {
         const char *why = dlerror();
-        snprintf(reason, capacity, "cannot load Open MPI (libmpi.so.40): %s", why ? why : "not found");
+        snprintf(reason, capacity, "cannot load %s: %s", name, why ? why : "not found");
         return -1;
     }
     struct { void **slot; const char *name; } symbols[] = {

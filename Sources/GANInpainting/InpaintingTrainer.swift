@@ -179,14 +179,17 @@ public final class InpaintingTrainer: @unchecked Sendable {
         var random = stepRandom(step, seed: options.seed)
         let size = configuration.imageSize
         var images: [Float] = [], holes: [Float] = []
-        for _ in 0..<options.batchSize {
+        let rows = DataParallel.localRows(of: options.batchSize)   // a data-parallel rank reads only its rows
+        for row in 0..<options.batchSize {
             let index = Int(random.next() % UInt64(data.count))
-            var crop: SeededGenerator? = SeededGenerator(seed: random.next())
+            let cropSeed = random.next(), maskSeed = random.next()
+            guard rows.contains(row) else { continue }
+            var crop: SeededGenerator? = SeededGenerator(seed: cropSeed)
             let image = try data.crop(at: index, size: size, random: &crop, flips: options.flip)
             images += image.scalars
-            holes += try mask(seed: random.next()).scalars
+            holes += try mask(seed: maskSeed).scalars
         }
-        let n = options.batchSize
+        let n = rows.count
         return trainStep(images: Tensor(shape: [n, 3, size, size], scalars: images), masks: Tensor(shape: [n, 1, size, size], scalars: holes))
     }
 

@@ -69,6 +69,10 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     public var nceTemperature: Float = 0.07
     /// U-GAT-IT: weight of the generators' CAM loss (`--cam_weight`, 1000).
     public var lambdaCAM: Float = 1000
+    /// Pairs per step (CycleGAN only; 1 as junyanz's default): a step takes the next `batchSize` items of the epoch's
+    /// order, and an epoch ends when fewer than that are left. A data-parallel run splits each step's pairs over its
+    /// ranks.
+    public var batchSize = 1
 
     /// Creates the junyanz defaults; change fields as needed.
     public init() {}
@@ -113,7 +117,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case ngf, resnetBlocks, ndf, discriminatorLayers, norm, objective, lambdaCycle, lambdaIdentity, poolSize
         case learningRate, beta1, constantEpochs, decayEpochs
-        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature, discriminatorScales, lambdaCAM
+        case method, lambdaNCE, nceLayers, ncePatches, nceUnits, nceTemperature, discriminatorScales, lambdaCAM, batchSize
     }
 
     /// Decodes options written by `encode(to:)`; absent keys keep their defaults.
@@ -153,6 +157,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         nceTemperature = try value(.nceTemperature, nceTemperature)
         discriminatorScales = try value(.discriminatorScales, discriminatorScales)
         lambdaCAM = try value(.lambdaCAM, lambdaCAM)
+        batchSize = try value(.batchSize, batchSize)
         if let problem {
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: problem))
         }
@@ -170,6 +175,8 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
             ?? outside("constantEpochs", constantEpochs, 0...1_000_000) ?? outside("decayEpochs", decayEpochs, 0...1_000_000)
             ?? outside("ncePatches", ncePatches, 1...65_536) ?? outside("nceUnits", nceUnits, 1...4096)
             ?? outside("discriminatorScales", discriminatorScales, 1...3) { return p }
+        if let p = outside("batchSize", batchSize, 1...4096) { return p }
+        if batchSize > 1 && method != .cycleGAN { return "batchSize above 1 is for CycleGAN only" }
         if discriminatorScales > 1 && method != .cycleGAN { return "discriminatorScales above 1 is for CycleGAN only" }
         if method.usesPatchNCE {
             let layers = patchNCELayers, top = 10 + resnetBlocks
@@ -187,7 +194,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
     }
 
     /// Encodes every field; enums as their raw names. The method is written for CUT, FastCUT and U-GAT-IT, the NCE
-    /// settings for CUT and FastCUT, λ_CAM for U-GAT-IT only, so CycleGAN manifests and checkpoints read as before.
+    /// settings for CUT and FastCUT, λ_CAM for U-GAT-IT only, the batch size when above 1, so CycleGAN manifests and checkpoints read as before.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ngf, forKey: .ngf)
@@ -205,6 +212,7 @@ public struct CycleGANOptions: Sendable, Equatable, Codable {
         try c.encode(decayEpochs, forKey: .decayEpochs)
         if method != .cycleGAN { try c.encode(method.rawValue, forKey: .method) }
         if method == .ugatit { try c.encode(lambdaCAM, forKey: .lambdaCAM) }
+        if batchSize != 1 { try c.encode(batchSize, forKey: .batchSize) }
         if method.usesPatchNCE {
             try c.encode(lambdaNCE, forKey: .lambdaNCE)
             try c.encodeIfPresent(nceLayers, forKey: .nceLayers)

@@ -41,7 +41,7 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     /// inject faults (a NaN weight) through it.
     var beforeStep: ((Int, Model) -> Void)?
     private var catchesSignals = false
-    private var lastItem: DataPosition?
+    private var lastItems: [DataPosition] = []
     private var lastVisuals: Model.Visuals?
 
     /// A fresh run.
@@ -132,26 +132,47 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     /// The model's loss names (CycleGAN: `G_A,G_B,cycle_A,cycle_B,idt_A,idt_B,D_A,D_B`; CUT: `G_GAN,D,NCE,NCE_Y`).
     public var lossNames: [String] { Model.Losses.names }
 
-    /// Moves past the end of an epoch and items passed over; false when every epoch is done.
-    public func hasStepsLeft() -> Bool {
-        while true {
-            if index >= data.count { epoch += 1; index = 0; continue }
-            if epoch >= totalEpochs { return false }
-            guard skippedItems.contains(DataPosition(epoch: epoch, index: index)) else { return true }
-            index += 1
+    /// Pairs per step (the options' batch size).
+    public var batchSize: Int { model.options.batchSize }
+
+    /// The positions of the next step's pairs in the epoch's order: the next `batchSize` items from `index` not passed
+    /// over, or nil when fewer are left in the epoch.
+    private func nextBatch() -> [Int]? {
+        var positions: [Int] = [], i = index
+        while positions.count < batchSize && i < data.count {
+            if !skippedItems.contains(DataPosition(epoch: epoch, index: i)) { positions.append(i) }
+            i += 1
         }
+        return positions.count == batchSize ? positions : nil
     }
 
-    /// One step on the next pair of the epoch's order.
+    /// Moves past the end of an epoch and items passed over; false when every epoch is done.
+    public func hasStepsLeft() -> Bool {
+        while epoch < totalEpochs {
+            if let batch = nextBatch() { index = batch[0]; return true }
+            epoch += 1; index = 0
+        }
+        return false
+    }
+
+    /// One step on the next `batchSize` pairs of the epoch's order; a data-parallel rank loads and trains on its
+    /// rows of them.
     public func trainStep() throws -> TrainingStepRecord {
-        let item = DataPosition(epoch: epoch, index: index)
+        guard let batch = nextBatch() else { preconditionFailure("TranslationTrainer.trainStep: no steps left (call hasStepsLeft first)") }
         model.setLearningRate(epoch: epoch)
-        let pair = try data.pair(epoch: epoch, index: index)
+        var a: [Float] = [], b: [Float] = [], shape: [Int] = []
+        for position in batch.localBatch {
+            let pair = try data.pair(epoch: epoch, index: position)
+            a += pair.a.scalars; b += pair.b.scalars
+            shape = Array(pair.a.shape.dropFirst())
+        }
+        let rows = a.count / max(shape.reduce(1, *), 1)
         beforeStep?(step + 1, model)
-        let (losses, visuals) = model.trainStepWithVisuals(realA: pair.a, realB: pair.b)
-        step += 1; index += 1
-        (lastItem, lastVisuals) = (item, visuals)
-        return TrainingStepRecord(step: step, values: losses.values, epoch: "\(epoch)", learningRate: model.learningRate, images: pair.a.shape[0])
+        let (losses, visuals) = model.trainStepWithVisuals(realA: Tensor(shape: [rows] + shape, scalars: a),
+                                                           realB: Tensor(shape: [rows] + shape, scalars: b))
+        step += 1; index = batch[batch.count - 1] + 1
+        (lastItems, lastVisuals) = (batch.map { DataPosition(epoch: epoch, index: $0) }, visuals)
+        return TrainingStepRecord(step: step, values: losses.values, epoch: "\(epoch)", learningRate: model.learningRate, images: batch.count)
     }
 
     /// The latest checkpoint's folder and step.
@@ -165,9 +186,10 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
         model = restored
         (step, epoch, index) = (state.step, state.epoch, state.index)
         rollbacks += 1
-        guard let item = lastItem else { return "" }
-        skippedItems.insert(item)
-        return "; item \(item.index + 1) of epoch \(item.epoch + 1) will be passed over"
+        guard let first = lastItems.first else { return "" }
+        skippedItems.formUnion(lastItems)
+        let numbers = lastItems.map { "\($0.index + 1)" }.joined(separator: ", ")
+        return "; item\(lastItems.count > 1 ? "s" : "") \(numbers) of epoch \(first.epoch + 1) will be passed over"
     }
 
     /// Writes the grid of the last step's visuals.
@@ -178,7 +200,8 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     /// "epoch 2/4 [3/6] step 9  G_A 0.512 ...  12.00 img/s".
     public func progressLine(_ record: TrainingStepRecord, stepsPerSecond: Double) -> String {
         let named = zip(lossNames, record.values).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: " ")
-        return "epoch \(epoch + 1)/\(totalEpochs) [\(index)/\(data.count)] step \(step)  \(named)  "
+        let shown = epoch < totalEpochs ? (epoch + 1, index) : (totalEpochs, data.count)   // after the last step: the end
+        return "epoch \(shown.0)/\(totalEpochs) [\(shown.1)/\(data.count)] step \(step)  \(named)  "
             + String(format: "%.2f", stepsPerSecond * Double(record.images)) + " img/s"
     }
 

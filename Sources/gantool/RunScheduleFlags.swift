@@ -21,6 +21,8 @@ struct RunScheduleFlags: ParsableArguments {
     @Flag(help: "Continue the run folder's checkpoint.")
     var resume = false
 
+    @OptionGroup var distributed: DistributedFlag
+
     /// `schedule` with these flags set.
     func applied(to schedule: TrainingSchedule) -> TrainingSchedule {
         var schedule = schedule

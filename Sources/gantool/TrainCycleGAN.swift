@@ -31,6 +31,9 @@ struct TrainCycleGAN: ParsableCommand {
                   --name cat2dog-fastcut --size 128 --ngf 32
               gantool train cyclegan --objective ugatit --a cats/ --b dogs/ \\
                   --name cat2dog-ugatit --size 128 --ngf 32 --blocks 3
+              # two ranks, one pair each per step (docs/CLUSTER.md)
+              mpirun -np 2 gantool train cyclegan --a cats/ --b dogs/ --name cat2dog \\
+                  --batch-size 2 --distributed
             """)
 
     @Option(help: "Images of domain A (a folder, file or glob; repeat for more).")
@@ -106,6 +109,11 @@ struct TrainCycleGAN: ParsableCommand {
     @Flag(help: "Continue from the run folder's latest checkpoint.")
     var resume = false
 
+    @Option(help: "CycleGAN: pairs per step (1 as in the paper; a resumed run keeps its own). With --distributed, the pairs of each step are split over the ranks.")
+    var batchSize = 1
+
+    @OptionGroup var distributed: DistributedFlag
+
     @Option(help: "Seed of weights, data order and augmentation.")
     var seed: UInt64 = 0
 
@@ -152,6 +160,7 @@ struct TrainCycleGAN: ParsableCommand {
         job.resume = resume
         job.seed = seed
         job.maxSteps = maxSteps
-        try train(job.run)
+        job.options.batchSize = batchSize
+        try train(job.run, distributed: distributed)
     }
 }

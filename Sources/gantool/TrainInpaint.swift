@@ -107,6 +107,6 @@ struct TrainInpaint: ParsableCommand {
         run.options.flip = !noFlip
         run.options.seed = common.seed
         run.schedule = schedule.applied(to: run.schedule)
-        try train(run.run)
+        try train(run.run, distributed: schedule.distributed)
     }
 }

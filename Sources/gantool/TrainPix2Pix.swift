@@ -130,6 +130,6 @@ struct TrainPix2Pix: ParsableCommand {
         run.options.jitter = !noJitter
         run.options.seed = common.seed
         run.schedule = schedule.applied(to: run.schedule)
-        try train(run.run)
+        try train(run.run, distributed: schedule.distributed)
     }
 }

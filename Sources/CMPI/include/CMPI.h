@@ -4,9 +4,9 @@
 #define GANKIT_CMPI_H
 #include <stddef.h>
 
-/// Loads libmpi and calls MPI_Init. Returns 0 on success; otherwise writes why into `reason` (at most `capacity`
+/// Loads `library` (a file name or path: "libmpi.so.40") and calls MPI_Init. Returns 0 on success; otherwise writes why into `reason` (at most `capacity`
 /// bytes, NUL-terminated) and returns -1. Safe to call more than once (the later calls return 0).
-int gk_mpi_start(char *reason, size_t capacity);
+int gk_mpi_start(const char *library, char *reason, size_t capacity);
 /// This process's rank and the number of ranks in MPI_COMM_WORLD (valid after gk_mpi_start).
 int gk_mpi_rank(void);
 int gk_mpi_size(void);

@@ -86,7 +86,9 @@ public final class Pix2PixTrainer: @unchecked Sendable {
         precondition(data.count > 0, "Pix2PixTrainer: no pairs")
         var random = stepRandom(step, seed: options.seed)
         let indices = (0..<options.batchSize).map { _ in Int(random.next() % UInt64(data.count)) }
-        let (input, target) = try data.batch(at: indices, size: configuration.imageSize, jitter: options.jitter, random: &random)
+        // A data-parallel rank draws (and reads) the whole batch, so that crops and flips are the same, and keeps its rows.
+        let (wholeInput, wholeTarget) = try data.batch(at: indices, size: configuration.imageSize, jitter: options.jitter, random: &random)
+        let (input, target) = (wholeInput.localBatch, wholeTarget.localBatch)
         guard input.shape[1] == configuration.inputChannels, target.shape[1] == configuration.outputChannels else {
             throw .invalid("pairs of \(input.shape[1]) → \(target.shape[1]) channels do not fit a \(configuration.inputChannels) → \(configuration.outputChannels) model")
         }

@@ -93,12 +93,15 @@ public enum DataParallel {
     /// The group of this process, once `start()` has run (a group of 1 under `mpirun -np 1`).
     public static var group: ProcessGroup? { started }
 
-    /// Loads Open MPI and joins MPI_COMM_WORLD (once; later calls return the same group).
-    /// - Throws: `DataParallelError.mpiUnavailable` when libmpi.so.40 is missing or MPI_Init fails.
+    /// The MPI library loaded: `GANKIT_MPI_LIBRARY` (a name or path) when set, else Open MPI's `libmpi.so.40`.
+    public static var libraryName: String { ProcessInfo.processInfo.environment["GANKIT_MPI_LIBRARY"] ?? "libmpi.so.40" }
+
+    /// Loads Open MPI (`libraryName`) and joins MPI_COMM_WORLD (once; later calls return the same group).
+    /// - Throws: `DataParallelError.mpiUnavailable` when the library is missing or MPI_Init fails.
     public static func start() throws(DataParallelError) -> ProcessGroup {
         if let started { return started }
         var reason = [CChar](repeating: 0, count: 512)
-        guard gk_mpi_start(&reason, reason.count) == 0 else {
+        guard gk_mpi_start(libraryName, &reason, reason.count) == 0 else {
             throw .mpiUnavailable(String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         let group = ProcessGroup(rank: Int(gk_mpi_rank()), size: Int(gk_mpi_size()))

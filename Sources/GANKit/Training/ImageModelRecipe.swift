@@ -31,6 +31,7 @@ extension TrainingSchedule {
         let trainer = try self.trainer(in: runFolder, resumed: { try recipe.resumed(from: runFolder) }) {
             try recipe.fresh(initialGenerator: initialGenerator, progress: progress)
         }
+        try DataParallel.checkSplit(batch: trainer.options.batchSize)
         try FileAccess.makeFolders(runFolder)
         progress("training \(name): \(recipe.description(of: trainer, images: count, in: dataDirectory)), from step \(trainer.step) to \(steps); run folder \(runFolder)")
         let run = RedrawingRun(imageConditional: trainer, data: data, count: count, recipe: recipe.recipe, name: name,

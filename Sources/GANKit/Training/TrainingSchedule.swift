@@ -27,8 +27,8 @@ public struct TrainingSchedule: Sendable {
     public var maxConsecutiveRollbacks = 3
     /// Handle SIGINT/SIGTERM/SIGXCPU: checkpoint, write the model, return `.interrupted`.
     public var handlesSignals = true
-    /// Where progress lines go.
-    public var progress: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Where progress lines go (by default standard error; in a data-parallel run rank 0's alone).
+    public var progress: @Sendable (String) -> Void = { if DataParallel.group?.isLeader ?? true { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
 
     /// A schedule to `steps` with the defaults above.
     public init(steps: Int) { self.steps = steps }

@@ -134,10 +134,16 @@ public struct TranslationTrainingRun: Sendable {
     private func train<Model: TranslationTrainable>(_ trainer: TranslationTrainer<Model>, data: UnpairedImageFolder,
                                                     settings: TrainingLoop, counts: (a: Int, b: Int)) throws -> TrainingOutcome {
         let a = counts.a, b = counts.b
+        try DataParallel.checkSplit(batch: trainer.batchSize)
+        let leads = DataParallel.group?.isLeader ?? true   // a data-parallel run's rank 0 alone writes and reports
         trainer.handleSignals()
-        settings.progress("training \(name) (\(trainer.model.options.method.rawValue)): \(a) images in A (\(domainA)), \(b) in B (\(domainB)), \(data.count) steps per epoch, "
-                          + "\(trainer.totalEpochs) epochs, from step \(trainer.step); run folder \(runFolder)")
+        let batch = trainer.batchSize > 1 ? "batches of \(trainer.batchSize), " : ""
+        if leads {
+            settings.progress("training \(name) (\(trainer.model.options.method.rawValue)): \(a) images in A (\(domainA)), \(b) in B (\(domainB)), "
+                              + "\(batch)\(data.count / trainer.batchSize) steps per epoch, \(trainer.totalEpochs) epochs, from step \(trainer.step); run folder \(runFolder)")
+        }
         var outcome = try trainer.run(maxSteps: maxSteps)
+        guard leads else { return outcome == .stepLimit ? .stopped : outcome }
         if outcome == .stepLimit { try trainer.saveCheckpoint(); outcome = .stopped }
         // The folders the images came from, so that `gantool eval translate` can check that no test image was trained on.
         func folders(_ paths: [String]) -> String {
