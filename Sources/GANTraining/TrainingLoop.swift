@@ -183,7 +183,17 @@ public struct TrainingLoop {
             return true
         }
 
+        let reducedAtStart = DataParallel.reducedBytes
+        /// The allreduce volume of the steps run, for the log of a data-parallel run.
+        func reportVolume() {
+            guard let ranks, leads, stepsThisRun > 0 else { return }
+            let perStep = Double(DataParallel.reducedBytes - reducedAtStart) / Double(stepsThisRun)
+            progress(String(format: "data-parallel over %d ranks: %.2f MB allreduced per step (%d steps, %.2f steps/s)", ranks.size, perStep / 1e6,
+                            stepsThisRun, Double(stepsThisRun) / max(Date().timeIntervalSince(started), 1e-9)))
+        }
+
         func end(_ outcome: TrainingOutcome) throws -> TrainingOutcome {
+            reportVolume()
             trainer.trainingSeconds = elapsed()
             try onLeader { try trainer.finish(outcome) }
             return outcome
@@ -200,7 +210,7 @@ public struct TrainingLoop {
                 continue
             }
             if let maxSteps, stepsThisRun >= maxSteps {
-                guard checkpointsAtStepLimit else { return .stepLimit }
+                guard checkpointsAtStepLimit else { reportVolume(); return .stepLimit }
                 if try checkpoint() { return try end(.stopped) }
                 continue
             }

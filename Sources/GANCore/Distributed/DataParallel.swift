@@ -23,12 +23,14 @@ public struct ProcessGroup: Sendable, Equatable {
 
     /// Sums `values` over every rank, in place (MPI_Allreduce).
     public func sum(_ values: inout [Float]) {
+        DataParallel.reducedBytes += 4 * values.count
         let ok = values.withUnsafeMutableBufferPointer { gk_mpi_sum_floats($0.baseAddress, $0.count) == 0 }
         if !ok { Self.fail("MPI_Allreduce of \(values.count) floats") }
     }
 
     /// Sums `values` over every rank, in place.
     public func sum(_ values: inout [Double]) {
+        DataParallel.reducedBytes += 8 * values.count
         let ok = values.withUnsafeMutableBufferPointer { gk_mpi_sum_doubles($0.baseAddress, $0.count) == 0 }
         if !ok { Self.fail("MPI_Allreduce of \(values.count) doubles") }
     }
@@ -89,6 +91,8 @@ public enum DataParallelError: Error, Equatable, Sendable, CustomStringConvertib
 public enum DataParallel {
     nonisolated(unsafe) private static var started: ProcessGroup?
     nonisolated(unsafe) private static var stepDepth = 0
+    /// Bytes this rank has summed with the others so far (gradients, batch statistics, losses): the allreduce volume.
+    nonisolated(unsafe) public internal(set) static var reducedBytes = 0
 
     /// The group of this process, once `start()` has run (a group of 1 under `mpirun -np 1`).
     public static var group: ProcessGroup? { started }
