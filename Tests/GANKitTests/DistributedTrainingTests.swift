@@ -125,6 +125,24 @@ struct DistributedTrainingTests {
         }
     }
 
+    /// Inpainting (gated convolutions, SN-PatchGAN): each rank reads and masks only its rows of every batch of 4.
+    @Test(.enabled(if: canRun, "mpirun or the gantool binary not found: skipped"))
+    func inpaintingOnTwoRanksMatchesOneProcess() throws {
+        let dir = try ScratchFolder()
+        try Self.patternedImages(in: dir, "photos", count: 6, size: 40, seed: 5)
+        let common = ["train", "inpaint", "--images", dir.path + "/photos", "--size", "32", "--cnum", "4", "--ndf", "4",
+                      "--discriminator-layers", "3", "--batch", "4", "--steps", "3", "--sample-every", "100", "--name", "i"]
+        let one = try CommandLineTests.run(common + ["--out", dir.path + "/one"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try Self.mpi(ranks: 2, common + ["--out", dir.path + "/two", "--distributed"])
+        #expect(two.status == 0, "\(two.stderr)")
+        for name in ["generator", "discriminator", "optimizers"] {
+            let file = "/\(name)-00000003.safetensors"
+            let difference = try Self.largestDifference(dir.path + "/one" + file, dir.path + "/two" + file)
+            #expect(difference < Self.tolerance, "\(name): \(difference)")
+        }
+    }
+
     /// CycleGAN with --batch-size 2: 2 ranks of one pair each against 1 process with both. Compared by what the models
     /// do, not weight by weight: a convolution followed by instance norm is scale-invariant, so its bias has no true
     /// gradient (what it gets is rounding) and Adam turns rounding into full steps there; the translations and the
