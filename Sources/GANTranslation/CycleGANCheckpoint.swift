@@ -58,25 +58,14 @@ public struct DataPosition: Sendable, Hashable, Codable, Comparable {
 ///     latest.json   {"folder": "step-000120"}
 ///
 /// A checkpoint is written into a temporary folder, renamed into place, and only then named by `latest.json`
-/// (itself replaced atomically), so a process killed at any moment leaves the previous checkpoint valid.
+/// (itself replaced atomically), so a process killed at any moment leaves the previous checkpoint valid. Every
+/// translation model writes and reads this layout through `TranslationTrainable.saveCheckpoint` / `loadCheckpoint`
+/// (CUT: G_A, D_A, F; U-GAT-IT: six networks; neither has pools).
 public enum CycleGANCheckpoint {
-    /// Writes the model, its optimizers and pools and `state` into `<runFolder>/checkpoints`, then removes older ones.
-    /// On failure (a full disk, a read-only folder) the partial folder is removed, `latest.json` still names the
-    /// previous checkpoint, and the error names the file and the problem.
-    public static func save(_ model: CycleGANModel, state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
-        var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = model.networks.map { net in
-            (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
-        }
-        files.append(("optimizer_G.safetensors", { () throws(WeightFileError) -> StateDict in
-            try momentDict(model.generatorOptimizer, networks: Array(model.networks.prefix(2))) }))
-        files.append(("optimizer_D.safetensors", { () throws(WeightFileError) -> StateDict in
-            try momentDict(model.discriminatorOptimizer, networks: Array(model.networks.dropFirst(2))) }))
-        files.append(("pools.safetensors", { () throws(WeightFileError) -> StateDict in poolDict(model) }))
-        try write(files: files, state: state, runFolder: runFolder)
-    }
-
     /// Writes one checkpoint folder holding `files` (each a safetensors file made when it is written) and
-    /// `state.json`, atomically as `save` describes, then names it in `latest.json` and removes older ones.
+    /// `state.json`, atomically as above, then names it in `latest.json` and removes older ones. On failure (a full
+    /// disk, a read-only folder) the partial folder is removed, `latest.json` still names the previous checkpoint,
+    /// and the error names the file and the problem.
     static func write(files weightFiles: [(name: String, contents: () throws(WeightFileError) -> StateDict)],
                       state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
         let root = runFolder + "/checkpoints"
@@ -156,27 +145,9 @@ public enum CycleGANCheckpoint {
         return (try readJSON(folder + "/state.json"), folder)
     }
 
-    /// Rebuilds the model of the latest checkpoint: options, weights, optimizer moments and steps, pools.
-    public static func load(runFolder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
-        try load(checkpoint: try latestState(runFolder: runFolder).folder)
-    }
-
-    /// Rebuilds the model of one checkpoint folder (`<run>/checkpoints/step-…`), latest or not.
-    public static func load(checkpoint folder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
-        let state: CycleGANTrainingState = try readJSON(folder + "/state.json")
-        guard state.options.method == .cycleGAN else {
-            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CycleGAN one")
-        }
-        let model = CycleGANModel(options: state.options)
-        for (net, module) in model.networks {
-            let path = "\(folder)/\(net).safetensors"
-            do { try module.load(SafeTensors.read(contentsOf: path).tensors) } catch { throw .unreadable(path: path, reason: "\(error)") }
-        }
-        try restoreMoments(model.generatorOptimizer, networks: Array(model.networks.prefix(2)), step: state.optimizerSteps[0],
-                           path: folder + "/optimizer_G.safetensors")
-        try restoreMoments(model.discriminatorOptimizer, networks: Array(model.networks.dropFirst(2)), step: state.optimizerSteps[1],
-                           path: folder + "/optimizer_D.safetensors")
-        // A compact copy (`CompactRunState`) holds no pools: they start empty, their random streams kept.
+    /// Restores a CycleGAN model's fake pools and their random streams from a checkpoint folder; a compact copy
+    /// (`CompactRunState`) holds no pools: they start empty, their random streams kept.
+    static func restorePools(_ model: CycleGANModel, state: CycleGANTrainingState, folder: String) throws(TranslationCheckpointError) {
         let poolsPath = folder + "/pools.safetensors"
         let pools = FileManager.default.fileExists(atPath: poolsPath) ? try readTensors(poolsPath) : StateDict()
         func images(_ prefix: String) -> [Tensor] {
@@ -189,7 +160,6 @@ public enum CycleGANCheckpoint {
                                     generator: CheckpointableGenerator(seed: state.poolGeneratorStates[0]))
         model.fakeAPool = ImagePool(capacity: state.options.poolSize, images: images("fake_A_pool"),
                                     generator: CheckpointableGenerator(seed: state.poolGeneratorStates[1]))
-        return (model, state)
     }
 
     /// The optimizer's moments named `<net>.<parameter>.exp_avg` and `.exp_avg_sq` (PyTorch's state keys).
@@ -222,7 +192,7 @@ public enum CycleGANCheckpoint {
         networks.flatMap { net in net.module.namedParameters().map { (net.name + "." + $0.name, $0.parameter) } }
     }
 
-    private static func poolDict(_ model: CycleGANModel) -> StateDict {
+    static func poolDict(_ model: CycleGANModel) -> StateDict {
         var dict = StateDict()
         for (prefix, pool) in [("fake_B_pool", model.fakeBPool), ("fake_A_pool", model.fakeAPool)] {
             for (k, image) in pool.images.enumerated() { dict["\(prefix).\(k)"] = TensorData(shape: image.shape, values: image.scalars) }

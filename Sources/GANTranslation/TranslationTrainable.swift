@@ -43,10 +43,58 @@ public protocol TranslationTrainable: AnyObject, Sendable {
     /// A state record of this model at a position of the run.
     func trainingState(step: Int, epoch: Int, index: Int, dataSeed: UInt64, trainingSeconds: Double,
                        skippedItems: [DataPosition]?) -> CycleGANTrainingState
-    /// Writes a checkpoint of the model and `state` into `<runFolder>/checkpoints`.
-    func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError)
-    /// Rebuilds the model of one checkpoint folder.
-    static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState)
+    /// The networks each optimizer updates, in `optimizers` order: its moment file names their parameters.
+    var optimizedNetworks: [[(name: String, module: Module)]] { get }
+    /// Files a checkpoint holds besides the networks and the moments (CycleGAN: the fake pools; none by default).
+    var extraCheckpointFiles: [(name: String, contents: () throws(WeightFileError) -> StateDict)] { get }
+    /// The methods whose checkpoints this model loads, and its name in errors ("CUT").
+    static var trainedMethods: [TranslationMethod] { get }
+    /// Fresh networks for `options`, initialised from `seed`.
+    init(options: CycleGANOptions, seed: UInt64)
+    /// Restores what a checkpoint holds besides weights and moments (CUT's sampler, CycleGAN's pools); nothing by
+    /// default.
+    func restoreExtraState(_ state: CycleGANTrainingState, folder: String) throws(TranslationCheckpointError)
+}
+
+extension TranslationTrainable {
+    public var extraCheckpointFiles: [(name: String, contents: () throws(WeightFileError) -> StateDict)] { [] }
+    public func restoreExtraState(_ state: CycleGANTrainingState, folder: String) throws(TranslationCheckpointError) {}
+
+    /// Writes a checkpoint of the model and `state` into `<runFolder>/checkpoints` (the layout and atomicity of
+    /// `CycleGANCheckpoint`): every network, each optimizer's moments, the extra files, `state.json`.
+    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
+        var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = networks.map { net in
+            (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
+        }
+        for (group, networks) in zip(optimizers, optimizedNetworks) {
+            files.append((group.name + ".safetensors", { () throws(WeightFileError) -> StateDict in
+                try CycleGANCheckpoint.momentDict(group.optimizer, networks: networks) }))
+        }
+        try CycleGANCheckpoint.write(files: files + extraCheckpointFiles, state: state, runFolder: runFolder)
+    }
+
+    /// Rebuilds the model of one checkpoint folder: options, weights, moments and steps, and the extra state.
+    /// - Throws: `TranslationCheckpointError` naming the file at fault, or `.mismatch` for another method's checkpoint.
+    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
+        let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
+        guard trainedMethods.contains(state.options.method) else {
+            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a \(trainedMethods.map(\.rawValue).joined(separator: " or ")) one")
+        }
+        if let problem = state.options.problem { throw .unreadable(path: folder + "/state.json", reason: problem) }
+        let model = Self(options: state.options, seed: 0)
+        guard state.optimizerSteps.count == model.optimizers.count else {
+            throw .unreadable(path: folder + "/state.json", reason: "it needs \(model.optimizers.count) optimizer step counts, not \(state.optimizerSteps.count)")
+        }
+        for (net, module) in model.networks {
+            let path = "\(folder)/\(net).safetensors"
+            do { try module.load(SafeTensors.read(contentsOf: path).tensors) } catch { throw .unreadable(path: path, reason: "\(error)") }
+        }
+        for ((group, networks), step) in zip(zip(model.optimizers, model.optimizedNetworks), state.optimizerSteps) {
+            try CycleGANCheckpoint.restoreMoments(group.optimizer, networks: networks, step: step, path: "\(folder)/\(group.name).safetensors")
+        }
+        try model.restoreExtraState(state, folder: folder)
+        return (model, state)
+    }
 }
 
 extension TranslationTrainable {
@@ -81,13 +129,17 @@ extension CycleGANModel: TranslationTrainable {
                               optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
                               trainingSeconds: trainingSeconds, skippedItems: skippedItems)
     }
-    /// `CycleGANCheckpoint.save`.
-    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
-        try CycleGANCheckpoint.save(self, state: state, runFolder: runFolder)
+    /// The generators (G_A, G_B), then every discriminator.
+    public var optimizedNetworks: [[(name: String, module: Module)]] { [Array(networks.prefix(2)), Array(networks.dropFirst(2))] }
+    /// pools.safetensors (`fake_B_pool.<k>`, `fake_A_pool.<k>`).
+    public var extraCheckpointFiles: [(name: String, contents: () throws(WeightFileError) -> StateDict)] {
+        [("pools.safetensors", { () throws(WeightFileError) -> StateDict in CycleGANCheckpoint.poolDict(self) })]
     }
-    /// `CycleGANCheckpoint.load(checkpoint:)`.
-    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: CycleGANModel, state: CycleGANTrainingState) {
-        try CycleGANCheckpoint.load(checkpoint: folder)
+    /// CycleGAN.
+    public static var trainedMethods: [TranslationMethod] { [.cycleGAN] }
+    /// The pools and their random streams (a compact copy, `CompactRunState`, holds no pools: they start empty).
+    public func restoreExtraState(_ state: CycleGANTrainingState, folder: String) throws(TranslationCheckpointError) {
+        try CycleGANCheckpoint.restorePools(self, state: state, folder: folder)
     }
 }
 
@@ -114,62 +166,13 @@ extension CUTModel: TranslationTrainable {
         state.samplerState = sampler.state
         return state
     }
-    /// `CUTCheckpoint.save`.
-    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
-        try CUTCheckpoint.save(self, state: state, runFolder: runFolder)
-    }
-    /// `CUTCheckpoint.load(checkpoint:)`.
-    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
-        try CUTCheckpoint.load(checkpoint: folder)
-    }
-}
-
-/// Checkpoints of a CUT or FastCUT run, in the layout and with the atomicity of `CycleGANCheckpoint`:
-///
-///     step-000120/  G_A.safetensors D_A.safetensors F.safetensors   (F: `mlp_<k>.0.weight`, … as CUT's netF)
-///                   optimizer_G.safetensors (G_A and F moments) optimizer_D.safetensors (D_A moments)
-///                   state.json   (options with `method`, the sampler's state)
-///     latest.json
-public enum CUTCheckpoint {
-    /// Writes the model, its optimizers' moments and `state` into `<runFolder>/checkpoints`, then removes older ones.
-    public static func save(_ model: CUTModel, state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
-        var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = model.networks.map { net in
-            (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
-        }
-        let networks = model.networks
-        files.append(("optimizer_G.safetensors", { () throws(WeightFileError) -> StateDict in
-            try CycleGANCheckpoint.momentDict(model.generatorOptimizer, networks: [networks[0], networks[2]]) }))
-        files.append(("optimizer_D.safetensors", { () throws(WeightFileError) -> StateDict in
-            try CycleGANCheckpoint.momentDict(model.discriminatorOptimizer, networks: [networks[1]]) }))
-        try CycleGANCheckpoint.write(files: files, state: state, runFolder: runFolder)
-    }
-
-    /// Rebuilds the model of the run's latest checkpoint.
-    public static func load(runFolder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
-        try load(checkpoint: CycleGANCheckpoint.latestState(runFolder: runFolder).folder)
-    }
-
-    /// Rebuilds the model of one checkpoint folder: options, weights, moments and steps, sampler.
-    public static func load(checkpoint folder: String) throws(TranslationCheckpointError) -> (model: CUTModel, state: CycleGANTrainingState) {
-        let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
-        guard state.options.method.usesPatchNCE else {
-            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a CUT one")
-        }
-        if let problem = state.options.problem { throw .unreadable(path: folder + "/state.json", reason: problem) }
-        guard let samplerState = state.samplerState, state.optimizerSteps.count == 2 else {
-            throw .unreadable(path: folder + "/state.json", reason: "a CUT state needs samplerState and two optimizer step counts")
-        }
-        let model = CUTModel(options: state.options)
-        for (net, module) in model.networks {
-            let path = "\(folder)/\(net).safetensors"
-            do { try module.load(SafeTensors.read(contentsOf: path).tensors) } catch { throw .unreadable(path: path, reason: "\(error)") }
-        }
-        let networks = model.networks
-        try CycleGANCheckpoint.restoreMoments(model.generatorOptimizer, networks: [networks[0], networks[2]], step: state.optimizerSteps[0],
-                                              path: folder + "/optimizer_G.safetensors")
-        try CycleGANCheckpoint.restoreMoments(model.discriminatorOptimizer, networks: [networks[1]], step: state.optimizerSteps[1],
-                                              path: folder + "/optimizer_D.safetensors")
-        model.sampler = CheckpointableGenerator(seed: samplerState)
-        return (model, state)
+    /// G_A and F, then D_A.
+    public var optimizedNetworks: [[(name: String, module: Module)]] { let n = networks; return [[n[0], n[2]], [n[1]]] }
+    /// CUT and FastCUT.
+    public static var trainedMethods: [TranslationMethod] { [.cut, .fastCUT] }
+    /// The patch sampler's state.
+    public func restoreExtraState(_ state: CycleGANTrainingState, folder: String) throws(TranslationCheckpointError) {
+        guard let samplerState = state.samplerState else { throw .unreadable(path: folder + "/state.json", reason: "a CUT state needs samplerState") }
+        sampler = CheckpointableGenerator(seed: samplerState)
     }
 }

@@ -169,36 +169,8 @@ extension UGATITModel: TranslationTrainable {
                               optimizerSteps: [generatorOptimizer.stepCount, discriminatorOptimizer.stepCount],
                               trainingSeconds: trainingSeconds, skippedItems: skippedItems)
     }
-    /// Writes the six networks and both optimizers' moments in `CycleGANCheckpoint`'s layout.
-    public func saveCheckpoint(state: CycleGANTrainingState, runFolder: String) throws(TranslationCheckpointError) {
-        let networks = self.networks
-        var files: [(name: String, contents: () throws(WeightFileError) -> StateDict)] = networks.map { net in
-            (net.name + ".safetensors", { () throws(WeightFileError) -> StateDict in net.module.stateDict() })
-        }
-        files.append(("optimizer_G.safetensors", { () throws(WeightFileError) -> StateDict in
-            try CycleGANCheckpoint.momentDict(self.generatorOptimizer, networks: Array(networks.prefix(2))) }))
-        files.append(("optimizer_D.safetensors", { () throws(WeightFileError) -> StateDict in
-            try CycleGANCheckpoint.momentDict(self.discriminatorOptimizer, networks: Array(networks.dropFirst(2))) }))
-        try CycleGANCheckpoint.write(files: files, state: state, runFolder: runFolder)
-    }
-    /// Rebuilds the model of one checkpoint folder: options, weights, moments and steps.
-    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: UGATITModel, state: CycleGANTrainingState) {
-        let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
-        guard state.options.method == .ugatit else {
-            throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a U-GAT-IT one")
-        }
-        if let problem = state.options.problem { throw .unreadable(path: folder + "/state.json", reason: problem) }
-        guard state.optimizerSteps.count == 2 else { throw .unreadable(path: folder + "/state.json", reason: "a U-GAT-IT state needs two optimizer step counts") }
-        let model = UGATITModel(options: state.options)
-        let networks = model.networks
-        for (net, module) in networks {
-            let path = "\(folder)/\(net).safetensors"
-            do { try module.load(SafeTensors.read(contentsOf: path).tensors) } catch { throw .unreadable(path: path, reason: "\(error)") }
-        }
-        try CycleGANCheckpoint.restoreMoments(model.generatorOptimizer, networks: Array(networks.prefix(2)), step: state.optimizerSteps[0],
-                                              path: folder + "/optimizer_G.safetensors")
-        try CycleGANCheckpoint.restoreMoments(model.discriminatorOptimizer, networks: Array(networks.dropFirst(2)), step: state.optimizerSteps[1],
-                                              path: folder + "/optimizer_D.safetensors")
-        return (model, state)
-    }
+    /// The generators (G_A, G_B), then the discriminators.
+    public var optimizedNetworks: [[(name: String, module: Module)]] { [Array(networks.prefix(2)), Array(networks.dropFirst(2))] }
+    /// U-GAT-IT.
+    public static var trainedMethods: [TranslationMethod] { [.ugatit] }
 }

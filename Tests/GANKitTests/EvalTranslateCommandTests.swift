@@ -60,7 +60,7 @@ struct EvalTranslateCommandTests {
                                     to: dir.path + "/models/red2blue")
         let state = CycleGANTrainingState(step: 7, epoch: 0, index: 7, dataSeed: 0, options: options, poolGeneratorStates: [1, 2],
                                           optimizerSteps: [7, 7], trainingSeconds: 1)
-        try CycleGANCheckpoint.save(model, state: state, runFolder: dir.path + "/run")
+        try model.saveCheckpoint(state: state, runFolder: dir.path + "/run")
 
         let common = ["--a", data + "/testA", "--b", data + "/testB", "--classifier", classifier, "--size", "24"]
         let table = try CommandLineTests.run(["eval", "translate", "--model", dir.path + "/models/red2blue"] + common)

@@ -397,7 +397,7 @@ struct FaultHandlingTests {
         let state = CycleGANTrainingState(step: 3, epoch: 0, index: 3, dataSeed: 0, options: options, poolGeneratorStates: [0, 0],
                                           optimizerSteps: [0, 0], trainingSeconds: 0)
         let run = dir.path + "/run"
-        try CycleGANCheckpoint.save(model, state: state, runFolder: run)
+        try model.saveCheckpoint(state: state, runFolder: run)
         var report = CheckpointVerification.verify(run)
         #expect(report.kind == .cyclegan && report.isValid && report.checkpoints.map(\.step) == [3])
 

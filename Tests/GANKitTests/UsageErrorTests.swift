@@ -136,7 +136,7 @@ struct HelpExampleTests {
                 if line.hasPrefix("USAGE") || line.hasPrefix("OPTIONS") || line.hasPrefix("SUBCOMMANDS") { inExamples = false }
                 guard inExamples, !line.trimmingCharacters(in: .whitespaces).isEmpty else { continued = false; continue }
                 let body = line.trimmingCharacters(in: .whitespaces)
-                let starts = body.hasPrefix("gantool ") || body.hasPrefix("#") || body.hasPrefix("python3 ") || body.hasPrefix("pip ")
+                let starts = body.hasPrefix("gantool ") || body.hasPrefix("mpirun ") || body.hasPrefix("#") || body.hasPrefix("python3 ") || body.hasPrefix("pip ")
                 #expect(starts || continued, "gantool \(command.joined(separator: " ")) --help: '\(line)' is a wrapped piece of an example")
                 #expect(line.count <= 80, "gantool \(command.joined(separator: " ")) --help: '\(line)' is over 80 columns")
                 if starts { examples += 1 }

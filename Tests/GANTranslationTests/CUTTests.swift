@@ -83,7 +83,7 @@ func tinyCUTOptions(fast: Bool = false) -> CycleGANOptions {
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/G_B.safetensors"))
         // A CycleGAN loader refuses a CUT checkpoint by name, and the other way round.
-        #expect(throws: TranslationCheckpointError.self) { try CycleGANCheckpoint.load(runFolder: root + "/split") }
+        #expect(throws: TranslationCheckpointError.self) { try CycleGANModel.loadLatest(runFolder: root + "/split") }
         #expect(throws: TranslationCheckpointError.self) { try CycleGANTrainer(resuming: quietSettings(root + "/split"), data: data) }
     }
 

@@ -53,7 +53,7 @@ final class Lines: @unchecked Sendable {
             #expect(error.detail.hasPrefix("losses ") && error.detail.contains("nan"))
             #expect(error.description.contains("step 3: non-finite values") && error.description.contains("step-000000002"))
         }
-        let (model, state) = try CycleGANCheckpoint.load(runFolder: root + "/run")
+        let (model, state) = try CycleGANModel.loadLatest(runFolder: root + "/run")
         #expect(state.step == 2)
         #expect(model.networks.allSatisfy { $0.module.firstNonFiniteState() == nil }, "the checkpoint holds the good weights")
         #expect(try lossLogSteps(root) == [1, 2], "no NaN row in the log")
@@ -74,7 +74,7 @@ final class Lines: @unchecked Sendable {
         #expect(trainer.nonFiniteState() == nil)
         #expect(lines.all.contains { $0.hasPrefix("step 3: non-finite values (losses ") && $0.contains("rolled back to step 2")
                                      && $0.contains("item 3 of epoch 1 will be passed over") })
-        let (_, state) = try CycleGANCheckpoint.load(runFolder: root + "/run")
+        let (_, state) = try CycleGANModel.loadLatest(runFolder: root + "/run")
         #expect(state.step == 5 && state.skippedItems == [DataPosition(epoch: 0, index: 2)])
         #expect(try lossLogSteps(root) == [1, 2, 3, 4, 5], "the rows of the undone step are gone")
 

@@ -77,7 +77,7 @@ func quietSettings(_ folder: String) -> TrainingLoop {
         #expect(try stopping.run() == .stopped)
         #expect(try CycleGANCheckpoint.latestState(runFolder: root + "/stop").state.step == 0)
         try stopping.saveCheckpoint()   // same step again: the folder latest.json names must survive
-        #expect(try CycleGANCheckpoint.load(runFolder: root + "/stop").state.step == 0)
+        #expect(try CycleGANModel.loadLatest(runFolder: root + "/stop").state.step == 0)
         let signalled = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 2), data: data, settings: quietSettings(root + "/signal"))
         signalled.stopFlag.raise(signal: SIGTERM)
         #expect(try signalled.run() == .interrupted(signal: SIGTERM), "a signal is reported so that gantool exits 128 + 15")
