@@ -1,3 +1,4 @@
+import CBLAS
 import CMPI
 import Foundation
 
@@ -51,6 +52,17 @@ public struct ProcessGroup: Sendable, Equatable {
         ok = ok && buffer.withUnsafeMutableBytes { gk_mpi_broadcast($0.baseAddress, $0.count) == 0 }
         if !ok { Self.fail("MPI_Bcast of \(buffer.count) bytes") }
         return buffer
+    }
+
+    /// Whether every rank holds the same `text` (compared by a 62-bit hash).
+    public func agrees(on text: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let high = Int32(truncatingIfNeeded: hash >> 33), low = Int32(truncatingIfNeeded: (hash >> 2) & 0x7fff_ffff)
+        var values: [Int32] = [high, low, -high, -low]
+        let ok = values.withUnsafeMutableBufferPointer { gk_mpi_max_ints($0.baseAddress, 4) == 0 }
+        if !ok { Self.fail("MPI_Allreduce of a fingerprint") }
+        return values == [high, low, -high, -low]
     }
 
     /// Waits until every rank gets here.
@@ -110,8 +122,16 @@ public enum DataParallel {
         }
         let group = ProcessGroup(rank: Int(gk_mpi_rank()), size: Int(gk_mpi_size()))
         started = group
+        if group.size > 1, !group.agrees(on: kernels) {
+            throw .unsupported("the ranks run different kernels (rank \(group.rank): \(kernels)): their weights would drift apart. "
+                               + "Run every rank on the same CPU type, or give every rank the same OPENBLAS_CORETYPE")
+        }
         return group
     }
+
+    /// The kernels this process computes with (GANKit's GEMM path, OpenBLAS's core): ranks must agree on them, since
+    /// the same update computed by other kernels rounds otherwise and the ranks' weights would part.
+    public static var kernels: String { "gankit \(GemmKernel.gankitPath), openblas \(String(cString: openblas_get_corename()))" }
 
     /// Leaves MPI (MPI_Finalize) at the end of a distributed run.
     public static func finish() {
