@@ -35,6 +35,9 @@ struct ReadmeExampleTests {
         var inShell = false, found: [Example] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             if line.hasPrefix("```") { inShell = line == "```sh"; continue }
+            // `mpirun -np 4 gantool ...`: the gantool command it starts.
+            var line = line
+            if line.hasPrefix("mpirun "), let start = line.range(of: " gantool ") { line = String(line[line.index(after: start.lowerBound)...]) }
             guard inShell, line.hasPrefix("gantool ") else { continue }
             let command = line.range(of: "  #").map { String(line[..<$0.lowerBound]) } ?? line
             found.append(Example(words: Array(shellWords(command).dropFirst())))
