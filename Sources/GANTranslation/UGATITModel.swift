@@ -79,7 +79,7 @@ public final class UGATITModel: @unchecked Sendable {
         discriminatorsB = pair()
         generatorOptimizer = Adam(generatorA.parameters() + generatorB.parameters(), learningRate: options.learningRate,
                                   beta1: options.beta1, weightDecay: Self.weightDecay)
-        discriminatorOptimizer = Adam([discriminatorsA.global, discriminatorsA.local, discriminatorsB.global, discriminatorsB.local].flatMap { $0.parameters() },
+        discriminatorOptimizer = Adam(Self.discriminators(discriminatorsA, discriminatorsB).flatMap { $0.parameters() },
                                       learningRate: options.learningRate, beta1: options.beta1, weightDecay: Self.weightDecay)
     }
 
@@ -107,7 +107,7 @@ public final class UGATITModel: @unchecked Sendable {
         discriminatorOptimizer.step()
 
         // Generators, discriminators frozen.
-        let discriminators = [discriminatorsA.global, discriminatorsA.local, discriminatorsB.global, discriminatorsB.local]
+        let discriminators = Self.discriminators(discriminatorsA, discriminatorsB)
         for d in discriminators { d.setRequiresGrad(false) }
         generatorOptimizer.zeroGrad()
         let adversarialA = adversarial(fakeB, through: discriminatorsA), adversarialB = adversarial(fakeA, through: discriminatorsB)
@@ -132,6 +132,12 @@ public final class UGATITModel: @unchecked Sendable {
         let visuals = CycleGANVisuals(realA: a, fakeB: fakeB.value, reconstructedA: reconstructedA.value,
                                       realB: b, fakeA: fakeA.value, reconstructedB: reconstructedB.value)
         return (losses, visuals)
+    }
+
+    /// The four discriminators in their optimizer's order: D_A global, local, D_B global, local.
+    static func discriminators(_ a: (global: UGATITDiscriminator, local: UGATITDiscriminator),
+                               _ b: (global: UGATITDiscriminator, local: UGATITDiscriminator)) -> [UGATITDiscriminator] {
+        [a.global, a.local, b.global, b.local]
     }
 
     /// Σ over both discriminators and both logit kinds of MSE(D(real), 1) + MSE(D(fake), 0).
