@@ -52,6 +52,36 @@ func quietSettings(_ folder: String) -> TrainingLoop {
         #expect(log.split(separator: "\n").count == 5)
     }
 
+    /// `batchSize` 2 over 3 pairs: each step takes the next 2 of the epoch's order, the odd one left at an epoch's end
+    /// is not trained on, and the batch equals one step on the same two pairs stacked.
+    @Test func batchesTakeTheNextPairsAndDropAnEpochsRemainder() throws {
+        let (root, a, b) = try makeDomains()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var data = try UnpairedImageFolder(pathsA: a, pathsB: b, preprocessing: .resizeAndCrop(loadSize: 36, cropSize: 32), seed: 5)
+        var options = tinyOptions()
+        options.batchSize = 2
+        let trainer = CycleGANTrainer(model: CycleGANModel(options: options, seed: 1), data: data, settings: quietSettings(root + "/batch"))
+        #expect(try trainer.run() == .finished)
+        #expect(trainer.step == 2 && trainer.epoch == 2, "one step in each of 2 epochs, not \(trainer.step)")
+        let log = try String(contentsOfFile: root + "/batch/loss_log.csv", encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 3)
+
+        let reference = CycleGANModel(options: options, seed: 1)
+        for epoch in 0..<2 {
+            reference.setLearningRate(epoch: epoch)
+            let pairs = try (0..<2).map { try data.pair(epoch: epoch, index: $0) }
+            func stacked(_ t: [Tensor]) -> Tensor { Tensor(shape: [2] + t[0].shape.dropFirst(), scalars: t.flatMap(\.scalars)) }
+            _ = reference.trainStepWithVisuals(realA: stacked(pairs.map(\.a)), realB: stacked(pairs.map(\.b)))
+        }
+        for (x, y) in zip(trainer.model.networks, reference.networks) {
+            #expect(x.module.stateDict() == y.module.stateDict(), "\(x.name) differs from the stacked steps")
+        }
+        var one = tinyOptions()
+        one.batchSize = 2
+        one.method = .cut
+        #expect(one.problem != nil, "CUT takes batch 1 only")
+    }
+
     @Test func finishesWritesSamplesAndStopsOnRequest() throws {
         let (root, a, b) = try makeDomains()
         defer { try? FileManager.default.removeItem(atPath: root) }
