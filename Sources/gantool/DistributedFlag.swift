@@ -11,7 +11,15 @@ struct DistributedFlag: ParsableArguments {
     /// Joins the MPI job when `--distributed` is given (nothing otherwise).
     /// - Throws: `ExitCode(69)` with the reason when Open MPI cannot be loaded.
     func start() throws {
-        guard distributed else { return }
+        guard distributed else {
+            // mpirun without --distributed would start N independent runs writing the same folder.
+            let environment = ProcessInfo.processInfo.environment
+            if let size = (environment["OMPI_COMM_WORLD_SIZE"] ?? environment["PMI_SIZE"]).flatMap(Int.init), size > 1 {
+                FileHandle.standardError.write(Data("gantool: started as one of \(size) MPI ranks without --distributed: each would train alone into the same run folder. Add --distributed, or run gantool without mpirun\n".utf8))
+                throw ExitCode(64)
+            }
+            return
+        }
         do {
             _ = try DataParallel.start()
         } catch {

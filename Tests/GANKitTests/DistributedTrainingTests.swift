@@ -222,7 +222,8 @@ struct DistributedTrainingTests {
                 "\(resumed.stderr)")
     }
 
-    /// Without Open MPI, --distributed says how to get it; a batch that does not split over the ranks is refused.
+    /// Without Open MPI, --distributed says how to get it; a batch that does not split over the ranks is refused, and so
+    /// is mpirun without --distributed (each rank would train alone into the same folder).
     @Test(.enabled(if: CommandLineTests.tool != nil, "gantool binary not built"))
     func clearErrorsWithoutMPIAndForABatchThatDoesNotSplit() throws {
         let dir = try ScratchFolder()
@@ -233,5 +234,9 @@ struct DistributedTrainingTests {
         let uneven = try Self.mpi(ranks: 2, ["train", "cgan", "--folders", dir.path + "/classes", "--channels", "3", "--image-size", "16",
                                              "--width", "8", "--batch-size", "7", "--steps", "2", "-o", dir.path + "/run", "--distributed"])
         #expect(uneven.status != 0 && uneven.stderr.contains("does not split evenly over 2 ranks"), "\(uneven.stderr)")
+        let forgotten = try Self.mpi(ranks: 2, ["train", "cgan", "--folders", dir.path + "/classes", "--channels", "3", "--image-size", "16",
+                                                "--width", "8", "--steps", "2", "-o", dir.path + "/alone"])
+        #expect(forgotten.status != 0 && forgotten.stderr.contains("without --distributed"), "\(forgotten.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/alone/state.json"), "two ranks trained alone into one folder")
     }
 }
