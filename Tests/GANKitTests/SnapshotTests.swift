@@ -16,6 +16,19 @@ struct SnapshotTests {
     /// The names in `folder`, sorted (not recursive).
     private func entries(_ folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() }
 
+    /// loss_log.csv's lr column is the rate each step trained with: decayed, not the base rate.
+    @Test func lossLogRecordsTheDecayedRate() throws {
+        let dir = try ScratchFolder()
+        try ConditionalCommandTests.writeTinyIDX(into: dir.path)
+        var run = tinyRun(data: dir.path, output: dir.path + "/model", steps: 4)
+        (run.options.decayStartStep, run.options.decayEndStep) = (0, 4)
+        try run.run(log: { _ in })
+        let rows = try String(contentsOfFile: dir.path + "/model/loss_log.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let rates = rows.map { Double($0.split(separator: ",")[3]) ?? -1 }
+        #expect(rates.count == 4)
+        for (rate, factor) in zip(rates, [1, 0.75, 0.5, 0.25]) { #expect(abs(rate - 2e-4 * factor) < 1e-9) }
+    }
+
     @Test func snapshotsAreWholeCheckpointsThatResumeExactly() throws {
         let dir = try ScratchFolder()
         try ConditionalCommandTests.writeTinyIDX(into: dir.path)
