@@ -21,6 +21,28 @@ public enum TranslationMethod: String, Sendable, Equatable, CaseIterable, Codabl
     public var usesPatchNCE: Bool { self == .cut || self == .fastCUT }
 }
 
+/// Epochs that replace a resumed run's own schedule (nil keeps the checkpoint's value): a run lengthened, or brought
+/// to its end sooner by starting the learning-rate decay now. Checkpoints written after the change keep the new schedule.
+public struct ScheduleChange: Sendable, Equatable {
+    /// Epochs at the base learning rate, counted from the start of the run.
+    public var constantEpochs: Int?
+    /// Epochs of linear decay to zero after them.
+    public var decayEpochs: Int?
+
+    /// A change of either count, or of neither (the default).
+    public init(constantEpochs: Int? = nil, decayEpochs: Int? = nil) {
+        (self.constantEpochs, self.decayEpochs) = (constantEpochs, decayEpochs)
+    }
+
+    /// `options` with the counts given here.
+    public func applied(to options: CycleGANOptions) -> CycleGANOptions {
+        var changed = options
+        changed.constantEpochs = constantEpochs ?? options.constantEpochs
+        changed.decayEpochs = decayEpochs ?? options.decayEpochs
+        return changed
+    }
+}
+
 /// The settings of a CycleGAN: networks, objective, loss weights, optimizer and schedule.
 /// Defaults are junyanz's `train.py --model cycle_gan` defaults.
 public struct CycleGANOptions: Sendable, Equatable, Codable {

@@ -73,10 +73,18 @@ extension TranslationTrainable {
         try CycleGANCheckpoint.write(files: files + extraCheckpointFiles, state: state, runFolder: runFolder)
     }
 
-    /// Rebuilds the model of one checkpoint folder: options, weights, moments and steps, and the extra state.
-    /// - Throws: `TranslationCheckpointError` naming the file at fault, or `.mismatch` for another method's checkpoint.
-    public static func loadCheckpoint(_ folder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
-        let state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
+    /// Rebuilds the model of one checkpoint folder: options (with `change` made to its schedule), weights, moments and
+    /// steps, and the extra state.
+    /// - Throws: `TranslationCheckpointError` naming the file at fault, `.mismatch` for another method's checkpoint or
+    ///   a changed schedule that ends before the checkpoint's epoch.
+    public static func loadCheckpoint(_ folder: String, rescheduling change: ScheduleChange = ScheduleChange())
+        throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
+        var state: CycleGANTrainingState = try CycleGANCheckpoint.readJSON(folder + "/state.json")
+        state.options = change.applied(to: state.options)
+        if change != ScheduleChange(), state.options.constantEpochs + state.options.decayEpochs <= state.epoch {
+            throw .mismatch("the run is in epoch \(state.epoch + 1); a schedule of \(state.options.constantEpochs) + "
+                            + "\(state.options.decayEpochs) epochs ends before it")
+        }
         guard trainedMethods.contains(state.options.method) else {
             throw .mismatch("\(folder) is a \(state.options.method.rawValue) checkpoint, not a \(trainedMethods.map(\.rawValue).joined(separator: " or ")) one")
         }
@@ -104,9 +112,10 @@ extension TranslationTrainable {
         for (_, optimizer) in optimizers { optimizer.learningRate = rate }
     }
 
-    /// Rebuilds the model of the run's latest checkpoint.
-    public static func loadLatest(runFolder: String) throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
-        try loadCheckpoint(CycleGANCheckpoint.latestState(runFolder: runFolder).folder)
+    /// Rebuilds the model of the run's latest checkpoint, with `change` made to its schedule.
+    public static func loadLatest(runFolder: String, rescheduling change: ScheduleChange = ScheduleChange())
+        throws(TranslationCheckpointError) -> (model: Self, state: CycleGANTrainingState) {
+        try loadCheckpoint(CycleGANCheckpoint.latestState(runFolder: runFolder).folder, rescheduling: change)
     }
 }
 

@@ -41,6 +41,7 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
     /// inject faults (a NaN weight) through it.
     var beforeStep: ((Int, Model) -> Void)?
     private var catchesSignals = false
+    private var scheduleChange = ScheduleChange()   // a rollback to a checkpoint written before the change keeps it
     private var lastItems: [DataPosition] = []
     private var lastVisuals: Model.Visuals?
 
@@ -53,13 +54,17 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
 
     /// Continues the run in `settings.runFolder` from its latest checkpoint: weights, optimizer moments and steps,
     /// pools and their generators (CycleGAN) or the sampler (CUT), epoch and position. `data` must list the same images with the same seed.
-    /// - Throws: `TranslationCheckpointError` when there is no usable checkpoint or the data seed differs.
-    public init(resuming settings: TrainingLoop, data: UnpairedImageFolder) throws(TranslationCheckpointError) {
-        let (model, state) = try Model.loadLatest(runFolder: settings.runFolder)
+    /// `change` replaces the run's epoch counts from here on (a longer run, or the decay started now).
+    /// - Throws: `TranslationCheckpointError` when there is no usable checkpoint, the data seed differs or the changed
+    ///   schedule ends before the checkpoint's epoch.
+    public init(resuming settings: TrainingLoop, data: UnpairedImageFolder,
+                rescheduling change: ScheduleChange = ScheduleChange()) throws(TranslationCheckpointError) {
+        let (model, state) = try Model.loadLatest(runFolder: settings.runFolder, rescheduling: change)
         guard state.dataSeed == data.seed else { throw .mismatch("the checkpoint used data seed \(state.dataSeed), not \(data.seed)") }
         self.model = model
         self.data = data
         self.settings = settings
+        scheduleChange = change
         (step, epoch, index, trainingSeconds) = (state.step, state.epoch, state.index, state.trainingSeconds)
         skippedItems = Set(state.skippedItems ?? [])
     }
@@ -182,7 +187,7 @@ public final class TranslationTrainer<Model: TranslationTrainable>: LoopedTraini
 
     /// Reloads the latest checkpoint and passes over the item of the step that went bad from then on.
     public func rollBack(from badStep: Int) throws -> String {
-        let (restored, state) = try Model.loadLatest(runFolder: settings.runFolder)
+        let (restored, state) = try Model.loadLatest(runFolder: settings.runFolder, rescheduling: scheduleChange)
         model = restored
         (step, epoch, index) = (state.step, state.epoch, state.index)
         rollbacks += 1

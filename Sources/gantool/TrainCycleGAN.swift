@@ -25,6 +25,9 @@ struct TrainCycleGAN: ParsableCommand {
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 \\
                   --ngf 32
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume
+              # the same run, its learning rate now decaying to zero over 16 epochs
+              gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume \\
+                  --epochs 9 --decay-epochs 16
               gantool train cyclegan --objective cut --a cats/ --b dogs/ \\
                   --name cat2dog-cut --size 128 --ngf 32 --blocks 6
               gantool train cyclegan --objective fastcut --a cats/ --b dogs/ \\
@@ -66,11 +69,11 @@ struct TrainCycleGAN: ParsableCommand {
     @Option(help: "Residual blocks per generator (9 or 6 in the paper).")
     var blocks = 9
 
-    @Option(help: "Epochs at the initial learning rate.")
-    var epochs = 100
+    @Option(help: "Epochs at the initial learning rate (default 100). With --resume, replaces the run's own count: the run gets longer, or its decay starts sooner.")
+    var epochs: Int?
 
-    @Option(help: "Epochs of linear learning-rate decay after them.")
-    var decayEpochs = 100
+    @Option(help: "Epochs of linear learning-rate decay after them (default 100; with --resume, replaces the run's own).")
+    var decayEpochs: Int?
 
     @Option(help: ArgumentHelp("What to train: cyclegan (two generators, cycle losses), cut (one generator A->B, PatchNCE "
                                + "with identity NCE), fastcut (PatchNCE without identity, lambda_NCE 10) or ugatit (U-GAT-IT light: "
@@ -133,7 +136,8 @@ struct TrainCycleGAN: ParsableCommand {
         guard TranslationTrainingRun.lossNames.contains(loss) else {
             throw ValidationError("--loss must be one of \(TranslationTrainingRun.lossNames.joined(separator: ", "))")
         }
-        guard (1...1024).contains(ngf), (1...64).contains(blocks), epochs >= 0, decayEpochs >= 0, epochs + decayEpochs > 0 else {
+        guard (1...1024).contains(ngf), (1...64).contains(blocks), (epochs ?? 0) >= 0, (decayEpochs ?? 0) >= 0,
+              resume || (epochs ?? 100) + (decayEpochs ?? 100) > 0 else {
             throw ValidationError("--ngf must be in 1...1024, --blocks in 1...64, and there must be at least one epoch")
         }
     }
@@ -149,8 +153,8 @@ struct TrainCycleGAN: ParsableCommand {
         job.method = TranslationMethod(rawValue: objective) ?? .cycleGAN
         job.ngf = ngf
         job.resnetBlocks = blocks
-        job.epochs = epochs
-        job.decayEpochs = decayEpochs
+        (job.epochs, job.decayEpochs) = (epochs ?? 100, decayEpochs ?? 100)
+        if resume { job.rescheduling = ScheduleChange(constantEpochs: epochs, decayEpochs: decayEpochs) }
         (job.options.lambdaCycle, job.options.discriminatorScales) = (cycleWeight, discriminatorScales)
         if let identityWeight { job.options.lambdaIdentity = identityWeight }
         job.checkpointMinutes = checkpointMinutes

@@ -52,6 +52,30 @@ func quietSettings(_ folder: String) -> TrainingLoop {
         #expect(log.split(separator: "\n").count == 5)
     }
 
+    /// A resumed run given new epoch counts trains on to the new end at the new schedule's rates, its checkpoints keep
+    /// the new counts, and a schedule that ends before the checkpoint's epoch is refused.
+    @Test func resumeWithAChangedScheduleKeepsIt() throws {
+        let (root, a, b) = try makeDomains()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = try UnpairedImageFolder(pathsA: a, pathsB: b, preprocessing: .resizeAndCrop(loadSize: 36, cropSize: 32), seed: 5)
+        let first = CycleGANTrainer(model: CycleGANModel(options: tinyOptions(), seed: 1), data: data, settings: quietSettings(root))
+        try first.run(maxSteps: 4)   // 1 + 1 epochs of 3 pairs: epoch 1, index 1
+        try first.saveCheckpoint()
+        #expect(throws: TranslationCheckpointError.self) {
+            try CycleGANTrainer(resuming: quietSettings(root), data: data, rescheduling: ScheduleChange(decayEpochs: 0))
+        }
+        let longer = try CycleGANTrainer(resuming: quietSettings(root), data: data, rescheduling: ScheduleChange(decayEpochs: 3))
+        #expect(longer.totalEpochs == 4 && longer.step == 4)
+        try longer.run(maxSteps: 3)   // into epoch 2, which the old schedule did not have
+        #expect(longer.epoch == 2)
+        let base = tinyOptions().learningRate
+        #expect(longer.model.learningRate == base * (1 - 2.0 / 4))   // LambdaLR: 1 - (epoch + 1 - constant) / (decay + 1)
+        try longer.saveCheckpoint()
+        let again = try CycleGANTrainer(resuming: quietSettings(root), data: data)
+        #expect(again.model.options.decayEpochs == 3 && again.step == 7)
+        #expect(try again.run() == .finished && again.step == 12)
+    }
+
     /// `batchSize` 2 over 3 pairs: each step takes the next 2 of the epoch's order, the odd one left at an epoch's end
     /// is not trained on, and the batch equals one step on the same two pairs stacked.
     @Test func batchesTakeTheNextPairsAndDropAnEpochsRemainder() throws {

@@ -35,6 +35,8 @@ public enum GANKit {
 @_exported import enum GANCore.ComputeCores
 /// CycleGAN, CUT, FastCUT or U-GAT-IT (`gantool train cyclegan --objective`).
 @_exported import enum GANTranslation.TranslationMethod
+/// Epoch counts that replace a resumed translation run's schedule (`gantool train cyclegan --resume --epochs`).
+@_exported import struct GANTranslation.ScheduleChange
 /// A translation run's latest checkpoint copied small enough to commit (`gantool checkpoint keep`).
 @_exported import enum GANTranslation.CompactRunState
 /// A label-GAN run's training settings, their one range check (`problem`), and its adversarial loss.

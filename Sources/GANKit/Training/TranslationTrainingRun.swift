@@ -64,6 +64,8 @@ public struct TranslationTrainingRun: Sendable {
     public var epochs: Int { get { options.constantEpochs } set { options.constantEpochs = newValue } }
     /// Epochs of linear decay after them.
     public var decayEpochs: Int { get { options.decayEpochs } set { options.decayEpochs = newValue } }
+    /// On `resume`: epoch counts that replace the checkpoint's (`epochs` and `decayEpochs` are a fresh run's only).
+    public var rescheduling = ScheduleChange()
     /// The adversarial loss by name (minimax, nonsaturating or its alias vanilla, lsgan, hinge); nil for an unknown name.
     public var lossName: String? {
         get { options.objective.rawValue }
@@ -116,15 +118,15 @@ public struct TranslationTrainingRun: Sendable {
         let method = resume ? try CycleGANCheckpoint.latestState(runFolder: runFolder).state.options.method : options.method
         switch method {
         case .cycleGAN:
-            let trainer = try resume ? CycleGANTrainer(resuming: settings, data: data)
+            let trainer = try resume ? CycleGANTrainer(resuming: settings, data: data, rescheduling: rescheduling)
                 : CycleGANTrainer(model: CycleGANModel(options: options, seed: seed), data: data, settings: settings)
             return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
         case .cut, .fastCUT:
-            let trainer = try resume ? CUTTrainer(resuming: settings, data: data)
+            let trainer = try resume ? CUTTrainer(resuming: settings, data: data, rescheduling: rescheduling)
                 : CUTTrainer(model: CUTModel(options: options, seed: seed), data: data, settings: settings)
             return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
         case .ugatit:
-            let trainer = try resume ? UGATITTrainer(resuming: settings, data: data)
+            let trainer = try resume ? UGATITTrainer(resuming: settings, data: data, rescheduling: rescheduling)
                 : UGATITTrainer(model: UGATITModel(options: options, seed: seed), data: data, settings: settings)
             return try train(trainer, data: data, settings: settings, counts: (a.count, b.count))
         }
