@@ -1,9 +1,10 @@
 import Foundation
 import GANCore
 import GANImageIO
+import GANTraining
 
 /// What `classifier.json` records beside `classifier.safetensors`.
-public struct ClassifierManifest: Codable, Sendable, Equatable {
+public struct ClassifierManifest: ClassifierRecord, Sendable, Equatable {
     /// The manifest format.
     public static let currentFormat = "gankit-digit-classifier/1"
     /// Always `currentFormat`.
@@ -144,43 +145,23 @@ public enum ClassifierTraining {
 
     /// Writes `classifier.safetensors` then `classifier.json` into `directory`.
     public static func save(_ model: DigitClassifier, manifest: ClassifierManifest, to directory: String) throws(ClassifierError) {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .bad(path: directory, detail: error.localizedDescription)
-        }
-        let weights = "\(directory)/classifier.safetensors"
-        do { try SafeTensors.write(model.stateDict(), to: weights, metadata: ["format": ClassifierManifest.currentFormat]) } catch {
-            throw .bad(path: weights, detail: "\(error)")
-        }
-        let path = "\(directory)/classifier.json"
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: path)
-        } catch { throw .bad(path: path, detail: "\(error)") }
+        do { try ClassifierFolder(directory).write(manifest, weights: model.stateDict()) } catch { throw .bad(path: error.path, detail: error.detail) }
     }
 
     /// Whether `directory` holds a saved classifier.
-    public static func exists(in directory: String) -> Bool {
-        FileManager.default.fileExists(atPath: "\(directory)/classifier.json")
-    }
+    public static func exists(in directory: String) -> Bool { ClassifierFolder(directory).exists }
 
-    /// Loads the classifier saved in `directory`.
+    /// Loads the classifier saved in `directory` (in evaluation mode).
     public static func load(from directory: String) throws(ClassifierError) -> (model: DigitClassifier, manifest: ClassifierManifest) {
-        let path = "\(directory)/classifier.json"
-        guard exists(in: directory) else { throw .missing(path: directory) }
-        let manifest: ClassifierManifest
-        do { manifest = try JSONDecoder().decode(ClassifierManifest.self, from: Data(FileAccess.readAll(path))) } catch {
-            throw .bad(path: path, detail: "\(error)")
-        }
-        guard manifest.format == ClassifierManifest.currentFormat else {
-            throw .bad(path: path, detail: "format \(manifest.format), expected \(ClassifierManifest.currentFormat)")
-        }
-        var random = SeededGenerator(seed: 0)
-        let model = DigitClassifier(classCount: manifest.classCount, featureSize: manifest.featureSize, using: &random)
-        let weights = "\(directory)/classifier.safetensors"
-        do { try model.load(SafeTensors.read(contentsOf: weights).tensors) } catch { throw .bad(path: weights, detail: "\(error)") }
-        model.eval()
-        return (model, manifest)
+        let folder = ClassifierFolder(directory)
+        guard folder.exists else { throw .missing(path: directory) }
+        do {
+            let manifest: ClassifierManifest = try folder.readRecord()
+            var random = SeededGenerator(seed: 0)
+            let model = DigitClassifier(classCount: manifest.classCount, featureSize: manifest.featureSize, using: &random)
+            try folder.loadWeights(into: model)
+            return (model, manifest)
+        } catch { throw .bad(path: error.path, detail: error.detail) }
     }
 }
 

@@ -4,7 +4,7 @@ import GANImageIO
 import GANTraining
 
 /// What `classifier.json` records beside `classifier.safetensors` for a `DomainClassifier`.
-public struct DomainClassifierManifest: Codable, Sendable, Equatable {
+public struct DomainClassifierManifest: ClassifierRecord, Sendable, Equatable {
     /// The manifest format.
     public static let currentFormat = "gankit-domain-classifier/1"
     /// Always `currentFormat`.
@@ -264,52 +264,28 @@ public enum DomainClassifierTraining {
 
     /// Writes `classifier.safetensors` then `classifier.json` into `directory`.
     public static func save(_ model: DomainClassifier, manifest: DomainClassifierManifest, to directory: String) throws(DomainClassifierError) {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .bad(path: directory, detail: error.localizedDescription)
-        }
-        let weights = "\(directory)/classifier.safetensors"
-        do { try SafeTensors.write(model.stateDict(), to: weights, metadata: ["format": DomainClassifierManifest.currentFormat]) } catch {
-            throw .bad(path: weights, detail: "\(error)")
-        }
-        let path = "\(directory)/classifier.json"
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            try FileAccess.writeAtomically(Array(encoder.encode(manifest)), to: path)
-        } catch { throw .bad(path: path, detail: "\(error)") }
+        do { try ClassifierFolder(directory).write(manifest, weights: model.stateDict()) } catch { throw .bad(path: error.path, detail: error.detail) }
     }
 
     /// Whether `directory` holds a saved classifier.
-    public static func exists(in directory: String) -> Bool {
-        FileManager.default.fileExists(atPath: "\(directory)/classifier.json")
-    }
+    public static func exists(in directory: String) -> Bool { ClassifierFolder(directory).exists }
 
     /// Loads the classifier saved in `directory` (in evaluation mode).
     public static func load(from directory: String) throws(DomainClassifierError) -> (model: DomainClassifier, manifest: DomainClassifierManifest) {
-        let path = "\(directory)/classifier.json"
-        guard exists(in: directory) else { throw .missing(path: directory) }
+        let folder = ClassifierFolder(directory)
+        guard folder.exists else { throw .missing(path: directory) }
         let manifest: DomainClassifierManifest
-        do {
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            manifest = try decoder.decode(DomainClassifierManifest.self, from: Data(FileAccess.readAll(path)))
-        } catch { throw .bad(path: path, detail: "\(error)") }
-        guard manifest.format == DomainClassifierManifest.currentFormat else {
-            throw .bad(path: path, detail: "format \(manifest.format), expected \(DomainClassifierManifest.currentFormat)")
-        }
+        do { manifest = try folder.readRecord() } catch { throw .bad(path: error.path, detail: error.detail) }
         guard manifest.domains.count >= 2, (1...1024).contains(manifest.width), (8...4096).contains(manifest.preparation.inputSize),
               manifest.preparation.loadSize >= manifest.preparation.inputSize, manifest.preparation.loadSize <= 8192 else {
-            throw .bad(path: path, detail: "implausible classifier settings")
+            throw .bad(path: folder.recordPath, detail: "implausible classifier settings")
         }
         var random = SeededGenerator(seed: 0)
-        guard (1...16).contains(manifest.blocksPerStage ?? 1) else { throw .bad(path: path, detail: "implausible blocks per stage") }
+        guard (1...16).contains(manifest.blocksPerStage ?? 1) else { throw .bad(path: folder.recordPath, detail: "implausible blocks per stage") }
         let model = DomainClassifier(classCount: manifest.domains.count, width: manifest.width, architecture: manifest.architecture ?? .plain,
                                      blocksPerStage: manifest.blocksPerStage ?? 1, using: &random)
         model.averagesFlips = manifest.testTimeFlips ?? false
-        let weights = "\(directory)/classifier.safetensors"
-        do { try model.load(SafeTensors.read(contentsOf: weights).tensors) } catch { throw .bad(path: weights, detail: "\(error)") }
-        model.eval()
+        do { try folder.loadWeights(into: model) } catch { throw .bad(path: error.path, detail: error.detail) }
         return (model, manifest)
     }
 }
