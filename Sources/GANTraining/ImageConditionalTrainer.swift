@@ -36,6 +36,8 @@ public protocol ImageConditionalTrainer: RedrawingTrainer {
     associatedtype State: CheckpointFolderState
     /// The training settings.
     var options: Options { get }
+    /// The model whose generator weights the run started from ("name, N steps"), or nil for random weights.
+    var initializedFrom: String? { get }
     /// One step on a batch drawn from `data`.
     func trainStep(on data: Data) throws -> Losses
     /// Writes the checkpoint into `folder` (`dataset` recorded as given).

@@ -14,9 +14,11 @@ protocol ImageModelRecipe: Sendable {
     func data(in directory: String, recursive: Bool) throws -> (data: Trainer.Data, count: Int)
     /// The trainer of the checkpoint in `runFolder`; refuses one that trains something else.
     func resumed(from runFolder: String) throws -> Trainer
-    /// A trainer with fresh networks, its generator from `initialGenerator` when given.
+    /// A trainer with fresh networks.
     /// - Throws: `GANKitError.invalidArgument` for a configuration or options problem.
-    func fresh(initialGenerator: String?, progress: @Sendable (String) -> Void) throws -> Trainer
+    func fresh() throws -> Trainer
+    /// Loads the generator weights of `model` (a folder, run folder or name in the models folder) into `trainer`.
+    func initializeGenerator(of trainer: Trainer, from model: String) throws
     /// The progress line's words after "training NAME: ".
     func description(of trainer: Trainer, images: Int, in directory: String) -> String
 }
@@ -29,7 +31,12 @@ extension TrainingSchedule {
         if let problem { throw GANKitError.invalidArgument(problem) }
         let (data, count) = try recipe.data(in: dataDirectory, recursive: recursive)
         let trainer = try self.trainer(in: runFolder, resumed: { try recipe.resumed(from: runFolder) }) {
-            try recipe.fresh(initialGenerator: initialGenerator, progress: progress)
+            let fresh = try recipe.fresh()
+            if let initialGenerator {
+                try recipe.initializeGenerator(of: fresh, from: initialGenerator)
+                progress("generator initialised from \(fresh.initializedFrom ?? initialGenerator)")
+            }
+            return fresh
         }
         try DataParallel.checkSplit(batch: trainer.options.batchSize)
         try FileAccess.makeFolders(runFolder)

@@ -55,14 +55,13 @@ struct InpaintingRecipe: ImageModelRecipe {
 
     func resumed(from runFolder: String) throws -> InpaintingTrainer { try InpaintingTrainer.resume(from: runFolder).trainer }
 
-    func fresh(initialGenerator: String?, progress: @Sendable (String) -> Void) throws -> InpaintingTrainer {
+    func fresh() throws -> InpaintingTrainer {
         if let problem = run.configuration.problem ?? run.options.problem { throw GANKitError.invalidArgument(problem) }
-        let trainer = InpaintingTrainer(configuration: run.configuration, options: run.options)
-        if let initialGenerator {
-            try trainer.initializeGenerator(from: try InpaintModels.load(initialGenerator))
-            progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
-        }
-        return trainer
+        return InpaintingTrainer(configuration: run.configuration, options: run.options)
+    }
+
+    func initializeGenerator(of trainer: InpaintingTrainer, from model: String) throws {
+        try trainer.initializeGenerator(from: try InpaintModels.load(model))
     }
 
     func description(of trainer: InpaintingTrainer, images: Int, in directory: String) -> String {

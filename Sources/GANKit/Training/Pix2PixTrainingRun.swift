@@ -73,16 +73,15 @@ struct Pix2PixRecipe: ImageModelRecipe {
         return resumed
     }
 
-    func fresh(initialGenerator: String?, progress: @Sendable (String) -> Void) throws -> Pix2PixTrainer {
+    func fresh() throws -> Pix2PixTrainer {
         var configuration = run.configuration
         (configuration.inputChannels, configuration.outputChannels) = (run.task.inputChannels, 3)
         if let problem = configuration.problem ?? run.options.problem { throw GANKitError.invalidArgument(problem) }
-        let trainer = Pix2PixTrainer(configuration: configuration, options: run.options)
-        if let initialGenerator {
-            try trainer.initializeGenerator(from: try ImageConditionalModels.load(initialGenerator))
-            progress("generator initialised from \(trainer.initializedFrom ?? initialGenerator)")
-        }
-        return trainer
+        return Pix2PixTrainer(configuration: configuration, options: run.options)
+    }
+
+    func initializeGenerator(of trainer: Pix2PixTrainer, from model: String) throws {
+        try trainer.initializeGenerator(from: try ImageConditionalModels.load(model))
     }
 
     func description(of trainer: Pix2PixTrainer, images: Int, in directory: String) -> String {
