@@ -25,7 +25,7 @@ struct TrainCycleGAN: ParsableCommand {
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --size 128 \\
                   --ngf 32
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume
-              # the same run, its learning rate now decaying to zero over 16 epochs
+              # the same run, its learning rate now decaying over 16 epochs
               gantool train cyclegan --a cats/ --b dogs/ --name cat2dog --resume \\
                   --epochs 9 --decay-epochs 16
               gantool train cyclegan --objective cut --a cats/ --b dogs/ \\
@@ -137,7 +137,7 @@ struct TrainCycleGAN: ParsableCommand {
             throw ValidationError("--loss must be one of \(TranslationTrainingRun.lossNames.joined(separator: ", "))")
         }
         guard (1...1024).contains(ngf), (1...64).contains(blocks), (epochs ?? 0) >= 0, (decayEpochs ?? 0) >= 0,
-              resume || (epochs ?? 100) + (decayEpochs ?? 100) > 0 else {
+              resume || epochs != 0 || decayEpochs != 0 else {
             throw ValidationError("--ngf must be in 1...1024, --blocks in 1...64, and there must be at least one epoch")
         }
     }
@@ -153,7 +153,8 @@ struct TrainCycleGAN: ParsableCommand {
         job.method = TranslationMethod(rawValue: objective) ?? .cycleGAN
         job.ngf = ngf
         job.resnetBlocks = blocks
-        (job.epochs, job.decayEpochs) = (epochs ?? 100, decayEpochs ?? 100)
+        if let epochs { job.epochs = epochs }
+        if let decayEpochs { job.decayEpochs = decayEpochs }
         if resume { job.rescheduling = ScheduleChange(constantEpochs: epochs, decayEpochs: decayEpochs) }
         (job.options.lambdaCycle, job.options.discriminatorScales) = (cycleWeight, discriminatorScales)
         if let identityWeight { job.options.lambdaIdentity = identityWeight }

@@ -28,6 +28,8 @@ public final class ConditionalGANTrainer {
     let discriminatorOptimizer: Adam
     /// Steps completed.
     public internal(set) var step = 0
+    /// The generator's learning rate the last step trained with (the base rate times the decay factor).
+    public var learningRate: Float { generatorOptimizer.learningRate }
     /// Wall-clock seconds spent training, over every run joined by resume (the training run keeps it up to date).
     public var trainingSeconds = 0.0
     /// The losses of the last step.

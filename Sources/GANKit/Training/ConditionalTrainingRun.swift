@@ -149,7 +149,7 @@ public struct ConditionalTrainingRun: Sendable {
         return try withoutActuallyEscaping(log) { log in
             let run = RedrawingRun(trainer, runFolder: outputDirectory, steps: steps, lossNames: ["loss_D", "loss_G"],
                                    imagesPerStep: trainer.options.batchSize, datasetCount: data.count,
-                                   learningRate: { $0.options.generatorLearningRate * $0.options.learningRateFactor(completedSteps: $0.step - 1) },
+                                   learningRate: { $0.learningRate },
                                    trainStep: { trainer in let l = trainer.trainStep(on: data); return (l.step, [l.discriminator, l.generator]) },
                                    save: { [outputDirectory, dataDirectory, snapshotEvery] trainer in
                                        try trainer.saveCheckpoint(to: outputDirectory, dataset: dataDirectory)
